@@ -1,0 +1,25 @@
+//! What the runner tells the world while it works. Reporters consume these and nothing else.
+
+use serde::Serialize;
+
+use crate::timeline::Entry;
+
+use super::ScenarioReport;
+
+/// One thing that happened during a run, in order.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RunEvent {
+    /// A run of `count` scenarios begins against `context` (kube context name).
+    RunStarted { count: usize, context: String, server_version: String },
+    /// A scenario's namespace was created and its manifests applied.
+    ScenarioStarted { scenario: String, namespace: String },
+    /// A new signal was observed for a scenario.
+    Signal { scenario: String, entry: Entry },
+    /// A scenario ended: verdict, checks and what was observed.
+    ScenarioFinished { report: Box<ScenarioReport> },
+    /// A scenario's namespace was deleted (or kept with `--keep`).
+    CleanedUp { scenario: String, namespace: String, kept: bool },
+    /// Every scenario has ended.
+    RunFinished { elapsed_s: f64 },
+}

@@ -1,0 +1,121 @@
+//! What a scenario says must (and must not) be observed. Checked by `crate::expect`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The signal contract of a scenario. Every field is optional on its own, but a scenario
+/// must state at least one expectation (the loader rejects an empty block).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Expectations {
+    /// Waiting reason the target container must reach, e.g. `CrashLoopBackOff` or
+    /// `CreateContainerConfigError`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_reason: Option<WaitingExpectation>,
+    /// The last termination of the target container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_termination: Option<TerminationExpectation>,
+    /// Restart-count bounds of the target container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restarts: Option<RestartExpectation>,
+    /// Events that must appear (reason plus a message pattern).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<EventExpectation>,
+    /// Events that must not appear (e.g. no `BackOff` for a config error).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub absent_events: Vec<EventExpectation>,
+    /// Patterns (regular expressions) that must appear in the previous container's logs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_logs: Vec<String>,
+    /// The restart back-off curve the kubelet must follow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backoff: Option<BackoffExpectation>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WaitingExpectation {
+    /// Exact waiting reason.
+    pub reason: String,
+    /// Regular expression the waiting message must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TerminationExpectation {
+    /// Exit code of the last terminated container instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// Termination reason (`Error`, `OOMKilled`, `Completed`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RestartExpectation {
+    /// The restart count must reach at least this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i32>,
+    /// The restart count must never exceed this (use 0 for "never started").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EventExpectation {
+    /// Exact event reason, e.g. `BackOff`, `Unhealthy`, `Killing`.
+    pub reason: String,
+    /// Regular expression the event message must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// The kubelet's restart back-off: delays `initial`, `2×initial`, ... capped at `max`.
+/// Defaults mirror the kubelet (pkg/kubelet/kubelet.go: `initialCrashLoopBackOff = 10s`,
+/// `MaxContainerBackOff = 300s`); the first restart after the first exit is immediate.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BackoffExpectation {
+    /// First non-zero delay, seconds. Default 10.
+    #[serde(default = "default_initial_s")]
+    pub initial_seconds: u32,
+    /// Cap, seconds. Default 300.
+    #[serde(default = "default_max_s")]
+    pub max_seconds: u32,
+    /// How many measured delays must follow the curve before the check is decided.
+    /// Default 3 (immediate, 10 s, 20 s on the default curve).
+    #[serde(default = "default_delays")]
+    pub delays: u32,
+    /// Extra seconds each measured delay may exceed its expected value by (the kubelet's
+    /// sync loop adds slack: up to 1.5× the back-off, see kubelet-facts §1). Default 5.
+    #[serde(default = "default_slack_s")]
+    pub slack_seconds: u32,
+}
+
+fn default_initial_s() -> u32 {
+    10
+}
+fn default_max_s() -> u32 {
+    300
+}
+fn default_delays() -> u32 {
+    3
+}
+fn default_slack_s() -> u32 {
+    5
+}
+
+impl Default for BackoffExpectation {
+    fn default() -> Self {
+        Self {
+            initial_seconds: default_initial_s(),
+            max_seconds: default_max_s(),
+            delays: default_delays(),
+            slack_seconds: default_slack_s(),
+        }
+    }
+}

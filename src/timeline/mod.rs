@@ -1,0 +1,10 @@
+//! Recording what the cluster did and turning it into a timeline of signals.
+
+mod builder;
+mod recording;
+#[allow(clippy::module_inception)]
+mod timeline;
+
+pub use builder::TimelineBuilder;
+pub use recording::{Observation, Observed, Recording};
+pub use timeline::{ContainerRef, Entry, Signal, Timeline};
