@@ -9,3 +9,7 @@ pub mod scenario;
 pub mod timeline;
 pub mod expect;
 pub mod runner;
+pub mod report;
+pub mod cluster;
+pub mod cli;
+pub mod image;

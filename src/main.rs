@@ -1,3 +1,3 @@
-fn main() {
-    println!("crashlab");
+fn main() -> std::process::ExitCode {
+    crashlab::cli::main()
 }

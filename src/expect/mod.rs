@@ -1,5 +1,26 @@
-//! Expectations as pure functions from (expectations, timeline) to check results.
+//! Expectations as pure functions from (expectations, timeline) to check results, and the
+//! decision of when a scenario has seen enough. Nothing here calls the API or reads a clock.
 
+pub mod backoff;
 mod check_result;
+pub mod duration;
+mod evaluate;
+mod events;
+mod logs;
+pub mod pattern;
+mod restarts;
+mod summary;
+mod termination;
+mod view;
+mod waiting;
 
-pub use check_result::CheckResult;
+#[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod tests;
+
+pub use check_result::{CheckResult, Outcome};
+pub use evaluate::{Decision, Evaluation, evaluate};
+pub use summary::summarize;
+pub use termination::describe_exit;
+pub use view::field_path_container;

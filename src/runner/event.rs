@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::scenario::Target;
 use crate::timeline::Entry;
 
 use super::ScenarioReport;
@@ -11,15 +12,28 @@ use super::ScenarioReport;
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum RunEvent {
     /// A run of `count` scenarios begins against `context` (kube context name).
-    RunStarted { count: usize, context: String, server_version: String },
-    /// A scenario's namespace was created and its manifests applied.
-    ScenarioStarted { scenario: String, namespace: String },
+    RunStarted {
+        count: usize,
+        context: String,
+        server_version: String,
+    },
+    /// A scenario's namespace was created and its manifests applied; `target` is the
+    /// container whose signals are checked (reporters name other containers explicitly).
+    ScenarioStarted {
+        scenario: String,
+        namespace: String,
+        target: Target,
+    },
     /// A new signal was observed for a scenario.
     Signal { scenario: String, entry: Entry },
     /// A scenario ended: verdict, checks and what was observed.
     ScenarioFinished { report: Box<ScenarioReport> },
     /// A scenario's namespace was deleted (or kept with `--keep`).
-    CleanedUp { scenario: String, namespace: String, kept: bool },
+    CleanedUp {
+        scenario: String,
+        namespace: String,
+        kept: bool,
+    },
     /// Every scenario has ended.
     RunFinished { elapsed_s: f64 },
 }

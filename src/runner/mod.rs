@@ -1,8 +1,26 @@
 //! Deploys a scenario into its own namespace, watches it, records a timeline, evaluates the
 //! expectations and always cleans up, emitting [`RunEvent`]s as it goes.
+//!
+//! Only [`cluster_client`] talks to kube-rs; the rest works on plain values and streams.
 
+mod cancel;
+pub mod cluster_client;
+mod context;
+mod error;
 mod event;
+mod manifest;
+mod namespace;
+mod observe;
+mod previous_logs;
 mod report;
+#[allow(clippy::module_inception)]
+mod runner;
 
+pub use cancel::Cancel;
+pub use cluster_client::{Connection, connect};
+pub use context::{KIND_PREFIX, LOCAL_CONTEXT, check_context};
+pub use error::{Error, Result};
 pub use event::RunEvent;
+pub use namespace::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, SCENARIO_LABEL, namespace_name};
 pub use report::{EventSummary, ObservedSummary, ScenarioReport, Verdict};
+pub use runner::{RunOptions, Runner, ScenarioRun};

@@ -1,10 +1,27 @@
 //! Scenario files: format, loading with precise errors, and the built-in catalogue.
 
+mod catalogue;
 mod expectations;
+mod explain;
+mod field_path;
 mod ground_truth;
+mod loader;
+mod locate;
+mod problem;
 #[allow(clippy::module_inception)]
 mod scenario;
+mod scenario_error;
+mod validate;
 
+pub use catalogue::{BUILTINS, BuiltIn, Catalogue, Entry, Origin};
 pub use expectations::*;
+pub use explain::{explain, json_schema, show_text};
+pub use field_path::{FieldPath, PathSegment};
 pub use ground_truth::{Category, GroundTruth, KeyFact};
-pub use scenario::{API_VERSION, KIND, Metadata, Scenario, ScenarioSpec, Target, Timeouts, humantime_secs};
+pub use loader::{MAX_NAME_LEN, load_file, load_str};
+pub use locate::{Location, locate, locate_nearest};
+pub use problem::Problem;
+pub use scenario::{
+    API_VERSION, KIND, Metadata, Scenario, ScenarioSpec, Target, Timeouts, humantime_secs,
+};
+pub use scenario_error::{InvalidScenario, Result, ScenarioError};

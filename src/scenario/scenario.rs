@@ -17,8 +17,10 @@ pub const KIND: &str = "Scenario";
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scenario {
     /// Must be `crashlab.dev/v1alpha1`.
+    #[schemars(extend("const" = "crashlab.dev/v1alpha1"))]
     pub api_version: String,
     /// Must be `Scenario`.
+    #[schemars(extend("const" = "Scenario"))]
     pub kind: String,
     pub metadata: Metadata,
     pub spec: ScenarioSpec,
@@ -27,9 +29,12 @@ pub struct Scenario {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Metadata {
-    /// Scenario name: lowercase letters, digits and `-`.
+    /// Scenario name: lowercase letters, digits and `-`, starting and ending with a letter or
+    /// digit (a DNS-1123 label), at most 40 characters (`loader::MAX_NAME_LEN`).
+    #[schemars(pattern(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"), length(min = 1, max = 40))]
     pub name: String,
     /// One line shown by `crashlab list`.
+    #[schemars(length(min = 1))]
     pub summary: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
@@ -44,8 +49,8 @@ pub struct ScenarioSpec {
     /// The container whose signals are checked.
     pub target: Target,
     /// Kubernetes objects applied (server-side) into the scenario's namespace, in order.
-    /// Objects must not set `metadata.namespace`.
-    #[schemars(with = "Vec<serde_json::Value>")]
+    /// Objects must not set `metadata.namespace`. The target pod must be one of them.
+    #[schemars(with = "Vec<ManifestSchema>")]
     pub manifests: Vec<serde_json::Value>,
     /// The signals the scenario must produce.
     pub expect: Expectations,
@@ -54,6 +59,32 @@ pub struct ScenarioSpec {
     /// What a correct diagnosis of this incident says (used by `crashlab validate`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ground_truth: Option<GroundTruth>,
+}
+
+// Schema only: how the JSON schema describes one manifest. The data stays a
+// `serde_json::Value`; the loader checks the same rules (validate.rs).
+/// A Kubernetes object: `apiVersion`, `kind` and `metadata.name` are required,
+/// `metadata.namespace` is not allowed, every other field goes to the API server as written.
+#[derive(JsonSchema)]
+#[schemars(rename = "Manifest")]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct ManifestSchema {
+    /// e.g. `v1`, `apps/v1`.
+    api_version: String,
+    /// e.g. `Pod`, `Service`, `ConfigMap`.
+    kind: String,
+    metadata: ManifestMetadataSchema,
+}
+
+#[derive(JsonSchema)]
+#[schemars(rename = "ManifestMetadata")]
+#[allow(dead_code)]
+struct ManifestMetadataSchema {
+    name: String,
+    /// Must be absent: each run creates (and deletes) its own namespace.
+    #[schemars(extend("not" = {}))]
+    namespace: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
@@ -72,15 +103,15 @@ pub struct Target {
 pub struct Timeouts {
     /// Applying manifests and waiting for the target pod to exist. Default 60 s.
     #[serde(default = "default_deploy", with = "humantime_secs")]
-    #[schemars(with = "String")]
+    #[schemars(with = "String", pattern(r"^([0-9]+[hms])+$"))]
     pub deploy: Duration,
     /// Watching until the expectations are decided. Default 240 s.
     #[serde(default = "default_observe", with = "humantime_secs")]
-    #[schemars(with = "String")]
+    #[schemars(with = "String", pattern(r"^([0-9]+[hms])+$"))]
     pub observe: Duration,
     /// Deleting the namespace. Default 120 s.
     #[serde(default = "default_cleanup", with = "humantime_secs")]
-    #[schemars(with = "String")]
+    #[schemars(with = "String", pattern(r"^([0-9]+[hms])+$"))]
     pub cleanup: Duration,
 }
 

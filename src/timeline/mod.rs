@@ -5,6 +5,8 @@ mod recording;
 #[allow(clippy::module_inception)]
 mod timeline;
 
-pub use builder::TimelineBuilder;
+#[cfg(test)]
+pub(crate) use builder::recorded;
+pub use builder::{TimelineBuilder, delay_seconds};
 pub use recording::{Observation, Observed, Recording};
 pub use timeline::{ContainerRef, Entry, Signal, Timeline};

@@ -23,6 +23,26 @@ pub struct Entry {
 pub struct ContainerRef {
     pub pod: String,
     pub container: String,
+    /// An init container (`spec.initContainers`). Container names are unique across init and
+    /// app containers of a pod, so this marks the container; it does not tell two apart.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub init: bool,
+}
+
+impl ContainerRef {
+    /// An app container (`spec.containers`).
+    pub fn new(pod: impl Into<String>, container: impl Into<String>) -> Self {
+        Self {
+            pod: pod.into(),
+            container: container.into(),
+            init: false,
+        }
+    }
+
+    /// Whether this is the container `container` of pod `pod`, init or not.
+    pub fn is(&self, pod: &str, container: &str) -> bool {
+        self.pod == pod && self.container == container
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -44,7 +64,9 @@ pub enum Signal {
         message: Option<String>,
         started_at: Option<Timestamp>,
         finished_at: Option<Timestamp>,
-        /// The restart count reported alongside this termination.
+        /// Which instance terminated: 0 for the first run, 1 after the first restart, ...
+        /// (the pod status' `restartCount` when this instance is the newest, one less when a
+        /// newer instance already exists).
         restart_count: i32,
     },
     /// The container's waiting reason changed (`CrashLoopBackOff`, `CreateContainerConfigError`, ...).
@@ -56,7 +78,9 @@ pub enum Signal {
         restart_count: i32,
     },
     /// The kubelet waited this long between an exit and the next start:
-    /// next `startedAt` minus previous `finishedAt`.
+    /// next `startedAt` minus previous `finishedAt`, in whole seconds (as the Kubernetes e2e
+    /// tests measure it). When the next start failed (`StartError`, `startedAt` left at the
+    /// Unix epoch), its `finishedAt` stands in for the start attempt.
     BackOff {
         #[serde(flatten)]
         container: ContainerRef,
@@ -77,6 +101,11 @@ pub enum Signal {
         object: String,
         /// `involvedObject.fieldPath`, e.g. `spec.containers{app}`.
         field_path: Option<String>,
+        /// When the cluster last saw it: `series.lastObservedTime`, else `lastTimestamp`,
+        /// else `eventTime`, else `firstTimestamp` (the API fills different fields for
+        /// core/v1 and events.k8s.io/v1 recorders).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_seen: Option<Timestamp>,
     },
     /// Logs of the previous (terminated) container instance.
     PreviousLogs {

@@ -1,0 +1,55 @@
+//! The one error type of the binary: a headline, an optional hint, and the documented exit code.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// Documented exit codes (see `crashlab --help`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Pass = 0,
+    Fail = 1,
+    Usage = 2,
+    Environment = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e as u8)
+    }
+}
+
+#[derive(Debug)]
+pub struct CliError {
+    pub exit: Exit,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl CliError {
+    pub fn usage(message: impl fmt::Display) -> Self {
+        Self { exit: Exit::Usage, message: message.to_string(), hint: None }
+    }
+    pub fn env(message: impl fmt::Display) -> Self {
+        Self { exit: Exit::Environment, message: message.to_string(), hint: None }
+    }
+    pub fn with_hint(mut self, hint: impl fmt::Display) -> Self {
+        self.hint = Some(hint.to_string());
+        self
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}", self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\n  hint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<crate::cluster::local::LocalError> for CliError {
+    fn from(e: crate::cluster::local::LocalError) -> Self {
+        CliError::env(e)
+    }
+}

@@ -1,0 +1,186 @@
+//! `crashlab cluster …`: bring the cluster up and down, show its health and logs.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use super::args::{ClusterCommand, ClusterUpArgs, ProviderName};
+use super::cli_error::{CliError, Exit};
+use crate::cluster::local::{self, KubeletTuning, LocalCluster, UpOptions, progress};
+
+pub fn run(cmd: ClusterCommand) -> Result<Exit, CliError> {
+    match cmd {
+        ClusterCommand::Up(args) => up(args),
+        ClusterCommand::Down { provider } => down(provider),
+        ClusterCommand::Status => status(),
+        ClusterCommand::Logs { component, tail } => {
+            let text = LocalCluster::at_default_location().logs(&component, tail)?;
+            println!("{text}");
+            Ok(Exit::Pass)
+        }
+        ClusterCommand::Deps { dry_run } => deps(dry_run),
+        ClusterCommand::Fetch { kubernetes_version } => fetch(kubernetes_version),
+        ClusterCommand::Supervise { state_dir } => {
+            LocalCluster::new(state_dir).supervise()?;
+            Ok(Exit::Pass)
+        }
+    }
+}
+
+fn kind_unavailable() -> CliError {
+    crate::cluster::kind_missing_error()
+}
+
+pub fn parse_tuning(args: &ClusterUpArgs) -> Result<KubeletTuning, CliError> {
+    let mut tuning = KubeletTuning::default();
+    if let Some(path) = &args.kubelet_config {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
+        let value: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
+            let at = e.location().map(|l| format!(":{}:{}", l.line(), l.column())).unwrap_or_default();
+            CliError::usage(format!("{}{at}: not a YAML mapping: {e}", path.display()))
+        })?;
+        if !value.is_mapping() {
+            return Err(CliError::usage(format!(
+                "{}: expected a KubeletConfiguration fragment (a YAML mapping such as `crashLoopBackOff: {{maxContainerRestartPeriod: 20s}}`)",
+                path.display()
+            )));
+        }
+        tuning.config_overlay = Some(value);
+    }
+    if let Some(gates) = &args.feature_gates {
+        tuning.feature_gates = parse_feature_gates(gates)?;
+    }
+    Ok(tuning)
+}
+
+/// `A=true,B=false` → map. Errors name the offending item.
+pub fn parse_feature_gates(s: &str) -> Result<BTreeMap<String, bool>, CliError> {
+    let mut out = BTreeMap::new();
+    for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let (k, v) = item
+            .split_once('=')
+            .ok_or_else(|| CliError::usage(format!("--feature-gates: {item:?} is not NAME=true|false")))?;
+        let v = match v.trim() {
+            "true" => true,
+            "false" => false,
+            other => return Err(CliError::usage(format!("--feature-gates: {k}={other}: the value must be true or false"))),
+        };
+        out.insert(k.trim().to_string(), v);
+    }
+    Ok(out)
+}
+
+fn up(args: ClusterUpArgs) -> Result<Exit, CliError> {
+    match args.provider {
+        ProviderName::Local => {
+            let opts = UpOptions {
+                kubernetes_version: args.kubernetes_version.clone(),
+                tuning: parse_tuning(&args)?,
+                kubeconfig: args.kubeconfig.clone(),
+            };
+            let report = bring_up_local(&opts)?;
+            println!(
+                "local cluster ready: Kubernetes {}, node Ready {:.1}s after start{}; context `{}` in {}",
+                report.kubernetes_version,
+                report.node_ready_after.as_secs_f64(),
+                if report.already_running { " (it was already running)" } else { "" },
+                local::CONTEXT,
+                report.kubeconfig.display()
+            );
+            Ok(Exit::Pass)
+        }
+        ProviderName::Kind => Err(kind_unavailable()),
+    }
+}
+
+/// Installs missing host packages (as root), fetches binaries and brings the local cluster up,
+/// with progress on stderr.
+pub fn bring_up_local(opts: &UpOptions) -> Result<local::UpReport, CliError> {
+    let missing = local::os_deps::check();
+    if !missing.is_empty() {
+        eprintln!(
+            "crashlab: the local provider needs {}; installing them (same as `crashlab cluster deps`)",
+            missing.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+        );
+        local::os_deps::install(false).map_err(|e| CliError::env(e).with_hint("run `crashlab cluster deps --dry-run` to see the commands"))?;
+    }
+    let mut progress = progress::stderr();
+    let cluster = LocalCluster::at_default_location();
+    Ok(cluster.up(opts, progress.as_mut())?)
+}
+
+fn down(provider: ProviderName) -> Result<Exit, CliError> {
+    match provider {
+        ProviderName::Local => {
+            let report = LocalCluster::at_default_location().down()?;
+            if report.problems.is_empty() {
+                println!(
+                    "local cluster {}; nothing of it is left on this host",
+                    if report.was_running { "stopped" } else { "was not running" }
+                );
+                Ok(Exit::Pass)
+            } else {
+                Err(CliError::env(format!("the local cluster was stopped, but some of it remains:\n  - {}", report.problems.join("\n  - "))))
+            }
+        }
+        ProviderName::Kind => Err(kind_unavailable()),
+    }
+}
+
+fn status() -> Result<Exit, CliError> {
+    let cluster = LocalCluster::at_default_location();
+    let Some((st, record)) = cluster.status() else {
+        return Err(CliError::env("no local cluster is running").with_hint("`crashlab cluster up` starts one"));
+    };
+    let mut out = std::io::stdout().lock();
+    let version = record.as_ref().map(|r| r.kubernetes_version.as_str()).unwrap_or("?");
+    let _ = writeln!(out, "local cluster: Kubernetes {version}, supervisor pid {} ({})", st.supervisor_pid, st.phase);
+    let mut healthy = st.phase == "running";
+    for name in LocalCluster::component_names() {
+        if let Some(c) = st.components.get(*name) {
+            let _ = writeln!(
+                out,
+                "  {name:<24} {:<10} pid {:<8} restarts {}{}",
+                format!("{:?}", c.state).to_lowercase(),
+                c.pid.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
+                c.restarts,
+                c.last_exit.as_ref().map(|e| format!("  last exit: {e}")).unwrap_or_default()
+            );
+            healthy &= c.state == local::ComponentState::Ready;
+        }
+    }
+    if let Some(rec) = record {
+        let node = std::process::Command::new(rec.binaries.kube("kubectl"))
+            .arg("--kubeconfig")
+            .arg(cluster.admin_kubeconfig())
+            .args(["get", "node", local::NODE_NAME, "-o", r#"jsonpath={.status.conditions[?(@.type=="Ready")].status}"#])
+            .output();
+        let ready = node.map(|o| String::from_utf8_lossy(&o.stdout).trim() == "True").unwrap_or(false);
+        let _ = writeln!(out, "  node {:<19} {}", local::NODE_NAME, if ready { "Ready" } else { "NotReady" });
+        healthy &= ready;
+    }
+    Ok(if healthy { Exit::Pass } else { Exit::Environment })
+}
+
+fn deps(dry_run: bool) -> Result<Exit, CliError> {
+    let missing = local::os_deps::check();
+    if missing.is_empty() && !dry_run {
+        println!("every host dependency of the local provider is installed");
+        return Ok(Exit::Pass);
+    }
+    local::os_deps::install(dry_run).map_err(CliError::env)?;
+    Ok(Exit::Pass)
+}
+
+fn fetch(version: Option<String>) -> Result<Exit, CliError> {
+    let release = match version.as_deref() {
+        Some(v) => local::versions::resolve(v).map_err(CliError::usage)?,
+        None => local::versions::default_release(),
+    };
+    let mut progress = progress::stderr();
+    let opts = local::binaries::Options::default();
+    let bins = local::binaries::ensure_kubernetes(release, &opts, progress.as_mut()).map_err(CliError::env)?;
+    let etcd = local::binaries::ensure_etcd(&opts, progress.as_mut()).map_err(CliError::env)?;
+    println!("Kubernetes {release}: {}\netcd: {}", bins.dir.display(), etcd.display());
+    Ok(Exit::Pass)
+}

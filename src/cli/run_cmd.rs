@@ -1,0 +1,140 @@
+//! `crashlab run`: choose scenarios, reach a test cluster, run, report, and exit with the
+//! documented code.
+
+use std::io::IsTerminal;
+
+use tokio::sync::mpsc;
+
+use super::args::{OutputFormat, RunArgs};
+use super::catalogue_cmd::{catalogue_with, scenario_error};
+use super::cli_error::{CliError, Exit};
+use super::target_cluster;
+use crate::report::{HumanReporter, JsonReporter, JunitReporter, Reporter};
+use crate::runner::{RunOptions, Runner, ScenarioReport, Verdict};
+use crate::scenario::Scenario;
+
+pub fn run(args: RunArgs) -> Result<Exit, CliError> {
+    let scenarios = select(&args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::env(format!("cannot start the async runtime: {e}")))?;
+    let reports = runtime.block_on(run_async(&args, scenarios))?;
+    Ok(exit_for(&reports))
+}
+
+/// 1 when any expectation failed, else 3 when any scenario could not be decided, else 0.
+pub fn exit_for(reports: &[ScenarioReport]) -> Exit {
+    if reports.iter().any(|r| r.verdict == Verdict::Fail) {
+        Exit::Fail
+    } else if reports.iter().any(|r| r.verdict == Verdict::Error) {
+        Exit::Environment
+    } else {
+        Exit::Pass
+    }
+}
+
+/// The scenarios named (or all), with `--backoff` applied. Invalid input → exit 2, before any
+/// cluster is touched.
+fn select(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
+    let cat = catalogue_with(&args.files)?;
+    let mut chosen: Vec<Scenario> = if args.all {
+        if !args.scenarios.is_empty() {
+            return Err(CliError::usage("give scenario names or --all, not both"));
+        }
+        cat.entries().iter().map(|e| e.scenario.clone()).collect()
+    } else if args.scenarios.is_empty() {
+        return Err(CliError::usage("no scenario given").with_hint(format!(
+            "name one or more (`crashlab run oom`), or use --all; known scenarios: {}",
+            cat.names().collect::<Vec<_>>().join(", ")
+        )));
+    } else {
+        let mut v = Vec::new();
+        for name in &args.scenarios {
+            v.push(cat.get(name).map_err(scenario_error)?.scenario.clone());
+        }
+        v
+    };
+    if let Some(spec) = &args.backoff {
+        let (initial, max) = parse_backoff(spec)?;
+        for s in &mut chosen {
+            if let Some(b) = s.spec.expect.backoff.as_mut() {
+                b.initial_seconds = initial;
+                b.max_seconds = max;
+            }
+        }
+    }
+    Ok(chosen)
+}
+
+/// `INITIAL:MAX` in seconds, e.g. `10:20`.
+pub fn parse_backoff(spec: &str) -> Result<(u32, u32), CliError> {
+    let bad = || CliError::usage(format!("--backoff {spec:?}: expected INITIAL:MAX in whole seconds, e.g. 10:300 or 10:20"));
+    let (a, b) = spec.split_once(':').ok_or_else(bad)?;
+    let (a, b): (u32, u32) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+    if a == 0 || b == 0 {
+        return Err(bad());
+    }
+    // The kubelet uses the cap as the initial delay when the cap is smaller
+    // (pkg/kubelet/kubelet.go newCrashLoopBackOff).
+    Ok((a.min(b), b))
+}
+
+async fn run_async(args: &RunArgs, scenarios: Vec<Scenario>) -> Result<Vec<ScenarioReport>, CliError> {
+    let cluster = target_cluster::connect(args.context.as_deref(), &args.allow_context, args.provider, args.kubernetes_version.clone()).await?;
+    crate::runner::check_context(&cluster.context, &args.allow_context)
+        .map_err(|e| CliError::usage(e).with_hint(format!("crashlab deploys crash-looping workloads on purpose; to use `{}` anyway pass --allow-context {}", cluster.context, cluster.context)))?;
+    if let Some(local) = &cluster.local {
+        let local = local.clone();
+        tokio::task::spawn_blocking(move || local.load_images())
+            .await
+            .map_err(|e| CliError::env(e.to_string()))??;
+    }
+
+    let mut reporters: Vec<Box<dyn Reporter + Send>> = Vec::new();
+    match args.output {
+        OutputFormat::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            reporters.push(Box::new(HumanReporter::new(std::io::stdout(), color, jiff::tz::TimeZone::system())));
+        }
+        OutputFormat::Json => reporters.push(Box::new(JsonReporter::new(std::io::stdout()))),
+    }
+    if let Some(path) = &args.junit {
+        let file = std::fs::File::create(path).map_err(|e| CliError::usage(format!("--junit {}: {e}", path.display())))?;
+        reporters.push(Box::new(JunitReporter::new(std::io::BufWriter::new(file))));
+    }
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let report_task = tokio::task::spawn_blocking(move || {
+        let mut first_err = None;
+        while let Some(ev) = rx.blocking_recv() {
+            if let Err(e) = reporters.handle(&ev)
+                && first_err.is_none()
+                && !e.is_broken_pipe()
+            {
+                first_err = Some(e);
+            }
+        }
+        let fin = reporters.finish();
+        match (first_err, fin) {
+            (Some(e), _) => Err(e),
+            (None, Err(e)) if !e.is_broken_pipe() => Err(e),
+            _ => Ok(()),
+        }
+    });
+
+    let runner = Runner::new(
+        cluster.client.clone(),
+        RunOptions {
+            context: cluster.context.clone(),
+            parallelism: usize::from(args.parallel),
+            keep_namespaces: args.keep,
+            record_dir: args.record.clone(),
+        },
+    );
+    let result = runner.run(&scenarios, tx).await;
+    let reported = report_task.await.map_err(|e| CliError::env(e.to_string()))?;
+    let reports = result.map_err(|e| CliError::env(e).with_hint("is the cluster running? try `crashlab cluster status`"))?;
+    reported.map_err(|e| CliError::env(format!("writing the report: {e}")))?;
+    Ok(reports)
+}

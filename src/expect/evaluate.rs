@@ -1,0 +1,142 @@
+//! Evaluating a scenario's expectations against a timeline, and deciding when to stop.
+//!
+//! Two kinds of check:
+//!
+//! * **must** checks (waiting reason, last termination, `restarts.min`, events, previous
+//!   logs, back-off) wait for evidence. They are `Met` once it appears and `Pending` before.
+//!   The last termination and the back-off curve can also be `Contradicted`: an exit or a
+//!   delay the kubelet wrote cannot be taken back.
+//! * **must-not** checks (`restarts.max`, absent events) are `Contradicted` the moment the
+//!   forbidden thing is seen. Absence cannot be proven while watching, so they stay `Pending`
+//!   until the watch has `finished` (the observe time limit ran out), and only then are they
+//!   `Met`: nothing forbidden appeared in the whole watch.
+//!
+//!   Why not pass them as soon as every must check is met? Then absence would be judged over
+//!   however long the positive evidence took, often a second or two, which proves nothing:
+//!   a `BackOff` event needs two exits at least 10 s apart, and the kubelet retries a
+//!   `CreateContainerConfigError` only every 10–15 s. The scenario's `timeouts.observe` is the
+//!   window its author chose for absence, so a scenario with must-not checks always watches
+//!   for its full observe time, unless something contradicts it first.
+//!
+//! When the watch has finished, must checks still pending stay `Pending` (with
+//! `passed: false`): nothing contradicted them, the evidence just did not come in time. The
+//! decision is then `Pending`, which the runner reports as [`Verdict::Error`] (timed out,
+//! exit code 3), per [`crate::scenario::Timeouts`].
+
+use crate::runner::Verdict;
+use crate::scenario::{Expectations, Target};
+use crate::timeline::Timeline;
+
+use super::view::TargetView;
+use super::{CheckResult, Outcome, backoff, events, logs, restarts, termination, waiting};
+
+/// Every check of a scenario, and what they decide together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    pub checks: Vec<CheckResult>,
+    pub decided: Decision,
+}
+
+/// What the checks decide together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Every check is met: stop watching, the scenario passes.
+    Met,
+    /// A check is contradicted and nothing can undo it: stop watching, the scenario fails.
+    Contradicted,
+    /// Some check is still pending and none is contradicted: keep watching. When the watch
+    /// has finished, this means it timed out undecided.
+    Pending,
+}
+
+impl Decision {
+    /// The runner can stop watching.
+    pub fn is_final(self) -> bool {
+        self != Decision::Pending
+    }
+}
+
+impl Evaluation {
+    /// The verdict once watching has stopped: `Pending` means the time ran out first.
+    pub fn verdict(&self) -> Verdict {
+        match self.decided {
+            Decision::Met => Verdict::Pass,
+            Decision::Contradicted => Verdict::Fail,
+            Decision::Pending => Verdict::Error,
+        }
+    }
+
+    /// Names of the checks still pending (for "timed out waiting for …").
+    pub fn pending(&self) -> Vec<&str> {
+        self.checks
+            .iter()
+            .filter(|c| c.outcome == Outcome::Pending)
+            .map(|c| c.name.as_str())
+            .collect()
+    }
+}
+
+/// Evaluates every expectation of a scenario against the target's part of `timeline`.
+/// `finished` says the watch is over (see the module docs for what it changes).
+pub fn evaluate(
+    expect: &Expectations,
+    target: &Target,
+    timeline: &Timeline,
+    finished: bool,
+) -> Evaluation {
+    let view = TargetView::new(target, timeline);
+    // (check, must-not) in the order the expectations are written.
+    let mut checks: Vec<(CheckResult, bool)> = Vec::new();
+    if let Some(w) = &expect.waiting_reason {
+        checks.push((waiting::check(w, &view), false));
+    }
+    if let Some(t) = &expect.last_termination {
+        checks.push((termination::check(t, &view), false));
+    }
+    if let Some(r) = &expect.restarts {
+        checks.extend(restarts::check_min(r, &view).map(|c| (c, false)));
+        checks.extend(restarts::check_max(r, &view).map(|c| (c, true)));
+    }
+    checks.extend(
+        expect
+            .events
+            .iter()
+            .map(|e| (events::check_present(e, &view), false)),
+    );
+    checks.extend(
+        expect
+            .absent_events
+            .iter()
+            .map(|e| (events::check_absent(e, &view), true)),
+    );
+    checks.extend(
+        expect
+            .previous_logs
+            .iter()
+            .map(|p| (logs::check(p, &view), false)),
+    );
+    if let Some(b) = &expect.backoff {
+        checks.push((backoff::check(b, &view), false));
+    }
+
+    let checks: Vec<CheckResult> = checks
+        .into_iter()
+        .map(|(c, must_not)| {
+            if must_not && finished && c.outcome == Outcome::Pending {
+                let observed = format!("{} in the whole watch", c.observed);
+                CheckResult { observed, ..c }.with_outcome(Outcome::Met)
+            } else {
+                c
+            }
+        })
+        .collect();
+
+    let decided = if checks.iter().any(|c| c.outcome == Outcome::Contradicted) {
+        Decision::Contradicted
+    } else if checks.iter().all(|c| c.outcome == Outcome::Met) {
+        Decision::Met
+    } else {
+        Decision::Pending
+    };
+    Evaluation { checks, decided }
+}

@@ -1,0 +1,209 @@
+//! Evaluation on runs recorded from a real kubelet, and the stopping rules on an empty
+//! timeline (which needs no invented cluster data).
+
+use crate::scenario::{
+    EventExpectation, Expectations, RestartExpectation, Target, WaitingExpectation,
+};
+use crate::timeline::{Signal, Timeline, TimelineBuilder, recorded};
+
+use super::fixtures::scenario_of;
+use super::{CheckResult, Decision, Outcome, evaluate, summarize};
+
+fn target() -> Target {
+    Target {
+        pod: "app".into(),
+        container: "app".into(),
+    }
+}
+
+fn backoff_event() -> EventExpectation {
+    EventExpectation {
+        reason: "BackOff".into(),
+        message: None,
+    }
+}
+
+fn outcomes(checks: &[CheckResult]) -> Vec<(&str, Outcome)> {
+    checks
+        .iter()
+        .map(|c| (c.name.as_str(), c.outcome))
+        .collect()
+}
+
+#[test]
+fn absence_is_pending_while_watching_and_met_when_finished() {
+    let expect = Expectations {
+        absent_events: vec![backoff_event()],
+        restarts: Some(RestartExpectation {
+            min: None,
+            max: Some(0),
+        }),
+        ..Default::default()
+    };
+    let empty = Timeline::default();
+    let watching = evaluate(&expect, &target(), &empty, false);
+    assert_eq!(watching.decided, Decision::Pending);
+    assert_eq!(
+        outcomes(&watching.checks),
+        [
+            ("restarts.max", Outcome::Pending),
+            ("no event BackOff", Outcome::Pending)
+        ]
+    );
+    assert!(watching.checks.iter().all(|c| !c.passed));
+
+    let done = evaluate(&expect, &target(), &empty, true);
+    assert_eq!(done.decided, Decision::Met);
+    assert!(done.checks.iter().all(|c| c.passed));
+    assert_eq!(done.checks[0].expected, "no restart");
+    assert_eq!(done.checks[0].observed, "0 restarts in the whole watch");
+    assert_eq!(done.checks[1].expected, "no BackOff event");
+}
+
+#[test]
+fn evidence_not_seen_in_time_is_undecided_not_failed() {
+    let expect = Expectations {
+        waiting_reason: Some(WaitingExpectation {
+            reason: "CrashLoopBackOff".into(),
+            message: None,
+        }),
+        restarts: Some(RestartExpectation {
+            min: Some(2),
+            max: None,
+        }),
+        absent_events: vec![backoff_event()],
+        ..Default::default()
+    };
+    let done = evaluate(&expect, &target(), &Timeline::default(), true);
+    assert_eq!(
+        outcomes(&done.checks),
+        [
+            ("waiting_reason", Outcome::Pending),
+            ("restarts.min", Outcome::Pending),
+            ("no event BackOff", Outcome::Met),
+        ]
+    );
+    assert_eq!(done.decided, Decision::Pending);
+    assert_eq!(done.verdict(), crate::runner::Verdict::Error);
+    assert_eq!(done.pending(), ["waiting_reason", "restarts.min"]);
+    assert_eq!(done.checks[0].observed, "never waiting");
+    assert_eq!(done.checks[1].expected, "at least 2 restarts");
+    assert_eq!(done.checks[1].observed, "0 restarts");
+}
+
+#[test]
+fn an_invalid_pattern_fails_at_once_and_names_itself() {
+    let bad = "out of (memory";
+    let expect = Expectations {
+        waiting_reason: Some(WaitingExpectation {
+            reason: "CrashLoopBackOff".into(),
+            message: Some(bad.into()),
+        }),
+        events: vec![EventExpectation {
+            reason: "BackOff".into(),
+            message: Some(bad.into()),
+        }],
+        absent_events: vec![EventExpectation {
+            reason: "Killing".into(),
+            message: Some(bad.into()),
+        }],
+        previous_logs: vec![bad.into()],
+        ..Default::default()
+    };
+    let e = evaluate(&expect, &target(), &Timeline::default(), false);
+    assert_eq!(e.decided, Decision::Contradicted);
+    for c in &e.checks {
+        assert_eq!(c.outcome, Outcome::Contradicted, "{}", c.name);
+        assert!(
+            c.observed.starts_with("invalid pattern /out of (memory/: "),
+            "{}",
+            c.observed
+        );
+    }
+}
+
+/// Each recorded run, evaluated as the runner does it: after every observation until the
+/// decision is final, then once more as finished.
+#[test]
+fn recorded_runs_are_decided() {
+    for (file, rec) in recorded() {
+        let scenario = scenario_of(&rec);
+        let (target, expect) = (&scenario.spec.target, &scenario.spec.expect);
+        let mut builder = TimelineBuilder::new();
+        let mut decided_at = None;
+        for (i, obs) in rec.observations.iter().enumerate() {
+            builder.push(obs);
+            let e = evaluate(expect, target, builder.timeline(), false);
+            // The decision follows from the outcomes.
+            let any_contradicted = e.checks.iter().any(|c| c.outcome == Outcome::Contradicted);
+            let all_met = e.checks.iter().all(|c| c.outcome == Outcome::Met);
+            assert_eq!(
+                e.decided == Decision::Contradicted,
+                any_contradicted,
+                "{file} #{i}"
+            );
+            assert_eq!(
+                e.decided == Decision::Met,
+                all_met && !any_contradicted,
+                "{file} #{i}"
+            );
+            for c in &e.checks {
+                assert_eq!(
+                    c.passed,
+                    c.outcome == Outcome::Met,
+                    "{file} #{i} {}",
+                    c.name
+                );
+            }
+            if decided_at.is_none() && e.decided.is_final() {
+                let secs = obs.received_at.duration_since(rec.started_at).as_secs_f64();
+                decided_at = Some((i, secs, e));
+            }
+        }
+        let timeline = builder.finish();
+        let finished = evaluate(expect, target, &timeline, true);
+        let summary = summarize(target, &timeline);
+
+        // The summary agrees with the timeline it came from.
+        let target_backoffs = timeline
+            .entries
+            .iter()
+            .filter(|e| matches!(&e.signal, Signal::BackOff { container, .. } if container.is(&target.pod, &target.container)))
+            .count();
+        assert_eq!(summary.backoff_delays_s.len(), target_backoffs, "{file}");
+        assert!(summary.restart_count as usize >= target_backoffs, "{file}");
+
+        let mut out = String::new();
+        match &decided_at {
+            Some((i, secs, e)) => {
+                out.push_str(&format!(
+                    "decided {:?} at observation {i} of {} (+{secs:.1}s)\n",
+                    e.decided,
+                    rec.observations.len()
+                ));
+                for c in &e.checks {
+                    out.push_str(&format!(
+                        "  {:?} {}\n    expected {}\n    observed {}\n",
+                        c.outcome, c.name, c.expected, c.observed
+                    ));
+                }
+            }
+            None => out.push_str(&format!(
+                "undecided after {} observations\n",
+                rec.observations.len()
+            )),
+        }
+        out.push_str(&format!("finished: {:?}\n", finished.decided));
+        for c in &finished.checks {
+            out.push_str(&format!(
+                "  {:?} {}\n    observed {}\n",
+                c.outcome, c.name, c.observed
+            ));
+        }
+        out.push_str(&format!(
+            "summary: {}\n",
+            serde_json::to_string_pretty(&summary).unwrap()
+        ));
+        insta::assert_snapshot!(format!("evaluation__{file}"), out);
+    }
+}

@@ -1,0 +1,113 @@
+//! The JSON reporter: one document at the end, `{"scenarios": [...], "summary": {...}}`.
+//! Each scenario is a [`ScenarioReport`]; its field names, and those of the summary, are a
+//! public contract: add, never rename.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::runner::{RunEvent, ScenarioReport, Verdict};
+
+use super::{Reporter, Result};
+
+pub struct JsonReporter<W: Write> {
+    out: W,
+    scenarios: Vec<ScenarioReport>,
+    context: Option<String>,
+    server_version: Option<String>,
+    elapsed_s: Option<f64>,
+    written: bool,
+}
+
+/// The whole document.
+#[derive(Debug, Serialize)]
+pub struct Document<'a> {
+    pub scenarios: &'a [ScenarioReport],
+    pub summary: Summary,
+}
+
+/// Totals of a run.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Summary {
+    /// Scenarios that ended (a cancelled run may end fewer than it started).
+    pub total: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+    /// Seconds the whole run took; absent when the run did not finish (Ctrl-C).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elapsed_s: Option<f64>,
+    /// Kube context the run used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// `gitVersion` of the API server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_version: Option<String>,
+}
+
+impl<W: Write> JsonReporter<W> {
+    pub fn new(out: W) -> Self {
+        Self {
+            out,
+            scenarios: Vec::new(),
+            context: None,
+            server_version: None,
+            elapsed_s: None,
+            written: false,
+        }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
+    pub fn summary(&self) -> Summary {
+        let count = |v| self.scenarios.iter().filter(|s| s.verdict == v).count();
+        Summary {
+            total: self.scenarios.len(),
+            passed: count(Verdict::Pass),
+            failed: count(Verdict::Fail),
+            errors: count(Verdict::Error),
+            elapsed_s: self.elapsed_s,
+            context: self.context.clone(),
+            server_version: self.server_version.clone(),
+        }
+    }
+}
+
+impl<W: Write> Reporter for JsonReporter<W> {
+    fn handle(&mut self, ev: &RunEvent) -> Result<()> {
+        match ev {
+            RunEvent::RunStarted {
+                context,
+                server_version,
+                ..
+            } => {
+                self.context = Some(context.clone());
+                self.server_version = Some(server_version.clone());
+            }
+            RunEvent::ScenarioFinished { report } => self.scenarios.push((**report).clone()),
+            RunEvent::RunFinished { elapsed_s } => self.elapsed_s = Some(*elapsed_s),
+            RunEvent::ScenarioStarted { .. }
+            | RunEvent::Signal { .. }
+            | RunEvent::CleanedUp { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// Writes the document (once, however often it is called).
+    fn finish(&mut self) -> Result<()> {
+        if self.written {
+            return Ok(());
+        }
+        self.written = true;
+        let doc = Document {
+            scenarios: &self.scenarios,
+            summary: self.summary(),
+        };
+        serde_json::to_writer_pretty(&mut self.out, &doc)?;
+        writeln!(self.out)?;
+        self.out.flush()?;
+        Ok(())
+    }
+}

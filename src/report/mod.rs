@@ -1,0 +1,53 @@
+//! Reporters: human text, one JSON document, JUnit XML. Each consumes [`RunEvent`]s and
+//! nothing else, so the runner knows no output format.
+
+mod error;
+mod human;
+mod json;
+mod junit;
+pub mod line;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::{Error, Result};
+pub use human::HumanReporter;
+pub use json::{Document, JsonReporter, Summary};
+pub use junit::JunitReporter;
+
+use crate::runner::RunEvent;
+
+/// Consumes the events of a run, in order, and writes to a writer the caller chose.
+pub trait Reporter {
+    /// Takes one event as it happens (live output is written here).
+    fn handle(&mut self, ev: &RunEvent) -> Result<()>;
+    /// Ends the report: writes what only the end can write (the JSON and JUnit documents)
+    /// and flushes. Call it also when the run was cut short, to keep what was reported.
+    fn finish(&mut self) -> Result<()>;
+}
+
+/// Several reporters fed the same events (e.g. human text on stderr, JSON on stdout).
+/// Every reporter sees every event; the first error is returned.
+impl Reporter for Vec<Box<dyn Reporter + Send>> {
+    fn handle(&mut self, ev: &RunEvent) -> Result<()> {
+        let mut first = Ok(());
+        for r in self.iter_mut() {
+            let res = r.handle(ev);
+            if first.is_ok() {
+                first = res;
+            }
+        }
+        first
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        let mut first = Ok(());
+        for r in self.iter_mut() {
+            let res = r.finish();
+            if first.is_ok() {
+                first = res;
+            }
+        }
+        first
+    }
+}

@@ -1,0 +1,344 @@
+//! The only module that talks to kube-rs: connecting, namespaces, server-side apply through
+//! discovery, the Pod + Event watch, previous logs and node versions. Everything else in the
+//! runner works on plain values and streams, so it can be tested without an API server.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use futures::{Stream, StreamExt, future};
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
+use kube::api::{Api, DeleteParams, DynamicObject, LogParams, Patch, PatchParams, PostParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::core::{GroupVersionKind, ObjectMeta};
+use kube::discovery::{ApiCapabilities, ApiResource, Scope};
+use kube::runtime::{WatchStreamExt, conditions, wait::await_condition, watcher};
+use kube::{Client, Config};
+use serde_json::Value;
+
+use crate::timeline::{Observation, Observed};
+
+use super::error::{Error, Result};
+use super::manifest::{ManifestId, in_namespace, manifest_id};
+use super::namespace::namespace_labels;
+use super::observe::{LogSource, WatchItem};
+
+/// Field manager of every server-side apply, so `kubectl get -o yaml --show-managed-fields`
+/// shows which fields crashlab set.
+pub const FIELD_MANAGER: &str = "crashlab";
+
+/// How much of a previous container's log is kept: its tail, like `kubectl logs --tail`,
+/// because a crash explains itself at the end and recordings should stay small.
+pub const LOG_TAIL_LINES: i64 = 500;
+
+/// A kube client and the context it was built from.
+pub struct Connection {
+    pub client: Client,
+    pub context: String,
+}
+
+/// Builds a client for `context`, or for the kubeconfig's current context when `None`.
+pub async fn connect(context: Option<&str>) -> Result<Connection> {
+    let shown = context.unwrap_or("(current)").to_owned();
+    let fail = |message: String| Error::Kubeconfig {
+        context: shown.clone(),
+        message,
+    };
+    let kubeconfig = Kubeconfig::read().map_err(|e| fail(e.to_string()))?;
+    let name = match context {
+        Some(c) => c.to_owned(),
+        None => kubeconfig.current_context.clone().ok_or_else(|| {
+            fail("the kubeconfig has no current context; pass --context".to_owned())
+        })?,
+    };
+    let options = KubeConfigOptions {
+        context: Some(name.clone()),
+        ..Default::default()
+    };
+    let config = Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .map_err(|e| fail(e.to_string()))?;
+    let client = Client::try_from(config).map_err(|e| fail(e.to_string()))?;
+    Ok(Connection {
+        client,
+        context: name,
+    })
+}
+
+/// Discovery answers by (apiVersion, kind), shared by every scenario of a run.
+type DiscoveryCache = Arc<Mutex<HashMap<(String, String), (ApiResource, ApiCapabilities)>>>;
+
+/// Cluster operations the runner needs. Cheap to clone; clones share the discovery cache.
+#[derive(Clone)]
+pub struct ClusterClient {
+    client: Client,
+    discovery: DiscoveryCache,
+}
+
+impl ClusterClient {
+    pub fn new(client: Client) -> Self {
+        Self {
+            client,
+            discovery: Arc::default(),
+        }
+    }
+
+    /// `gitVersion` of the API server; the first call of a run, so failure means unreachable.
+    pub async fn server_version(&self) -> Result<String> {
+        let info = self
+            .client
+            .apiserver_version()
+            .await
+            .map_err(|e| Error::Unreachable {
+                message: api_message(&e),
+            })?;
+        Ok(info.git_version)
+    }
+
+    /// Creates the scenario's namespace with crashlab's labels.
+    pub async fn create_namespace(&self, name: &str, scenario: &str) -> Result<()> {
+        let ns = Namespace {
+            metadata: ObjectMeta {
+                name: Some(name.to_owned()),
+                labels: Some(namespace_labels(scenario)),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        Api::<Namespace>::all(self.client.clone())
+            .create(&PostParams::default(), &ns)
+            .await
+            .map_err(|e| {
+                classify(e, |message| Error::CreateNamespace {
+                    namespace: name.to_owned(),
+                    message,
+                })
+            })?;
+        Ok(())
+    }
+
+    /// Server-side applies manifest number `index` into `namespace` (field manager
+    /// [`FIELD_MANAGER`], forcing conflicts), whatever its kind, by resolving it through
+    /// discovery.
+    pub async fn apply(&self, namespace: &str, index: usize, manifest: &Value) -> Result<()> {
+        let id = manifest_id(index, manifest)?;
+        let (resource, caps) = self.resolve(&id).await?;
+        if caps.scope == Scope::Cluster {
+            return Err(Error::ClusterScoped {
+                kind: id.kind,
+                name: id.name,
+            });
+        }
+        let api: Api<DynamicObject> =
+            Api::namespaced_with(self.client.clone(), namespace, &resource);
+        let object = in_namespace(manifest, namespace);
+        api.patch(
+            &id.name,
+            &PatchParams::apply(FIELD_MANAGER).force(),
+            &Patch::Apply(&object),
+        )
+        .await
+        .map_err(|e| {
+            classify(e, |message| Error::Apply {
+                kind: id.kind.clone(),
+                name: id.name.clone(),
+                message,
+            })
+        })?;
+        Ok(())
+    }
+
+    async fn resolve(&self, id: &ManifestId) -> Result<(ApiResource, ApiCapabilities)> {
+        let key = (id.api_version(), id.kind.clone());
+        if let Some(hit) = self
+            .discovery
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(hit.clone());
+        }
+        let gvk = GroupVersionKind::gvk(&id.group, &id.version, &id.kind);
+        let found = kube::discovery::pinned_kind(&self.client, &gvk)
+            .await
+            .map_err(|e| {
+                classify(e, |message| Error::UnknownKind {
+                    api_version: id.api_version(),
+                    kind: id.kind.clone(),
+                    name: id.name.clone(),
+                    message,
+                })
+            })?;
+        self.discovery
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, found.clone());
+        Ok(found)
+    }
+
+    /// Pods and core/v1 Events of `namespace`, merged into one stream of observations stamped
+    /// with their arrival time. Watch failures are passed on as [`WatchItem::Error`] and the
+    /// watchers retry with kube-runtime's default back-off; the stream never ends by itself.
+    pub fn watch(&self, namespace: &str) -> impl Stream<Item = WatchItem> + Send + 'static {
+        let pods = watcher(
+            Api::<Pod>::namespaced(self.client.clone(), namespace),
+            watcher::Config::default(),
+        )
+        .default_backoff()
+        .filter_map(|r| {
+            future::ready(match r {
+                Ok(watcher::Event::Apply(p) | watcher::Event::InitApply(p)) => {
+                    Some(arrived(Observed::Pod {
+                        object: Box::new(strip_pod(p)),
+                    }))
+                }
+                Ok(watcher::Event::Delete(p)) => Some(arrived(Observed::PodDeleted {
+                    name: p.metadata.name.unwrap_or_default(),
+                })),
+                Ok(watcher::Event::Init | watcher::Event::InitDone) => None,
+                Err(e) => Some(WatchItem::Error(format!("watching pods: {e}"))),
+            })
+        });
+        let events = watcher(
+            Api::<Event>::namespaced(self.client.clone(), namespace),
+            watcher::Config::default(),
+        )
+        .default_backoff()
+        .filter_map(|r| {
+            future::ready(match r {
+                Ok(watcher::Event::Apply(e) | watcher::Event::InitApply(e)) => {
+                    Some(arrived(Observed::Event {
+                        object: Box::new(strip_event(e)),
+                    }))
+                }
+                // Events expire (TTL); their deletion says nothing about the scenario.
+                Ok(_) => None,
+                Err(e) => Some(WatchItem::Error(format!("watching events: {e}"))),
+            })
+        });
+        futures::stream::select(pods, events)
+    }
+
+    /// Previous-container logs of pods in `namespace`.
+    pub fn logs(&self, namespace: &str) -> PodLogs {
+        PodLogs {
+            api: Api::namespaced(self.client.clone(), namespace),
+        }
+    }
+
+    /// `status.nodeInfo.kubeletVersion` of `node`.
+    pub async fn kubelet_version(&self, node: &str) -> Result<String, String> {
+        let node = Api::<Node>::all(self.client.clone())
+            .get(node)
+            .await
+            .map_err(|e| api_message(&e))?;
+        Ok(node
+            .status
+            .and_then(|s| s.node_info)
+            .map(|i| i.kubelet_version)
+            .unwrap_or_default())
+    }
+
+    /// Requests deletion of `namespace` with foreground propagation. Returns the UID of the
+    /// namespace being deleted, or `None` when it is already gone.
+    pub async fn delete_namespace(&self, namespace: &str) -> Result<Option<String>> {
+        let api = Api::<Namespace>::all(self.client.clone());
+        match api.delete(namespace, &DeleteParams::foreground()).await {
+            Ok(either) => Ok(either.left().and_then(|ns| ns.metadata.uid)),
+            Err(kube::Error::Api(s)) if s.code == 404 => Ok(None),
+            Err(e) => Err(classify(e, |message| Error::DeleteNamespace {
+                namespace: namespace.to_owned(),
+                message,
+            })),
+        }
+    }
+
+    /// Waits (watching, not polling) until the namespace with `uid` no longer exists.
+    pub async fn namespace_gone(&self, namespace: &str, uid: &str) -> Result<()> {
+        let api = Api::<Namespace>::all(self.client.clone());
+        await_condition(api, namespace, conditions::is_deleted(uid))
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::DeleteNamespace {
+                namespace: namespace.to_owned(),
+                message: e.to_string(),
+            })
+    }
+}
+
+/// [`LogSource`] backed by `GET /api/v1/namespaces/{ns}/pods/{pod}/log?previous=true`.
+pub struct PodLogs {
+    api: Api<Pod>,
+}
+
+impl LogSource for PodLogs {
+    fn previous_logs(
+        &self,
+        pod: &str,
+        container: &str,
+    ) -> impl Future<Output = Result<String, String>> + Send {
+        let params = LogParams {
+            container: Some(container.to_owned()),
+            previous: true,
+            tail_lines: Some(LOG_TAIL_LINES),
+            ..Default::default()
+        };
+        let api = self.api.clone();
+        let pod = pod.to_owned();
+        async move { api.logs(&pod, &params).await.map_err(|e| api_message(&e)) }
+    }
+}
+
+fn arrived(what: Observed) -> WatchItem {
+    WatchItem::Observed(Observation {
+        received_at: Timestamp::now(),
+        what,
+    })
+}
+
+/// Drops `managedFields`, which only say who wrote what and would triple the recordings.
+fn strip_pod(mut p: Pod) -> Pod {
+    p.metadata.managed_fields = None;
+    p
+}
+
+fn strip_event(mut e: Event) -> Event {
+    e.metadata.managed_fields = None;
+    e
+}
+
+/// The API server's own message when there is one (`pods "x" is forbidden: ...`), else the
+/// client's description of the failure.
+fn api_message(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) if !s.message.is_empty() => s.message.clone(),
+        other => causes(other),
+    }
+}
+
+/// Connection-level failures become [`Error::Unreachable`]; API answers go through `specific`.
+fn classify(e: kube::Error, specific: impl FnOnce(String) -> Error) -> Error {
+    match &e {
+        kube::Error::HyperError(_) | kube::Error::Service(_) => Error::Unreachable {
+            message: causes(&e),
+        },
+        _ => specific(api_message(&e)),
+    }
+}
+
+/// The error and its sources, `: `-separated, so "connection refused" is not hidden behind
+/// "client error (Connect)".
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = cause.source();
+    }
+    out
+}

@@ -1,0 +1,739 @@
+//! Observing one scenario: watch items in, timeline entries, previous-log fetches and a
+//! verdict out. Generic over the stream of watch items and the log source, so tests drive it
+//! with `futures::stream::iter` and a fake, without an API server.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::stream::FuturesUnordered;
+use futures::{Stream, StreamExt};
+use jiff::Timestamp;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::time::Instant;
+
+use crate::expect::{self, CheckResult, Evaluation, Outcome};
+use crate::scenario::{Expectations, Target, humantime_secs};
+use crate::timeline::{Observation, Observed, Timeline, TimelineBuilder};
+
+use super::cancel::Cancel;
+use super::previous_logs::{FetchRequest, PreviousLogsPlanner};
+use super::{ObservedSummary, RunEvent, Verdict};
+
+/// One item of the merged Pod + Event watch.
+#[derive(Debug, Clone)]
+pub enum WatchItem {
+    Observed(Observation),
+    /// The watch failed and will be retried (with back-off) by the watcher.
+    Error(String),
+}
+
+/// Where previous-container logs come from (the kubelet, through the API server).
+pub trait LogSource: Sync {
+    /// `kubectl logs <pod> -c <container> --previous`.
+    fn previous_logs(
+        &self,
+        pod: &str,
+        container: &str,
+    ) -> impl Future<Output = Result<String, String>> + Send;
+}
+
+/// The phase a scenario was in when it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Creating the namespace, applying manifests, waiting for the target pod to appear.
+    Deploy,
+    /// Watching until the expectations are decided.
+    Observe,
+}
+
+impl Phase {
+    fn as_str(self) -> &'static str {
+        match self {
+            Phase::Deploy => "deploy",
+            Phase::Observe => "observe",
+        }
+    }
+}
+
+/// Why observation stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    /// Every check is decided.
+    Decided,
+    /// The phase's time limit ran out.
+    TimedOut(Phase, Duration),
+    /// Ctrl-C (or [`Cancel::cancel`]).
+    Cancelled(Phase),
+    /// The target pod was deleted while being observed: nothing more will happen to it.
+    TargetDeleted,
+    /// The watch stream ended, which a real watcher never does.
+    WatchClosed(Phase),
+    /// The deploy phase failed or timed out before the watch began (namespace creation,
+    /// apply); the message says what, and in which phase.
+    Failed(String),
+}
+
+/// Time limits and retry schedule for one observation.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// End of the deploy phase (apply + the target pod appearing).
+    pub deploy_deadline: Instant,
+    /// Length of the deploy phase, for messages.
+    pub deploy: Duration,
+    /// Length of the observe phase, counted from the target pod's first appearance.
+    pub observe: Duration,
+    /// Pauses between attempts to fetch previous logs, for the moment between the pod
+    /// status naming the instance and the kubelet serving its logs.
+    pub log_retries: Vec<Duration>,
+    /// How long to wait for log fetches still in flight once the verdict is known.
+    pub drain: Duration,
+}
+
+/// The parts of a [`super::ScenarioReport`] that observation decides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conclusion {
+    pub verdict: Verdict,
+    pub error: Option<String>,
+    pub checks: Vec<CheckResult>,
+    pub observed: ObservedSummary,
+    pub timeline: Timeline,
+}
+
+/// Turns observations into timeline entries, run events, log requests and evaluations.
+pub struct Observer {
+    scenario: String,
+    target: Target,
+    expect: Expectations,
+    builder: TimelineBuilder,
+    planner: PreviousLogsPlanner,
+    /// The latest evaluation; frozen once decided.
+    evaluation: Option<Evaluation>,
+    decided: bool,
+    target_seen: bool,
+    target_deleted: bool,
+    last_watch_error: Option<String>,
+    events: UnboundedSender<RunEvent>,
+    /// Shared with the parent task so the evidence survives a panic here.
+    recorded: Arc<Mutex<Vec<Observation>>>,
+}
+
+impl Observer {
+    pub fn new(
+        scenario: &str,
+        target: &Target,
+        expect: &Expectations,
+        events: UnboundedSender<RunEvent>,
+        recorded: Arc<Mutex<Vec<Observation>>>,
+    ) -> Self {
+        Self {
+            scenario: scenario.to_owned(),
+            target: target.clone(),
+            expect: expect.clone(),
+            builder: TimelineBuilder::default(),
+            planner: PreviousLogsPlanner::new(target.clone()),
+            evaluation: None,
+            decided: false,
+            target_seen: false,
+            target_deleted: false,
+            last_watch_error: None,
+            events,
+            recorded,
+        }
+    }
+
+    /// Records one observation, emits its new entries as signals and re-evaluates (until
+    /// decided). Returns the previous-log fetches it made possible.
+    pub fn push(&mut self, obs: Observation) -> Vec<FetchRequest> {
+        let requests = match &obs.what {
+            Observed::Pod { object } => {
+                if object.metadata.name.as_deref() == Some(self.target.pod.as_str()) {
+                    self.target_seen = true;
+                }
+                self.planner.on_pod(object)
+            }
+            Observed::PodDeleted { name } => {
+                if *name == self.target.pod {
+                    self.target_deleted = true;
+                }
+                self.planner.on_pod_deleted(name);
+                Vec::new()
+            }
+            Observed::Event { .. } | Observed::PreviousLogs { .. } => Vec::new(),
+        };
+        let entries = self.builder.push(&obs);
+        lock(&self.recorded).push(obs);
+        for entry in entries {
+            let _ = self.events.send(RunEvent::Signal {
+                scenario: self.scenario.clone(),
+                entry,
+            });
+        }
+        if !self.decided {
+            let evaluation =
+                expect::evaluate(&self.expect, &self.target, self.builder.timeline(), false);
+            self.decided = evaluation.decided.is_final();
+            self.evaluation = Some(evaluation);
+        }
+        requests
+    }
+
+    /// Whether the target pod has been seen (the deploy phase is over).
+    pub fn target_seen(&self) -> bool {
+        self.target_seen
+    }
+
+    pub fn decided(&self) -> bool {
+        self.decided
+    }
+
+    /// The verdict and the evidence for how observation ended.
+    pub fn conclude(self, ending: &Ending) -> Conclusion {
+        let timeline = self.builder.finish();
+        let observed = expect::summarize(&self.target, &timeline);
+        let watched_to_the_end = matches!(
+            ending,
+            Ending::TimedOut(Phase::Observe, _) | Ending::TargetDeleted
+        );
+        let evaluation = match (ending, self.evaluation) {
+            // Only a finished watch lets "must not happen" checks pass on absence.
+            _ if watched_to_the_end => {
+                expect::evaluate(&self.expect, &self.target, &timeline, true)
+            }
+            (_, Some(evaluation)) => evaluation,
+            (_, None) => expect::evaluate(&self.expect, &self.target, &timeline, false),
+        };
+        let verdict = if watched_to_the_end || *ending == Ending::Decided {
+            evaluation.verdict()
+        } else {
+            Verdict::Error
+        };
+        let error = (verdict == Verdict::Error).then(|| {
+            let mut msg = match ending {
+                Ending::Decided => "the expectations were decided without a verdict".to_owned(),
+                Ending::TimedOut(Phase::Deploy, limit) => format!(
+                    "deploy phase timed out after {}: target pod `{}` did not appear",
+                    humantime_secs::format(*limit),
+                    self.target.pod
+                ),
+                Ending::TimedOut(Phase::Observe, limit) => format!(
+                    "observe phase timed out after {} with expectations undecided",
+                    humantime_secs::format(*limit)
+                ),
+                Ending::TargetDeleted => format!(
+                    "target pod `{}` was deleted with expectations undecided",
+                    self.target.pod
+                ),
+                Ending::Cancelled(phase) => {
+                    format!("cancelled during the {} phase", phase.as_str())
+                }
+                Ending::WatchClosed(phase) => format!(
+                    "the watch ended unexpectedly during the {} phase",
+                    phase.as_str()
+                ),
+                Ending::Failed(message) => message.clone(),
+            };
+            msg.push_str(&format!("; {}", pending_summary(&evaluation.checks)));
+            if let Some(e) = &self.last_watch_error {
+                msg.push_str(&format!("; last watch error: {e}"));
+            }
+            msg
+        });
+        Conclusion {
+            verdict,
+            error,
+            checks: evaluation.checks,
+            observed,
+            timeline,
+        }
+    }
+}
+
+fn pending_summary(checks: &[CheckResult]) -> String {
+    let pending: Vec<&str> = checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Pending)
+        .map(|c| c.name.as_str())
+        .collect();
+    if checks.is_empty() {
+        "no checks were evaluated".to_owned()
+    } else if pending.is_empty() {
+        "no checks were pending".to_owned()
+    } else {
+        format!("pending checks: {}", pending.join(", "))
+    }
+}
+
+/// Feeds watch items to `observer` until the verdict is decided, the phase's time runs out,
+/// `cancel` fires or the stream ends. Previous-log fetches run alongside, without holding up
+/// the watch, and their results go through the observer like any other observation.
+pub async fn observe<S, L>(
+    observer: &mut Observer,
+    mut stream: S,
+    logs: &L,
+    limits: &Limits,
+    cancel: &Cancel,
+) -> Ending
+where
+    S: Stream<Item = WatchItem> + Unpin,
+    L: LogSource,
+{
+    let mut fetches = FuturesUnordered::new();
+    let mut observe_deadline = None;
+    let ending = loop {
+        if observer.decided() {
+            break Ending::Decided;
+        }
+        if observer.target_deleted {
+            break Ending::TargetDeleted;
+        }
+        if observer.target_seen() && observe_deadline.is_none() {
+            observe_deadline = Some(Instant::now() + limits.observe);
+        }
+        let (phase, deadline, limit) = match observe_deadline {
+            Some(d) => (Phase::Observe, d, limits.observe),
+            None => (Phase::Deploy, limits.deploy_deadline, limits.deploy),
+        };
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => break Ending::Cancelled(phase),
+            _ = tokio::time::sleep_until(deadline) => break Ending::TimedOut(phase, limit),
+            Some(done) = fetches.next(), if !fetches.is_empty() => {
+                if let Some(obs) = done {
+                    for req in observer.push(obs) {
+                        fetches.push(fetch(logs, req, &limits.log_retries));
+                    }
+                }
+            }
+            item = stream.next() => match item {
+                None => break Ending::WatchClosed(phase),
+                Some(WatchItem::Error(e)) => {
+                    tracing::warn!(scenario = %observer.scenario, error = %e, "watch failed; retrying");
+                    observer.last_watch_error = Some(e);
+                }
+                Some(WatchItem::Observed(obs)) => {
+                    for req in observer.push(obs) {
+                        fetches.push(fetch(logs, req, &limits.log_retries));
+                    }
+                }
+            },
+        }
+    };
+    // Logs asked for just before the end still belong in the recording (and may decide a
+    // `previousLogs` check at the time limit). Not after a cancel: the user wants out.
+    if !matches!(ending, Ending::Cancelled(_)) && !fetches.is_empty() {
+        let drain = async {
+            while let Some(done) = fetches.next().await {
+                if let Some(obs) = done {
+                    // Instances that ended during the drain are not fetched any more.
+                    let _ = observer.push(obs);
+                }
+            }
+        };
+        tokio::select! {
+            _ = drain => {}
+            _ = tokio::time::sleep(limits.drain) => {}
+            _ = cancel.cancelled() => {}
+        }
+    }
+    ending
+}
+
+/// Fetches one instance's logs, retrying on the schedule; `None` when every attempt failed.
+async fn fetch<L: LogSource>(
+    logs: &L,
+    req: FetchRequest,
+    retries: &[Duration],
+) -> Option<Observation> {
+    let mut pauses = retries.iter();
+    loop {
+        match logs.previous_logs(&req.pod, &req.container).await {
+            Ok(text) => {
+                return Some(Observation {
+                    received_at: Timestamp::now(),
+                    what: Observed::PreviousLogs {
+                        pod: req.pod,
+                        container: req.container,
+                        restart_count: req.restart_count,
+                        text,
+                    },
+                });
+            }
+            Err(e) => match pauses.next() {
+                Some(pause) => {
+                    tracing::debug!(pod = %req.pod, container = %req.container, error = %e, "previous logs not available yet");
+                    tokio::time::sleep(*pause).await;
+                }
+                None => {
+                    tracing::warn!(pod = %req.pod, container = %req.container, error = %e, "could not fetch previous logs");
+                    return None;
+                }
+            },
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+
+    use futures::stream;
+
+    use super::*;
+    use crate::runner::previous_logs::tests::{BACKOFF, RUNNING, pod, terminated};
+    use crate::scenario::RestartExpectation;
+
+    /// Answers previous-log requests from a script and remembers every request.
+    #[derive(Default)]
+    struct FakeLogs {
+        script: Mutex<VecDeque<Result<String, String>>>,
+        calls: Mutex<Vec<(String, String)>>,
+    }
+
+    impl FakeLogs {
+        fn answering(
+            answers: impl IntoIterator<Item = Result<&'static str, &'static str>>,
+        ) -> Self {
+            let script = answers
+                .into_iter()
+                .map(|a| a.map(str::to_owned).map_err(str::to_owned))
+                .collect();
+            Self {
+                script: Mutex::new(script),
+                calls: Mutex::default(),
+            }
+        }
+
+        fn calls(&self) -> usize {
+            lock(&self.calls).len()
+        }
+    }
+
+    impl LogSource for FakeLogs {
+        fn previous_logs(
+            &self,
+            pod: &str,
+            container: &str,
+        ) -> impl Future<Output = Result<String, String>> + Send {
+            lock(&self.calls).push((pod.to_owned(), container.to_owned()));
+            let answer = lock(&self.script)
+                .pop_front()
+                .unwrap_or_else(|| Err("script exhausted".to_owned()));
+            async move { answer }
+        }
+    }
+
+    fn target() -> Target {
+        Target {
+            pod: "app".into(),
+            container: "app".into(),
+        }
+    }
+
+    /// An expectation that stays pending for any stream used here, so the loop runs to the
+    /// end of the stream.
+    fn undecidable() -> Expectations {
+        Expectations {
+            restarts: Some(RestartExpectation {
+                min: Some(1000),
+                max: None,
+            }),
+            ..Default::default()
+        }
+    }
+
+    struct Harness {
+        observer: Observer,
+        recorded: Arc<Mutex<Vec<Observation>>>,
+        events: tokio::sync::mpsc::UnboundedReceiver<RunEvent>,
+    }
+
+    fn harness() -> Harness {
+        let (tx, events) = tokio::sync::mpsc::unbounded_channel();
+        let recorded = Arc::new(Mutex::new(Vec::new()));
+        let observer = Observer::new("exit-1", &target(), &undecidable(), tx, recorded.clone());
+        Harness {
+            observer,
+            recorded,
+            events,
+        }
+    }
+
+    fn limits(retries: usize) -> Limits {
+        Limits {
+            deploy_deadline: Instant::now() + Duration::from_secs(3600),
+            deploy: Duration::from_secs(3600),
+            observe: Duration::from_secs(3600),
+            log_retries: vec![Duration::ZERO; retries],
+            drain: Duration::from_secs(3600),
+        }
+    }
+
+    fn item(p: k8s_openapi::api::core::v1::Pod) -> WatchItem {
+        WatchItem::Observed(Observation {
+            received_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            what: Observed::Pod {
+                object: Box::new(p),
+            },
+        })
+    }
+
+    /// The recorded observations, as `pod` / `logs(<restart_count>): <text>`.
+    fn kinds(recorded: &Mutex<Vec<Observation>>) -> Vec<String> {
+        lock(recorded)
+            .iter()
+            .map(|o| match &o.what {
+                Observed::Pod { .. } => "pod".to_owned(),
+                Observed::PodDeleted { .. } => "deleted".to_owned(),
+                Observed::Event { .. } => "event".to_owned(),
+                Observed::PreviousLogs {
+                    pod,
+                    container,
+                    restart_count,
+                    text,
+                } => format!("logs {pod}/{container} ({restart_count}): {text}"),
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn previous_logs_are_fetched_once_each_instance_reaches_last_state() {
+        let first = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
+        let second = terminated("a2", 1, "2026-01-01T00:00:01Z", "2026-01-01T00:00:02Z");
+        let watch = stream::iter([
+            item(pod(0, RUNNING, "{}")),
+            item(pod(0, &first, "{}")),
+            item(pod(1, RUNNING, &first)),
+            item(pod(1, &second, &first)),
+            item(pod(1, BACKOFF, &second)),
+            item(pod(1, BACKOFF, &second)),
+        ]);
+        let logs = FakeLogs::answering([Ok("run 1\n"), Ok("run 2\n")]);
+        let mut h = harness();
+        let ending = observe(&mut h.observer, watch, &logs, &limits(0), &Cancel::new()).await;
+        assert_eq!(ending, Ending::WatchClosed(Phase::Observe));
+        assert_eq!(
+            kinds(&h.recorded),
+            [
+                "pod",
+                "pod",
+                "pod",
+                "logs app/app (1): run 1\n",
+                "pod",
+                "pod",
+                "logs app/app (1): run 2\n",
+                "pod",
+            ]
+        );
+        assert_eq!(logs.calls(), 2);
+        assert_eq!(lock(&logs.calls)[0], ("app".to_owned(), "app".to_owned()));
+    }
+
+    #[tokio::test]
+    async fn fetching_is_retried_while_the_kubelet_has_not_caught_up() {
+        let first = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
+        let watch = stream::iter([item(pod(1, RUNNING, &first))]);
+        let not_yet = r#"previous terminated container "app" in pod "app" not found"#;
+        let logs = FakeLogs::answering([Err(not_yet), Err(not_yet), Ok("panic: boom\n")]);
+        let mut h = harness();
+        observe(&mut h.observer, watch, &logs, &limits(3), &Cancel::new()).await;
+        assert_eq!(logs.calls(), 3);
+        assert_eq!(
+            kinds(&h.recorded),
+            ["pod", "logs app/app (1): panic: boom\n"]
+        );
+    }
+
+    #[tokio::test]
+    async fn fetching_gives_up_after_the_retry_schedule() {
+        let first = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
+        let watch = stream::iter([item(pod(1, RUNNING, &first))]);
+        let logs = FakeLogs::answering([Err("no"), Err("no"), Ok("too late")]);
+        let mut h = harness();
+        observe(&mut h.observer, watch, &logs, &limits(1), &Cancel::new()).await;
+        assert_eq!(logs.calls(), 2);
+        assert_eq!(kinds(&h.recorded), ["pod"]);
+    }
+
+    #[tokio::test]
+    async fn new_timeline_entries_are_emitted_as_signals() {
+        let first = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
+        let watch = stream::iter([item(pod(0, &first, "{}"))]);
+        let mut h = harness();
+        observe(
+            &mut h.observer,
+            watch,
+            &FakeLogs::default(),
+            &limits(0),
+            &Cancel::new(),
+        )
+        .await;
+        let timeline = h
+            .observer
+            .conclude(&Ending::WatchClosed(Phase::Observe))
+            .timeline;
+        let mut signals = Vec::new();
+        while let Ok(ev) = h.events.try_recv() {
+            match ev {
+                RunEvent::Signal { scenario, entry } => {
+                    assert_eq!(scenario, "exit-1");
+                    signals.push(entry);
+                }
+                other => panic!("unexpected event {other:?}"),
+            }
+        }
+        assert_eq!(signals, timeline.entries);
+    }
+
+    #[tokio::test]
+    async fn deploy_phase_times_out_when_the_target_pod_never_appears() {
+        let mut h = harness();
+        let mut l = limits(0);
+        l.deploy_deadline = Instant::now();
+        l.deploy = Duration::from_secs(60);
+        let ending = observe(
+            &mut h.observer,
+            stream::pending(),
+            &FakeLogs::default(),
+            &l,
+            &Cancel::new(),
+        )
+        .await;
+        assert_eq!(
+            ending,
+            Ending::TimedOut(Phase::Deploy, Duration::from_secs(60))
+        );
+        let c = h.observer.conclude(&ending);
+        assert_eq!(c.verdict, Verdict::Error);
+        let msg = c.error.unwrap();
+        assert!(
+            msg.starts_with("deploy phase timed out after 1m: target pod `app` did not appear; "),
+            "{msg}"
+        );
+    }
+
+    #[tokio::test]
+    async fn observe_phase_starts_when_the_target_pod_appears() {
+        let mut h = harness();
+        let mut l = limits(0);
+        l.observe = Duration::ZERO;
+        let watch = stream::iter([item(pod(0, RUNNING, "{}"))]).chain(stream::pending());
+        let ending = observe(
+            &mut h.observer,
+            watch,
+            &FakeLogs::default(),
+            &l,
+            &Cancel::new(),
+        )
+        .await;
+        assert_eq!(ending, Ending::TimedOut(Phase::Observe, Duration::ZERO));
+        let c = h.observer.conclude(&ending);
+        assert_ne!(c.verdict, Verdict::Pass);
+        if c.verdict == Verdict::Error {
+            let msg = c.error.unwrap();
+            assert!(
+                msg.starts_with("observe phase timed out after 0s with expectations undecided; "),
+                "{msg}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn cancel_stops_observation_and_says_in_which_phase() {
+        let mut h = harness();
+        let cancel = Cancel::new();
+        cancel.cancel();
+        let ending = observe(
+            &mut h.observer,
+            stream::pending(),
+            &FakeLogs::default(),
+            &limits(0),
+            &cancel,
+        )
+        .await;
+        assert_eq!(ending, Ending::Cancelled(Phase::Deploy));
+        let msg = h.observer.conclude(&ending).error.unwrap();
+        assert!(
+            msg.starts_with("cancelled during the deploy phase; "),
+            "{msg}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_last_watch_error_is_kept_as_evidence() {
+        let mut h = harness();
+        let watch = stream::iter([WatchItem::Error("watching pods: connection refused".into())]);
+        let ending = observe(
+            &mut h.observer,
+            watch,
+            &FakeLogs::default(),
+            &limits(0),
+            &Cancel::new(),
+        )
+        .await;
+        assert_eq!(ending, Ending::WatchClosed(Phase::Deploy));
+        let msg = h.observer.conclude(&ending).error.unwrap();
+        assert!(
+            msg.starts_with("the watch ended unexpectedly during the deploy phase; "),
+            "{msg}"
+        );
+        assert!(
+            msg.ends_with("; last watch error: watching pods: connection refused"),
+            "{msg}"
+        );
+    }
+
+    #[tokio::test]
+    async fn deleting_the_target_pod_ends_observation() {
+        let mut h = harness();
+        let watch = stream::iter([
+            item(pod(0, RUNNING, "{}")),
+            WatchItem::Observed(Observation {
+                received_at: "2026-01-01T00:00:01Z".parse().unwrap(),
+                what: Observed::PodDeleted { name: "app".into() },
+            }),
+        ])
+        .chain(stream::pending());
+        let ending = observe(
+            &mut h.observer,
+            watch,
+            &FakeLogs::default(),
+            &limits(0),
+            &Cancel::new(),
+        )
+        .await;
+        assert_eq!(ending, Ending::TargetDeleted);
+        let c = h.observer.conclude(&ending);
+        assert_eq!(c.verdict, Verdict::Error, "restarts.min 1000 cannot be met");
+        let msg = c.error.unwrap();
+        assert!(
+            msg.starts_with(
+                "target pod `app` was deleted with expectations undecided; pending checks: "
+            ),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn pending_checks_are_named() {
+        let check = |name: &str, outcome| CheckResult::new(name, outcome, "e", "o");
+        assert_eq!(pending_summary(&[]), "no checks were evaluated");
+        assert_eq!(
+            pending_summary(&[check("waiting_reason", Outcome::Met)]),
+            "no checks were pending"
+        );
+        assert_eq!(
+            pending_summary(&[
+                check("waiting_reason", Outcome::Met),
+                check("backoff", Outcome::Pending),
+                check("previous_logs", Outcome::Pending),
+                check("restarts", Outcome::Contradicted),
+            ]),
+            "pending checks: backoff, previous_logs"
+        );
+    }
+}

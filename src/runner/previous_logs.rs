@@ -1,0 +1,260 @@
+//! Deciding when the logs of a terminated instance of the target container can be fetched.
+//!
+//! `kubectl logs --previous` asks the kubelet for the container in
+//! `lastState.terminated` (pkg/kubelet/kubelet_pods.go `validateContainerLogStatus`), not for
+//! "the one that just died". Right after an exit the dead instance is still in `state`, and
+//! `--previous` either fails ("previous terminated container ... not found", first exit) or,
+//! worse, returns the instance before it. So a termination's logs are fetched only once a Pod
+//! update shows that very instance in `lastState.terminated`, which happens when the kubelet
+//! restarts it or moves it into `CrashLoopBackOff`. Pure: fed observed Pods, returns requests.
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::{ContainerStateTerminated, Pod};
+
+use crate::scenario::Target;
+
+/// Fetch the previous logs of `container` in `pod` now. They belong to the instance that
+/// terminated before the status with `restart_count` was reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchRequest {
+    pub pod: String,
+    pub container: String,
+    pub restart_count: i32,
+}
+
+/// One terminated container instance, identified the way both `state.terminated` and
+/// `lastState.terminated` report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Instance {
+    container_id: Option<String>,
+    exit_code: i32,
+    finished_at: Option<Timestamp>,
+}
+
+impl Instance {
+    fn of(t: &ContainerStateTerminated) -> Self {
+        Self {
+            container_id: t.container_id.clone(),
+            exit_code: t.exit_code,
+            finished_at: t.finished_at.as_ref().map(|t| t.0),
+        }
+    }
+
+    /// Whether `self` ended before `other`, so `other` now occupies `lastState` and `self`'s
+    /// logs can no longer be asked for.
+    fn superseded_by(&self, other: &Instance) -> bool {
+        matches!((self.finished_at, other.finished_at), (Some(a), Some(b)) if a < b)
+    }
+}
+
+/// Tracks terminations of the target container and says when their logs are reachable.
+#[derive(Debug)]
+pub struct PreviousLogsPlanner {
+    target: Target,
+    /// Terminations seen but not yet in `lastState`.
+    waiting: Vec<Instance>,
+    /// Terminations whose logs were requested (or given up on), so repeats are ignored.
+    handled: Vec<Instance>,
+}
+
+impl PreviousLogsPlanner {
+    pub fn new(target: Target) -> Self {
+        Self {
+            target,
+            waiting: Vec::new(),
+            handled: Vec::new(),
+        }
+    }
+
+    /// Feeds one observed Pod; returns the fetches that became possible.
+    pub fn on_pod(&mut self, pod: &Pod) -> Vec<FetchRequest> {
+        if pod.metadata.name.as_deref() != Some(self.target.pod.as_str()) {
+            return Vec::new();
+        }
+        let Some(status) = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.container_statuses.as_ref())
+            .and_then(|cs| cs.iter().find(|c| c.name == self.target.container))
+        else {
+            return Vec::new();
+        };
+        let current = status
+            .state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .map(Instance::of);
+        let last = status
+            .last_state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .map(Instance::of);
+
+        for seen in current.iter().chain(last.iter()) {
+            self.note(seen.clone());
+        }
+        let Some(last) = last else {
+            return Vec::new();
+        };
+        let mut requests = Vec::new();
+        let waiting = std::mem::take(&mut self.waiting);
+        for instance in waiting {
+            if instance == last {
+                requests.push(FetchRequest {
+                    pod: self.target.pod.clone(),
+                    container: self.target.container.clone(),
+                    restart_count: status.restart_count,
+                });
+                self.handled.push(instance);
+            } else if instance.superseded_by(&last) {
+                tracing::debug!(
+                    pod = %self.target.pod,
+                    container = %self.target.container,
+                    "a terminated instance was replaced in lastState before its logs could be fetched"
+                );
+                self.handled.push(instance);
+            } else {
+                self.waiting.push(instance);
+            }
+        }
+        requests
+    }
+
+    /// Forgets what cannot be fetched any more (the pod was deleted).
+    pub fn on_pod_deleted(&mut self, name: &str) {
+        if name == self.target.pod {
+            self.handled.append(&mut self.waiting);
+        }
+    }
+
+    fn note(&mut self, instance: Instance) {
+        if !self.handled.contains(&instance) && !self.waiting.contains(&instance) {
+            self.waiting.push(instance);
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// The target pod `app` with container `app`, written like `kubectl get -o yaml` output.
+    pub(crate) fn pod(restart_count: i32, state: &str, last_state: &str) -> Pod {
+        let yaml = format!(
+            "
+metadata: {{name: app, namespace: ns}}
+spec:
+  containers: [{{name: app, image: crashlab.dev/crashprobe:v1}}]
+status:
+  containerStatuses:
+  - name: app
+    image: crashlab.dev/crashprobe:v1
+    imageID: ''
+    ready: false
+    restartCount: {restart_count}
+    state: {state}
+    lastState: {last_state}
+"
+        );
+        serde_yaml::from_str(&yaml).unwrap()
+    }
+
+    pub(crate) fn terminated(id: &str, exit_code: i32, started: &str, finished: &str) -> String {
+        format!(
+            "{{terminated: {{containerID: 'containerd://{id}', exitCode: {exit_code}, reason: Error, \
+             startedAt: '{started}', finishedAt: '{finished}'}}}}"
+        )
+    }
+
+    pub(crate) const RUNNING: &str = "{running: {startedAt: '2026-01-01T00:00:01Z'}}";
+    pub(crate) const BACKOFF: &str =
+        "{waiting: {reason: CrashLoopBackOff, message: 'back-off 10s'}}";
+
+    fn planner() -> PreviousLogsPlanner {
+        PreviousLogsPlanner::new(Target {
+            pod: "app".into(),
+            container: "app".into(),
+        })
+    }
+
+    fn req(restart_count: i32) -> Vec<FetchRequest> {
+        vec![FetchRequest {
+            pod: "app".into(),
+            container: "app".into(),
+            restart_count,
+        }]
+    }
+
+    #[test]
+    fn first_exit_waits_until_it_moves_to_last_state() {
+        let mut p = planner();
+        let first = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
+        assert_eq!(p.on_pod(&pod(0, RUNNING, "{}")), vec![]);
+        // The dead instance is still `state`: `--previous` would not find it yet.
+        assert_eq!(p.on_pod(&pod(0, &first, "{}")), vec![]);
+        // The kubelet restarted it at once: now it is `lastState`.
+        assert_eq!(p.on_pod(&pod(1, RUNNING, &first)), req(1));
+        // Seeing the same status again (watch relist, later updates) asks nothing more.
+        assert_eq!(p.on_pod(&pod(1, RUNNING, &first)), vec![]);
+    }
+
+    #[test]
+    fn a_new_exit_is_not_confused_with_the_one_in_last_state() {
+        let mut p = planner();
+        let first = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
+        let second = terminated("a2", 1, "2026-01-01T00:00:01Z", "2026-01-01T00:00:02Z");
+        assert_eq!(p.on_pod(&pod(1, RUNNING, &first)), req(1));
+        // Second exit: `state` has instance 2 while `lastState` still has instance 1, so
+        // `--previous` would return instance 1's logs. Wait.
+        assert_eq!(p.on_pod(&pod(1, &second, &first)), vec![]);
+        // Back-off: instance 2 is now `lastState`.
+        assert_eq!(p.on_pod(&pod(1, BACKOFF, &second)), req(1));
+    }
+
+    #[test]
+    fn a_termination_first_seen_in_last_state_is_fetched_at_once() {
+        let mut p = planner();
+        let t = terminated("a3", 137, "2026-01-01T00:00:00Z", "2026-01-01T00:00:05Z");
+        assert_eq!(p.on_pod(&pod(2, BACKOFF, &t)), req(2));
+    }
+
+    #[test]
+    fn a_missed_instance_is_given_up_when_a_newer_one_takes_last_state() {
+        let mut p = planner();
+        let first = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z");
+        let second = terminated("a2", 1, "2026-01-01T00:00:02Z", "2026-01-01T00:00:03Z");
+        assert_eq!(p.on_pod(&pod(0, &first, "{}")), vec![]);
+        // The watch skipped the status with instance 1 in lastState.
+        assert_eq!(p.on_pod(&pod(1, BACKOFF, &second)), req(1));
+        assert!(p.waiting.is_empty());
+    }
+
+    #[test]
+    fn other_pods_and_containers_are_ignored() {
+        let mut p = planner();
+        let t = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z");
+        let mut other = pod(1, RUNNING, &t);
+        other.metadata.name = Some("db".into());
+        assert_eq!(p.on_pod(&other), vec![]);
+        let mut sidecar = pod(1, RUNNING, &t);
+        sidecar
+            .status
+            .as_mut()
+            .unwrap()
+            .container_statuses
+            .as_mut()
+            .unwrap()[0]
+            .name = "sidecar".into();
+        assert_eq!(p.on_pod(&sidecar), vec![]);
+    }
+
+    #[test]
+    fn deleting_the_pod_drops_what_was_waiting() {
+        let mut p = planner();
+        let t = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z");
+        assert_eq!(p.on_pod(&pod(0, &t, "{}")), vec![]);
+        p.on_pod_deleted("app");
+        assert!(p.waiting.is_empty());
+        assert_eq!(p.on_pod(&pod(1, RUNNING, &t)), vec![]);
+    }
+}

@@ -1,0 +1,544 @@
+//! Runs scenarios against a cluster: each in its own namespace and task, at most `parallelism`
+//! at a time, always cleaning up, and telling the world through [`RunEvent`]s.
+//!
+//! Per scenario the parent (this module) picks the namespace name, spawns the scenario task
+//! (create namespace → start the watch → apply → observe → conclude) and then, whatever the
+//! task did (finished, failed, was cancelled, panicked), writes the recording and deletes the
+//! namespace.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use jiff::Timestamp;
+use tokio::sync::Semaphore;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::scenario::{Scenario, Target, humantime_secs};
+use crate::timeline::{Observation, Observed, Recording, Timeline};
+
+use super::cancel::Cancel;
+use super::cluster_client::ClusterClient;
+use super::error::{Error, Result};
+use super::namespace::{namespace_name, random_suffix};
+use super::observe::{Ending, Limits, Observer, Phase, WatchItem, observe};
+use super::{ObservedSummary, RunEvent, ScenarioReport, Verdict};
+
+/// How a run behaves. The kube context is only reported (in [`RunEvent::RunStarted`]); the
+/// client passed to [`Runner::new`] decides where scenarios go.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Name of the kube context the client was built from.
+    pub context: String,
+    /// Scenarios running at once (`--parallel`); 0 is treated as 1.
+    pub parallelism: usize,
+    /// Leave namespaces in place for inspection (`--keep`).
+    pub keep_namespaces: bool,
+    /// Write `<dir>/<scenario>.json` recordings here (`--record`).
+    pub record_dir: Option<PathBuf>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            context: String::new(),
+            parallelism: 1,
+            keep_namespaces: false,
+            record_dir: None,
+        }
+    }
+}
+
+/// One scenario's result together with everything that was observed.
+#[derive(Debug, Clone)]
+pub struct ScenarioRun {
+    pub report: ScenarioReport,
+    /// `None` when the scenario never started (cancelled while queued).
+    pub recording: Option<Recording>,
+}
+
+/// Internal timings, not user options.
+#[derive(Debug, Clone)]
+struct Tuning {
+    /// Pauses between attempts to fetch previous logs (0.5 s … 4 s, 7.5 s in all).
+    log_retries: Vec<Duration>,
+    /// Wait for log fetches in flight once the verdict is known.
+    drain: Duration,
+    /// Limit for looking up the node's kubelet version.
+    node_lookup: Duration,
+    /// Limit for the namespace deletion request itself (waiting for it to be gone uses the
+    /// scenario's cleanup timeout).
+    delete_request: Duration,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            log_retries: [500, 1000, 2000, 4000].map(Duration::from_millis).to_vec(),
+            drain: Duration::from_secs(10),
+            node_lookup: Duration::from_secs(10),
+            delete_request: Duration::from_secs(30),
+        }
+    }
+}
+
+pub struct Runner {
+    cluster: ClusterClient,
+    options: RunOptions,
+    tuning: Tuning,
+}
+
+impl Runner {
+    pub fn new(client: kube::Client, options: RunOptions) -> Self {
+        Self {
+            cluster: ClusterClient::new(client),
+            options,
+            tuning: Tuning::default(),
+        }
+    }
+
+    /// Runs `scenarios` and returns their reports in the same order. Ctrl-C cancels every
+    /// scenario (each then cleans up) and a second Ctrl-C stops waiting for namespaces to
+    /// disappear. Fails only when the cluster cannot be reached at all.
+    pub async fn run(
+        &self,
+        scenarios: &[Scenario],
+        sink: UnboundedSender<RunEvent>,
+    ) -> Result<Vec<ScenarioReport>> {
+        let cancel = Cancel::new();
+        let on_ctrl_c = {
+            let cancel = cancel.clone();
+            tokio::spawn(async move {
+                // `ctrl_c` fails only when the handler cannot be installed; then there is
+                // nothing to wait for.
+                while tokio::signal::ctrl_c().await.is_ok() {
+                    cancel.cancel();
+                }
+            })
+        };
+        let runs = self.run_until(scenarios, sink, &cancel).await;
+        on_ctrl_c.abort();
+        Ok(runs?.into_iter().map(|r| r.report).collect())
+    }
+
+    /// Like [`Runner::run`], but cancelled through `cancel` instead of Ctrl-C, and returning
+    /// the recordings too.
+    pub async fn run_until(
+        &self,
+        scenarios: &[Scenario],
+        sink: UnboundedSender<RunEvent>,
+        cancel: &Cancel,
+    ) -> Result<Vec<ScenarioRun>> {
+        let started = Instant::now();
+        let server_version = tokio::select! {
+            v = self.cluster.server_version() => v?,
+            _ = cancel.cancelled() => return Ok(Vec::new()),
+        };
+        let _ = sink.send(RunEvent::RunStarted {
+            count: scenarios.len(),
+            context: self.options.context.clone(),
+            server_version: server_version.clone(),
+        });
+        let permits = Semaphore::new(self.options.parallelism.max(1));
+        let runs = futures::future::join_all(
+            scenarios
+                .iter()
+                .map(|s| self.run_one(s, &permits, &sink, cancel, &server_version)),
+        )
+        .await;
+        let _ = sink.send(RunEvent::RunFinished {
+            elapsed_s: started.elapsed().as_secs_f64(),
+        });
+        Ok(runs)
+    }
+
+    async fn run_one(
+        &self,
+        scenario: &Scenario,
+        permits: &Semaphore,
+        sink: &UnboundedSender<RunEvent>,
+        cancel: &Cancel,
+        server_version: &str,
+    ) -> ScenarioRun {
+        let name = scenario.metadata.name.clone();
+        let permit = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => None,
+            p = permits.acquire() => p.ok(),
+        };
+        let Some(_permit) = permit.filter(|_| !cancel.is_cancelled()) else {
+            let report =
+                unfinished_report(&name, "", 0.0, "cancelled before it started".to_owned());
+            let _ = sink.send(RunEvent::ScenarioFinished {
+                report: Box::new(report.clone()),
+            });
+            return ScenarioRun {
+                report,
+                recording: None,
+            };
+        };
+
+        let namespace = namespace_name(&name, &random_suffix());
+        let started = Instant::now();
+        let started_at = Timestamp::now();
+        let recorded = Arc::new(Mutex::new(Vec::new()));
+        let mut task = tokio::spawn(scenario_task(TaskInput {
+            cluster: self.cluster.clone(),
+            scenario: scenario.clone(),
+            namespace: namespace.clone(),
+            sink: sink.clone(),
+            cancel: cancel.clone(),
+            recorded: recorded.clone(),
+            tuning: self.tuning.clone(),
+        }));
+        let joined = tokio::select! {
+            r = &mut task => r,
+            _ = cancel.forced() => {
+                task.abort();
+                task.await
+            }
+        };
+        let mut report = joined.unwrap_or_else(|e| {
+            let why = if e.is_panic() {
+                format!(
+                    "internal error: the scenario task panicked: {}",
+                    panic_message(e.into_panic())
+                )
+            } else {
+                "abandoned after a second cancel request".to_owned()
+            };
+            unfinished_report(&name, &namespace, started.elapsed().as_secs_f64(), why)
+        });
+
+        let observations = std::mem::take(&mut *lock(&recorded));
+        let kubelet_version = match node_of(&observations, &scenario.spec.target) {
+            Some(node) => match tokio::time::timeout(
+                self.tuning.node_lookup,
+                self.cluster.kubelet_version(&node),
+            )
+            .await
+            {
+                Ok(Ok(v)) if !v.is_empty() => Some(v),
+                Ok(Ok(_)) => None,
+                Ok(Err(e)) => {
+                    tracing::warn!(%node, error = %e, "could not read the kubelet version");
+                    None
+                }
+                Err(_) => None,
+            },
+            None => None,
+        };
+        let recording = Recording {
+            scenario: name.clone(),
+            namespace: namespace.clone(),
+            server_version: server_version.to_owned(),
+            kubelet_version,
+            started_at,
+            observations,
+        };
+        if let Some(dir) = &self.options.record_dir
+            && let Err(e) = write_recording(dir, &recording).await
+        {
+            let was = match report.verdict {
+                Verdict::Pass => "passed".to_owned(),
+                Verdict::Fail => "failed".to_owned(),
+                Verdict::Error => report.error.clone().unwrap_or_else(|| "error".to_owned()),
+            };
+            report.verdict = Verdict::Error;
+            report.error = Some(format!("{e} (the scenario itself: {was})"));
+        }
+        let _ = sink.send(RunEvent::ScenarioFinished {
+            report: Box::new(report.clone()),
+        });
+
+        match self
+            .cleanup(&namespace, scenario.spec.timeouts.cleanup, cancel)
+            .await
+        {
+            Ok(kept) => {
+                let _ = sink.send(RunEvent::CleanedUp {
+                    scenario: name,
+                    namespace,
+                    kept,
+                });
+            }
+            Err(e) => tracing::warn!(scenario = %name, "{e}"),
+        }
+        ScenarioRun {
+            report,
+            recording: Some(recording),
+        }
+    }
+
+    /// Deletes the namespace (foreground) and waits until it is gone, within `limit`.
+    /// Returns `true` when it was kept on purpose.
+    async fn cleanup(&self, namespace: &str, limit: Duration, cancel: &Cancel) -> Result<bool> {
+        if self.options.keep_namespaces {
+            return Ok(true);
+        }
+        let uid = tokio::time::timeout(
+            self.tuning.delete_request,
+            self.cluster.delete_namespace(namespace),
+        )
+        .await
+        .map_err(|_| Error::DeleteNamespace {
+            namespace: namespace.to_owned(),
+            message: format!(
+                "the delete request got no answer within {}",
+                humantime_secs::format(self.tuning.delete_request)
+            ),
+        })??;
+        let Some(uid) = uid else {
+            return Ok(false);
+        };
+        tokio::select! {
+            r = tokio::time::timeout(limit, self.cluster.namespace_gone(namespace, &uid)) => match r {
+                Ok(r) => r.map(|()| false),
+                Err(_) => Err(Error::CleanupTimedOut { namespace: namespace.to_owned(), waited: limit }),
+            },
+            _ = cancel.forced() => Err(Error::DeleteNamespace {
+                namespace: namespace.to_owned(),
+                message: "stopped waiting after a second cancel request; deletion is under way".to_owned(),
+            }),
+        }
+    }
+}
+
+struct TaskInput {
+    cluster: ClusterClient,
+    scenario: Scenario,
+    namespace: String,
+    sink: UnboundedSender<RunEvent>,
+    cancel: Cancel,
+    recorded: Arc<Mutex<Vec<Observation>>>,
+    tuning: Tuning,
+}
+
+/// Deploy → observe → conclude, in its own task so a panic cannot skip the parent's cleanup.
+async fn scenario_task(input: TaskInput) -> ScenarioReport {
+    let TaskInput {
+        cluster,
+        scenario,
+        namespace,
+        sink,
+        cancel,
+        recorded,
+        tuning,
+    } = input;
+    let name = scenario.metadata.name.as_str();
+    let spec = &scenario.spec;
+    let started = Instant::now();
+    let limits = Limits {
+        deploy_deadline: started + spec.timeouts.deploy,
+        deploy: spec.timeouts.deploy,
+        observe: spec.timeouts.observe,
+        log_retries: tuning.log_retries.clone(),
+        drain: tuning.drain,
+    };
+    let mut observer = Observer::new(name, &spec.target, &spec.expect, sink.clone(), recorded);
+    let (tx, rx) = futures::channel::mpsc::unbounded();
+
+    let deploy = async {
+        cluster.create_namespace(&namespace, name).await?;
+        // Watch from before the first apply, so the recording holds every status the pod had.
+        let watch = AbortOnDrop(tokio::spawn(forward(cluster.watch(&namespace), tx)));
+        for (i, manifest) in spec.manifests.iter().enumerate() {
+            cluster.apply(&namespace, i, manifest).await?;
+        }
+        Ok::<_, Error>(watch)
+    };
+    let deployed = tokio::select! {
+        biased;
+        _ = cancel.cancelled() => Err(Ending::Cancelled(Phase::Deploy)),
+        _ = tokio::time::sleep_until(limits.deploy_deadline) => Err(Ending::Failed(format!(
+            "deploy phase timed out after {} while creating the namespace and applying manifests",
+            humantime_secs::format(spec.timeouts.deploy)
+        ))),
+        r = deploy => r.map_err(|e| Ending::Failed(format!("deploy phase failed: {e}"))),
+    };
+    let ending = match deployed {
+        Err(ending) => ending,
+        Ok(_watch) => {
+            let _ = sink.send(RunEvent::ScenarioStarted {
+                scenario: name.to_owned(),
+                namespace: namespace.clone(),
+                target: spec.target.clone(),
+            });
+            observe(
+                &mut observer,
+                rx,
+                &cluster.logs(&namespace),
+                &limits,
+                &cancel,
+            )
+            .await
+        }
+    };
+    let c = observer.conclude(&ending);
+    ScenarioReport {
+        name: name.to_owned(),
+        namespace,
+        verdict: c.verdict,
+        error: c.error,
+        checks: c.checks,
+        observed: c.observed,
+        elapsed_s: started.elapsed().as_secs_f64(),
+        timeline: c.timeline,
+    }
+}
+
+/// Drives the watch in its own task, so items are stamped when they arrive even while the
+/// scenario task is busy applying manifests.
+async fn forward(
+    stream: impl Stream<Item = WatchItem>,
+    tx: futures::channel::mpsc::UnboundedSender<WatchItem>,
+) {
+    let mut stream = std::pin::pin!(stream);
+    while let Some(item) = stream.next().await {
+        if tx.unbounded_send(item).is_err() {
+            break;
+        }
+    }
+}
+
+/// Stops the watch when observation ends, however it ends.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The node that ran the target pod, from the last observation that names one.
+fn node_of(observations: &[Observation], target: &Target) -> Option<String> {
+    observations.iter().rev().find_map(|o| match &o.what {
+        Observed::Pod { object }
+            if object.metadata.name.as_deref() == Some(target.pod.as_str()) =>
+        {
+            object.spec.as_ref().and_then(|s| s.node_name.clone())
+        }
+        _ => None,
+    })
+}
+
+/// `<dir>/<scenario>.json`, pretty-printed, written through a temporary file so a reader never
+/// sees half a recording.
+async fn write_recording(dir: &Path, recording: &Recording) -> Result<PathBuf> {
+    let path = dir.join(format!("{}.json", recording.scenario));
+    let fail = |source| Error::WriteRecording {
+        path: path.clone(),
+        source,
+    };
+    let mut json = serde_json::to_vec_pretty(recording).map_err(|e| fail(e.into()))?;
+    json.push(b'\n');
+    tokio::fs::create_dir_all(dir).await.map_err(fail)?;
+    let tmp = dir.join(format!(".{}.json.tmp", recording.scenario));
+    tokio::fs::write(&tmp, &json).await.map_err(fail)?;
+    tokio::fs::rename(&tmp, &path).await.map_err(fail)?;
+    Ok(path)
+}
+
+fn unfinished_report(name: &str, namespace: &str, elapsed_s: f64, error: String) -> ScenarioReport {
+    ScenarioReport {
+        name: name.to_owned(),
+        namespace: namespace.to_owned(),
+        verdict: Verdict::Error,
+        error: Some(error),
+        checks: Vec::new(),
+        observed: ObservedSummary::default(),
+        elapsed_s,
+        timeline: Timeline::default(),
+    }
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned())
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::previous_logs::tests::{RUNNING, pod};
+
+    fn obs(what: Observed) -> Observation {
+        Observation {
+            received_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            what,
+        }
+    }
+
+    #[test]
+    fn node_comes_from_the_last_target_pod_that_names_one() {
+        let target = Target {
+            pod: "app".into(),
+            container: "app".into(),
+        };
+        let unscheduled = pod(0, RUNNING, "{}");
+        let mut scheduled = pod(0, RUNNING, "{}");
+        scheduled.spec.as_mut().unwrap().node_name = Some("crashlab-node".into());
+        let mut other = scheduled.clone();
+        other.metadata.name = Some("db".into());
+        other.spec.as_mut().unwrap().node_name = Some("elsewhere".into());
+        let observations = vec![
+            obs(Observed::Pod {
+                object: Box::new(unscheduled),
+            }),
+            obs(Observed::Pod {
+                object: Box::new(scheduled),
+            }),
+            obs(Observed::Pod {
+                object: Box::new(other),
+            }),
+            obs(Observed::PodDeleted { name: "app".into() }),
+        ];
+        assert_eq!(
+            node_of(&observations, &target).as_deref(),
+            Some("crashlab-node")
+        );
+        assert_eq!(node_of(&observations[..1], &target), None);
+    }
+
+    #[tokio::test]
+    async fn recordings_are_pretty_json_named_after_the_scenario() {
+        let dir = tempfile::tempdir().unwrap();
+        let recording = Recording {
+            scenario: "exit-1".into(),
+            namespace: "crashlab-exit-1-b4x7q".into(),
+            server_version: "v1.34.4".into(),
+            kubelet_version: Some("v1.34.4".into()),
+            started_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            observations: vec![obs(Observed::PodDeleted { name: "app".into() })],
+        };
+        let sub = dir.path().join("recordings");
+        let path = write_recording(&sub, &recording).await.unwrap();
+        assert_eq!(path, sub.join("exit-1.json"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("{\n  \"scenario\": \"exit-1\""), "{text}");
+        let back: Recording = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, recording);
+        assert_eq!(
+            std::fs::read_dir(&sub).unwrap().count(),
+            1,
+            "no temporary file left behind"
+        );
+    }
+
+    #[test]
+    fn panic_messages_are_recovered() {
+        assert_eq!(panic_message(Box::new("boom")), "boom");
+        assert_eq!(panic_message(Box::new(String::from("bang"))), "bang");
+        assert_eq!(panic_message(Box::new(7)), "(no message)");
+    }
+}
