@@ -5,11 +5,11 @@
 //! emitting events) → `report` (human, JSON, JUnit). `timeline` and `expect` are pure;
 //! `cluster` hides the providers; `image` builds OCI archives of the crash programs.
 
+pub mod cli;
+pub mod cluster;
+pub mod expect;
+pub mod image;
+pub mod report;
+pub mod runner;
 pub mod scenario;
 pub mod timeline;
-pub mod expect;
-pub mod runner;
-pub mod report;
-pub mod cluster;
-pub mod cli;
-pub mod image;

@@ -486,6 +486,22 @@ fn connect_with_an_empty_host_fails() {
 }
 
 #[test]
+fn connect_reports_an_unexpanded_service_variable() {
+    let out = run(&[
+        "connect",
+        "$(POSTGRES_SERVICE_HOST)",
+        "$(POSTGRES_SERVICE_PORT)",
+        "postgres",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.stderr,
+        "error: could not connect to postgres: $(POSTGRES_SERVICE_HOST):$(POSTGRES_SERVICE_PORT) \
+         is an unexpanded variable reference (does the Service exist?)\n"
+    );
+}
+
+#[test]
 fn connect_to_a_listening_port_runs() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();

@@ -344,6 +344,14 @@ fn connect_mode(args: &[String]) -> ! {
         [host, port, name] => (host, port, name.as_str()),
         _ => usage_error("connect: expected HOST PORT [NAME]"),
     };
+    // The kubelet leaves `$(POSTGRES_SERVICE_HOST)` as it is when no such variable exists
+    // (the Service was created after the pod): a configuration error, not a usage error.
+    if host.contains("$(") || port.contains("$(") {
+        starting();
+        fail(&format!(
+            "error: could not connect to {name}: {host}:{port} is an unexpanded variable reference (does the Service exist?)"
+        ));
+    }
     let port: u16 = port
         .parse()
         .unwrap_or_else(|_| usage_error(&format!("connect: PORT must be 0-65535, got {port:?}")));

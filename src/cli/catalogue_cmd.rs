@@ -30,8 +30,20 @@ pub fn list() -> Result<Exit, CliError> {
     let width = cat.names().map(str::len).max().unwrap_or(0);
     let mut out = std::io::stdout().lock();
     for e in cat.entries() {
-        let category = e.scenario.spec.ground_truth.as_ref().map(|g| g.category.as_str()).unwrap_or("-");
-        let _ = writeln!(out, "{:<width$}  {:<16} {}", e.name(), category, e.scenario.metadata.summary);
+        let category = e
+            .scenario
+            .spec
+            .ground_truth
+            .as_ref()
+            .map(|g| g.category.as_str())
+            .unwrap_or("-");
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<16} {}",
+            e.name(),
+            category,
+            e.scenario.metadata.summary
+        );
     }
     Ok(Exit::Pass)
 }

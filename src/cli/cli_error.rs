@@ -27,10 +27,18 @@ pub struct CliError {
 
 impl CliError {
     pub fn usage(message: impl fmt::Display) -> Self {
-        Self { exit: Exit::Usage, message: message.to_string(), hint: None }
+        Self {
+            exit: Exit::Usage,
+            message: message.to_string(),
+            hint: None,
+        }
     }
     pub fn env(message: impl fmt::Display) -> Self {
-        Self { exit: Exit::Environment, message: message.to_string(), hint: None }
+        Self {
+            exit: Exit::Environment,
+            message: message.to_string(),
+            hint: None,
+        }
     }
     pub fn with_hint(mut self, hint: impl fmt::Display) -> Self {
         self.hint = Some(hint.to_string());

@@ -36,7 +36,10 @@ pub fn parse_tuning(args: &ClusterUpArgs) -> Result<KubeletTuning, CliError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
         let value: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
-            let at = e.location().map(|l| format!(":{}:{}", l.line(), l.column())).unwrap_or_default();
+            let at = e
+                .location()
+                .map(|l| format!(":{}:{}", l.line(), l.column()))
+                .unwrap_or_default();
             CliError::usage(format!("{}{at}: not a YAML mapping: {e}", path.display()))
         })?;
         if !value.is_mapping() {
@@ -57,13 +60,17 @@ pub fn parse_tuning(args: &ClusterUpArgs) -> Result<KubeletTuning, CliError> {
 pub fn parse_feature_gates(s: &str) -> Result<BTreeMap<String, bool>, CliError> {
     let mut out = BTreeMap::new();
     for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-        let (k, v) = item
-            .split_once('=')
-            .ok_or_else(|| CliError::usage(format!("--feature-gates: {item:?} is not NAME=true|false")))?;
+        let (k, v) = item.split_once('=').ok_or_else(|| {
+            CliError::usage(format!("--feature-gates: {item:?} is not NAME=true|false"))
+        })?;
         let v = match v.trim() {
             "true" => true,
             "false" => false,
-            other => return Err(CliError::usage(format!("--feature-gates: {k}={other}: the value must be true or false"))),
+            other => {
+                return Err(CliError::usage(format!(
+                    "--feature-gates: {k}={other}: the value must be true or false"
+                )));
+            }
         };
         out.insert(k.trim().to_string(), v);
     }
@@ -83,7 +90,11 @@ fn up(args: ClusterUpArgs) -> Result<Exit, CliError> {
                 "local cluster ready: Kubernetes {}, node Ready {:.1}s after start{}; context `{}` in {}",
                 report.kubernetes_version,
                 report.node_ready_after.as_secs_f64(),
-                if report.already_running { " (it was already running)" } else { "" },
+                if report.already_running {
+                    " (it was already running)"
+                } else {
+                    ""
+                },
                 local::CONTEXT,
                 report.kubeconfig.display()
             );
@@ -100,9 +111,15 @@ pub fn bring_up_local(opts: &UpOptions) -> Result<local::UpReport, CliError> {
     if !missing.is_empty() {
         eprintln!(
             "crashlab: the local provider needs {}; installing them (same as `crashlab cluster deps`)",
-            missing.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+            missing
+                .iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
-        local::os_deps::install(false).map_err(|e| CliError::env(e).with_hint("run `crashlab cluster deps --dry-run` to see the commands"))?;
+        local::os_deps::install(false).map_err(|e| {
+            CliError::env(e).with_hint("run `crashlab cluster deps --dry-run` to see the commands")
+        })?;
     }
     let mut progress = progress::stderr();
     let cluster = LocalCluster::at_default_location();
@@ -116,11 +133,18 @@ fn down(provider: ProviderName) -> Result<Exit, CliError> {
             if report.problems.is_empty() {
                 println!(
                     "local cluster {}; nothing of it is left on this host",
-                    if report.was_running { "stopped" } else { "was not running" }
+                    if report.was_running {
+                        "stopped"
+                    } else {
+                        "was not running"
+                    }
                 );
                 Ok(Exit::Pass)
             } else {
-                Err(CliError::env(format!("the local cluster was stopped, but some of it remains:\n  - {}", report.problems.join("\n  - "))))
+                Err(CliError::env(format!(
+                    "the local cluster was stopped, but some of it remains:\n  - {}",
+                    report.problems.join("\n  - ")
+                )))
             }
         }
         ProviderName::Kind => Err(kind_unavailable()),
@@ -130,11 +154,19 @@ fn down(provider: ProviderName) -> Result<Exit, CliError> {
 fn status() -> Result<Exit, CliError> {
     let cluster = LocalCluster::at_default_location();
     let Some((st, record)) = cluster.status() else {
-        return Err(CliError::env("no local cluster is running").with_hint("`crashlab cluster up` starts one"));
+        return Err(CliError::env("no local cluster is running")
+            .with_hint("`crashlab cluster up` starts one"));
     };
     let mut out = std::io::stdout().lock();
-    let version = record.as_ref().map(|r| r.kubernetes_version.as_str()).unwrap_or("?");
-    let _ = writeln!(out, "local cluster: Kubernetes {version}, supervisor pid {} ({})", st.supervisor_pid, st.phase);
+    let version = record
+        .as_ref()
+        .map(|r| r.kubernetes_version.as_str())
+        .unwrap_or("?");
+    let _ = writeln!(
+        out,
+        "local cluster: Kubernetes {version}, supervisor pid {} ({})",
+        st.supervisor_pid, st.phase
+    );
     let mut healthy = st.phase == "running";
     for name in LocalCluster::component_names() {
         if let Some(c) = st.components.get(*name) {
@@ -144,7 +176,10 @@ fn status() -> Result<Exit, CliError> {
                 format!("{:?}", c.state).to_lowercase(),
                 c.pid.map(|p| p.to_string()).unwrap_or_else(|| "-".into()),
                 c.restarts,
-                c.last_exit.as_ref().map(|e| format!("  last exit: {e}")).unwrap_or_default()
+                c.last_exit
+                    .as_ref()
+                    .map(|e| format!("  last exit: {e}"))
+                    .unwrap_or_default()
             );
             healthy &= c.state == local::ComponentState::Ready;
         }
@@ -153,13 +188,30 @@ fn status() -> Result<Exit, CliError> {
         let node = std::process::Command::new(rec.binaries.kube("kubectl"))
             .arg("--kubeconfig")
             .arg(cluster.admin_kubeconfig())
-            .args(["get", "node", local::NODE_NAME, "-o", r#"jsonpath={.status.conditions[?(@.type=="Ready")].status}"#])
+            .args([
+                "get",
+                "node",
+                local::NODE_NAME,
+                "-o",
+                r#"jsonpath={.status.conditions[?(@.type=="Ready")].status}"#,
+            ])
             .output();
-        let ready = node.map(|o| String::from_utf8_lossy(&o.stdout).trim() == "True").unwrap_or(false);
-        let _ = writeln!(out, "  node {:<19} {}", local::NODE_NAME, if ready { "Ready" } else { "NotReady" });
+        let ready = node
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "True")
+            .unwrap_or(false);
+        let _ = writeln!(
+            out,
+            "  node {:<19} {}",
+            local::NODE_NAME,
+            if ready { "Ready" } else { "NotReady" }
+        );
         healthy &= ready;
     }
-    Ok(if healthy { Exit::Pass } else { Exit::Environment })
+    Ok(if healthy {
+        Exit::Pass
+    } else {
+        Exit::Environment
+    })
 }
 
 fn deps(dry_run: bool) -> Result<Exit, CliError> {
@@ -179,8 +231,13 @@ fn fetch(version: Option<String>) -> Result<Exit, CliError> {
     };
     let mut progress = progress::stderr();
     let opts = local::binaries::Options::default();
-    let bins = local::binaries::ensure_kubernetes(release, &opts, progress.as_mut()).map_err(CliError::env)?;
+    let bins = local::binaries::ensure_kubernetes(release, &opts, progress.as_mut())
+        .map_err(CliError::env)?;
     let etcd = local::binaries::ensure_etcd(&opts, progress.as_mut()).map_err(CliError::env)?;
-    println!("Kubernetes {release}: {}\netcd: {}", bins.dir.display(), etcd.display());
+    println!(
+        "Kubernetes {release}: {}\netcd: {}",
+        bins.dir.display(),
+        etcd.display()
+    );
     Ok(Exit::Pass)
 }

@@ -69,9 +69,16 @@ fn select(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
 
 /// `INITIAL:MAX` in seconds, e.g. `10:20`.
 pub fn parse_backoff(spec: &str) -> Result<(u32, u32), CliError> {
-    let bad = || CliError::usage(format!("--backoff {spec:?}: expected INITIAL:MAX in whole seconds, e.g. 10:300 or 10:20"));
+    let bad = || {
+        CliError::usage(format!(
+            "--backoff {spec:?}: expected INITIAL:MAX in whole seconds, e.g. 10:300 or 10:20"
+        ))
+    };
     let (a, b) = spec.split_once(':').ok_or_else(bad)?;
-    let (a, b): (u32, u32) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+    let (a, b): (u32, u32) = (
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    );
     if a == 0 || b == 0 {
         return Err(bad());
     }
@@ -80,8 +87,17 @@ pub fn parse_backoff(spec: &str) -> Result<(u32, u32), CliError> {
     Ok((a.min(b), b))
 }
 
-async fn run_async(args: &RunArgs, scenarios: Vec<Scenario>) -> Result<Vec<ScenarioReport>, CliError> {
-    let cluster = target_cluster::connect(args.context.as_deref(), &args.allow_context, args.provider, args.kubernetes_version.clone()).await?;
+async fn run_async(
+    args: &RunArgs,
+    scenarios: Vec<Scenario>,
+) -> Result<Vec<ScenarioReport>, CliError> {
+    let cluster = target_cluster::connect(
+        args.context.as_deref(),
+        &args.allow_context,
+        args.provider,
+        args.kubernetes_version.clone(),
+    )
+    .await?;
     crate::runner::check_context(&cluster.context, &args.allow_context)
         .map_err(|e| CliError::usage(e).with_hint(format!("crashlab deploys crash-looping workloads on purpose; to use `{}` anyway pass --allow-context {}", cluster.context, cluster.context)))?;
     if let Some(local) = &cluster.local {
@@ -94,13 +110,19 @@ async fn run_async(args: &RunArgs, scenarios: Vec<Scenario>) -> Result<Vec<Scena
     let mut reporters: Vec<Box<dyn Reporter + Send>> = Vec::new();
     match args.output {
         OutputFormat::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            reporters.push(Box::new(HumanReporter::new(std::io::stdout(), color, jiff::tz::TimeZone::system())));
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            reporters.push(Box::new(HumanReporter::new(
+                std::io::stdout(),
+                color,
+                jiff::tz::TimeZone::system(),
+            )));
         }
         OutputFormat::Json => reporters.push(Box::new(JsonReporter::new(std::io::stdout()))),
     }
     if let Some(path) = &args.junit {
-        let file = std::fs::File::create(path).map_err(|e| CliError::usage(format!("--junit {}: {e}", path.display())))?;
+        let file = std::fs::File::create(path)
+            .map_err(|e| CliError::usage(format!("--junit {}: {e}", path.display())))?;
         reporters.push(Box::new(JunitReporter::new(std::io::BufWriter::new(file))));
     }
 
@@ -133,8 +155,12 @@ async fn run_async(args: &RunArgs, scenarios: Vec<Scenario>) -> Result<Vec<Scena
         },
     );
     let result = runner.run(&scenarios, tx).await;
-    let reported = report_task.await.map_err(|e| CliError::env(e.to_string()))?;
-    let reports = result.map_err(|e| CliError::env(e).with_hint("is the cluster running? try `crashlab cluster status`"))?;
+    let reported = report_task
+        .await
+        .map_err(|e| CliError::env(e.to_string()))?;
+    let reports = result.map_err(|e| {
+        CliError::env(e).with_hint("is the cluster running? try `crashlab cluster status`")
+    })?;
     reported.map_err(|e| CliError::env(format!("writing the report: {e}")))?;
     Ok(reports)
 }

@@ -28,7 +28,10 @@ pub async fn connect(
     kubernetes_version: Option<String>,
 ) -> Result<TargetCluster, CliError> {
     let kubeconfig = Kubeconfig::read().ok();
-    let current = kubeconfig.as_ref().and_then(|k| k.current_context.clone()).filter(|c| !c.is_empty());
+    let current = kubeconfig
+        .as_ref()
+        .and_then(|k| k.current_context.clone())
+        .filter(|c| !c.is_empty());
     let chosen = context.map(str::to_string).or(current);
     if let Some(ctx) = &chosen
         && let Err(e) = crate::runner::check_context(ctx, allowed)
@@ -42,14 +45,21 @@ pub async fn connect(
         match client_for(ctx).await {
             Ok((client, version)) => {
                 let local = (ctx == local::CONTEXT).then(LocalCluster::at_default_location);
-                return Ok(TargetCluster { client, context: ctx.clone(), server_version: version, local });
+                return Ok(TargetCluster {
+                    client,
+                    context: ctx.clone(),
+                    server_version: version,
+                    local,
+                });
             }
             Err(e) if context.is_some() => {
                 return Err(CliError::env(format!("kube context `{ctx}` is not reachable: {e}"))
                     .with_hint("is the cluster running? try `crashlab cluster status`, or leave out --context to let crashlab bring up a local cluster"));
             }
             Err(e) if ctx != local::CONTEXT && is_test_context(ctx) => {
-                eprintln!("crashlab: context `{ctx}` is not reachable ({e}); bringing up a cluster instead");
+                eprintln!(
+                    "crashlab: context `{ctx}` is not reachable ({e}); bringing up a cluster instead"
+                );
             }
             Err(_) => {}
         }
@@ -57,28 +67,52 @@ pub async fn connect(
     match provider.unwrap_or_else(detect_provider) {
         ProviderName::Kind => Err(crate::cluster::kind_missing_error()),
         ProviderName::Local => {
-            eprintln!("crashlab: no test cluster is reachable; bringing up the local cluster (real kubelet, containerd and etcd on this host)");
-            let opts = UpOptions { kubernetes_version, ..Default::default() };
+            eprintln!(
+                "crashlab: no test cluster is reachable; bringing up the local cluster (real kubelet, containerd and etcd on this host)"
+            );
+            let opts = UpOptions {
+                kubernetes_version,
+                ..Default::default()
+            };
             let report = tokio::task::block_in_place(|| cluster_cmd::bring_up_local(&opts))?;
             eprintln!(
                 "crashlab: local cluster ready (Kubernetes {}, node Ready after {:.1}s); `crashlab cluster down` removes it",
                 report.kubernetes_version,
                 report.node_ready_after.as_secs_f64()
             );
-            let (client, version) = client_for(local::CONTEXT)
-                .await
-                .map_err(|e| CliError::env(format!("the local cluster came up but its API is not reachable: {e}")))?;
-            Ok(TargetCluster { client, context: local::CONTEXT.into(), server_version: version, local: Some(LocalCluster::at_default_location()) })
+            let (client, version) = client_for(local::CONTEXT).await.map_err(|e| {
+                CliError::env(format!(
+                    "the local cluster came up but its API is not reachable: {e}"
+                ))
+            })?;
+            Ok(TargetCluster {
+                client,
+                context: local::CONTEXT.into(),
+                server_version: version,
+                local: Some(LocalCluster::at_default_location()),
+            })
         }
     }
 }
 
 /// kind when kind and a Docker engine are usable, else local.
 fn detect_provider() -> ProviderName {
-    let has = |p: &str| std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(p).is_file()));
+    let has = |p: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(p).is_file()))
+    };
     let docker_up = has("docker")
-        && std::process::Command::new("docker").arg("info").stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).status().is_ok_and(|s| s.success());
-    if has("kind") && docker_up { ProviderName::Kind } else { ProviderName::Local }
+        && std::process::Command::new("docker")
+            .arg("info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    if has("kind") && docker_up {
+        ProviderName::Kind
+    } else {
+        ProviderName::Local
+    }
 }
 
 fn is_test_context(ctx: &str) -> bool {
@@ -87,8 +121,13 @@ fn is_test_context(ctx: &str) -> bool {
 
 /// A client for a context, checked by asking the server's version (5 s at most).
 pub async fn client_for(context: &str) -> Result<(kube::Client, String), String> {
-    let options = KubeConfigOptions { context: Some(context.to_string()), ..Default::default() };
-    let config = kube::Config::from_kubeconfig(&options).await.map_err(|e| e.to_string())?;
+    let options = KubeConfigOptions {
+        context: Some(context.to_string()),
+        ..Default::default()
+    };
+    let config = kube::Config::from_kubeconfig(&options)
+        .await
+        .map_err(|e| e.to_string())?;
     let client = kube::Client::try_from(config).map_err(|e| e.to_string())?;
     let version = tokio::time::timeout(Duration::from_secs(5), client.apiserver_version())
         .await

@@ -5,7 +5,10 @@ pub mod local;
 
 /// The error for `--provider kind` on a machine without kind or a Docker engine.
 pub fn kind_missing_error() -> crate::cli::CliError {
-    let has = |p: &str| std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(p).is_file()));
+    let has = |p: &str| {
+        std::env::var_os("PATH")
+            .is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(p).is_file()))
+    };
     let what = match (has("kind"), has("docker")) {
         (false, _) => "kind is not installed",
         (true, false) => "kind needs a Docker engine, and `docker` is not installed",

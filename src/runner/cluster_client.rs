@@ -22,7 +22,7 @@ use crate::timeline::{Observation, Observed};
 use super::error::{Error, Result};
 use super::manifest::{ManifestId, in_namespace, manifest_id};
 use super::namespace::namespace_labels;
-use super::observe::{LogSource, WatchItem};
+use super::observe::{LogError, LogSource, WatchItem};
 
 /// Field manager of every server-side apply, so `kubectl get -o yaml --show-managed-fields`
 /// shows which fields crashlab set.
@@ -277,7 +277,7 @@ impl LogSource for PodLogs {
         &self,
         pod: &str,
         container: &str,
-    ) -> impl Future<Output = Result<String, String>> + Send {
+    ) -> impl Future<Output = Result<String, LogError>> + Send {
         let params = LogParams {
             container: Some(container.to_owned()),
             previous: true,
@@ -286,8 +286,21 @@ impl LogSource for PodLogs {
         };
         let api = self.api.clone();
         let pod = pod.to_owned();
-        async move { api.logs(&pod, &params).await.map_err(|e| api_message(&e)) }
+        async move {
+            match api.logs(&pod, &params).await {
+                Ok(text) if is_removed_notice(&text) => Err(LogError::Gone(text)),
+                Ok(text) => Ok(text),
+                Err(e) => Err(LogError::Retry(api_message(&e))),
+            }
+        }
     }
+}
+
+/// The kubelet answers 200 with this one line, instead of logs, when the container has been
+/// removed (seen on a 1.34 kubelet; `kubectl logs --previous` prints it as if it were logs).
+fn is_removed_notice(text: &str) -> bool {
+    let text = text.trim_end();
+    text.starts_with("unable to retrieve container logs for ") && !text.contains('\n')
 }
 
 fn arrived(what: Observed) -> WatchItem {
@@ -341,4 +354,25 @@ fn causes(e: &(dyn std::error::Error + 'static)) -> String {
         next = cause.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kubelets_removed_container_notice_is_not_a_log() {
+        assert!(is_removed_notice(
+            "unable to retrieve container logs for containerd://dae49006346e3d5de254829251e1ce74753bbdbf648474eb13fb37301c228672"
+        ));
+        assert!(is_removed_notice(
+            "unable to retrieve container logs for containerd://x\n"
+        ));
+        assert!(!is_removed_notice(
+            "starting app v1.4.2\nunable to retrieve container logs for containerd://x"
+        ));
+        assert!(!is_removed_notice(
+            "fatal: config file /etc/app/config.yaml not found\n"
+        ));
+    }
 }

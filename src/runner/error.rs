@@ -61,6 +61,12 @@ pub enum Error {
     DeleteNamespace { namespace: String, message: String },
 
     #[error(
+        "stopped waiting for namespace `{namespace}` to disappear after a second cancel request; \
+         its deletion is under way (check with `kubectl get namespace {namespace}`)"
+    )]
+    CleanupAbandoned { namespace: String },
+
+    #[error(
         "namespace `{namespace}` still exists {} after deletion was requested; check it with `kubectl get namespace {namespace}`",
         humantime_secs::format(*.waited)
     )]

@@ -35,7 +35,16 @@ pub trait LogSource: Sync {
         &self,
         pod: &str,
         container: &str,
-    ) -> impl Future<Output = Result<String, String>> + Send;
+    ) -> impl Future<Output = Result<String, LogError>> + Send;
+}
+
+/// Why previous logs could not be fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogError {
+    /// Worth another try shortly (the kubelet has not caught up, a network hiccup).
+    Retry(String),
+    /// The instance's logs are gone for good (its container was removed).
+    Gone(String),
 }
 
 /// The phase a scenario was in when it ended.
@@ -359,7 +368,11 @@ async fn fetch<L: LogSource>(
                     },
                 });
             }
-            Err(e) => match pauses.next() {
+            Err(LogError::Gone(e)) => {
+                tracing::debug!(pod = %req.pod, container = %req.container, error = %e, "previous logs are gone");
+                return None;
+            }
+            Err(LogError::Retry(e)) => match pauses.next() {
                 Some(pause) => {
                     tracing::debug!(pod = %req.pod, container = %req.container, error = %e, "previous logs not available yet");
                     tokio::time::sleep(*pause).await;
@@ -390,18 +403,13 @@ mod tests {
     /// Answers previous-log requests from a script and remembers every request.
     #[derive(Default)]
     struct FakeLogs {
-        script: Mutex<VecDeque<Result<String, String>>>,
+        script: Mutex<VecDeque<Result<String, LogError>>>,
         calls: Mutex<Vec<(String, String)>>,
     }
 
     impl FakeLogs {
-        fn answering(
-            answers: impl IntoIterator<Item = Result<&'static str, &'static str>>,
-        ) -> Self {
-            let script = answers
-                .into_iter()
-                .map(|a| a.map(str::to_owned).map_err(str::to_owned))
-                .collect();
+        fn answering(answers: impl IntoIterator<Item = Result<&'static str, LogError>>) -> Self {
+            let script = answers.into_iter().map(|a| a.map(str::to_owned)).collect();
             Self {
                 script: Mutex::new(script),
                 calls: Mutex::default(),
@@ -418,11 +426,11 @@ mod tests {
             &self,
             pod: &str,
             container: &str,
-        ) -> impl Future<Output = Result<String, String>> + Send {
+        ) -> impl Future<Output = Result<String, LogError>> + Send {
             lock(&self.calls).push((pod.to_owned(), container.to_owned()));
             let answer = lock(&self.script)
                 .pop_front()
-                .unwrap_or_else(|| Err("script exhausted".to_owned()));
+                .unwrap_or_else(|| Err(LogError::Gone("script exhausted".to_owned())));
             async move { answer }
         }
     }
@@ -537,8 +545,10 @@ mod tests {
     async fn fetching_is_retried_while_the_kubelet_has_not_caught_up() {
         let first = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
         let watch = stream::iter([item(pod(1, RUNNING, &first))]);
-        let not_yet = r#"previous terminated container "app" in pod "app" not found"#;
-        let logs = FakeLogs::answering([Err(not_yet), Err(not_yet), Ok("panic: boom\n")]);
+        let not_yet = || {
+            LogError::Retry(r#"previous terminated container "app" in pod "app" not found"#.into())
+        };
+        let logs = FakeLogs::answering([Err(not_yet()), Err(not_yet()), Ok("panic: boom\n")]);
         let mut h = harness();
         observe(&mut h.observer, watch, &logs, &limits(3), &Cancel::new()).await;
         assert_eq!(logs.calls(), 3);
@@ -552,10 +562,23 @@ mod tests {
     async fn fetching_gives_up_after_the_retry_schedule() {
         let first = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
         let watch = stream::iter([item(pod(1, RUNNING, &first))]);
-        let logs = FakeLogs::answering([Err("no"), Err("no"), Ok("too late")]);
+        let no = || LogError::Retry("no".into());
+        let logs = FakeLogs::answering([Err(no()), Err(no()), Ok("too late")]);
         let mut h = harness();
         observe(&mut h.observer, watch, &logs, &limits(1), &Cancel::new()).await;
         assert_eq!(logs.calls(), 2);
+        assert_eq!(kinds(&h.recorded), ["pod"]);
+    }
+
+    #[tokio::test]
+    async fn logs_that_are_gone_are_not_asked_for_again() {
+        let first = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
+        let watch = stream::iter([item(pod(1, RUNNING, &first))]);
+        let gone = LogError::Gone("unable to retrieve container logs for containerd://a1".into());
+        let logs = FakeLogs::answering([Err(gone), Ok("never asked")]);
+        let mut h = harness();
+        observe(&mut h.observer, watch, &logs, &limits(3), &Cancel::new()).await;
+        assert_eq!(logs.calls(), 1);
         assert_eq!(kinds(&h.recorded), ["pod"]);
     }
 

@@ -5,8 +5,15 @@
 //! "the one that just died". Right after an exit the dead instance is still in `state`, and
 //! `--previous` either fails ("previous terminated container ... not found", first exit) or,
 //! worse, returns the instance before it. So a termination's logs are fetched only once a Pod
-//! update shows that very instance in `lastState.terminated`, which happens when the kubelet
-//! restarts it or moves it into `CrashLoopBackOff`. Pure: fed observed Pods, returns requests.
+//! update shows that very instance in `lastState.terminated` while `state` is running or
+//! waiting (restarted, or in `CrashLoopBackOff`).
+//!
+//! When `state` shows a newer dead instance, the one in `lastState` is already lost: the
+//! kubelet keeps one dead container per container and removes older ones as soon as the new
+//! one dies (pkg/kubelet/pod_container_deletor.go), after which the logs endpoint answers
+//! 200 with "unable to retrieve container logs for <id>". Seen on a 1.34 kubelet: the first
+//! instance of an app that exits at once is gone by the time the status names it, because the
+//! immediate restart has already died too. Pure: fed observed Pods, returns requests.
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{ContainerStateTerminated, Pod};
@@ -96,21 +103,23 @@ impl PreviousLogsPlanner {
         let Some(last) = last else {
             return Vec::new();
         };
+        // A newer instance lies dead in `state`: `last` has been removed already.
+        let last_reachable = current.as_ref().is_none_or(|c| *c == last);
         let mut requests = Vec::new();
         let waiting = std::mem::take(&mut self.waiting);
         for instance in waiting {
-            if instance == last {
+            if instance == last && last_reachable {
                 requests.push(FetchRequest {
                     pod: self.target.pod.clone(),
                     container: self.target.container.clone(),
                     restart_count: status.restart_count,
                 });
                 self.handled.push(instance);
-            } else if instance.superseded_by(&last) {
+            } else if instance.superseded_by(&last) || instance == last {
                 tracing::debug!(
                     pod = %self.target.pod,
                     container = %self.target.container,
-                    "a terminated instance was replaced in lastState before its logs could be fetched"
+                    "a terminated instance was removed before its logs could be fetched"
                 );
                 self.handled.push(instance);
             } else {
@@ -170,6 +179,14 @@ status:
     pub(crate) const BACKOFF: &str =
         "{waiting: {reason: CrashLoopBackOff, message: 'back-off 10s'}}";
 
+    impl Instance {
+        fn of_yaml(state: &str) -> Self {
+            let state: k8s_openapi::api::core::v1::ContainerState =
+                serde_yaml::from_str(state).unwrap();
+            Self::of(&state.terminated.unwrap())
+        }
+    }
+
     fn planner() -> PreviousLogsPlanner {
         PreviousLogsPlanner::new(Target {
             pod: "app".into(),
@@ -208,6 +225,20 @@ status:
         // `--previous` would return instance 1's logs. Wait.
         assert_eq!(p.on_pod(&pod(1, &second, &first)), vec![]);
         // Back-off: instance 2 is now `lastState`.
+        assert_eq!(p.on_pod(&pod(1, BACKOFF, &second)), req(1));
+    }
+
+    #[test]
+    fn an_instance_is_lost_once_a_newer_one_lies_dead_in_state() {
+        let mut p = planner();
+        let first = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z");
+        let second = terminated("a2", 1, "2026-01-01T00:00:01Z", "2026-01-01T00:00:01Z");
+        // As recorded on a 1.34 kubelet: the immediate restart died before a status showed
+        // it running, so instance 1 reaches `lastState` only once instance 2 is dead, and
+        // the kubelet has removed instance 1 by then.
+        assert_eq!(p.on_pod(&pod(0, &first, "{}")), vec![]);
+        assert_eq!(p.on_pod(&pod(1, &second, &first)), vec![]);
+        assert_eq!(p.waiting, vec![Instance::of_yaml(&second)]);
         assert_eq!(p.on_pod(&pod(1, BACKOFF, &second)), req(1));
     }
 

@@ -100,27 +100,18 @@ impl Runner {
         }
     }
 
-    /// Runs `scenarios` and returns their reports in the same order. Ctrl-C cancels every
-    /// scenario (each then cleans up) and a second Ctrl-C stops waiting for namespaces to
-    /// disappear. Fails only when the cluster cannot be reached at all.
+    /// Runs `scenarios` and returns their reports in the same order. Ctrl-C (SIGINT) or
+    /// SIGTERM cancels every scenario (each then cleans up) and a second one stops waiting
+    /// for namespaces to disappear. Fails only when the cluster cannot be reached at all.
     pub async fn run(
         &self,
         scenarios: &[Scenario],
         sink: UnboundedSender<RunEvent>,
     ) -> Result<Vec<ScenarioReport>> {
         let cancel = Cancel::new();
-        let on_ctrl_c = {
-            let cancel = cancel.clone();
-            tokio::spawn(async move {
-                // `ctrl_c` fails only when the handler cannot be installed; then there is
-                // nothing to wait for.
-                while tokio::signal::ctrl_c().await.is_ok() {
-                    cancel.cancel();
-                }
-            })
-        };
+        let on_signal = tokio::spawn(cancel_on_signals(cancel.clone()));
         let runs = self.run_until(scenarios, sink, &cancel).await;
-        on_ctrl_c.abort();
+        on_signal.abort();
         Ok(runs?.into_iter().map(|r| r.report).collect())
     }
 
@@ -201,17 +192,8 @@ impl Runner {
                 task.await
             }
         };
-        let mut report = joined.unwrap_or_else(|e| {
-            let why = if e.is_panic() {
-                format!(
-                    "internal error: the scenario task panicked: {}",
-                    panic_message(e.into_panic())
-                )
-            } else {
-                "abandoned after a second cancel request".to_owned()
-            };
-            unfinished_report(&name, &namespace, started.elapsed().as_secs_f64(), why)
-        });
+        let mut report =
+            report_or_explain(joined, &name, &namespace, started.elapsed().as_secs_f64());
 
         let observations = std::mem::take(&mut *lock(&recorded));
         let kubelet_version = match node_of(&observations, &scenario.spec.target) {
@@ -299,11 +281,24 @@ impl Runner {
                 Ok(r) => r.map(|()| false),
                 Err(_) => Err(Error::CleanupTimedOut { namespace: namespace.to_owned(), waited: limit }),
             },
-            _ = cancel.forced() => Err(Error::DeleteNamespace {
-                namespace: namespace.to_owned(),
-                message: "stopped waiting after a second cancel request; deletion is under way".to_owned(),
-            }),
+            _ = cancel.forced() => Err(Error::CleanupAbandoned { namespace: namespace.to_owned() }),
         }
+    }
+}
+
+/// Cancels on every SIGINT (Ctrl-C) and SIGTERM (CI runners stopping a job). A handler that
+/// cannot be installed just never fires.
+async fn cancel_on_signals(cancel: Cancel) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt()).ok();
+    let mut term = signal(SignalKind::terminate()).ok();
+    loop {
+        tokio::select! {
+            Some(()) = async { int.as_mut()?.recv().await } => {}
+            Some(()) = async { term.as_mut()?.recv().await } => {}
+            else => return,
+        }
+        cancel.cancel();
     }
 }
 
@@ -442,6 +437,27 @@ async fn write_recording(dir: &Path, recording: &Recording) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// The scenario task's report, or an `error` report saying why there is none (it panicked,
+/// or was abandoned after a second cancel request).
+fn report_or_explain(
+    joined: std::result::Result<ScenarioReport, tokio::task::JoinError>,
+    name: &str,
+    namespace: &str,
+    elapsed_s: f64,
+) -> ScenarioReport {
+    joined.unwrap_or_else(|e| {
+        let why = if e.is_panic() {
+            format!(
+                "internal error: the scenario task panicked: {}",
+                panic_message(e.into_panic())
+            )
+        } else {
+            "abandoned after a second cancel request".to_owned()
+        };
+        unfinished_report(name, namespace, elapsed_s, why)
+    })
+}
+
 fn unfinished_report(name: &str, namespace: &str, elapsed_s: f64, error: String) -> ScenarioReport {
     ScenarioReport {
         name: name.to_owned(),
@@ -532,6 +548,26 @@ mod tests {
             std::fs::read_dir(&sub).unwrap().count(),
             1,
             "no temporary file left behind"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_panicking_scenario_task_still_yields_a_report() {
+        let task = tokio::spawn(async { panic!("builder exploded") });
+        let report = report_or_explain(task.await, "exit-1", "crashlab-exit-1-b4x7q", 1.5);
+        assert_eq!(report.verdict, Verdict::Error);
+        assert_eq!(report.namespace, "crashlab-exit-1-b4x7q");
+        assert_eq!(
+            report.error.as_deref(),
+            Some("internal error: the scenario task panicked: builder exploded")
+        );
+
+        let task = tokio::spawn(std::future::pending::<ScenarioReport>());
+        task.abort();
+        let report = report_or_explain(task.await, "exit-1", "ns", 0.0);
+        assert_eq!(
+            report.error.as_deref(),
+            Some("abandoned after a second cancel request")
         );
     }
 

@@ -76,7 +76,10 @@ pub fn components(l: &Layout, pki: &Pki, bins: &Binaries) -> Vec<Component> {
                 a("--listen-metrics-urls="),
                 a("--log-level=warn"),
             ],
-            ready: Readiness::Http { port: layout::ETCD_CLIENT_PORT, path: "/health" },
+            ready: Readiness::Http {
+                port: layout::ETCD_CLIENT_PORT,
+                path: "/health",
+            },
         },
         Component {
             name: "kube-apiserver",
@@ -91,21 +94,36 @@ pub fn components(l: &Layout, pki: &Pki, bins: &Binaries) -> Vec<Component> {
                 kv("tls-cert-file", pki.cert("apiserver")),
                 kv("tls-private-key-file", pki.key("apiserver")),
                 kv("client-ca-file", pki.ca_cert()),
-                kv("kubelet-client-certificate", pki.cert("apiserver-kubelet-client")),
+                kv(
+                    "kubelet-client-certificate",
+                    pki.cert("apiserver-kubelet-client"),
+                ),
                 kv("kubelet-client-key", pki.key("apiserver-kubelet-client")),
                 kv("service-account-key-file", pki.sa_pub()),
                 kv("service-account-signing-key-file", pki.sa_key()),
                 a("--service-account-issuer=https://kubernetes.default.svc"),
                 a("--authorization-mode=Node,RBAC"),
-                a(&format!("--service-cluster-ip-range={}", layout::SERVICE_CIDR)),
+                a(&format!(
+                    "--service-cluster-ip-range={}",
+                    layout::SERVICE_CIDR
+                )),
                 a("--allow-privileged=true"),
-                a("--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,ResourceQuota,NodeRestriction"),
+                a(
+                    "--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,ResourceQuota,NodeRestriction",
+                ),
                 a("--kubelet-preferred-address-types=InternalIP,Hostname"),
                 a("--profiling=false"),
             ],
             ready: Readiness::Command(
                 bins.kube("kubectl"),
-                vec![a("--kubeconfig"), p(l.kubeconfig("admin")), a("get"), a("--raw"), a("/readyz"), a("--request-timeout=2s")],
+                vec![
+                    a("--kubeconfig"),
+                    p(l.kubeconfig("admin")),
+                    a("get"),
+                    a("--raw"),
+                    a("/readyz"),
+                    a("--request-timeout=2s"),
+                ],
             ),
         },
         Component {
@@ -113,8 +131,14 @@ pub fn components(l: &Layout, pki: &Pki, bins: &Binaries) -> Vec<Component> {
             program: bins.kube("kube-controller-manager"),
             args: vec![
                 kv("kubeconfig", l.kubeconfig("controller-manager")),
-                kv("authentication-kubeconfig", l.kubeconfig("controller-manager")),
-                kv("authorization-kubeconfig", l.kubeconfig("controller-manager")),
+                kv(
+                    "authentication-kubeconfig",
+                    l.kubeconfig("controller-manager"),
+                ),
+                kv(
+                    "authorization-kubeconfig",
+                    l.kubeconfig("controller-manager"),
+                ),
                 a("--bind-address=127.0.0.1"),
                 kv("service-account-private-key-file", pki.sa_key()),
                 kv("root-ca-file", pki.ca_cert()),
@@ -124,7 +148,10 @@ pub fn components(l: &Layout, pki: &Pki, bins: &Binaries) -> Vec<Component> {
                 // The node's pod CIDR is fixed by the CNI config; no IPAM controller.
                 a("--controllers=*,-nodeipam"),
                 a("--leader-elect=false"),
-                a(&format!("--service-cluster-ip-range={}", layout::SERVICE_CIDR)),
+                a(&format!(
+                    "--service-cluster-ip-range={}",
+                    layout::SERVICE_CIDR
+                )),
                 a("--profiling=false"),
             ],
             ready: Readiness::Tcp(10257),
@@ -150,13 +177,19 @@ pub fn components(l: &Layout, pki: &Pki, bins: &Binaries) -> Vec<Component> {
                 a(&format!("--node-ip={}", layout::NODE_IP)),
                 kv("root-dir", l.kubelet_root()),
             ],
-            ready: Readiness::Http { port: 10248, path: "/healthz" },
+            ready: Readiness::Http {
+                port: 10248,
+                path: "/healthz",
+            },
         },
         Component {
             name: "kube-proxy",
             program: bins.kube("kube-proxy"),
             args: vec![kv("config", l.config_file("kube-proxy.yaml"))],
-            ready: Readiness::Http { port: 10256, path: "/healthz" },
+            ready: Readiness::Http {
+                port: 10256,
+                path: "/healthz",
+            },
         },
     ]
 }

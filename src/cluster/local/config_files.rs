@@ -26,7 +26,13 @@ pub struct KubeletTuning {
 
 /// Writes all configuration under `<state>/config` (and the CNI conflist).
 pub fn write_all(layout: &Layout, pki: &Pki, tuning: &KubeletTuning) -> Result<(), LocalError> {
-    for dir in [layout.config(), layout.logs(), layout.cni_conf_dir(), layout.cni_ipam_dir(), layout.pod_logs()] {
+    for dir in [
+        layout.config(),
+        layout.logs(),
+        layout.cni_conf_dir(),
+        layout.cni_ipam_dir(),
+        layout.pod_logs(),
+    ] {
         fs::create_dir_all(&dir).map_err(|e| LocalError::io(&dir, e))?;
     }
     for (who, stem) in [
@@ -39,12 +45,27 @@ pub fn write_all(layout: &Layout, pki: &Pki, tuning: &KubeletTuning) -> Result<(
         write(&layout.kubeconfig(who), &kubeconfig(pki, stem, false)?)?;
     }
     write(&layout.admin_kubeconfig(), &kubeconfig(pki, "admin", true)?)?;
-    write(&layout.config_file("containerd.toml"), &containerd_toml(layout))?;
-    write(&layout.cni_conf_dir().join("10-crashlab.conflist"), &cni_conflist(layout))?;
+    write(
+        &layout.config_file("containerd.toml"),
+        &containerd_toml(layout),
+    )?;
+    write(
+        &layout.cni_conf_dir().join("10-crashlab.conflist"),
+        &cni_conflist(layout),
+    )?;
     write(&layout.config_file("resolv.conf"), RESOLV_CONF)?;
-    write(&layout.config_file("kubelet.yaml"), &kubelet_yaml(layout, pki, tuning)?)?;
-    write(&layout.config_file("kube-proxy.yaml"), &kube_proxy_yaml(layout))?;
-    write(&layout.config_file("scheduler.yaml"), &scheduler_yaml(layout))?;
+    write(
+        &layout.config_file("kubelet.yaml"),
+        &kubelet_yaml(layout, pki, tuning)?,
+    )?;
+    write(
+        &layout.config_file("kube-proxy.yaml"),
+        &kube_proxy_yaml(layout),
+    )?;
+    write(
+        &layout.config_file("scheduler.yaml"),
+        &scheduler_yaml(layout),
+    )?;
     Ok(())
 }
 
@@ -159,7 +180,8 @@ fn cni_conflist(l: &Layout) -> String {
 
 /// The kubelet's `resolvConf`: no upstream servers, so a pod with `dnsPolicy: Default` has no
 /// resolver at all and never queries the machine's.
-const RESOLV_CONF: &str = "# crashlab: pods get no upstream resolver; nothing may leave this machine\n";
+const RESOLV_CONF: &str =
+    "# crashlab: pods get no upstream resolver; nothing may leave this machine\n";
 
 fn kubelet_yaml(l: &Layout, pki: &Pki, tuning: &KubeletTuning) -> Result<String, LocalError> {
     let mut cfg = json!({
@@ -262,8 +284,14 @@ mod tests {
     #[test]
     fn overlay_merges_key_by_key() {
         let mut base = json!({"a": 1, "crashLoopBackOff": {"x": 1}, "featureGates": {"A": true}});
-        merge(&mut base, json!({"crashLoopBackOff": {"maxContainerRestartPeriod": "20s"}, "a": 2}));
-        assert_eq!(base, json!({"a": 2, "crashLoopBackOff": {"x": 1, "maxContainerRestartPeriod": "20s"}, "featureGates": {"A": true}}));
+        merge(
+            &mut base,
+            json!({"crashLoopBackOff": {"maxContainerRestartPeriod": "20s"}, "a": 2}),
+        );
+        assert_eq!(
+            base,
+            json!({"a": 2, "crashLoopBackOff": {"x": 1, "maxContainerRestartPeriod": "20s"}, "featureGates": {"A": true}})
+        );
     }
 
     #[test]
@@ -272,13 +300,21 @@ mod tests {
         let l = Layout::new(dir.path());
         let pki = Pki::new(dir.path());
         let tuning = KubeletTuning {
-            config_overlay: Some(serde_yaml::from_str("crashLoopBackOff: {maxContainerRestartPeriod: 20s}").unwrap()),
+            config_overlay: Some(
+                serde_yaml::from_str("crashLoopBackOff: {maxContainerRestartPeriod: 20s}").unwrap(),
+            ),
             feature_gates: [("KubeletCrashLoopBackOffMax".to_string(), true)].into(),
         };
         let text = kubelet_yaml(&l, &pki, &tuning).unwrap();
         let v: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-        assert_eq!(v["crashLoopBackOff"]["maxContainerRestartPeriod"], serde_yaml::Value::from("20s"));
-        assert_eq!(v["featureGates"]["KubeletCrashLoopBackOffMax"], serde_yaml::Value::from(true));
+        assert_eq!(
+            v["crashLoopBackOff"]["maxContainerRestartPeriod"],
+            serde_yaml::Value::from("20s")
+        );
+        assert_eq!(
+            v["featureGates"]["KubeletCrashLoopBackOffMax"],
+            serde_yaml::Value::from(true)
+        );
         assert_eq!(v["failCgroupV1"], serde_yaml::Value::from(false));
         assert_eq!(v["oomScoreAdj"], serde_yaml::Value::from(0));
     }

@@ -23,7 +23,10 @@ pub fn run(program: &str, args: &[&str]) -> Result<String, LocalError> {
         .args(args)
         .env("PATH", component_path())
         .output()
-        .map_err(|e| LocalError::Command { command: format!("{program} {}", args.join(" ")), output: e.to_string() })?;
+        .map_err(|e| LocalError::Command {
+            command: format!("{program} {}", args.join(" ")),
+            output: e.to_string(),
+        })?;
     if !out.status.success() {
         return Err(LocalError::Command {
             command: format!("{program} {}", args.join(" ")),
@@ -60,7 +63,11 @@ pub fn create_cgroups() -> Result<(), LocalError> {
         // cpuset (v1) needs cpus and mems before any task may join a child.
         for f in ["cpuset.cpus", "cpuset.mems"] {
             let (parent, child) = (m.join(f), dir.join(f));
-            if child.exists() && fs::read_to_string(&child).map(|s| s.trim().is_empty()).unwrap_or(false) {
+            if child.exists()
+                && fs::read_to_string(&child)
+                    .map(|s| s.trim().is_empty())
+                    .unwrap_or(false)
+            {
                 let v = fs::read_to_string(&parent).map_err(|e| LocalError::io(&parent, e))?;
                 fs::write(&child, v.trim()).map_err(|e| LocalError::io(&child, e))?;
             }
@@ -83,7 +90,10 @@ pub fn remove_cgroups() -> Vec<String> {
         for _ in 0..50 {
             let mut alive = false;
             for d in &dirs {
-                for pid in fs::read_to_string(d.join("cgroup.procs")).unwrap_or_default().lines() {
+                for pid in fs::read_to_string(d.join("cgroup.procs"))
+                    .unwrap_or_default()
+                    .lines()
+                {
                     if let Ok(pid) = pid.trim().parse::<i32>() {
                         alive = true;
                         // SAFETY: kill(2) on a pid read from our own cgroup.
@@ -172,19 +182,71 @@ pub const SERVICES_CHAIN: &str = "CRASHLAB-SERVICES";
 pub fn install_guard() -> Result<(), LocalError> {
     remove_guard();
     run("iptables", &["-w", "-N", EGRESS_CHAIN])?;
-    run("iptables", &["-w", "-A", EGRESS_CHAIN, "-s", layout::CLUSTER_CIDR, "-d", layout::CLUSTER_CIDR, "-j", "RETURN"])?;
-    run("iptables", &["-w", "-A", EGRESS_CHAIN, "-s", layout::CLUSTER_CIDR, "-d", layout::SERVICE_CIDR, "-j", "RETURN"])?;
     run(
         "iptables",
-        &["-w", "-A", EGRESS_CHAIN, "-s", layout::CLUSTER_CIDR, "-m", "comment", "--comment", "crashlab: pod traffic may not leave this machine", "-j", "DROP"],
+        &[
+            "-w",
+            "-A",
+            EGRESS_CHAIN,
+            "-s",
+            layout::CLUSTER_CIDR,
+            "-d",
+            layout::CLUSTER_CIDR,
+            "-j",
+            "RETURN",
+        ],
     )?;
-    run("iptables", &["-w", "-I", "FORWARD", "1", "-j", EGRESS_CHAIN])?;
+    run(
+        "iptables",
+        &[
+            "-w",
+            "-A",
+            EGRESS_CHAIN,
+            "-s",
+            layout::CLUSTER_CIDR,
+            "-d",
+            layout::SERVICE_CIDR,
+            "-j",
+            "RETURN",
+        ],
+    )?;
+    run(
+        "iptables",
+        &[
+            "-w",
+            "-A",
+            EGRESS_CHAIN,
+            "-s",
+            layout::CLUSTER_CIDR,
+            "-m",
+            "comment",
+            "--comment",
+            "crashlab: pod traffic may not leave this machine",
+            "-j",
+            "DROP",
+        ],
+    )?;
+    run(
+        "iptables",
+        &["-w", "-I", "FORWARD", "1", "-j", EGRESS_CHAIN],
+    )?;
     run("iptables", &["-w", "-N", SERVICES_CHAIN])?;
     run(
         "iptables",
         &[
-            "-w", "-A", SERVICES_CHAIN, "-d", layout::SERVICE_CIDR, "-m", "comment", "--comment",
-            "crashlab: service traffic kube-proxy did not handle", "-j", "REJECT", "--reject-with", "icmp-port-unreachable",
+            "-w",
+            "-A",
+            SERVICES_CHAIN,
+            "-d",
+            layout::SERVICE_CIDR,
+            "-m",
+            "comment",
+            "--comment",
+            "crashlab: service traffic kube-proxy did not handle",
+            "-j",
+            "REJECT",
+            "--reject-with",
+            "icmp-port-unreachable",
         ],
     )?;
     ensure_services_guard_last()?;
@@ -200,12 +262,18 @@ pub fn ensure_services_guard_last() -> Result<(), LocalError> {
     }
     // The egress guard goes first, ahead of kube-proxy's accept rules.
     while ok("iptables", &["-w", "-D", "FORWARD", "-j", EGRESS_CHAIN]) {}
-    run("iptables", &["-w", "-I", "FORWARD", "1", "-j", EGRESS_CHAIN])?;
+    run(
+        "iptables",
+        &["-w", "-I", "FORWARD", "1", "-j", EGRESS_CHAIN],
+    )?;
     Ok(())
 }
 
 pub fn remove_guard() {
-    for (chain, parents) in [(EGRESS_CHAIN, &["FORWARD"][..]), (SERVICES_CHAIN, &["FORWARD", "OUTPUT"][..])] {
+    for (chain, parents) in [
+        (EGRESS_CHAIN, &["FORWARD"][..]),
+        (SERVICES_CHAIN, &["FORWARD", "OUTPUT"][..]),
+    ] {
         for p in parents {
             while ok("iptables", &["-w", "-D", p, "-j", chain]) {}
         }
@@ -234,9 +302,15 @@ pub fn iptables_chains() -> Vec<String> {
 pub fn remove_chains_not_in(before: &[String]) -> Vec<String> {
     let mut problems = Vec::new();
     let now = iptables_chains();
-    let ours: Vec<&String> = now.iter().filter(|c| !before.contains(c) && c.contains("/KUBE-")).collect();
+    let ours: Vec<&String> = now
+        .iter()
+        .filter(|c| !before.contains(c) && c.contains("/KUBE-"))
+        .collect();
     for table in ["filter", "nat", "mangle", "raw"] {
-        let names: Vec<&str> = ours.iter().filter_map(|c| c.strip_prefix(&format!("{table}/"))).collect();
+        let names: Vec<&str> = ours
+            .iter()
+            .filter_map(|c| c.strip_prefix(&format!("{table}/")))
+            .collect();
         if names.is_empty() {
             continue;
         }
@@ -290,12 +364,23 @@ fn shell_words(s: &str) -> Vec<String> {
 
 /// Kernel settings the kubelet writes at start (`protectKernelDefaults: false`,
 /// pkg/kubelet/cm/container_manager_linux.go `setupKernelTunables`), restored by `down`.
-pub const KUBELET_SYSCTLS: &[&str] = &["vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic", "kernel/panic_on_oops", "kernel/keys/root_maxkeys", "kernel/keys/root_maxbytes"];
+pub const KUBELET_SYSCTLS: &[&str] = &[
+    "vm/overcommit_memory",
+    "vm/panic_on_oom",
+    "kernel/panic",
+    "kernel/panic_on_oops",
+    "kernel/keys/root_maxkeys",
+    "kernel/keys/root_maxbytes",
+];
 
 pub fn read_sysctls() -> BTreeMap<String, String> {
     KUBELET_SYSCTLS
         .iter()
-        .filter_map(|k| fs::read_to_string(format!("/proc/sys/{k}")).ok().map(|v| (k.to_string(), v.trim().to_string())))
+        .filter_map(|k| {
+            fs::read_to_string(format!("/proc/sys/{k}"))
+                .ok()
+                .map(|v| (k.to_string(), v.trim().to_string()))
+        })
         .collect()
 }
 
@@ -303,7 +388,9 @@ pub fn restore_sysctls(saved: &BTreeMap<String, String>) -> Vec<String> {
     let mut problems = Vec::new();
     for (k, v) in saved {
         let path = format!("/proc/sys/{k}");
-        if fs::read_to_string(&path).map(|cur| cur.trim() != v).unwrap_or(false)
+        if fs::read_to_string(&path)
+            .map(|cur| cur.trim() != v)
+            .unwrap_or(false)
             && let Err(e) = fs::write(&path, v)
         {
             problems.push(format!("{path}: {e}"));
@@ -347,12 +434,16 @@ pub fn processes_mentioning(needle: &str) -> Vec<i32> {
     let mut out = Vec::new();
     if let Ok(rd) = fs::read_dir("/proc") {
         for e in rd.flatten() {
-            let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else { continue };
+            let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else {
+                continue;
+            };
             if pid == me {
                 continue;
             }
             if let Ok(cmd) = fs::read(e.path().join("cmdline"))
-                && String::from_utf8_lossy(&cmd).replace('\0', " ").contains(needle)
+                && String::from_utf8_lossy(&cmd)
+                    .replace('\0', " ")
+                    .contains(needle)
             {
                 out.push(pid);
             }
@@ -374,7 +465,21 @@ mod tests {
 
     #[test]
     fn splits_iptables_rules_with_quoted_comments() {
-        let w = shell_words(r#"-D FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD"#);
-        assert_eq!(w, ["-D", "FORWARD", "-m", "comment", "--comment", "kubernetes forwarding rules", "-j", "KUBE-FORWARD"]);
+        let w = shell_words(
+            r#"-D FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD"#,
+        );
+        assert_eq!(
+            w,
+            [
+                "-D",
+                "FORWARD",
+                "-m",
+                "comment",
+                "--comment",
+                "kubernetes forwarding rules",
+                "-j",
+                "KUBE-FORWARD"
+            ]
+        );
     }
 }

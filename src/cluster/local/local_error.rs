@@ -4,23 +4,39 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LocalError {
-    #[error("the local provider needs root (it runs a kubelet, containerd and iptables rules); run crashlab as root, or use a kind cluster")]
+    #[error(
+        "the local provider needs root (it runs a kubelet, containerd and iptables rules); run crashlab as root, or use a kind cluster"
+    )]
     NotRoot,
-    #[error("the local provider runs on Linux only; use a kind cluster (`crashlab cluster up --provider kind`)")]
+    #[error(
+        "the local provider runs on Linux only; use a kind cluster (`crashlab cluster up --provider kind`)"
+    )]
     NotLinux,
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("certificate generation failed: {0}")]
     Pki(String),
     #[error("`{command}` failed: {output}")]
     Command { command: String, output: String },
     #[error("{0}")]
     Config(String),
-    #[error("missing host dependencies: {missing}\n  hint: run `crashlab cluster deps` (as root) to install them")]
+    #[error(
+        "missing host dependencies: {missing}\n  hint: run `crashlab cluster deps` (as root) to install them"
+    )]
     MissingDeps { missing: String },
     #[error("{component} failed to start: {why}\n--- last lines of {log} ---\n{tail}")]
-    ComponentFailed { component: String, why: String, log: String, tail: String },
-    #[error("the node did not become Ready within {seconds}s\n  hint: `crashlab cluster logs kubelet` shows why")]
+    ComponentFailed {
+        component: String,
+        why: String,
+        log: String,
+        tail: String,
+    },
+    #[error(
+        "the node did not become Ready within {seconds}s\n  hint: `crashlab cluster logs kubelet` shows why"
+    )]
     NodeNotReady { seconds: u64 },
     #[error("no local cluster is running (no supervisor at {})\n  hint: `crashlab cluster up --provider local`", state.display())]
     NotRunning { state: PathBuf },
@@ -34,7 +50,10 @@ pub enum LocalError {
 
 impl LocalError {
     pub fn io(path: &Path, source: std::io::Error) -> Self {
-        LocalError::Io { path: path.to_path_buf(), source }
+        LocalError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
     pub fn pki(e: rcgen::Error) -> Self {
         LocalError::Pki(e.to_string())

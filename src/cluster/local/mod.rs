@@ -81,7 +81,9 @@ pub struct LocalCluster {
 
 impl LocalCluster {
     pub fn new(state_dir: impl Into<PathBuf>) -> Self {
-        Self { layout: Layout::new(state_dir) }
+        Self {
+            layout: Layout::new(state_dir),
+        }
     }
 
     pub fn at_default_location() -> Self {
@@ -103,7 +105,11 @@ impl LocalCluster {
 
     /// Pid of a live supervisor, if any.
     pub fn supervisor_pid(&self) -> Option<i32> {
-        let pid: i32 = fs::read_to_string(self.layout.supervisor_pid()).ok()?.trim().parse().ok()?;
+        let pid: i32 = fs::read_to_string(self.layout.supervisor_pid())
+            .ok()?
+            .trim()
+            .parse()
+            .ok()?;
         // SAFETY: signal 0 only checks that the process exists.
         let alive = unsafe { libc::kill(pid, 0) } == 0;
         let ours = fs::read(format!("/proc/{pid}/cmdline"))
@@ -114,7 +120,11 @@ impl LocalCluster {
 
     /// Brings the cluster up (or reports the one already running), merges the kubeconfig
     /// context and waits for the node to be Ready. `progress` receives one line per step.
-    pub fn up(&self, opts: &UpOptions, progress: &mut dyn progress::Progress) -> Result<UpReport, LocalError> {
+    pub fn up(
+        &self,
+        opts: &UpOptions,
+        progress: &mut dyn progress::Progress,
+    ) -> Result<UpReport, LocalError> {
         preflight()?;
         let release = match opts.kubernetes_version.as_deref() {
             Some(v) => versions::resolve(v).map_err(|e| LocalError::Config(e.to_string()))?,
@@ -123,8 +133,14 @@ impl LocalCluster {
         let version = release.version.to_string();
         if self.supervisor_pid().is_some() {
             let rec = self.record();
-            if let Some(rec) = rec.as_ref().filter(|r| r.kubernetes_version == version && r.tuning == opts.tuning) {
-                progress.note(&format!("local cluster already running (Kubernetes {})", rec.kubernetes_version));
+            if let Some(rec) = rec
+                .as_ref()
+                .filter(|r| r.kubernetes_version == version && r.tuning == opts.tuning)
+            {
+                progress.note(&format!(
+                    "local cluster already running (Kubernetes {})",
+                    rec.kubernetes_version
+                ));
                 let started = Instant::now();
                 self.wait_node_ready(&rec.binaries, Duration::from_secs(60))?;
                 return Ok(UpReport {
@@ -141,13 +157,21 @@ impl LocalCluster {
         let missing = os_deps::check();
         if !missing.is_empty() {
             return Err(LocalError::MissingDeps {
-                missing: missing.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", "),
+                missing: missing
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
         let bin_opts = binaries::Options::default();
         let kube = binaries::ensure_kubernetes(release, &bin_opts, progress)?;
         let etcd = binaries::ensure_etcd(&bin_opts, progress)?;
-        let bins = Binaries { kube_dir: kube.dir.clone(), etcd, containerd: which("containerd")? };
+        let bins = Binaries {
+            kube_dir: kube.dir.clone(),
+            etcd,
+            containerd: which("containerd")?,
+        };
 
         // A previous cluster that died without `down` may have left pieces behind.
         if self.layout.root.exists() {
@@ -159,11 +183,18 @@ impl LocalCluster {
         }
         fs::create_dir_all(&self.layout.root).map_err(|e| LocalError::io(&self.layout.root, e))?;
         let pki = pki::Pki::new(&self.layout.root);
-        pki.ensure(layout::NODE_NAME, layout::NODE_IP.into(), layout::SERVICE_IP.into())?;
+        pki.ensure(
+            layout::NODE_NAME,
+            layout::NODE_IP.into(),
+            layout::SERVICE_IP.into(),
+        )?;
         config_files::write_all(&self.layout, &pki, &opts.tuning)?;
         self.write_images()?;
 
-        let kubeconfig = opts.kubeconfig.clone().unwrap_or_else(default_kubeconfig_path);
+        let kubeconfig = opts
+            .kubeconfig
+            .clone()
+            .unwrap_or_else(default_kubeconfig_path);
         let record = ClusterRecord {
             kubernetes_version: version.clone(),
             binaries: bins.clone(),
@@ -173,13 +204,17 @@ impl LocalCluster {
             kubeconfig: kubeconfig.clone(),
         };
         let text = serde_json::to_string_pretty(&record).expect("record serializes");
-        fs::write(self.layout.cluster_file(), text).map_err(|e| LocalError::io(&self.layout.cluster_file(), e))?;
+        fs::write(self.layout.cluster_file(), text)
+            .map_err(|e| LocalError::io(&self.layout.cluster_file(), e))?;
 
         host::create_cgroups()?;
         host::create_bridge()?;
         host::install_guard()?;
 
-        progress.step(&format!("starting Kubernetes {version} (state in {})", self.layout.root.display()));
+        progress.step(&format!(
+            "starting Kubernetes {version} (state in {})",
+            self.layout.root.display()
+        ));
         let started = Instant::now();
         self.spawn_supervisor()?;
         let components = self.follow_supervisor(progress)?;
@@ -196,15 +231,21 @@ impl LocalCluster {
     }
 
     fn spawn_supervisor(&self) -> Result<(), LocalError> {
-        let exe = std::env::current_exe().map_err(|e| LocalError::io(Path::new("/proc/self/exe"), e))?;
-        fs::create_dir_all(self.layout.logs()).map_err(|e| LocalError::io(&self.layout.logs(), e))?;
-        let log = fs::File::create(self.layout.log("supervisor")).map_err(|e| LocalError::io(&self.layout.log("supervisor"), e))?;
+        let exe =
+            std::env::current_exe().map_err(|e| LocalError::io(Path::new("/proc/self/exe"), e))?;
+        fs::create_dir_all(self.layout.logs())
+            .map_err(|e| LocalError::io(&self.layout.logs(), e))?;
+        let log = fs::File::create(self.layout.log("supervisor"))
+            .map_err(|e| LocalError::io(&self.layout.log("supervisor"), e))?;
         let _ = fs::remove_file(self.layout.status_file());
         let mut cmd = Command::new(exe);
         cmd.args(["cluster", "supervise", "--state-dir"])
             .arg(&self.layout.root)
             .stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(|e| LocalError::io(&self.layout.log("supervisor"), e))?)
+            .stdout(
+                log.try_clone()
+                    .map_err(|e| LocalError::io(&self.layout.log("supervisor"), e))?,
+            )
             .stderr(log);
         // SAFETY: setsid() in the child before exec detaches it from our session and terminal.
         unsafe {
@@ -213,12 +254,18 @@ impl LocalCluster {
                 Ok(())
             });
         }
-        cmd.spawn().map_err(|e| LocalError::Command { command: "crashlab cluster supervise".into(), output: e.to_string() })?;
+        cmd.spawn().map_err(|e| LocalError::Command {
+            command: "crashlab cluster supervise".into(),
+            output: e.to_string(),
+        })?;
         Ok(())
     }
 
     /// Prints each component as it becomes ready; fails with the component's log tail.
-    fn follow_supervisor(&self, progress: &mut dyn progress::Progress) -> Result<Vec<(String, f64)>, LocalError> {
+    fn follow_supervisor(
+        &self,
+        progress: &mut dyn progress::Progress,
+    ) -> Result<Vec<(String, f64)>, LocalError> {
         let deadline = Instant::now() + Duration::from_secs(240);
         let mut reported = 0usize;
         loop {
@@ -269,7 +316,13 @@ impl LocalCluster {
             let out = Command::new(bins.kube("kubectl"))
                 .arg("--kubeconfig")
                 .arg(self.layout.admin_kubeconfig())
-                .args(["get", "node", layout::NODE_NAME, "-o", r#"jsonpath={.status.conditions[?(@.type=="Ready")].status}"#])
+                .args([
+                    "get",
+                    "node",
+                    layout::NODE_NAME,
+                    "-o",
+                    r#"jsonpath={.status.conditions[?(@.type=="Ready")].status}"#,
+                ])
                 .output();
             if let Ok(o) = out
                 && String::from_utf8_lossy(&o.stdout).trim() == "True"
@@ -277,7 +330,9 @@ impl LocalCluster {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                return Err(LocalError::NodeNotReady { seconds: timeout.as_secs() });
+                return Err(LocalError::NodeNotReady {
+                    seconds: timeout.as_secs(),
+                });
             }
             std::thread::sleep(Duration::from_millis(250));
         }
@@ -285,7 +340,9 @@ impl LocalCluster {
 
     /// Entry point of the detached supervisor process.
     pub fn supervise(&self) -> Result<(), LocalError> {
-        let record = self.record().ok_or_else(|| LocalError::NotRunning { state: self.layout.root.clone() })?;
+        let record = self.record().ok_or_else(|| LocalError::NotRunning {
+            state: self.layout.root.clone(),
+        })?;
         let pki = pki::Pki::new(&self.layout.root);
         let comps = component::components(&self.layout, &pki, &record.binaries);
         let layout = self.layout.clone();
@@ -302,9 +359,13 @@ impl LocalCluster {
         let dir = self.layout.images();
         fs::create_dir_all(&dir).map_err(|e| LocalError::io(&dir, e))?;
         for spec in crate::image::builtin_images() {
-            let archive = crate::image::ImageArchive::build(&spec).map_err(|e| LocalError::Config(format!("building image {}: {e}", spec.reference)))?;
+            let archive = crate::image::ImageArchive::build(&spec).map_err(|e| {
+                LocalError::Config(format!("building image {}: {e}", spec.reference))
+            })?;
             let path = dir.join(format!("{}.tar", sanitize(&spec.reference)));
-            archive.write_to(&path).map_err(|e| LocalError::Config(format!("{}: {e}", path.display())))?;
+            archive
+                .write_to(&path)
+                .map_err(|e| LocalError::Config(format!("{}: {e}", path.display())))?;
         }
         Ok(())
     }
@@ -345,9 +406,16 @@ impl LocalCluster {
         host::remove_guard();
         if let Some(rec) = &record {
             // kube-proxy's own cleanup first, then any chain that appeared since `up`.
-            let _ = Command::new(rec.binaries.kube("kube-proxy")).arg("--cleanup").env("PATH", host::component_path()).output();
-            report.problems.extend(host::remove_chains_not_in(&rec.chains_before));
-            report.problems.extend(host::restore_sysctls(&rec.sysctls_before));
+            let _ = Command::new(rec.binaries.kube("kube-proxy"))
+                .arg("--cleanup")
+                .env("PATH", host::component_path())
+                .output();
+            report
+                .problems
+                .extend(host::remove_chains_not_in(&rec.chains_before));
+            report
+                .problems
+                .extend(host::restore_sysctls(&rec.sysctls_before));
             if let Err(e) = unmerge_kubeconfig(&rec.kubeconfig) {
                 report.problems.push(e.to_string());
             }
@@ -356,7 +424,9 @@ impl LocalCluster {
         if self.layout.root.exists()
             && let Err(e) = fs::remove_dir_all(&self.layout.root)
         {
-            report.problems.push(format!("{}: {e}", self.layout.root.display()));
+            report
+                .problems
+                .push(format!("{}: {e}", self.layout.root.display()));
         }
         Ok(report)
     }
@@ -369,7 +439,10 @@ impl LocalCluster {
     /// The last `tail` lines of a component's log.
     pub fn logs(&self, component: &str, tail: usize) -> Result<String, LocalError> {
         if component != "supervisor" && !component::NAMES.contains(&component) {
-            return Err(LocalError::UnknownComponent { name: component.into(), known: component::NAMES.join(", ") });
+            return Err(LocalError::UnknownComponent {
+                name: component.into(),
+                known: component::NAMES.join(", "),
+            });
         }
         let path = self.layout.log(component);
         let text = fs::read_to_string(&path).map_err(|e| LocalError::io(&path, e))?;
@@ -397,13 +470,33 @@ fn import_images(layout: &Layout) -> Result<(), LocalError> {
         .collect();
     entries.sort();
     for p in entries {
-        host::run("ctr", &["-a", &sock.to_string_lossy(), "-n", "k8s.io", "images", "import", &p.to_string_lossy()])?;
+        host::run(
+            "ctr",
+            &[
+                "-a",
+                &sock.to_string_lossy(),
+                "-n",
+                "k8s.io",
+                "images",
+                "import",
+                &p.to_string_lossy(),
+            ],
+        )?;
     }
     Ok(())
 }
 
 fn sanitize(reference: &str) -> String {
-    reference.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect()
+    reference
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 fn preflight() -> Result<(), LocalError> {
@@ -424,29 +517,38 @@ fn which(name: &str) -> Result<PathBuf, LocalError> {
             return Ok(p);
         }
     }
-    Err(LocalError::MissingDeps { missing: name.into() })
+    Err(LocalError::MissingDeps {
+        missing: name.into(),
+    })
 }
 
 /// `$KUBECONFIG`'s first entry, else `~/.kube/config`.
 pub fn default_kubeconfig_path() -> PathBuf {
-    if let Some(first) = std::env::var_os("KUBECONFIG").and_then(|v| std::env::split_paths(&v).next())
+    if let Some(first) =
+        std::env::var_os("KUBECONFIG").and_then(|v| std::env::split_paths(&v).next())
         && !first.as_os_str().is_empty()
     {
         return first;
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"));
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/root"));
     home.join(".kube/config")
 }
 
 /// Puts the cluster, user and context named `crashlab-local` from `ours` into `target`
 /// (replacing same-named entries) and makes it the current context.
 pub fn merge_kubeconfig(target: &Path, ours: &Path) -> Result<(), LocalError> {
-    let ours: serde_yaml::Value = serde_yaml::from_str(&fs::read_to_string(ours).map_err(|e| LocalError::io(ours, e))?)
-        .map_err(|e| LocalError::Config(e.to_string()))?;
+    let ours: serde_yaml::Value =
+        serde_yaml::from_str(&fs::read_to_string(ours).map_err(|e| LocalError::io(ours, e))?)
+            .map_err(|e| LocalError::Config(e.to_string()))?;
     let mut doc = read_kubeconfig(target)?;
     for key in ["clusters", "users", "contexts"] {
         let list = doc[key].as_sequence().cloned().unwrap_or_default();
-        let mut list: Vec<serde_yaml::Value> = list.into_iter().filter(|e| e["name"].as_str() != Some(layout::CONTEXT)).collect();
+        let mut list: Vec<serde_yaml::Value> = list
+            .into_iter()
+            .filter(|e| e["name"].as_str() != Some(layout::CONTEXT))
+            .collect();
         list.extend(ours[key].as_sequence().cloned().unwrap_or_default());
         doc[key] = serde_yaml::Value::Sequence(list);
     }
@@ -512,11 +614,13 @@ mod tests {
         .unwrap();
         merge_kubeconfig(&target, &ours).unwrap();
         merge_kubeconfig(&target, &ours).unwrap();
-        let doc: serde_yaml::Value = serde_yaml::from_str(&fs::read_to_string(&target).unwrap()).unwrap();
+        let doc: serde_yaml::Value =
+            serde_yaml::from_str(&fs::read_to_string(&target).unwrap()).unwrap();
         assert_eq!(doc["contexts"].as_sequence().unwrap().len(), 2);
         assert_eq!(doc["current-context"].as_str(), Some("crashlab-local"));
         unmerge_kubeconfig(&target).unwrap();
-        let doc: serde_yaml::Value = serde_yaml::from_str(&fs::read_to_string(&target).unwrap()).unwrap();
+        let doc: serde_yaml::Value =
+            serde_yaml::from_str(&fs::read_to_string(&target).unwrap()).unwrap();
         assert_eq!(doc["contexts"].as_sequence().unwrap().len(), 1);
         assert_eq!(doc["clusters"][0]["name"].as_str(), Some("other"));
     }

@@ -22,10 +22,26 @@ pub struct Identity {
 
 /// Client identities of the components. `admin` is in `system:masters`, as in kind.
 pub const CLIENTS: &[Identity] = &[
-    Identity { stem: "admin", common_name: "crashlab-admin", organization: Some("system:masters") },
-    Identity { stem: "controller-manager", common_name: "system:kube-controller-manager", organization: None },
-    Identity { stem: "scheduler", common_name: "system:kube-scheduler", organization: None },
-    Identity { stem: "kube-proxy", common_name: "system:kube-proxy", organization: None },
+    Identity {
+        stem: "admin",
+        common_name: "crashlab-admin",
+        organization: Some("system:masters"),
+    },
+    Identity {
+        stem: "controller-manager",
+        common_name: "system:kube-controller-manager",
+        organization: None,
+    },
+    Identity {
+        stem: "scheduler",
+        common_name: "system:kube-scheduler",
+        organization: None,
+    },
+    Identity {
+        stem: "kube-proxy",
+        common_name: "system:kube-proxy",
+        organization: None,
+    },
     // The API server's client identity towards the kubelet (logs, exec).
     Identity {
         stem: "apiserver-kubelet-client",
@@ -42,7 +58,9 @@ pub struct Pki {
 
 impl Pki {
     pub fn new(state_dir: &Path) -> Self {
-        Self { dir: state_dir.join("pki") }
+        Self {
+            dir: state_dir.join("pki"),
+        }
     }
     pub fn ca_cert(&self) -> PathBuf {
         self.dir.join("ca.crt")
@@ -65,17 +83,29 @@ impl Pki {
 
     /// Generates every certificate unless the CA already exists (a cluster that is brought up
     /// again keeps its identity, so kubeconfigs handed out stay valid).
-    pub fn ensure(&self, node_name: &str, node_ip: IpAddr, service_ip: IpAddr) -> Result<(), LocalError> {
+    pub fn ensure(
+        &self,
+        node_name: &str,
+        node_ip: IpAddr,
+        service_ip: IpAddr,
+    ) -> Result<(), LocalError> {
         if self.ca_cert().exists() && self.ca_key().exists() && self.sa_key().exists() {
             return Ok(());
         }
         fs::create_dir_all(&self.dir).map_err(|e| LocalError::io(&self.dir, e))?;
 
         let ca_key = KeyPair::generate().map_err(LocalError::pki)?;
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(LocalError::pki)?;
-        ca_params.distinguished_name.push(DnType::CommonName, "crashlab-local-ca");
+        let mut ca_params =
+            CertificateParams::new(Vec::<String>::new()).map_err(LocalError::pki)?;
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "crashlab-local-ca");
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        ca_params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
         ca_params.not_after = rcgen::date_time_ymd(2099, 1, 1);
         let ca_cert = ca_params.self_signed(&ca_key).map_err(LocalError::pki)?;
         let ca_key_pem = ca_key.serialize_pem();
@@ -86,19 +116,48 @@ impl Pki {
             SanType::DnsName("localhost".try_into().map_err(LocalError::pki)?),
             SanType::DnsName("kubernetes".try_into().map_err(LocalError::pki)?),
             SanType::DnsName("kubernetes.default".try_into().map_err(LocalError::pki)?),
-            SanType::DnsName("kubernetes.default.svc".try_into().map_err(LocalError::pki)?),
-            SanType::DnsName("kubernetes.default.svc.cluster.local".try_into().map_err(LocalError::pki)?),
+            SanType::DnsName(
+                "kubernetes.default.svc"
+                    .try_into()
+                    .map_err(LocalError::pki)?,
+            ),
+            SanType::DnsName(
+                "kubernetes.default.svc.cluster.local"
+                    .try_into()
+                    .map_err(LocalError::pki)?,
+            ),
             SanType::DnsName(node_name.try_into().map_err(LocalError::pki)?),
             SanType::IpAddress(loopback),
             SanType::IpAddress(node_ip),
             SanType::IpAddress(service_ip),
         ];
-        self.issue(&issuer, "apiserver", "kube-apiserver", None, server_sans.clone(), true)?;
+        self.issue(
+            &issuer,
+            "apiserver",
+            "kube-apiserver",
+            None,
+            server_sans.clone(),
+            true,
+        )?;
         // The kubelet's serving certificate doubles as its client certificate (system:node:<name>).
         let node_cn = format!("system:node:{node_name}");
-        self.issue(&issuer, "kubelet", &node_cn, Some("system:nodes"), server_sans, true)?;
+        self.issue(
+            &issuer,
+            "kubelet",
+            &node_cn,
+            Some("system:nodes"),
+            server_sans,
+            true,
+        )?;
         for id in CLIENTS {
-            self.issue(&issuer, id.stem, id.common_name, id.organization, Vec::new(), false)?;
+            self.issue(
+                &issuer,
+                id.stem,
+                id.common_name,
+                id.organization,
+                Vec::new(),
+                false,
+            )?;
         }
 
         let sa = KeyPair::generate().map_err(LocalError::pki)?;
@@ -120,14 +179,22 @@ impl Pki {
     ) -> Result<(), LocalError> {
         let key = KeyPair::generate().map_err(LocalError::pki)?;
         let mut params = CertificateParams::new(Vec::<String>::new()).map_err(LocalError::pki)?;
-        params.distinguished_name.push(DnType::CommonName, common_name);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
         if let Some(o) = organization {
             params.distinguished_name.push(DnType::OrganizationName, o);
         }
         params.subject_alt_names = sans;
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
         params.extended_key_usages = if server {
-            vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth]
+            vec![
+                ExtendedKeyUsagePurpose::ServerAuth,
+                ExtendedKeyUsagePurpose::ClientAuth,
+            ]
         } else {
             vec![ExtendedKeyUsagePurpose::ClientAuth]
         };
@@ -163,7 +230,12 @@ mod tests {
     fn issues_a_chain_that_openssl_verifies() {
         let dir = tempfile::tempdir().unwrap();
         let pki = Pki::new(dir.path());
-        pki.ensure("crashlab-local", [10, 244, 0, 1].into(), [10, 96, 0, 1].into()).unwrap();
+        pki.ensure(
+            "crashlab-local",
+            [10, 244, 0, 1].into(),
+            [10, 96, 0, 1].into(),
+        )
+        .unwrap();
         for stem in ["apiserver", "kubelet", "admin", "kube-proxy"] {
             let out = std::process::Command::new("openssl")
                 .args(["verify", "-CAfile"])
@@ -171,10 +243,21 @@ mod tests {
                 .arg(pki.cert(stem))
                 .output()
                 .expect("openssl is installed");
-            assert!(out.status.success(), "{stem}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{stem}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         let text = std::process::Command::new("openssl")
-            .args(["x509", "-noout", "-subject", "-ext", "subjectAltName", "-in"])
+            .args([
+                "x509",
+                "-noout",
+                "-subject",
+                "-ext",
+                "subjectAltName",
+                "-in",
+            ])
             .arg(pki.cert("kubelet"))
             .output()
             .unwrap();
@@ -188,9 +271,11 @@ mod tests {
     fn keeps_an_existing_ca() {
         let dir = tempfile::tempdir().unwrap();
         let pki = Pki::new(dir.path());
-        pki.ensure("n", [10, 244, 0, 1].into(), [10, 96, 0, 1].into()).unwrap();
+        pki.ensure("n", [10, 244, 0, 1].into(), [10, 96, 0, 1].into())
+            .unwrap();
         let before = fs::read(pki.ca_cert()).unwrap();
-        pki.ensure("n", [10, 244, 0, 1].into(), [10, 96, 0, 1].into()).unwrap();
+        pki.ensure("n", [10, 244, 0, 1].into(), [10, 96, 0, 1].into())
+            .unwrap();
         assert_eq!(before, fs::read(pki.ca_cert()).unwrap());
     }
 }

@@ -76,14 +76,19 @@ struct Running {
 
 /// Runs the supervisor in the current process until SIGTERM/SIGINT. Never returns early on a
 /// component failure: it records it, so `cluster status` and `cluster up` can show the logs.
-pub fn run(layout: &Layout, components: Vec<Component>, after_ready: &dyn Fn(&str) -> Result<(), LocalError>) -> Result<(), LocalError> {
+pub fn run(
+    layout: &Layout,
+    components: Vec<Component>,
+    after_ready: &dyn Fn(&str) -> Result<(), LocalError>,
+) -> Result<(), LocalError> {
     // SAFETY: installs an async-signal-safe handler that only stores to an atomic.
     unsafe {
         libc::signal(libc::SIGTERM, on_term as *const () as libc::sighandler_t);
         libc::signal(libc::SIGINT, on_term as *const () as libc::sighandler_t);
     }
     let start = Instant::now();
-    fs::write(layout.supervisor_pid(), std::process::id().to_string()).map_err(|e| LocalError::io(&layout.supervisor_pid(), e))?;
+    fs::write(layout.supervisor_pid(), std::process::id().to_string())
+        .map_err(|e| LocalError::io(&layout.supervisor_pid(), e))?;
     let mut status = SupervisorStatus {
         supervisor_pid: std::process::id(),
         phase: "starting".into(),
@@ -92,7 +97,13 @@ pub fn run(layout: &Layout, components: Vec<Component>, after_ready: &dyn Fn(&st
             .map(|c| {
                 (
                     c.name.to_string(),
-                    ComponentStatus { state: ComponentState::Waiting, pid: None, restarts: 0, ready_after_s: None, last_exit: None },
+                    ComponentStatus {
+                        state: ComponentState::Waiting,
+                        pid: None,
+                        restarts: 0,
+                        ready_after_s: None,
+                        last_exit: None,
+                    },
                 )
             })
             .collect(),
@@ -119,7 +130,10 @@ pub fn run(layout: &Layout, components: Vec<Component>, after_ready: &dyn Fn(&st
         };
         status.components.get_mut(name).unwrap().pid = Some(child.id());
         publish(layout, &status);
-        let mut r = Running { component, child: Some(child) };
+        let mut r = Running {
+            component,
+            child: Some(child),
+        };
         match wait_ready(&mut r) {
             Ok(()) => {
                 let st = status.components.get_mut(name).unwrap();
@@ -131,7 +145,9 @@ pub fn run(layout: &Layout, components: Vec<Component>, after_ready: &dyn Fn(&st
                     publish(layout, &status);
                     break;
                 }
-                status.milestones.push((format!("{name} ready"), start.elapsed().as_secs_f64()));
+                status
+                    .milestones
+                    .push((format!("{name} ready"), start.elapsed().as_secs_f64()));
                 publish(layout, &status);
             }
             Err(why) => {
@@ -154,12 +170,18 @@ pub fn run(layout: &Layout, components: Vec<Component>, after_ready: &dyn Fn(&st
     while !STOP.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(250));
         for r in running.iter_mut() {
-            let Some(child) = r.child.as_mut() else { continue };
+            let Some(child) = r.child.as_mut() else {
+                continue;
+            };
             if let Ok(Some(exit)) = child.try_wait() {
                 let name = r.component.name;
                 let st = status.components.get_mut(name).unwrap();
                 st.last_exit = Some(exit.to_string());
-                log_line(layout, name, &format!("crashlab supervisor: {name} exited ({exit})"));
+                log_line(
+                    layout,
+                    name,
+                    &format!("crashlab supervisor: {name} exited ({exit})"),
+                );
                 if st.restarts >= MAX_RESTARTS {
                     st.state = ComponentState::Failed;
                     st.pid = None;
@@ -192,7 +214,14 @@ pub fn run(layout: &Layout, components: Vec<Component>, after_ready: &dyn Fn(&st
         if let Some(child) = r.child.as_mut() {
             let t = Instant::now();
             stop(child, Duration::from_secs(15));
-            log_line(layout, r.component.name, &format!("crashlab supervisor: stopped in {:.1}s", t.elapsed().as_secs_f64()));
+            log_line(
+                layout,
+                r.component.name,
+                &format!(
+                    "crashlab supervisor: stopped in {:.1}s",
+                    t.elapsed().as_secs_f64()
+                ),
+            );
         }
         let st = status.components.get_mut(r.component.name).unwrap();
         st.state = ComponentState::Stopped;
@@ -206,10 +235,17 @@ pub fn run(layout: &Layout, components: Vec<Component>, after_ready: &dyn Fn(&st
 }
 
 fn spawn(layout: &Layout, c: &Component) -> std::io::Result<Child> {
-    let log = OpenOptions::new().create(true).append(true).open(layout.log(c.name))?;
+    let log = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(layout.log(c.name))?;
     let err = log.try_clone()?;
     let mut cmd = Command::new(&c.program);
-    cmd.args(&c.args).stdin(Stdio::null()).stdout(log).stderr(err).current_dir(&layout.root);
+    cmd.args(&c.args)
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(err)
+        .current_dir(&layout.root);
     // The components need the CNI plugins, iptables and the containerd shim on PATH.
     cmd.env("PATH", host::component_path());
     // Own process group: a Ctrl-C in the terminal that started `cluster up` must not reach them.
@@ -242,7 +278,10 @@ fn wait_ready(r: &mut Running) -> Result<(), String> {
 pub fn is_ready(ready: &Readiness) -> bool {
     match ready {
         Readiness::Socket(path) => std::os::unix::net::UnixStream::connect(path).is_ok(),
-        Readiness::Tcp(port) => TcpStream::connect_timeout(&([127, 0, 0, 1], *port).into(), Duration::from_millis(300)).is_ok(),
+        Readiness::Tcp(port) => {
+            TcpStream::connect_timeout(&([127, 0, 0, 1], *port).into(), Duration::from_millis(300))
+                .is_ok()
+        }
         Readiness::Http { port, path } => http_ok(*port, path),
         Readiness::Command(program, args) => Command::new(program)
             .args(args)
@@ -254,11 +293,15 @@ pub fn is_ready(ready: &Readiness) -> bool {
 }
 
 fn http_ok(port: u16, path: &str) -> bool {
-    let Ok(mut s) = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(300)) else {
+    let Ok(mut s) =
+        TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(300))
+    else {
         return false;
     };
     let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s.write_all(format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").as_bytes()).is_err() {
+    if s.write_all(format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
+        .is_err()
+    {
         return false;
     }
     let mut buf = [0u8; 16];
@@ -292,13 +335,21 @@ fn stop(child: &mut Child, grace: Duration) {
 fn publish(layout: &Layout, status: &SupervisorStatus) {
     let tmp = layout.status_file().with_extension("json.tmp");
     if let Ok(mut f) = File::create(&tmp) {
-        let _ = f.write_all(serde_json::to_string_pretty(status).unwrap_or_default().as_bytes());
+        let _ = f.write_all(
+            serde_json::to_string_pretty(status)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
         let _ = fs::rename(&tmp, layout.status_file());
     }
 }
 
 fn log_line(layout: &Layout, component: &str, line: &str) {
-    if let Ok(mut f) = OpenOptions::new().create(true).append(true).open(layout.log(component)) {
+    if let Ok(mut f) = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(layout.log(component))
+    {
         let _ = writeln!(f, "{line}");
     }
 }

@@ -1,0 +1,449 @@
+//! crashlab's command line, end to end.
+//!
+//! The first group needs no cluster: usage errors, invalid scenario files, `list`, `show`.
+//! The second group (`e2e_*`, `#[ignore]`d so a plain `cargo test` stays fast) runs the built-in
+//! catalogue on a real kubelet: the context `crashlab-local` when it is up, else a local
+//! cluster brought up for the run. `cargo test -- --include-ignored` runs both; there is no
+//! skipping: without a cluster the e2e tests fail.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+fn crashlab() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crashlab"));
+    cmd.env("NO_COLOR", "1").env_remove("CRASHLAB_LOG");
+    cmd
+}
+
+/// Runs a command and describes it fully when an assertion about it fails (as ripgrep's tests do).
+struct Run {
+    what: String,
+    out: Output,
+}
+
+impl Run {
+    fn new(mut cmd: Command) -> Run {
+        let what = format!("{cmd:?}");
+        let out = cmd.output().expect("crashlab runs");
+        Run { what, out }
+    }
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.out.stdout).into_owned()
+    }
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.out.stderr).into_owned()
+    }
+    fn code(&self) -> i32 {
+        self.out.status.code().unwrap_or(-1)
+    }
+    #[track_caller]
+    fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code(),
+            code,
+            "\ncommand: {}\nstatus: {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.what,
+            self.out.status,
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+// ------------------------------------------------------------------ no cluster needed
+
+#[test]
+fn list_names_every_builtin_scenario() {
+    let run = Run::new({
+        let mut c = crashlab();
+        c.arg("list");
+        c
+    });
+    run.expect_code(0);
+    let names: Vec<String> = run
+        .stdout()
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "exit-1",
+            "oom",
+            "liveness",
+            "liveness-sigkill",
+            "missing-secret",
+            "missing-secret-ref",
+            "postgres-down"
+        ]
+    );
+}
+
+#[test]
+fn unknown_scenario_is_a_usage_error_with_did_you_mean() {
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args(["run", "oomm", "--context", "kind-does-not-matter"]);
+        c
+    });
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("unknown scenario \"oomm\""),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("did you mean `oom`"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn invalid_scenario_file_names_file_line_and_field_and_touches_no_cluster() {
+    // An unreachable context: if crashlab tried the cluster before validating, it would exit 3.
+    let run = Run::new({
+        let mut c = crashlab();
+        c.arg("run")
+            .arg("--all")
+            .arg("--file")
+            .arg(fixture("invalid/wrong-type.yaml"));
+        c.args(["--context", "kind-unreachable"])
+            .env("KUBECONFIG", "/nonexistent");
+        c
+    });
+    run.expect_code(2);
+    let err = run.stderr();
+    assert!(
+        err.contains("wrong-type.yaml:23:7: spec.expect.lastTermination.exitCode"),
+        "{err}"
+    );
+    assert!(err.contains("hint:"), "{err}");
+}
+
+#[test]
+fn a_context_that_is_not_a_test_cluster_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("config");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters: [{name: prod, cluster: {server: 'https://127.0.0.1:1'}}]\nusers: [{name: prod, user: {}}]\ncontexts: [{name: prod, context: {cluster: prod, user: prod}}]\ncurrent-context: prod\n",
+    )
+    .unwrap();
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args(["run", "oom"]).env("KUBECONFIG", &kubeconfig);
+        c
+    });
+    run.expect_code(2);
+    assert!(run.stderr().contains("prod"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("--allow-context prod"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args(["run", "--help"]);
+        c
+    });
+    run.expect_code(0);
+    for line in [
+        "0  every scenario passed",
+        "1  an expectation failed",
+        "2  bad usage",
+        "3  cluster or environment problem",
+    ] {
+        assert!(
+            run.stdout().contains(line),
+            "missing {line:?} in\n{}",
+            run.stdout()
+        );
+    }
+}
+
+#[test]
+fn bad_backoff_override_is_a_usage_error() {
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args(["run", "oom", "--backoff", "ten", "--context", "kind-x"]);
+        c
+    });
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("--backoff \"ten\""),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn show_explains_the_diagnosis_sequence() {
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args(["show", "missing-secret-ref"]);
+        c
+    });
+    run.expect_code(0);
+    let out = run.stdout();
+    assert!(out.contains("CreateContainerConfigError"), "{out}");
+    assert!(out.contains("kind: Pod"), "{out}");
+}
+
+#[test]
+fn schema_is_the_committed_one() {
+    let run = Run::new({
+        let mut c = crashlab();
+        c.arg("schema");
+        c
+    });
+    run.expect_code(0);
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scenario.schema.json"),
+    )
+    .unwrap();
+    assert_eq!(run.stdout(), committed);
+}
+
+// ------------------------------------------------------------------ on a real kubelet
+
+/// Every built-in scenario, run once on the real cluster; the tests below read the results.
+struct CatalogueRun {
+    json: Value,
+    junit: String,
+    code: i32,
+    stderr: String,
+    recordings: PathBuf,
+}
+
+fn catalogue_run() -> &'static CatalogueRun {
+    static RUN: OnceLock<CatalogueRun> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let junit = dir.join("junit.xml");
+        let recordings = dir.join("recordings");
+        // `run` brings the local cluster up itself when no test cluster is reachable.
+        let run = Run::new({
+            let mut c = crashlab();
+            c.args(["run", "--all", "--output", "json", "--parallel", "7"])
+                .arg("--junit")
+                .arg(&junit)
+                .arg("--record")
+                .arg(&recordings);
+            if std::env::var_os("CRASHLAB_E2E_CONTEXT").is_some() {
+                c.arg("--context")
+                    .arg(std::env::var("CRASHLAB_E2E_CONTEXT").unwrap());
+            }
+            c
+        });
+        let json: Value = serde_json::from_slice(&run.out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "crashlab run --all printed no JSON document ({e}); exit {}\n--- stderr\n{}",
+                run.code(),
+                run.stderr()
+            )
+        });
+        CatalogueRun {
+            junit: std::fs::read_to_string(&junit).unwrap_or_default(),
+            json,
+            code: run.code(),
+            stderr: run.stderr(),
+            recordings,
+        }
+    })
+}
+
+fn scenario(name: &str) -> &'static Value {
+    let run = catalogue_run();
+    run.json["scenarios"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["name"] == name))
+        .unwrap_or_else(|| {
+            panic!(
+                "scenario {name} missing from the JSON report\n{}",
+                run.stderr
+            )
+        })
+}
+
+/// Asserts the verdict and returns the `observed` block, with the failing checks in the message.
+#[track_caller]
+fn passed(name: &str) -> &'static Value {
+    let s = scenario(name);
+    let failing: Vec<String> = s["checks"]
+        .as_array()
+        .map(|c| {
+            c.iter()
+                .filter(|c| c["passed"] != true)
+                .map(|c| {
+                    format!(
+                        "{}: expected {}, observed {}",
+                        c["name"], c["expected"], c["observed"]
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        s["verdict"],
+        "pass",
+        "{name}: {failing:#?}\nerror: {}\n{}",
+        s["error"],
+        catalogue_run().stderr
+    );
+    &s["observed"]
+}
+
+fn event_reasons(observed: &Value) -> Vec<String> {
+    observed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn event_messages(observed: &Value, reason: &str) -> Vec<String> {
+    observed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["reason"] == reason)
+        .map(|e| e["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_whole_catalogue_passes_and_exits_0() {
+    let run = catalogue_run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json["scenarios"].as_array().unwrap().len(), 7);
+    assert_eq!(run.junit.matches("<testcase").count(), 7, "{}", run.junit);
+    // Every scenario left a raw recording: these are what the unit tests' fixtures come from.
+    for name in [
+        "exit-1",
+        "oom",
+        "liveness",
+        "liveness-sigkill",
+        "missing-secret",
+        "missing-secret-ref",
+        "postgres-down",
+    ] {
+        assert!(
+            run.recordings.join(format!("{name}.json")).is_file(),
+            "no recording for {name}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_exit_1_crash_loops_with_error_and_logs() {
+    let o = passed("exit-1");
+    assert_eq!(o["exit_code"], 1);
+    assert_eq!(o["reason"], "Error");
+    assert_eq!(o["waiting_reason"], "CrashLoopBackOff");
+    assert!(o["exit_codes"].as_array().unwrap().len() >= 2);
+    assert!(
+        event_messages(o, "BackOff")
+            .iter()
+            .any(|m| m.starts_with("Back-off restarting failed container app"))
+    );
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_oom_is_oomkilled_137() {
+    let o = passed("oom");
+    assert_eq!(o["exit_code"], 137);
+    assert_eq!(o["reason"], "OOMKilled");
+    assert!(o["exit_codes"].as_array().unwrap().iter().all(|c| c == 137));
+    // The kubelet's curve: first restart immediate, then 10 s, then 20 s (seconds resolution).
+    let delays: Vec<i64> = o["backoff_delays_s"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_i64().unwrap())
+        .collect();
+    assert!(delays.len() >= 3, "{delays:?}");
+    assert!(
+        delays[0] <= 1,
+        "first restart should be immediate: {delays:?}"
+    );
+    assert!((10..=27).contains(&delays[1]), "{delays:?}");
+    assert!((20..=42).contains(&delays[2]), "{delays:?}");
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_liveness_kills_with_sigterm_143() {
+    let o = passed("liveness");
+    assert_eq!(o["exit_code"], 143);
+    assert_eq!(o["reason"], "Error");
+    assert!(
+        event_messages(o, "Unhealthy")
+            .iter()
+            .any(|m| m == "Liveness probe failed: HTTP probe failed with statuscode: 500")
+    );
+    assert!(
+        event_messages(o, "Killing")
+            .iter()
+            .any(|m| m.contains("failed liveness probe, will be restarted"))
+    );
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_liveness_sigkill_is_137_but_not_oomkilled() {
+    let o = passed("liveness-sigkill");
+    assert_eq!(o["exit_code"], 137);
+    assert_eq!(o["reason"], "Error");
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_missing_secret_optional_starts_and_exits_1() {
+    let o = passed("missing-secret");
+    assert_eq!(o["exit_code"], 1);
+    assert_eq!(o["waiting_reason"], "CrashLoopBackOff");
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_missing_secret_ref_never_creates_the_container() {
+    let o = passed("missing-secret-ref");
+    assert_eq!(o["waiting_reason"], "CreateContainerConfigError");
+    assert_eq!(o["restart_count"], 0);
+    assert!(o["exit_codes"].as_array().unwrap().is_empty());
+    assert!(!event_reasons(o).contains(&"BackOff".to_string()));
+    assert!(
+        event_messages(o, "Failed")
+            .iter()
+            .any(|m| m.contains("secret \"app-db\" not found"))
+    );
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_postgres_down_is_refused_by_kube_proxy() {
+    let o = passed("postgres-down");
+    assert_eq!(o["exit_code"], 1);
+    assert_eq!(o["waiting_reason"], "CrashLoopBackOff");
+}
