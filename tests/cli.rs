@@ -103,7 +103,7 @@ fn unknown_scenario_is_a_usage_error_with_did_you_mean() {
         run.stderr()
     );
     assert!(
-        run.stderr().contains("did you mean `oom`"),
+        run.stderr().contains("did you mean \"oom\"?"),
         "{}",
         run.stderr()
     );

@@ -78,8 +78,9 @@ fn snapshot() -> HostSnapshot {
         cgroups: lines(
             "find /sys/fs/cgroup -maxdepth 3 -type d -name 'crashlab*' -o -maxdepth 3 -type d -name kubepods",
         ),
+        // Live processes only: a shim that has exited may wait a moment for init to reap it.
         processes: lines(
-            "ps -eo args= | grep -E 'containerd|etcd|kube-|kubelet|crashprobe|cluster supervise' | grep -v -E 'grep|cargo|crashlab-[0-9a-f]{16}' || true",
+            "ps -eo stat=,args= | grep -v '^Z' | grep -E 'containerd|etcd|kube-|kubelet|crashprobe|cluster supervise' | grep -v -E 'grep|cargo|crashlab-[0-9a-f]{16}' || true",
         ),
         state_dir: Path::new(STATE).exists(),
         sysctls: [
@@ -193,18 +194,26 @@ fn connect_from_pod(pid: u32, ip: &str, port: u16) -> String {
     )))
 }
 
-/// A stand-in for "off this machine": a dummy interface with a route for a documentation
-/// range (203.0.113.0/24). A packet that got past the guard would be swallowed here, never
-/// leave the machine, and show in the interface's tx counter.
+/// A stand-in for "off this machine": a veth pair into a network namespace this test makes,
+/// with a route for a documentation range (203.0.113.0/24) through it. A pod packet that got
+/// past the guard would land in that namespace, never leave the machine, and show in the host
+/// side's tx counter (IPv6 is off on the pair, so nothing else is sent on it).
 struct OffMachine;
 
 impl OffMachine {
     fn new() -> Self {
-        let _ = sh("ip link del crashlab-t0 2>/dev/null");
+        Self::remove();
         for cmd in [
-            "ip link add crashlab-t0 type dummy",
+            "ip netns add crashlab-offnet",
+            "ip link add crashlab-t0 type veth peer name crashlab-t1",
+            "sysctl -qw net.ipv6.conf.crashlab-t0.disable_ipv6=1",
+            "ip link set crashlab-t1 netns crashlab-offnet",
+            "ip netns exec crashlab-offnet sysctl -qw net.ipv6.conf.all.disable_ipv6=1",
+            "ip addr add 198.51.100.1/30 dev crashlab-t0",
             "ip link set crashlab-t0 up",
-            "ip route add 203.0.113.0/24 dev crashlab-t0",
+            "ip netns exec crashlab-offnet ip addr add 198.51.100.2/30 dev crashlab-t1",
+            "ip netns exec crashlab-offnet ip link set crashlab-t1 up",
+            "ip route add 203.0.113.0/24 via 198.51.100.2 dev crashlab-t0",
         ] {
             let out = sh(cmd);
             assert!(out.status.success(), "{cmd}: {}", text(&out));
@@ -218,11 +227,14 @@ impl OffMachine {
             .parse()
             .unwrap()
     }
+    fn remove() {
+        let _ = sh("ip link del crashlab-t0 2>/dev/null; ip netns del crashlab-offnet 2>/dev/null");
+    }
 }
 
 impl Drop for OffMachine {
     fn drop(&mut self) {
-        let _ = sh("ip link del crashlab-t0");
+        Self::remove();
     }
 }
 

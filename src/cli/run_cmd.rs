@@ -98,8 +98,6 @@ async fn run_async(
         args.kubernetes_version.clone(),
     )
     .await?;
-    crate::runner::check_context(&cluster.context, &args.allow_context)
-        .map_err(|e| CliError::usage(e).with_hint(format!("crashlab deploys crash-looping workloads on purpose; to use `{}` anyway pass --allow-context {}", cluster.context, cluster.context)))?;
     if let Some(local) = &cluster.local {
         let local = local.clone();
         tokio::task::spawn_blocking(move || local.load_images())

@@ -37,7 +37,7 @@ pub async fn connect(
         && let Err(e) = crate::runner::check_context(ctx, allowed)
     {
         return Err(CliError::usage(e).with_hint(format!(
-            "crashlab deploys crash-looping workloads on purpose; pass --allow-context {ctx} to use it anyway, or --context {} for the local cluster",
+            "or use crashlab's own cluster: --context {}",
             local::CONTEXT
         )));
     }

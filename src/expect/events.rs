@@ -7,9 +7,17 @@ use super::view::{EventView, TargetView};
 use super::{CheckResult, Outcome};
 
 fn describe_expected(exp: &EventExpectation) -> String {
+    let article = match exp.reason.chars().next() {
+        Some('A' | 'E' | 'I' | 'O' | 'U' | 'a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    };
     match &exp.message {
-        Some(p) => format!("a {} event with a message matching {}", exp.reason, show(p)),
-        None => format!("a {} event", exp.reason),
+        Some(p) => format!(
+            "{article} {} event with a message matching {}",
+            exp.reason,
+            show(p)
+        ),
+        None => format!("{article} {} event", exp.reason),
     }
 }
 

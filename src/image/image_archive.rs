@@ -174,6 +174,23 @@ impl ImageArchive {
         &self.diff_id
     }
 
+    /// A file name for the archive, made from its reference with everything but ASCII
+    /// letters, digits, `.` and `-` replaced by `_`: `crashlab.dev_crashprobe_v1.tar`.
+    pub fn file_name(&self) -> String {
+        let stem: String = self
+            .reference
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("{stem}.tar")
+    }
+
     /// Writes the archive to `path`, replacing any existing file.
     pub fn write_to(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();

@@ -44,19 +44,23 @@ impl<W: Write> JunitReporter<W> {
     }
 
     fn test_case(&mut self, r: &ScenarioReport) -> TestCase {
-        let not_met: Vec<_> = r
+        // Contradicted checks first: they are why a scenario failed; pending ones were still
+        // undecided when the run stopped.
+        let failed: Vec<_> = r
             .checks
             .iter()
-            .filter(|c| c.outcome != Outcome::Met)
+            .filter(|c| c.outcome == Outcome::Contradicted)
             .collect();
-        let details = not_met
+        let pending: Vec<_> = r
+            .checks
             .iter()
-            .map(|c| {
-                let mark = if c.outcome == Outcome::Pending {
-                    "…"
-                } else {
-                    "✗"
-                };
+            .filter(|c| c.outcome == Outcome::Pending)
+            .collect();
+        let details = failed
+            .iter()
+            .map(|c| ("✗", c))
+            .chain(pending.iter().map(|c| ("…", c)))
+            .map(|(mark, c)| {
                 format!(
                     "{mark} {}\n  expected: {}\n  observed: {}",
                     c.name, c.expected, c.observed
@@ -68,15 +72,22 @@ impl<W: Write> JunitReporter<W> {
             Verdict::Pass => TestCaseStatus::success(),
             Verdict::Fail => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                let names: Vec<&str> = not_met.iter().map(|c| c.name.as_str()).collect();
-                s.set_message(format!(
+                let names: Vec<&str> = failed.iter().map(|c| c.name.as_str()).collect();
+                let mut message = format!(
                     "{} of {} checks failed: {}",
-                    not_met.len(),
+                    failed.len(),
                     r.checks.len(),
                     names.join(", ")
-                ))
-                .set_type("checks failed")
-                .set_description(details);
+                );
+                if !pending.is_empty() {
+                    message.push_str(&format!(
+                        "; {} undecided when the run stopped",
+                        pending.len()
+                    ));
+                }
+                s.set_message(message)
+                    .set_type("checks failed")
+                    .set_description(details);
                 s
             }
             Verdict::Error => {

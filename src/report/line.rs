@@ -78,14 +78,13 @@ pub fn signal_line(signal: &Signal, target: Option<&Target>) -> (String, Tone) {
             if *count > 1 {
                 text.push_str(&format!(" (×{count})"));
             }
-            (
-                text,
-                if type_ == "Warning" {
-                    Tone::Warn
-                } else {
-                    Tone::Plain
-                },
-            )
+            // Normal events (Pulled, Created, Started on every restart) are background.
+            let tone = if type_ == "Warning" {
+                Tone::Warn
+            } else {
+                Tone::Dim
+            };
+            (text, tone)
         }
         Signal::PreviousLogs {
             restart_count,
@@ -93,10 +92,10 @@ pub fn signal_line(signal: &Signal, target: Option<&Target>) -> (String, Tone) {
             ..
         } => {
             let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-            let text = match lines.last() {
+            let text = match salient_line(&lines) {
                 None => format!("previous logs (restart {restart_count}): empty"),
-                Some(last) => format!(
-                    "previous logs (restart {restart_count}, {} line{}): {last}",
+                Some(line) => format!(
+                    "previous logs (restart {restart_count}, {} line{}): {line}",
                     lines.len(),
                     if lines.len() == 1 { "" } else { "s" }
                 ),
@@ -146,7 +145,52 @@ fn container_prefix(c: &ContainerRef, target: Option<&Target>) -> String {
     }
 }
 
+/// The log line a person wants first: the last one that reads like a failure, else the
+/// last line. (stderr and stdout interleave, so the fatal line is not always last.)
+pub fn salient_line<'a>(lines: &[&'a str]) -> Option<&'a str> {
+    const WORDS: [&str; 8] = [
+        "error",
+        "fatal",
+        "panic",
+        "exception",
+        "refused",
+        "not found",
+        "failed",
+        "killed",
+    ];
+    lines
+        .iter()
+        .rev()
+        .find(|l| {
+            let l = l.to_lowercase();
+            WORDS.iter().any(|w| l.contains(w))
+        })
+        .or(lines.last())
+        .map(|l| l.trim_end())
+}
+
 fn first_line(text: Option<&str>) -> Option<&str> {
     text.and_then(|t| t.lines().find(|l| !l.trim().is_empty()))
         .map(str::trim_end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn salient_line_prefers_failures() {
+        // As recorded (exit-1): stderr's fatal line came out before stdout's lines.
+        let lines = [
+            "fatal: config file /etc/app/config.yaml not found",
+            "starting app v1.4.2",
+            "loading configuration",
+        ];
+        assert_eq!(salient_line(&lines), Some(lines[0]));
+        assert_eq!(
+            salient_line(&["allocated 48 MiB", "allocated 56 MiB"]),
+            Some("allocated 56 MiB")
+        );
+        assert_eq!(salient_line(&[]), None);
+    }
 }

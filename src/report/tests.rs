@@ -5,6 +5,7 @@ use jiff::tz::TimeZone;
 use crate::expect::fixtures::scenario_of;
 use crate::expect::{Decision, evaluate, summarize};
 use crate::runner::{RunEvent, ScenarioReport, Verdict};
+use crate::scenario::{Expectations, RestartExpectation, Scenario};
 use crate::timeline::{Recording, TimelineBuilder, recorded};
 
 use super::{HumanReporter, JsonReporter, JunitReporter, Reporter};
@@ -13,7 +14,12 @@ use super::{HumanReporter, JsonReporter, JunitReporter, Reporter};
 /// the evaluation stopped at the first final decision (or judged finished at the end).
 /// Times come from the recording, so the output is fixed.
 pub(crate) fn run_events(rec: &Recording) -> Vec<RunEvent> {
-    let scenario = scenario_of(rec);
+    run_events_as(rec, &scenario_of(rec), &rec.scenario)
+}
+
+/// As [`run_events`], checking the recording against `scenario`'s expectations and naming
+/// the scenario `name`.
+fn run_events_as(rec: &Recording, scenario: &Scenario, name: &str) -> Vec<RunEvent> {
     let target = scenario.spec.target.clone();
     let expect = &scenario.spec.expect;
     let mut events = vec![
@@ -23,17 +29,18 @@ pub(crate) fn run_events(rec: &Recording) -> Vec<RunEvent> {
             server_version: rec.server_version.clone(),
         },
         RunEvent::ScenarioStarted {
-            scenario: rec.scenario.clone(),
+            scenario: name.to_owned(),
             namespace: rec.namespace.clone(),
             target: target.clone(),
         },
     ];
     let mut builder = TimelineBuilder::new();
     let mut decision = None;
+    let mut decided_at = None;
     for obs in &rec.observations {
         for entry in builder.push(obs) {
             events.push(RunEvent::Signal {
-                scenario: rec.scenario.clone(),
+                scenario: name.to_owned(),
                 entry,
             });
         }
@@ -41,6 +48,7 @@ pub(crate) fn run_events(rec: &Recording) -> Vec<RunEvent> {
             let e = evaluate(expect, &target, builder.timeline(), false);
             if e.decided.is_final() {
                 decision = Some(e);
+                decided_at = Some(obs.received_at);
             }
         }
     }
@@ -53,13 +61,13 @@ pub(crate) fn run_events(rec: &Recording) -> Vec<RunEvent> {
             evaluation.pending().join(", ")
         )
     });
-    let elapsed_s = rec.observations.last().map_or(0.0, |o| {
-        o.received_at.duration_since(rec.started_at).as_secs_f64()
-    });
+    // The runner stops at the decision (a log fetch still in flight may land later).
+    let end = decided_at.or(rec.observations.last().map(|o| o.received_at));
+    let elapsed_s = end.map_or(0.0, |t| t.duration_since(rec.started_at).as_secs_f64());
     let elapsed_s = (elapsed_s * 10.0).round() / 10.0;
     events.push(RunEvent::ScenarioFinished {
         report: Box::new(ScenarioReport {
-            name: rec.scenario.clone(),
+            name: name.to_owned(),
             namespace: rec.namespace.clone(),
             verdict,
             error,
@@ -70,12 +78,37 @@ pub(crate) fn run_events(rec: &Recording) -> Vec<RunEvent> {
         }),
     });
     events.push(RunEvent::CleanedUp {
-        scenario: rec.scenario.clone(),
+        scenario: name.to_owned(),
         namespace: rec.namespace.clone(),
         kept: false,
     });
     events.push(RunEvent::RunFinished { elapsed_s });
     events
+}
+
+/// Several single-scenario runs merged into one run of them all.
+fn one_run(runs: Vec<Vec<RunEvent>>, elapsed_s: f64) -> Vec<RunEvent> {
+    let count = runs.len();
+    let mut all = Vec::new();
+    for (i, events) in runs.into_iter().enumerate() {
+        for ev in events {
+            match ev {
+                RunEvent::RunStarted {
+                    context,
+                    server_version,
+                    ..
+                } if i == 0 => all.push(RunEvent::RunStarted {
+                    count,
+                    context,
+                    server_version,
+                }),
+                RunEvent::RunStarted { .. } | RunEvent::RunFinished { .. } => {}
+                ev => all.push(ev),
+            }
+        }
+    }
+    all.push(RunEvent::RunFinished { elapsed_s });
+    all
 }
 
 fn human(events: &[RunEvent], color: bool) -> String {
@@ -186,23 +219,20 @@ fn junit_output_of_recorded_runs() {
 #[test]
 fn one_run_of_every_recording() {
     // All recordings as one run: the tally and the JUnit suite count every scenario.
-    let mut all = Vec::new();
-    let mut verdicts = Vec::new();
     let recs = recorded();
-    for (i, (_, rec)) in recs.iter().enumerate() {
-        let events = run_events(rec);
-        for ev in events {
-            match &ev {
-                RunEvent::RunStarted { .. } if i > 0 => continue,
-                RunEvent::RunFinished { .. } => continue,
-                RunEvent::ScenarioFinished { report } => verdicts.push(report.verdict),
-                _ => {}
-            }
-            all.push(ev);
-        }
-    }
-    all.push(RunEvent::RunFinished { elapsed_s: 600.0 });
+    let all = one_run(recs.iter().map(|(_, rec)| run_events(rec)).collect(), 600.0);
+    let verdicts: Vec<Verdict> = all
+        .iter()
+        .filter_map(|ev| match ev {
+            RunEvent::ScenarioFinished { report } => Some(report.verdict),
+            _ => None,
+        })
+        .collect();
     let text = human(&all, false);
+    assert!(
+        text.starts_with(&format!("running {} scenario", recs.len())),
+        "{text}"
+    );
     let last = text.lines().last().unwrap();
     let passed = verdicts.iter().filter(|v| **v == Verdict::Pass).count();
     assert!(
@@ -214,4 +244,85 @@ fn one_run_of_every_recording() {
     assert_eq!(doc["summary"]["passed"], passed);
     let parsed = quick_junit::Report::deserialize_from_str(&junit(&all)).unwrap();
     assert_eq!(parsed.tests, recs.len());
+}
+
+/// Real runs checked against another scenario's expectations: the failure and error paths
+/// of every reporter, on real observations. One run of three scenarios:
+/// - the OOM run checked as exit-1: its exits contradict `exit code 1 (Error)`;
+/// - the liveness run checked for the default back-off curve: the kubelet restarted the
+///   container at once after the second liveness kill (0 s), where a crash loop waits 10 s;
+/// - the missing-Secret-ref run checked as exit-1: nothing ever terminates, so every check is
+///   still pending when the watch ends (an `error` verdict).
+#[test]
+fn mismatched_expectations_fail_and_say_why() {
+    let recs = recorded();
+    let find = |name: &str| {
+        recs.iter()
+            .find(|(_, r)| r.scenario == name)
+            .map(|(_, r)| r)
+            .unwrap_or_else(|| panic!("no recording of {name}"))
+    };
+    let exit_1 = scenario_of(find("exit-1"));
+    let mut curve = exit_1.clone();
+    curve.spec.expect = Expectations {
+        restarts: Some(RestartExpectation {
+            min: Some(2),
+            max: None,
+        }),
+        backoff: exit_1.spec.expect.backoff.clone(),
+        ..Default::default()
+    };
+    let runs = [
+        (find("oom"), &exit_1, "oom-as-exit-1"),
+        (find("liveness"), &curve, "liveness-as-crash-loop"),
+        (
+            find("missing-secret-ref"),
+            &exit_1,
+            "missing-secret-ref-as-exit-1",
+        ),
+    ];
+    let all = one_run(
+        runs.into_iter()
+            .map(|(rec, scenario, name)| run_events_as(rec, scenario, name))
+            .collect(),
+        100.0,
+    );
+    let verdicts: Vec<Verdict> = all
+        .iter()
+        .filter_map(|ev| match ev {
+            RunEvent::ScenarioFinished { report } => Some(report.verdict),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(verdicts, [Verdict::Fail, Verdict::Fail, Verdict::Error]);
+
+    // Only the end of each scenario: the signals are pinned above.
+    let text = human(&all, false);
+    let summary: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("  05:") && !l.contains("deployed to"))
+        .collect();
+    insta::assert_snapshot!("human__mismatched", summary.join("\n"));
+
+    let xml = junit(&all);
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    assert_eq!((parsed.tests, parsed.failures, parsed.errors), (3, 2, 1));
+    // Without system-out (pinned above), the failures and error as a CI shows them.
+    let mut report = parsed;
+    for case in &mut report.test_suites[0].test_cases {
+        case.system_out = None;
+    }
+    insta::assert_snapshot!("junit__mismatched", report.to_string().unwrap());
+
+    let doc: serde_json::Value = serde_json::from_str(&json(&all)).unwrap();
+    let checks: Vec<_> = doc["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| serde_json::json!({"name": s["name"], "verdict": s["verdict"], "error": s["error"], "checks": s["checks"]}))
+        .collect();
+    insta::assert_json_snapshot!(
+        "json__mismatched",
+        serde_json::json!({"scenarios": checks, "summary": doc["summary"]})
+    );
 }

@@ -59,8 +59,8 @@ struct Instance {
     /// `finishedAt` of that attempt.
     attempt_at: Option<Timestamp>,
     finished_at: Option<Timestamp>,
-    /// Its back-off delay has been reported (or cannot exist: the first run).
-    backoff_done: bool,
+    /// Its back-off delay has been reported.
+    backoff_reported: bool,
 }
 
 impl TimelineBuilder {
@@ -335,7 +335,7 @@ impl Track {
             restart,
             attempt_at: None,
             finished_at: None,
-            backoff_done: restart <= 0,
+            backoff_reported: false,
         });
         self.instances.len() - 1
     }
@@ -344,7 +344,11 @@ impl Track {
     /// finish are both known.
     fn backoff(&mut self, container: &ContainerRef, idx: usize, out: &mut Vec<Signal>) {
         let inst = &self.instances[idx];
-        let Some(started_at) = inst.attempt_at.filter(|_| !inst.backoff_done) else {
+        // The first run (restart 0) has no delay before it.
+        let Some(started_at) = inst
+            .attempt_at
+            .filter(|_| !inst.backoff_reported && inst.restart > 0)
+        else {
             return;
         };
         let previous = self
@@ -358,7 +362,7 @@ impl Track {
             return;
         };
         let restart = inst.restart;
-        self.instances[idx].backoff_done = true;
+        self.instances[idx].backoff_reported = true;
         out.push(Signal::BackOff {
             container: container.clone(),
             restart,
@@ -473,6 +477,62 @@ mod tests {
         (terms, starts)
     }
 
+    /// Delays per container computed straight from the raw objects, the way the e2e tests do
+    /// it: every runtime container (by ID) with its start and finish, sorted by start; each
+    /// start minus the previous finish.
+    fn raw_delays(rec: &Recording) -> BTreeMap<String, Vec<i64>> {
+        // container -> id -> (start, finish)
+        type Runs = BTreeMap<String, (Option<Timestamp>, Option<Timestamp>)>;
+        let mut runs: BTreeMap<String, Runs> = BTreeMap::new();
+        for obs in &rec.observations {
+            let Observed::Pod { object } = &obs.what else {
+                continue;
+            };
+            let name = object.metadata.name.clone().unwrap();
+            let Some(status) = &object.status else {
+                continue;
+            };
+            let all = status
+                .init_container_statuses
+                .iter()
+                .flatten()
+                .chain(status.container_statuses.iter().flatten());
+            for cs in all {
+                let by_id = runs.entry(format!("{name}/{}", cs.name)).or_default();
+                for state in [&cs.state, &cs.last_state].into_iter().flatten() {
+                    if let Some(t) = &state.terminated {
+                        let id = t.container_id.clone().or(cs.container_id.clone()).unwrap();
+                        let start = t
+                            .started_at
+                            .as_ref()
+                            .map(|t| t.0)
+                            .filter(|t| *t > Timestamp::UNIX_EPOCH);
+                        let finish = t.finished_at.as_ref().map(|t| t.0);
+                        let run = by_id.entry(id).or_default();
+                        run.0 = run.0.or(start).or(finish);
+                        run.1 = finish;
+                    }
+                }
+                if let Some(r) = cs.state.as_ref().and_then(|s| s.running.as_ref()) {
+                    let id = cs.container_id.clone().unwrap();
+                    let run = by_id.entry(id).or_default();
+                    run.0 = run.0.or(r.started_at.as_ref().map(|t| t.0));
+                }
+            }
+        }
+        runs.into_iter()
+            .map(|(container, by_id)| {
+                let mut list: Vec<_> = by_id.into_values().collect();
+                list.sort();
+                let delays = list
+                    .windows(2)
+                    .filter_map(|w| Some(delay_seconds(w[0].1?, w[1].0?)))
+                    .collect();
+                (container, delays)
+            })
+            .collect()
+    }
+
     #[test]
     fn recorded_runs_build_consistent_timelines() {
         for (name, rec) in recorded() {
@@ -530,6 +590,36 @@ mod tests {
                 raw_starts.into_iter().map(|(k, v)| (k, v.len())).collect();
             assert_eq!(terms, raw_terms, "{name}: terminations");
             assert_eq!(starts, raw_starts, "{name}: starts");
+            let mut delays: BTreeMap<String, Vec<(i32, i64)>> = BTreeMap::new();
+            for e in &timeline.entries {
+                if let Signal::BackOff {
+                    container,
+                    restart,
+                    delay_s,
+                    ..
+                } = &e.signal
+                {
+                    delays
+                        .entry(format!("{}/{}", container.pod, container.container))
+                        .or_default()
+                        .push((*restart, *delay_s));
+                }
+            }
+            let delays: BTreeMap<String, Vec<i64>> = delays
+                .into_iter()
+                .map(|(c, mut v)| {
+                    v.sort();
+                    (c, v.into_iter().map(|(_, d)| d).collect())
+                })
+                .collect();
+            let raw: BTreeMap<String, Vec<i64>> = raw_delays(&rec)
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .collect();
+            assert_eq!(
+                delays, raw,
+                "{name}: back-off delays differ from the raw objects'"
+            );
             for (c, restarts) in backoffs {
                 let distinct: BTreeSet<_> = restarts.iter().collect();
                 assert_eq!(

@@ -149,6 +149,10 @@ pub fn create_bridge() -> Result<(), LocalError> {
     Ok(())
 }
 
+fn link_exists(name: &str) -> bool {
+    Path::new("/sys/class/net").join(name).exists()
+}
+
 /// Deletes the bridge and any veth still attached to it.
 pub fn remove_bridge() -> Vec<String> {
     let mut problems = Vec::new();
@@ -156,7 +160,11 @@ pub fn remove_bridge() -> Vec<String> {
         for line in out.lines() {
             if let Some(name) = line.split(':').nth(1) {
                 let name = name.trim().split('@').next().unwrap_or("").to_string();
-                if !name.is_empty() && run("ip", &["link", "del", &name]).is_err() {
+                // A veth also disappears by itself once its pod's network namespace is gone.
+                if !name.is_empty()
+                    && run("ip", &["link", "del", &name]).is_err()
+                    && link_exists(&name)
+                {
                     problems.push(format!("veth {name} could not be removed"));
                 }
             }

@@ -362,7 +362,7 @@ impl LocalCluster {
             let archive = crate::image::ImageArchive::build(&spec).map_err(|e| {
                 LocalError::Config(format!("building image {}: {e}", spec.reference))
             })?;
-            let path = dir.join(format!("{}.tar", sanitize(&spec.reference)));
+            let path = dir.join(archive.file_name());
             archive
                 .write_to(&path)
                 .map_err(|e| LocalError::Config(format!("{}: {e}", path.display())))?;
@@ -486,20 +486,8 @@ fn import_images(layout: &Layout) -> Result<(), LocalError> {
     Ok(())
 }
 
-fn sanitize(reference: &str) -> String {
-    reference
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-fn preflight() -> Result<(), LocalError> {
+/// The local provider runs on Linux, as root.
+pub fn preflight() -> Result<(), LocalError> {
     if !cfg!(target_os = "linux") {
         return Err(LocalError::NotLinux);
     }

@@ -11,7 +11,7 @@ use thiserror::Error;
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum VersionError {
     #[error(
-        "unsupported kubernetes version {given:?}: supported are {supported} (give `1.35`, `v1.35`, `1.35.4` or `v1.35.4`)"
+        "unsupported kubernetes version {given:?}: supported are {supported} (give a minor such as `1.35`, or the full pinned version)"
     )]
     Unsupported { given: String, supported: String },
     #[error(
@@ -204,23 +204,13 @@ pub fn resolve(given: &str) -> Result<&'static Release> {
         given: given.to_string(),
         supported: supported_list(),
     };
-    let bare = trimmed.strip_prefix('v').unwrap_or(trimmed);
-    let parts: Vec<&str> = bare.split('.').collect();
-    if !(2..=3).contains(&parts.len())
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return Err(unsupported());
-    }
-    let num = |s: &str| s.parse::<u64>().map_err(|_| unsupported());
-    let (major, minor) = (num(parts[0])?, num(parts[1])?);
+    let (major, minor, patch) = parse_requested(given).ok_or_else(unsupported)?;
     let release = RELEASES
         .iter()
         .find(|r| major == 1 && r.minor == minor)
         .ok_or_else(unsupported)?;
-    if let Some(patch) = parts.get(2)
-        && num(patch)? != release.patch
+    if let Some(patch) = patch
+        && patch != release.patch
     {
         return Err(VersionError::OtherPatch {
             given: trimmed.to_string(),
@@ -230,6 +220,31 @@ pub fn resolve(given: &str) -> Result<&'static Release> {
         });
     }
     Ok(release)
+}
+
+/// Splits a `--kubernetes-version` value (`1.35`, `v1.35`, `1.35.4`, `v1.35.4`) into major,
+/// minor and the patch when one is given; `None` for anything else. Shared by the providers,
+/// which each pin their own patch releases.
+pub fn parse_requested(given: &str) -> Option<(u64, u64, Option<u64>)> {
+    let trimmed = given.trim();
+    let bare = trimmed.strip_prefix('v').unwrap_or(trimmed);
+    let parts: Vec<&str> = bare.split('.').collect();
+    if !(2..=3).contains(&parts.len())
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let num = |s: &str| s.parse::<u64>().ok();
+    Some((
+        num(parts[0])?,
+        num(parts[1])?,
+        match parts.get(2) {
+            Some(p) => Some(num(p)?),
+            None => None,
+        },
+    ))
 }
 
 /// `1.34 (v1.34.4, default), 1.35 (v1.35.4), 1.36 (v1.36.3)`.
@@ -278,7 +293,7 @@ mod tests {
         assert_eq!(
             resolve("1.33").unwrap_err().to_string(),
             "unsupported kubernetes version \"1.33\": supported are 1.34 (v1.34.4, default), \
-             1.35 (v1.35.4), 1.36 (v1.36.3) (give `1.35`, `v1.35`, `1.35.4` or `v1.35.4`)"
+             1.35 (v1.35.4), 1.36 (v1.36.3) (give a minor such as `1.35`, or the full pinned version)"
         );
     }
 

@@ -1,0 +1,144 @@
+//! The kindest/node images the kind provider pins, one per supported Kubernetes minor, by
+//! digest so that a tag moved upstream can never change what a run measured.
+//!
+//! The digests are those of the kind release notes (v1.34.0 from kind v0.30.0; v1.35.8 and
+//! v1.36.4 from kind v0.33.0) as quoted in public repositories. They could not be checked
+//! against a registry on the machines crashlab is developed on (no Docker, no registry), so
+//! the first `kind create cluster` with each image is also its verification: Docker refuses
+//! an image whose content does not match the digest.
+
+use super::local::versions::{self, VersionError};
+
+/// One pinned node image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeImage {
+    /// The Kubernetes release inside the image: `v1.35.8`.
+    pub version: &'static str,
+    pub minor: u64,
+    pub patch: u64,
+    /// The manifest-list digest kind's release notes give for the image.
+    pub digest: &'static str,
+}
+
+impl NodeImage {
+    /// `kindest/node:v1.35.8@sha256:…`, as `kind create cluster --image` takes it.
+    pub fn reference(&self) -> String {
+        format!("kindest/node:{}@{}", self.version, self.digest)
+    }
+
+    /// `1.35`.
+    pub fn minor_version(&self) -> String {
+        format!("1.{}", self.minor)
+    }
+
+    /// Whether `--kubernetes-version` defaults to this image.
+    pub fn is_default(&self) -> bool {
+        self.minor == DEFAULT_MINOR
+    }
+}
+
+/// The same default minor as the local provider (1.34: the API version crashlab is compiled
+/// against), so the two providers measure the same kubelet unless told otherwise.
+pub const DEFAULT_MINOR: u64 = versions::DEFAULT_MINOR;
+
+/// The pinned images, oldest first.
+pub const NODE_IMAGES: &[NodeImage] = &[
+    NodeImage {
+        version: "v1.34.0",
+        minor: 34,
+        patch: 0,
+        digest: "sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a",
+    },
+    NodeImage {
+        version: "v1.35.8",
+        minor: 35,
+        patch: 8,
+        digest: "sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0",
+    },
+    NodeImage {
+        version: "v1.36.4",
+        minor: 36,
+        patch: 4,
+        digest: "sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed",
+    },
+];
+
+/// The image for a `--kubernetes-version` value (`1.35`, `v1.35`, `1.35.8`, `v1.35.8`), or
+/// the default one.
+pub fn resolve(given: Option<&str>) -> Result<&'static NodeImage, VersionError> {
+    let Some(given) = given else {
+        return Ok(NODE_IMAGES
+            .iter()
+            .find(|i| i.is_default())
+            .expect("the default minor is in the table"));
+    };
+    let unsupported = || VersionError::Unsupported {
+        given: given.to_string(),
+        supported: supported_list(),
+    };
+    let (major, minor, patch) = versions::parse_requested(given).ok_or_else(unsupported)?;
+    let image = NODE_IMAGES
+        .iter()
+        .find(|i| major == 1 && i.minor == minor)
+        .ok_or_else(unsupported)?;
+    match patch {
+        Some(p) if p != image.patch => Err(VersionError::OtherPatch {
+            given: given.trim().to_string(),
+            major,
+            minor,
+            pinned: image.version,
+        }),
+        _ => Ok(image),
+    }
+}
+
+/// `1.34 (v1.34.0, default), 1.35 (v1.35.8), 1.36 (v1.36.4)`.
+pub fn supported_list() -> String {
+    NODE_IMAGES
+        .iter()
+        .map(|i| {
+            let default = if i.is_default() { ", default" } else { "" };
+            format!("{} ({}{default})", i.minor_version(), i.version)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minors_and_pinned_patches_resolve_to_digest_pinned_images() {
+        for given in ["1.35", "v1.35", "1.35.8", " v1.35.8 "] {
+            assert_eq!(
+                resolve(Some(given)).unwrap().reference(),
+                "kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0",
+                "{given}"
+            );
+        }
+        assert_eq!(resolve(None).unwrap().version, "v1.34.0");
+        assert_eq!(resolve(Some("1.36")).unwrap().version, "v1.36.4");
+        for image in NODE_IMAGES {
+            let hex = image.digest.strip_prefix("sha256:").unwrap();
+            assert_eq!(hex.len(), 64, "{}", image.version);
+            assert!(hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+            assert_eq!(image.version, format!("v1.{}.{}", image.minor, image.patch));
+        }
+    }
+
+    #[test]
+    fn other_versions_name_what_is_pinned() {
+        assert_eq!(
+            resolve(Some("1.33")).unwrap_err().to_string(),
+            "unsupported kubernetes version \"1.33\": supported are 1.34 (v1.34.0, default), \
+             1.35 (v1.35.8), 1.36 (v1.36.4) (give a minor such as `1.35`, or the full pinned version)"
+        );
+        // The local provider's 1.35 patch is not kind's.
+        assert_eq!(
+            resolve(Some("1.35.4")).unwrap_err().to_string(),
+            "kubernetes 1.35.4 is not the pinned patch release of 1.35: crashlab pins v1.35.8 \
+             (give `1.35` or `v1.35.8`)"
+        );
+    }
+}
