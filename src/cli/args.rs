@@ -92,7 +92,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub keep: bool,
     /// Kube context to use (default: the current context; when no test cluster is reachable,
-    /// crashlab brings up the local cluster).
+    /// crashlab brings up a kind or local cluster, see --provider).
     #[arg(long)]
     pub context: Option<String>,
     /// Allow running against this context even though it is not a known test cluster.
@@ -101,7 +101,8 @@ pub struct RunArgs {
     /// Write each scenario's raw recording (pods, events, logs as received) to this directory.
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
-    /// Provider to bring up when no test cluster is reachable.
+    /// Provider to bring up when no test cluster is reachable (default: kind when kind and a
+    /// Docker engine are usable, else local on Linux as root).
     #[arg(long, value_enum)]
     pub provider: Option<ProviderName>,
     /// Kubernetes version for a cluster crashlab brings up (e.g. 1.35).
@@ -157,7 +158,8 @@ pub struct ClusterUpArgs {
     /// Kubernetes version (e.g. 1.34, 1.35, v1.36.3).
     #[arg(long)]
     pub kubernetes_version: Option<String>,
-    /// A KubeletConfiguration fragment (YAML) merged over crashlab's (local provider).
+    /// A KubeletConfiguration fragment (YAML) merged over crashlab's (on kind: one more
+    /// KubeletConfiguration patch in the kind configuration).
     #[arg(long, value_name = "FILE")]
     pub kubelet_config: Option<PathBuf>,
     /// Kubelet feature gates, e.g. `KubeletCrashLoopBackOffMax=true,ReduceDefaultCrashLoopBackOffDecay=true`.

@@ -61,3 +61,36 @@ impl From<crate::cluster::local::LocalError> for CliError {
         CliError::env(e)
     }
 }
+
+/// What to do when kind or Docker is missing.
+pub const KIND_INSTALL_HINT: &str = "install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation) and a Docker engine (https://docs.docker.com/engine/install/), or use `--provider local` (Linux, as root)";
+
+impl From<crate::cluster::KindError> for CliError {
+    fn from(e: crate::cluster::KindError) -> Self {
+        use crate::cluster::KindError;
+        match &e {
+            KindError::KindMissing | KindError::DockerMissing => {
+                CliError::env(e).with_hint(KIND_INSTALL_HINT)
+            }
+            KindError::DockerDown { .. } => CliError::env(e).with_hint(
+                "start the Docker engine (`docker info` must succeed), or use `--provider local` (Linux, as root)",
+            ),
+            KindError::Version(_) => CliError::usage(e),
+            KindError::Command { .. } => CliError::env(e).with_hint(format!(
+                "the output above is kind's own; `kind export logs --name {}` collects the node's logs",
+                crate::cluster::KIND_CLUSTER
+            )),
+            _ => CliError::env(e),
+        }
+    }
+}
+
+impl From<crate::cluster::NoProvider> for CliError {
+    fn from(e: crate::cluster::NoProvider) -> Self {
+        CliError::env(format!("no test cluster is reachable, and {e}")).with_hint(
+            "pass --context for a cluster you run yourself, install kind and Docker \
+             (https://kind.sigs.k8s.io/docs/user/quick-start/#installation), or run crashlab \
+             as root on Linux for the local provider",
+        )
+    }
+}

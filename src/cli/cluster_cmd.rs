@@ -6,6 +6,7 @@ use std::io::Write;
 use super::args::{ClusterCommand, ClusterUpArgs, ProviderName};
 use super::cli_error::{CliError, Exit};
 use crate::cluster::local::{self, KubeletTuning, LocalCluster, UpOptions, progress};
+use crate::cluster::{KindProvider, KindUpOptions, KindUpReport};
 
 pub fn run(cmd: ClusterCommand) -> Result<Exit, CliError> {
     match cmd {
@@ -24,10 +25,6 @@ pub fn run(cmd: ClusterCommand) -> Result<Exit, CliError> {
             Ok(Exit::Pass)
         }
     }
-}
-
-fn kind_unavailable() -> CliError {
-    crate::cluster::kind_missing_error()
 }
 
 pub fn parse_tuning(args: &ClusterUpArgs) -> Result<KubeletTuning, CliError> {
@@ -100,8 +97,37 @@ fn up(args: ClusterUpArgs) -> Result<Exit, CliError> {
             );
             Ok(Exit::Pass)
         }
-        ProviderName::Kind => Err(kind_unavailable()),
+        ProviderName::Kind => {
+            let kind = KindProvider::new();
+            let opts = KindUpOptions {
+                kubernetes_version: args.kubernetes_version.clone(),
+                tuning: parse_tuning(&args)?,
+                kubeconfig: args.kubeconfig.clone(),
+            };
+            let report = bring_up_kind(&kind, &opts)?;
+            let mut progress = progress::stderr();
+            kind.load_images(progress.as_mut())?;
+            println!(
+                "kind cluster ready: Kubernetes {} ({}){}; context `{}`",
+                report.node_image.version,
+                report.node_image.reference(),
+                if report.already_running {
+                    " (it was already there)"
+                } else {
+                    ""
+                },
+                report.context
+            );
+            Ok(Exit::Pass)
+        }
     }
+}
+
+/// Creates the kind cluster (or finds it), with kind's output as progress on stderr. Loading
+/// the images is separate: `crashlab run` does it before every run.
+pub fn bring_up_kind(kind: &KindProvider, opts: &KindUpOptions) -> Result<KindUpReport, CliError> {
+    let mut progress = progress::stderr();
+    Ok(kind.up(opts, progress.as_mut())?)
 }
 
 /// Installs missing host packages (as root), fetches binaries and brings the local cluster up,
@@ -147,7 +173,21 @@ fn down(provider: ProviderName) -> Result<Exit, CliError> {
                 )))
             }
         }
-        ProviderName::Kind => Err(kind_unavailable()),
+        ProviderName::Kind => {
+            let kind = KindProvider::new();
+            let mut progress = progress::stderr();
+            let existed = kind.down(progress.as_mut())?;
+            println!(
+                "kind cluster `{}` {}",
+                kind.name(),
+                if existed {
+                    "deleted"
+                } else {
+                    "did not exist; nothing to delete"
+                }
+            );
+            Ok(Exit::Pass)
+        }
     }
 }
 

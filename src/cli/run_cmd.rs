@@ -59,8 +59,8 @@ fn select(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
         let (initial, max) = parse_backoff(spec)?;
         for s in &mut chosen {
             if let Some(b) = s.spec.expect.backoff.as_mut() {
-                b.initial_seconds = initial;
-                b.max_seconds = max;
+                b.initial_seconds = Some(initial);
+                b.max_seconds = Some(max);
             }
         }
     }
@@ -103,6 +103,15 @@ async fn run_async(
         tokio::task::spawn_blocking(move || local.load_images())
             .await
             .map_err(|e| CliError::env(e.to_string()))??;
+    }
+    if let Some(kind) = &cluster.kind {
+        let kind = kind.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut progress = crate::cluster::local::progress::stderr();
+            kind.load_images(progress.as_mut())
+        })
+        .await
+        .map_err(|e| CliError::env(e.to_string()))??;
     }
 
     let mut reporters: Vec<Box<dyn Reporter + Send>> = Vec::new();

@@ -9,6 +9,7 @@ use super::args::ProviderName;
 use super::cli_error::CliError;
 use super::cluster_cmd;
 use crate::cluster::local::{self, LocalCluster, UpOptions};
+use crate::cluster::{KindProvider, KindUpOptions, ProviderKind};
 
 /// A connected cluster.
 pub struct TargetCluster {
@@ -17,6 +18,9 @@ pub struct TargetCluster {
     pub server_version: String,
     /// Set when crashlab brought the local cluster up (or found it running) for this run.
     pub local: Option<LocalCluster>,
+    /// Set for crashlab's kind cluster (`kind-crashlab`), brought up or found, when kind is
+    /// usable: the run loads crashlab's images into it first.
+    pub kind: Option<KindProvider>,
 }
 
 /// Connects to `context` (or the current one), or brings up a cluster when none is reachable
@@ -45,16 +49,22 @@ pub async fn connect(
         match client_for(ctx).await {
             Ok((client, version)) => {
                 let local = (ctx == local::CONTEXT).then(LocalCluster::at_default_location);
+                let kind = if ctx == crate::cluster::KIND_CONTEXT {
+                    tokio::task::block_in_place(kind_for_existing_cluster)
+                } else {
+                    None
+                };
                 return Ok(TargetCluster {
                     client,
                     context: ctx.clone(),
                     server_version: version,
                     local,
+                    kind,
                 });
             }
             Err(e) if context.is_some() => {
                 return Err(CliError::env(format!("kube context `{ctx}` is not reachable: {e}"))
-                    .with_hint("is the cluster running? try `crashlab cluster status`, or leave out --context to let crashlab bring up a local cluster"));
+                    .with_hint("is the cluster running? try `crashlab cluster status`, or leave out --context to let crashlab bring up a cluster"));
             }
             Err(e) if ctx != local::CONTEXT && is_test_context(ctx) => {
                 eprintln!(
@@ -64,8 +74,42 @@ pub async fn connect(
             Err(_) => {}
         }
     }
-    match provider.unwrap_or_else(detect_provider) {
-        ProviderName::Kind => Err(crate::cluster::kind_missing_error()),
+    let provider = match provider {
+        Some(p) => p,
+        None => tokio::task::block_in_place(detect_provider)?,
+    };
+    match provider {
+        ProviderName::Kind => {
+            eprintln!(
+                "crashlab: no test cluster is reachable; bringing up the kind cluster `{}`",
+                crate::cluster::KIND_CLUSTER
+            );
+            let kind = KindProvider::new();
+            let opts = KindUpOptions {
+                kubernetes_version,
+                ..Default::default()
+            };
+            let report = tokio::task::block_in_place(|| cluster_cmd::bring_up_kind(&kind, &opts))?;
+            eprintln!(
+                "crashlab: kind cluster ready (Kubernetes {}); `crashlab cluster down --provider kind` removes it",
+                report.node_image.version
+            );
+            let (client, version) = client_for(&report.context).await.map_err(|e| {
+                CliError::env(format!(
+                    "the kind cluster `{}` is there but its API is not reachable through context `{}`: {e}",
+                    kind.name(),
+                    report.context
+                ))
+                .with_hint("`crashlab cluster down --provider kind` deletes it; the next run creates it again")
+            })?;
+            Ok(TargetCluster {
+                client,
+                context: report.context,
+                server_version: version,
+                local: None,
+                kind: Some(kind),
+            })
+        }
         ProviderName::Local => {
             eprintln!(
                 "crashlab: no test cluster is reachable; bringing up the local cluster (real kubelet, containerd and etcd on this host)"
@@ -90,28 +134,33 @@ pub async fn connect(
                 context: local::CONTEXT.into(),
                 server_version: version,
                 local: Some(LocalCluster::at_default_location()),
+                kind: None,
             })
         }
     }
 }
 
-/// kind when kind and a Docker engine are usable, else local.
-fn detect_provider() -> ProviderName {
-    let has = |p: &str| {
-        std::env::var_os("PATH")
-            .is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(p).is_file()))
-    };
-    let docker_up = has("docker")
-        && std::process::Command::new("docker")
-            .arg("info")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-    if has("kind") && docker_up {
-        ProviderName::Kind
-    } else {
-        ProviderName::Local
+/// kind when kind and a Docker engine are usable, else local on Linux as root, else an
+/// error saying why neither can run (see `crate::cluster::detect`).
+fn detect_provider() -> Result<ProviderName, CliError> {
+    Ok(match crate::cluster::detect()? {
+        ProviderKind::Kind => ProviderName::Kind,
+        ProviderKind::Local => ProviderName::Local,
+    })
+}
+
+/// crashlab's kind cluster found reachable: its images are loaded before the run when kind is
+/// usable here; otherwise the run goes on with whatever the node already has, and says so.
+fn kind_for_existing_cluster() -> Option<KindProvider> {
+    match KindProvider::is_available() {
+        Ok(_) => Some(KindProvider::new()),
+        Err(e) => {
+            eprintln!(
+                "crashlab: warning: context `{}`: crashlab's images cannot be loaded ({e}); pods fail with ErrImageNeverPull unless they were loaded before",
+                crate::cluster::KIND_CONTEXT
+            );
+            None
+        }
     }
 }
 

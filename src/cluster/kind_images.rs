@@ -122,7 +122,10 @@ mod tests {
         for image in NODE_IMAGES {
             let hex = image.digest.strip_prefix("sha256:").unwrap();
             assert_eq!(hex.len(), 64, "{}", image.version);
-            assert!(hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+            assert!(
+                hex.bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            );
             assert_eq!(image.version, format!("v1.{}.{}", image.minor, image.patch));
         }
     }

@@ -103,7 +103,7 @@ impl KindProvider {
     }
 
     /// Creates the cluster, unless it exists already (then it is used as it is, and
-    /// `progress` says so). kind's own output goes to `progress` line by line.
+    /// `progress` says so). kind's output is the step's progress, line by line.
     pub fn up(
         &self,
         opts: &KindUpOptions,
@@ -131,24 +131,20 @@ impl KindProvider {
         let config_path = dir.path().join("kind-config.yaml");
         std::fs::write(&config_path, config).map_err(|e| KindError::io(&config_path, e))?;
         let reference = image.reference();
-        let mut args: Vec<&OsStr> = [
-            "create",
-            "cluster",
-            "--name",
-            &self.name,
-            "--config",
-        ]
-        .iter()
-        .map(OsStr::new)
-        .collect();
-        args.push(config_path.as_os_str());
-        args.extend(
-            ["--image", &reference, "--wait", WAIT]
-                .iter()
-                .map(OsStr::new),
-        );
+        let mut args: Vec<&OsStr> = vec![
+            "create".as_ref(),
+            "cluster".as_ref(),
+            "--name".as_ref(),
+            self.name.as_ref(),
+            "--config".as_ref(),
+            config_path.as_os_str(),
+            "--image".as_ref(),
+            reference.as_ref(),
+            "--wait".as_ref(),
+            WAIT.as_ref(),
+        ];
         if let Some(k) = &opts.kubeconfig {
-            args.extend([OsStr::new("--kubeconfig"), k.as_os_str()]);
+            args.extend(["--kubeconfig".as_ref(), k.as_os_str()]);
         }
         progress.step(&format!(
             "creating kind cluster `{}` (Kubernetes {}, {})",
@@ -156,10 +152,7 @@ impl KindProvider {
         ));
         let started = Instant::now();
         stream(&kind, &args, progress)?;
-        progress.done(
-            &format!("context `{}`", self.context()),
-            started.elapsed(),
-        );
+        progress.done(&format!("context `{}`", self.context()), started.elapsed());
         Ok(KindUpReport {
             context: self.context(),
             node_image: image,
@@ -187,12 +180,10 @@ impl KindProvider {
                 source,
             })?;
             let path = dir.path().join(archive.file_name());
-            archive
-                .write_to(&path)
-                .map_err(|source| KindError::Image {
-                    reference: spec.reference.clone(),
-                    source,
-                })?;
+            archive.write_to(&path).map_err(|source| KindError::Image {
+                reference: spec.reference.clone(),
+                source,
+            })?;
             capture(
                 &kind,
                 &[
@@ -206,10 +197,7 @@ impl KindProvider {
             progress.note(archive.reference());
             loaded.push(archive.reference().to_string());
         }
-        progress.done(
-            &format!("{} images", loaded.len()),
-            started.elapsed(),
-        );
+        progress.done(&format!("{} images", loaded.len()), started.elapsed());
         Ok(loaded)
     }
 
@@ -222,7 +210,11 @@ impl KindProvider {
         let started = Instant::now();
         capture(&kind, &["delete", "cluster", "--name", &self.name])?;
         progress.done(
-            if existed { "deleted" } else { "it did not exist" },
+            if existed {
+                "deleted"
+            } else {
+                "it did not exist"
+            },
             started.elapsed(),
         );
         Ok(existed)
@@ -275,8 +267,9 @@ fn capture(program: &Path, args: &[impl AsRef<OsStr>]) -> Result<String, KindErr
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// Runs a slow command with its stdout and stderr merged into one pipe, passing each line to
-/// `progress` as it comes and keeping them all for the error if the command fails.
+/// Runs a slow command with its stdout and stderr merged into one pipe, showing each line as
+/// the step's latest output (throttled by `progress`) and keeping them all for the error if
+/// the command fails.
 fn stream(
     program: &Path,
     args: &[impl AsRef<OsStr>],
@@ -296,6 +289,7 @@ fn stream(
     let mut child = cmd.spawn().map_err(spawn_error)?;
     // Our copies of the pipe's write end must close, or the reader never sees the end.
     drop(cmd);
+    let started = Instant::now();
     let mut kept = Vec::new();
     let mut reader = BufReader::new(reader);
     let mut line = Vec::new();
@@ -307,7 +301,7 @@ fn stream(
                 let text = String::from_utf8_lossy(&line);
                 let text = text.trim_end();
                 if !text.is_empty() {
-                    progress.note(text);
+                    progress.running(started.elapsed(), text.trim());
                 }
                 kept.push(text.to_string());
             }

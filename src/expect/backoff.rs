@@ -41,7 +41,7 @@ pub fn expected_delay(initial_s: u32, max_s: u32, restart: i32) -> u64 {
 /// The expected delays before restarts 1..=n.
 pub fn expected_curve(b: &BackoffExpectation, n: u32) -> Vec<u64> {
     (1..=n as i32)
-        .map(|r| expected_delay(b.initial_seconds, b.max_seconds, r))
+        .map(|r| expected_delay(b.initial(), b.max(), r))
         .collect()
 }
 
@@ -78,7 +78,7 @@ pub fn judge(b: &BackoffExpectation, delays: impl IntoIterator<Item = (i32, i64)
         .into_iter()
         .enumerate()
         .map(|(i, (restart, delay_s))| {
-            let expected_s = expected_delay(b.initial_seconds, b.max_seconds, restart);
+            let expected_s = expected_delay(b.initial(), b.max(), restart);
             let ok = (i < b.delays as usize).then(|| within(delay_s, expected_s, b.slack_seconds));
             Judged {
                 restart,
@@ -102,8 +102,8 @@ pub(crate) fn check(b: &BackoffExpectation, view: &TargetView) -> CheckResult {
         } else {
             curve.join(", ")
         },
-        go_duration(b.initial_seconds.into()),
-        go_duration(b.max_seconds.into()),
+        go_duration(b.initial().into()),
+        go_duration(b.max().into()),
         go_duration(b.slack_seconds.into()),
     );
     let judged = judge(b, view.delays.iter().map(|(r, d)| (*r, *d)));

@@ -1,6 +1,6 @@
 //! Test support: the scenario a recording was made from.
 
-use crate::scenario::Scenario;
+use crate::scenario::{ClusterFacts, Scenario};
 use crate::timeline::Recording;
 
 /// The scenario file a recording was made from (`scenarios/<name>.yaml`).
@@ -14,5 +14,10 @@ pub(crate) fn scenario_of(rec: &Recording) -> Scenario {
             path.display()
         )
     });
-    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    let scenario: Scenario = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // As the runner does: expectations for the recording's server version, on its kubelet's curve.
+    scenario.for_cluster(&ClusterFacts {
+        server_version: rec.server_version.clone(),
+        backoff: rec.kubelet_backoff.as_ref().map(|b| (b.initial_s, b.max_s)),
+    })
 }

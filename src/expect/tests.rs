@@ -20,6 +20,7 @@ fn backoff_event() -> EventExpectation {
     EventExpectation {
         reason: "BackOff".into(),
         message: None,
+        kubernetes: None,
     }
 }
 
@@ -102,10 +103,12 @@ fn an_invalid_pattern_fails_at_once_and_names_itself() {
         events: vec![EventExpectation {
             reason: "BackOff".into(),
             message: Some(bad.into()),
+            kubernetes: None,
         }],
         absent_events: vec![EventExpectation {
             reason: "Killing".into(),
             message: Some(bad.into()),
+            kubernetes: None,
         }],
         previous_logs: vec![bad.into()],
         ..Default::default()

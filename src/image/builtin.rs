@@ -80,6 +80,14 @@ mod tests {
         let second = builtin_archives().unwrap();
         let names: Vec<_> = first.iter().map(ImageArchive::reference).collect();
         assert_eq!(names, [PAUSE_IMAGE, PROBE_IMAGE]);
+        let files: Vec<_> = first.iter().map(ImageArchive::file_name).collect();
+        assert_eq!(
+            files,
+            [
+                "crashlab.dev_pause_v1.tar",
+                "crashlab.dev_crashprobe_v1.tar"
+            ]
+        );
         for (a, b) in first.iter().zip(&second) {
             assert!(
                 a.bytes() == b.bytes(),

@@ -124,12 +124,22 @@ impl<W: Write> Reporter for HumanReporter<W> {
                 count,
                 context,
                 server_version,
+                kubelet_backoff,
             } => {
                 let s = if *count == 1 { "" } else { "s" };
                 writeln!(
                     self.out,
                     "running {count} scenario{s} on {context} (Kubernetes {server_version})"
                 )?;
+                if let Some(b) = kubelet_backoff {
+                    writeln!(
+                        self.out,
+                        "kubelet back-off: {} doubling up to {} ({})",
+                        crate::expect::duration::go_duration(b.initial_s.into()),
+                        crate::expect::duration::go_duration(b.max_s.into()),
+                        b.because
+                    )?;
+                }
             }
             RunEvent::ScenarioStarted {
                 scenario,

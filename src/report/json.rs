@@ -6,6 +6,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use crate::runner::kubelet_backoff::KubeletBackoff;
 use crate::runner::{RunEvent, ScenarioReport, Verdict};
 
 use super::{Reporter, Result};
@@ -15,6 +16,7 @@ pub struct JsonReporter<W: Write> {
     scenarios: Vec<ScenarioReport>,
     context: Option<String>,
     server_version: Option<String>,
+    kubelet_backoff: Option<KubeletBackoff>,
     elapsed_s: Option<f64>,
     written: bool,
 }
@@ -43,6 +45,9 @@ pub struct Summary {
     /// `gitVersion` of the API server.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_version: Option<String>,
+    /// The restart back-off of the node's kubelet, as crashlab derived it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kubelet_backoff: Option<KubeletBackoff>,
 }
 
 impl<W: Write> JsonReporter<W> {
@@ -52,6 +57,7 @@ impl<W: Write> JsonReporter<W> {
             scenarios: Vec::new(),
             context: None,
             server_version: None,
+            kubelet_backoff: None,
             elapsed_s: None,
             written: false,
         }
@@ -71,6 +77,7 @@ impl<W: Write> JsonReporter<W> {
             elapsed_s: self.elapsed_s,
             context: self.context.clone(),
             server_version: self.server_version.clone(),
+            kubelet_backoff: self.kubelet_backoff.clone(),
         }
     }
 }
@@ -81,10 +88,12 @@ impl<W: Write> Reporter for JsonReporter<W> {
             RunEvent::RunStarted {
                 context,
                 server_version,
+                kubelet_backoff,
                 ..
             } => {
                 self.context = Some(context.clone());
                 self.server_version = Some(server_version.clone());
+                self.kubelet_backoff = kubelet_backoff.clone();
             }
             RunEvent::ScenarioFinished { report } => self.scenarios.push((**report).clone()),
             RunEvent::RunFinished { elapsed_s } => self.elapsed_s = Some(*elapsed_s),

@@ -4,6 +4,7 @@ use jiff::tz::TimeZone;
 
 use crate::expect::fixtures::scenario_of;
 use crate::expect::{Decision, evaluate, summarize};
+use crate::runner::kubelet_backoff::KubeletBackoff;
 use crate::runner::{RunEvent, ScenarioReport, Verdict};
 use crate::scenario::{Expectations, RestartExpectation, Scenario};
 use crate::timeline::{Recording, TimelineBuilder, recorded};
@@ -27,6 +28,12 @@ fn run_events_as(rec: &Recording, scenario: &Scenario, name: &str) -> Vec<RunEve
             count: 1,
             context: "local".into(),
             server_version: rec.server_version.clone(),
+            // Read from kubelet v1.34.4's /configz and /metrics on the local provider.
+            kubelet_backoff: Some(KubeletBackoff {
+                initial_s: 10,
+                max_s: 300,
+                because: "ReduceDefaultCrashLoopBackOffDecay off, KubeletCrashLoopBackOffMax off".into(),
+            }),
         },
         RunEvent::ScenarioStarted {
             scenario: name.to_owned(),
@@ -96,11 +103,13 @@ fn one_run(runs: Vec<Vec<RunEvent>>, elapsed_s: f64) -> Vec<RunEvent> {
                 RunEvent::RunStarted {
                     context,
                     server_version,
+                    kubelet_backoff,
                     ..
                 } if i == 0 => all.push(RunEvent::RunStarted {
                     count,
                     context,
                     server_version,
+                    kubelet_backoff,
                 }),
                 RunEvent::RunStarted { .. } | RunEvent::RunFinished { .. } => {}
                 ev => all.push(ev),

@@ -240,6 +240,39 @@ impl ClusterClient {
             .unwrap_or_default())
     }
 
+    /// The restart back-off of the first Ready node's kubelet, from its `/configz` and
+    /// `/metrics` through the API server's node proxy. Anything unreadable (no permission, no
+    /// node) leaves the kubelet defaults for that part, said in `because`.
+    pub async fn kubelet_backoff(&self) -> super::kubelet_backoff::KubeletBackoff {
+        use super::kubelet_backoff::{KubeletBackoff, derive};
+        let nodes = match Api::<Node>::all(self.client.clone()).list(&Default::default()).await {
+            Ok(n) => n.items,
+            Err(e) => return KubeletBackoff::defaults(&format!("nodes not readable ({}); kubelet defaults assumed", api_message(&e))),
+        };
+        let ready = |n: &Node| {
+            n.status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+        };
+        let Some(name) = nodes.iter().find(|n| ready(n)).and_then(|n| n.metadata.name.clone()) else {
+            return KubeletBackoff::defaults("no Ready node; kubelet defaults assumed");
+        };
+        let get = |path: String| {
+            let client = self.client.clone();
+            async move {
+                let req = http::Request::get(path).body(Vec::new()).map_err(|e| e.to_string())?;
+                client.request_text(req).await.map_err(|e| api_message(&e))
+            }
+        };
+        let configz = get(format!("/api/v1/nodes/{name}/proxy/configz"))
+            .await
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+        let metrics = get(format!("/api/v1/nodes/{name}/proxy/metrics")).await.ok();
+        derive(configz.as_ref(), metrics.as_deref())
+    }
+
     /// Requests deletion of `namespace` with foreground propagation. Returns the UID of the
     /// namespace being deleted, or `None` when it is already gone.
     pub async fn delete_namespace(&self, namespace: &str) -> Result<Option<String>> {

@@ -16,6 +16,9 @@ pub enum RunEvent {
         count: usize,
         context: String,
         server_version: String,
+        /// The restart back-off the node's kubelet uses, and how crashlab knows.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kubelet_backoff: Option<super::kubelet_backoff::KubeletBackoff>,
     },
     /// A scenario's namespace was created and its manifests applied; `target` is the
     /// container whose signals are checked (reporters name other containers explicitly).

@@ -7,6 +7,7 @@ mod cancel;
 pub mod cluster_client;
 mod context;
 mod error;
+pub mod kubelet_backoff;
 mod event;
 mod manifest;
 mod namespace;

@@ -23,6 +23,7 @@ use crate::timeline::{Observation, Observed, Recording, Timeline};
 use super::cancel::Cancel;
 use super::cluster_client::ClusterClient;
 use super::error::{Error, Result};
+use crate::scenario::ClusterFacts;
 use super::namespace::{namespace_name, random_suffix};
 use super::observe::{Ending, Limits, Observer, Phase, WatchItem, observe};
 use super::{ObservedSummary, RunEvent, ScenarioReport, Verdict};
@@ -128,16 +129,25 @@ impl Runner {
             v = self.cluster.server_version() => v?,
             _ = cancel.cancelled() => return Ok(Vec::new()),
         };
+        // The kubelet's real curve replaces a curve the scenario does not state, and version
+        // conditions pick the expectations that apply to this server.
+        let backoff = self.cluster.kubelet_backoff().await;
+        let facts = ClusterFacts {
+            server_version: server_version.clone(),
+            backoff: Some((backoff.initial_s, backoff.max_s)),
+        };
+        let scenarios: Vec<Scenario> = scenarios.iter().map(|s| s.for_cluster(&facts)).collect();
         let _ = sink.send(RunEvent::RunStarted {
             count: scenarios.len(),
             context: self.options.context.clone(),
             server_version: server_version.clone(),
+            kubelet_backoff: Some(backoff.clone()),
         });
         let permits = Semaphore::new(self.options.parallelism.max(1));
         let runs = futures::future::join_all(
             scenarios
                 .iter()
-                .map(|s| self.run_one(s, &permits, &sink, cancel, &server_version)),
+                .map(|s| self.run_one(s, &permits, &sink, cancel, &server_version, &backoff)),
         )
         .await;
         let _ = sink.send(RunEvent::RunFinished {
@@ -153,6 +163,7 @@ impl Runner {
         sink: &UnboundedSender<RunEvent>,
         cancel: &Cancel,
         server_version: &str,
+        backoff: &super::kubelet_backoff::KubeletBackoff,
     ) -> ScenarioRun {
         let name = scenario.metadata.name.clone();
         let permit = tokio::select! {
@@ -218,6 +229,7 @@ impl Runner {
             namespace: namespace.clone(),
             server_version: server_version.to_owned(),
             kubelet_version,
+            kubelet_backoff: Some(backoff.clone()),
             started_at,
             observations,
         };
@@ -534,6 +546,7 @@ mod tests {
             namespace: "crashlab-exit-1-b4x7q".into(),
             server_version: "v1.34.4".into(),
             kubelet_version: Some("v1.34.4".into()),
+            kubelet_backoff: None,
             started_at: "2026-01-01T00:00:00Z".parse().unwrap(),
             observations: vec![obs(Observed::PodDeleted { name: "app".into() })],
         };

@@ -283,7 +283,14 @@ mod tests {
             // (scenario, event messages, previous log lines)
             (
                 "exit-1",
-                &[backoff],
+                &[
+                    backoff,
+                    // v1.34.4 and v1.35.4 texts, as recorded on the local provider.
+                    "Created container: app",
+                    "Started container app",
+                    "Container created",
+                    "Container started",
+                ],
                 &["fatal: config file /etc/app/config.yaml not found"],
             ),
             ("oom", &[backoff], &[]),

@@ -72,36 +72,56 @@ pub struct EventExpectation {
     /// Regular expression the event message must match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Only on these Kubernetes versions, e.g. `>=1.35` or `>=1.34,<1.36` (major.minor of the
+    /// API server). Lets an expectation whose text changed between versions be written once
+    /// per text instead of once per version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes: Option<String>,
 }
 
-/// The kubelet's restart back-off: delays `initial`, `2×initial`, ... capped at `max`.
-/// Defaults mirror the kubelet (pkg/kubelet/kubelet.go: `initialCrashLoopBackOff = 10s`,
-/// `MaxContainerBackOff = 300s`); the first restart after the first exit is immediate.
+/// The kubelet's restart back-off: delays `initial`, `2×initial`, ... capped at `max`; the
+/// first restart after the first exit is immediate. Leave `initialSeconds`/`maxSeconds` out to
+/// expect the curve of the cluster the scenario runs on: crashlab derives it from the kubelet's
+/// effective configuration and feature gates (pkg/kubelet/kubelet.go `newCrashLoopBackOff`:
+/// 10 s → 300 s by default, 1 s → 60 s with `ReduceDefaultCrashLoopBackOffDecay`, and
+/// `crashLoopBackOff.maxContainerRestartPeriod` as the cap once `KubeletCrashLoopBackOffMax`
+/// is on). Without cluster facts the kubelet defaults apply.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BackoffExpectation {
-    /// First non-zero delay, seconds. Default 10.
-    #[serde(default = "default_initial_s")]
-    pub initial_seconds: u32,
-    /// Cap, seconds. Default 300.
-    #[serde(default = "default_max_s")]
-    pub max_seconds: u32,
+    /// First non-zero delay, seconds. Default: the cluster's (10 on a default kubelet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_seconds: Option<u32>,
+    /// Cap, seconds. Default: the cluster's (300 on a default kubelet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_seconds: Option<u32>,
     /// How many measured delays must follow the curve before the check is decided.
     /// Default 3 (immediate, 10 s, 20 s on the default curve).
     #[serde(default = "default_delays")]
     pub delays: u32,
-    /// Extra seconds each measured delay may exceed its expected value by (the kubelet's
-    /// sync loop adds slack: up to 1.5× the back-off, see kubelet-facts §1). Default 5.
+    /// Extra seconds each measured delay may exceed 1.5× its expected value by (the kubelet's
+    /// sync loop requeues up to 1.5× late, see kubelet-facts §1). Default 5.
     #[serde(default = "default_slack_s")]
     pub slack_seconds: u32,
 }
 
-fn default_initial_s() -> u32 {
-    10
+impl BackoffExpectation {
+    /// The first non-zero delay in force: the scenario's, else the kubelet default (10 s).
+    pub fn initial(&self) -> u32 {
+        let max = self.max();
+        self.initial_seconds.unwrap_or(DEFAULT_INITIAL_S).min(max)
+    }
+    /// The cap in force: the scenario's, else the kubelet default (300 s).
+    pub fn max(&self) -> u32 {
+        self.max_seconds.unwrap_or(DEFAULT_MAX_S)
+    }
 }
-fn default_max_s() -> u32 {
-    300
-}
+
+/// pkg/kubelet/kubelet.go `initialCrashLoopBackOff`.
+pub const DEFAULT_INITIAL_S: u32 = 10;
+/// pkg/kubelet/kubelet.go `MaxCrashLoopBackOff` (= `MaxContainerBackOff`, 300 s).
+pub const DEFAULT_MAX_S: u32 = 300;
+
 fn default_delays() -> u32 {
     3
 }
@@ -112,8 +132,8 @@ fn default_slack_s() -> u32 {
 impl Default for BackoffExpectation {
     fn default() -> Self {
         Self {
-            initial_seconds: default_initial_s(),
-            max_seconds: default_max_s(),
+            initial_seconds: None,
+            max_seconds: None,
             delays: default_delays(),
             slack_seconds: default_slack_s(),
         }

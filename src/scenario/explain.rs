@@ -130,9 +130,13 @@ fn expectation_lines(expect: &Expectations) -> Vec<String> {
         lines.push(format!("previous logs: /{pattern}/"));
     }
     if let Some(b) = &expect.backoff {
+        let curve = match (b.initial_seconds, b.max_seconds) {
+            (None, None) => "the cluster's kubelet curve (10s doubling up to 300s by default)".to_string(),
+            _ => format!("{}s doubling up to {}s", b.initial(), b.max()),
+        };
         lines.push(format!(
-            "back-off: {} delays following {}s doubling up to {}s (first restart immediate), each at most {}s late",
-            b.delays, b.initial_seconds, b.max_seconds, b.slack_seconds
+            "back-off: {} delays following {curve} (first restart immediate), each at most 1.5× + {}s late",
+            b.delays, b.slack_seconds
         ));
     }
     lines

@@ -12,6 +12,8 @@ mod problem;
 mod scenario;
 mod scenario_error;
 mod validate;
+mod version_req;
+mod resolve;
 
 pub use catalogue::{BUILTINS, BuiltIn, Catalogue, Entry, Origin};
 pub use expectations::*;
@@ -24,4 +26,6 @@ pub use problem::Problem;
 pub use scenario::{
     API_VERSION, KIND, Metadata, Scenario, ScenarioSpec, Target, Timeouts, humantime_secs,
 };
+pub use resolve::ClusterFacts;
+pub use version_req::VersionReq;
 pub use scenario_error::{InvalidScenario, Result, ScenarioError};

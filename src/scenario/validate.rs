@@ -190,7 +190,7 @@ fn check_expect(expect: &Expectations, path: &FieldPath) -> Result<(), Violation
     }
     if let Some(backoff) = &expect.backoff {
         let here = path.clone().key("backoff");
-        if backoff.initial_seconds == 0 {
+        if backoff.initial_seconds == Some(0) || backoff.max_seconds == Some(0) {
             return Err((
                 here.key("initialSeconds"),
                 Problem::ZeroValue {
@@ -206,13 +206,12 @@ fn check_expect(expect: &Expectations, path: &FieldPath) -> Result<(), Violation
                 },
             ));
         }
-        if backoff.initial_seconds > backoff.max_seconds {
+        if let (Some(initial), Some(max)) = (backoff.initial_seconds, backoff.max_seconds)
+            && initial > max
+        {
             return Err((
                 here,
-                Problem::BackoffBounds {
-                    initial: backoff.initial_seconds,
-                    max: backoff.max_seconds,
-                },
+                Problem::BackoffBounds { initial, max },
             ));
         }
     }
@@ -223,6 +222,11 @@ fn check_events(events: &[EventExpectation], path: &FieldPath) -> Result<(), Vio
     for (i, event) in events.iter().enumerate() {
         if let Some(message) = &event.message {
             check_regex(message, false, path.clone().index(i).key("message"))?;
+        }
+        if let Some(req) = &event.kubernetes
+            && let Err(message) = super::version_req::VersionReq::parse(req)
+        {
+            return Err((path.clone().index(i).key("kubernetes"), Problem::InvalidValue { message }));
         }
     }
     Ok(())

@@ -1,0 +1,320 @@
+//! The diagnoser's only contact with the API server: reads (never writes) the pod, its events,
+//! the logs of its last terminated instance, its controllers, the Secrets and ConfigMaps it
+//! references (metadata only for Secrets: crashlab never reads their data) and the namespace's
+//! Services with their EndpointSlices. Evidence that cannot be read is reported as such, so a
+//! diagnosis works with whatever RBAC allows.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::core::v1::{ConfigMap, Event, Pod, Secret, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use kube::api::{Api, ListParams, LogParams};
+use kube::Client;
+
+use super::config_refs::{RefKind, config_refs};
+use super::container_pick::{logs_request, pick_container};
+use super::error::{Error, Result};
+use super::input::{DiagnoseInput, Fetched, Logs, Owner, OwnerFacts, Presence, Revision, ServiceFacts};
+
+/// Lines of the crashed instance's log read, from its end (`kubectl logs --tail`).
+pub const LOG_TAIL_LINES: i64 = 100;
+
+/// Limit for each read after the pod itself.
+const CALL_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Reads everything [`super::diagnose`] needs about pod `pod` in `namespace`.
+pub async fn gather(
+    client: &Client,
+    namespace: &str,
+    pod_name: &str,
+    container: Option<&str>,
+) -> Result<DiagnoseInput> {
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let pod = match pods.get_opt(pod_name).await {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            return Err(Error::PodNotFound {
+                pod: pod_name.to_owned(),
+                namespace: namespace.to_owned(),
+            });
+        }
+        Err(e) => {
+            return Err(match e {
+                kube::Error::HyperError(_) | kube::Error::Service(_) => Error::Unreachable {
+                    message: causes(&e),
+                },
+                other => Error::ReadPod {
+                    pod: pod_name.to_owned(),
+                    message: api_message(&other),
+                },
+            });
+        }
+    };
+    let container = pick_container(&pod, container)?;
+    let (events, logs, owners, lookups, services) = futures::join!(
+        limited(events(client, namespace, pod_name)),
+        logs(&pods, &pod, &container),
+        limited(owners(client, namespace, &pod)),
+        lookups(client, namespace, &pod, &container),
+        limited(services(client, namespace)),
+    );
+    Ok(DiagnoseInput {
+        pod,
+        container: Some(container),
+        events,
+        logs,
+        owners,
+        lookups,
+        services,
+    })
+}
+
+async fn limited<T>(f: impl Future<Output = Fetched<T>>) -> Fetched<T> {
+    match tokio::time::timeout(CALL_TIMEOUT, f).await {
+        Ok(r) => r,
+        Err(_) => Fetched::Failed(format!("no answer within {}s", CALL_TIMEOUT.as_secs())),
+    }
+}
+
+async fn events(client: &Client, namespace: &str, pod: &str) -> Fetched<Vec<Event>> {
+    let api: Api<Event> = Api::namespaced(client.clone(), namespace);
+    let lp = ListParams::default().fields(&format!("involvedObject.name={pod},involvedObject.kind=Pod"));
+    match api.list(&lp).await {
+        Ok(list) => Fetched::Got(list.items),
+        Err(e) => Fetched::Failed(api_message(&e)),
+    }
+}
+
+async fn logs(pods: &Api<Pod>, pod: &Pod, container: &str) -> Logs {
+    let Some(req) = logs_request(pod, container) else {
+        return Logs::NoInstance;
+    };
+    let params = LogParams {
+        container: Some(container.to_owned()),
+        previous: req.previous,
+        tail_lines: Some(LOG_TAIL_LINES),
+        ..Default::default()
+    };
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    match tokio::time::timeout(CALL_TIMEOUT, pods.logs(&name, &params)).await {
+        // The kubelet answers 200 with this one line when the container has been removed.
+        Ok(Ok(text)) if text.starts_with("unable to retrieve container logs for ") => {
+            Logs::Failed(text.trim_end().to_owned())
+        }
+        Ok(Ok(text)) => Logs::Text {
+            previous: req.previous,
+            text,
+        },
+        Ok(Err(e)) => Logs::Failed(api_message(&e)),
+        Err(_) => Logs::Failed(format!("no answer within {}s", CALL_TIMEOUT.as_secs())),
+    }
+}
+
+fn controller(refs: Option<&Vec<OwnerReference>>) -> Option<&OwnerReference> {
+    let refs = refs?;
+    refs.iter()
+        .find(|r| r.controller == Some(true))
+        .or(refs.first())
+}
+
+async fn owners(client: &Client, namespace: &str, pod: &Pod) -> Fetched<OwnerFacts> {
+    let Some(owner) = controller(pod.metadata.owner_references.as_ref()) else {
+        return Fetched::Got(OwnerFacts::default());
+    };
+    let mut facts = OwnerFacts {
+        chain: vec![Owner {
+            kind: owner.kind.clone(),
+            name: owner.name.clone(),
+        }],
+        revisions: Vec::new(),
+    };
+    if owner.kind != "ReplicaSet" {
+        return Fetched::Got(facts);
+    }
+    let rs_api: Api<ReplicaSet> = Api::namespaced(client.clone(), namespace);
+    let rs = match rs_api.get_opt(&owner.name).await {
+        Ok(Some(rs)) => rs,
+        Ok(None) => return Fetched::Got(facts),
+        Err(e) => return Fetched::Failed(format!("ReplicaSet {}: {}", owner.name, api_message(&e))),
+    };
+    let Some(deployment) = controller(rs.metadata.owner_references.as_ref()).cloned() else {
+        return Fetched::Got(facts);
+    };
+    facts.chain.push(Owner {
+        kind: deployment.kind.clone(),
+        name: deployment.name.clone(),
+    });
+    if deployment.kind != "Deployment" {
+        return Fetched::Got(facts);
+    }
+    let all = match rs_api.list(&ListParams::default()).await {
+        Ok(l) => l.items,
+        Err(e) => return Fetched::Failed(format!("ReplicaSets: {}", api_message(&e))),
+    };
+    let mut revisions: Vec<Revision> = all
+        .iter()
+        .filter(|r| {
+            r.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.uid == deployment.uid)
+        })
+        .map(|r| Revision {
+            replica_set: r.metadata.name.clone().unwrap_or_default(),
+            revision: r
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+                .and_then(|v| v.parse().ok()),
+            created: r.metadata.creation_timestamp.as_ref().map(|t| t.0),
+            images: r
+                .spec
+                .as_ref()
+                .and_then(|s| s.template.as_ref())
+                .and_then(|t| t.spec.as_ref())
+                .map(|s| {
+                    s.containers
+                        .iter()
+                        .map(|c| format!("{}={}", c.name, c.image.clone().unwrap_or_default()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            current: r.metadata.name.as_deref() == Some(owner.name.as_str()),
+        })
+        .collect();
+    revisions.sort_by(|a, b| b.revision.cmp(&a.revision));
+    facts.revisions = revisions;
+    Fetched::Got(facts)
+}
+
+async fn lookups(
+    client: &Client,
+    namespace: &str,
+    pod: &Pod,
+    container: &str,
+) -> BTreeMap<(RefKind, String), Presence> {
+    let wanted: BTreeSet<(RefKind, String)> = config_refs(pod, container)
+        .into_iter()
+        .map(|r| (r.kind, r.name))
+        .collect();
+    let checks = wanted.into_iter().map(|(kind, name)| async move {
+        let presence = match tokio::time::timeout(CALL_TIMEOUT, lookup(client, namespace, kind, &name)).await {
+            Ok(p) => p,
+            Err(_) => Presence::Unknown(format!("no answer within {}s", CALL_TIMEOUT.as_secs())),
+        };
+        ((kind, name), presence)
+    });
+    futures::future::join_all(checks).await.into_iter().collect()
+}
+
+async fn lookup(client: &Client, namespace: &str, kind: RefKind, name: &str) -> Presence {
+    match kind {
+        // Metadata only: whether it exists, never what it holds.
+        RefKind::Secret => match Api::<Secret>::namespaced(client.clone(), namespace)
+            .get_metadata_opt(name)
+            .await
+        {
+            Ok(Some(_)) => Presence::Present { keys: None },
+            Ok(None) => Presence::Missing,
+            Err(e) => Presence::Unknown(api_message(&e)),
+        },
+        RefKind::ConfigMap => match Api::<ConfigMap>::namespaced(client.clone(), namespace)
+            .get_opt(name)
+            .await
+        {
+            Ok(Some(cm)) => {
+                let mut keys: Vec<String> = cm.data.unwrap_or_default().into_keys().collect();
+                keys.extend(cm.binary_data.unwrap_or_default().into_keys());
+                Presence::Present { keys: Some(keys) }
+            }
+            Ok(None) => Presence::Missing,
+            Err(e) => Presence::Unknown(api_message(&e)),
+        },
+    }
+}
+
+async fn services(client: &Client, namespace: &str) -> Fetched<Vec<ServiceFacts>> {
+    let list = match Api::<Service>::namespaced(client.clone(), namespace)
+        .list(&ListParams::default())
+        .await
+    {
+        Ok(l) => l.items,
+        Err(e) => return Fetched::Failed(api_message(&e)),
+    };
+    let ready: Option<BTreeMap<String, usize>> =
+        match Api::<EndpointSlice>::namespaced(client.clone(), namespace)
+            .list(&ListParams::default())
+            .await
+        {
+            Ok(slices) => {
+                let mut by_service: BTreeMap<String, usize> = BTreeMap::new();
+                for s in slices.items {
+                    let Some(svc) = s
+                        .metadata
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get("kubernetes.io/service-name"))
+                    else {
+                        continue;
+                    };
+                    // A nil `ready` means ready (discovery/v1 EndpointConditions).
+                    let n = s
+                        .endpoints
+                        .iter()
+                        .filter(|e| e.conditions.as_ref().and_then(|c| c.ready) != Some(false))
+                        .count();
+                    *by_service.entry(svc.clone()).or_default() += n;
+                }
+                Some(by_service)
+            }
+            Err(e) => {
+                tracing::debug!(error = %api_message(&e), "could not list EndpointSlices");
+                None
+            }
+        };
+    Fetched::Got(
+        list.into_iter()
+            .map(|s| {
+                let name = s.metadata.name.clone().unwrap_or_default();
+                let spec = s.spec.unwrap_or_default();
+                ServiceFacts {
+                    ready_endpoints: ready
+                        .as_ref()
+                        .map(|r| r.get(&name).copied().unwrap_or(0)),
+                    name,
+                    cluster_ip: spec.cluster_ip.filter(|ip| !ip.is_empty() && ip != "None"),
+                    ports: spec.ports.unwrap_or_default().iter().map(|p| p.port).collect(),
+                    selector: spec.selector.unwrap_or_default(),
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The API server's own message when there is one, else the client's description.
+fn api_message(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) if !s.message.is_empty() => s.message.clone(),
+        other => causes(other),
+    }
+}
+
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = cause.source();
+    }
+    out
+}

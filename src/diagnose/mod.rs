@@ -1,0 +1,36 @@
+//! `crashlab diagnose`: a rule-based diagnoser that reads a pod the way a person would, in a
+//! fixed order (exit code → `logs --previous` → events → recent changes → resources), and
+//! names the cause category with the evidence of each step and the next `kubectl` commands.
+//!
+//! The reasoning ([`diagnose`]) is pure: it works on a [`DiagnoseInput`] of plain data (the
+//! Pod, its Events, the crashed instance's logs, owners, referenced Secrets and ConfigMaps,
+//! Services), so it is tested on pods recorded from a real kubelet. [`gather`] is the only
+//! part that talks to the API server.
+
+mod config_refs;
+mod container_pick;
+mod diagnosis;
+mod error;
+pub mod gather;
+mod human;
+mod input;
+mod log_lines;
+mod reasoning;
+mod step_changes;
+mod step_events;
+mod step_exit_code;
+mod step_logs;
+mod step_resources;
+
+#[cfg(test)]
+pub(crate) mod recorded_input;
+#[cfg(test)]
+mod tests;
+
+pub use config_refs::{ConfigRef, RefKind, config_refs};
+pub use container_pick::{LogsRequest, logs_request, pick_container};
+pub use diagnosis::{Clue, Confidence, Diagnosis, NextCommand, Step, StepKind};
+pub use error::{Error, Result};
+pub use human::render_human;
+pub use input::{DiagnoseInput, Fetched, Logs, OwnerFacts, Owner, Presence, Revision, ServiceFacts};
+pub use reasoning::diagnose;

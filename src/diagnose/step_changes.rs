@@ -1,0 +1,308 @@
+//! Step 4, recent changes: what around the pod may have moved. Its controller's rollouts, the
+//! Secrets and ConfigMaps it reads, and the Services it talks to.
+
+use crate::scenario::Category;
+
+use super::config_refs::{ConfigRef, RefKind, config_refs};
+use super::diagnosis::{Clue, Step, StepKind};
+use super::input::{Fetched, OwnerFacts, Presence, ServiceFacts};
+use super::log_lines::LineKind;
+use super::reasoning::Ctx;
+
+pub(super) fn step(ctx: &Ctx) -> Step {
+    let mut details = Vec::new();
+    let mut clues = Vec::new();
+    let mut found = Vec::new();
+
+    match &ctx.input.owners {
+        Fetched::Got(owners) => found.push(owners_found(ctx, owners, &mut details, &mut clues)),
+        Fetched::Failed(m) => found.push(format!("owners could not be read ({m})")),
+    }
+    found.push(refs_found(ctx, &mut details, &mut clues));
+    if let Some(deps) = services_found(ctx, &mut details, &mut clues) {
+        found.push(deps);
+    }
+    Step {
+        step: StepKind::RecentChanges,
+        found: found.join("; "),
+        details,
+        points_to: None,
+        clues,
+    }
+}
+
+fn owners_found(
+    ctx: &Ctx,
+    owners: &OwnerFacts,
+    details: &mut Vec<String>,
+    clues: &mut Vec<Clue>,
+) -> String {
+    if owners.chain.is_empty() {
+        return "a bare Pod: no controller, so no rollout history".to_owned();
+    }
+    let chain: Vec<String> = owners
+        .chain
+        .iter()
+        .map(|o| format!("{} {}", o.kind, o.name))
+        .collect();
+    let mut found = format!("owned by {}", chain.join(" ← "));
+    let Some(deployment) = owners.chain.iter().find(|o| o.kind == "Deployment") else {
+        return found;
+    };
+    let current = owners.revisions.iter().position(|r| r.current);
+    if let Some(i) = current {
+        let cur = &owners.revisions[i];
+        let rev = cur
+            .revision
+            .map(|r| format!("revision {r}"))
+            .unwrap_or_else(|| "an unnumbered revision".to_owned());
+        let when = cur
+            .created
+            .map(|t| format!(", created {t}"))
+            .unwrap_or_default();
+        found.push_str(&format!(", at {rev}{when}"));
+        details.push(format!(
+            "{} runs {}",
+            cur.replica_set,
+            cur.images.join(", ")
+        ));
+        if let Some(prev) = owners.revisions.get(i + 1) {
+            details.push(format!(
+                "previous: {} (revision {}) ran {}",
+                prev.replica_set,
+                prev.revision.map_or("?".to_owned(), |r| r.to_string()),
+                prev.images.join(", ")
+            ));
+            if prev.images != cur.images {
+                clues.push(
+                    Clue::new(
+                        Category::CodeBug,
+                        1,
+                        format!(
+                            "The crash may have come with the rollout of {rev} of Deployment {}, which changed {} to {}.",
+                            deployment.name,
+                            prev.images.join(", "),
+                            cur.images.join(", ")
+                        ),
+                    )
+                    .fix(format!(
+                        "Roll back (`kubectl rollout undo deployment/{} -n {}`) and fix the new version before rolling it out again.",
+                        deployment.name, ctx.namespace
+                    )),
+                );
+            }
+        }
+    }
+    clues_command(
+        clues,
+        ctx.kubectl(&format!("rollout history deployment/{}", deployment.name)),
+        "what each revision changed",
+    );
+    found
+}
+
+/// Adds a command to the last clue, if this step made one.
+fn clues_command(clues: &mut [Clue], command: String, why: &str) {
+    if let Some(last) = clues.last_mut() {
+        last.commands.push(super::NextCommand::new(command, why));
+    }
+}
+
+fn refs_found(ctx: &Ctx, details: &mut Vec<String>, clues: &mut Vec<Clue>) -> String {
+    let refs = config_refs(&ctx.input.pod, &ctx.container);
+    if refs.is_empty() {
+        return "no Secret or ConfigMap references".to_owned();
+    }
+    let mut missing = Vec::new();
+    for r in &refs {
+        let presence = ctx
+            .input
+            .lookups
+            .get(&(r.kind, r.name.clone()))
+            .cloned()
+            .unwrap_or(Presence::Unknown("not looked up".to_owned()));
+        let what = describe_ref(r);
+        match presence {
+            Presence::Missing => {
+                details.push(format!("{what}: does not exist"));
+                missing.push(format!("{} {}", r.kind.as_str(), r.name));
+                clues.push(missing_clue(ctx, r));
+            }
+            Presence::Present { keys: Some(keys) }
+                if r.key.as_ref().is_some_and(|k| !keys.contains(k)) =>
+            {
+                let key = r.key.clone().unwrap_or_default();
+                details.push(format!("{what}: exists, but has no key {key}"));
+                missing.push(format!("key {key} of {} {}", r.kind.as_str(), r.name));
+                if !r.optional {
+                    clues.push(
+                        Clue::new(
+                            Category::MissingConfig,
+                            3,
+                            format!(
+                                "{} reads key {key} of {} {}, which has no such key.",
+                                r.env.as_deref().unwrap_or("The container"),
+                                r.kind.as_str(),
+                                r.name
+                            ),
+                        )
+                        .fix(format!("Add key {key} to {} {} in namespace {}, or fix the reference.", r.kind.as_str(), r.name, ctx.namespace)),
+                    );
+                }
+            }
+            Presence::Present { .. } => details.push(format!("{what}: exists")),
+            Presence::Unknown(m) => details.push(format!("{what}: could not check ({m})")),
+        }
+    }
+    if missing.is_empty() {
+        format!("{} Secret/ConfigMap reference(s), all present", refs.len())
+    } else {
+        format!("missing: {}", missing.join(", "))
+    }
+}
+
+/// `Secret app-db, key url (optional) → env DATABASE_URL`.
+fn describe_ref(r: &ConfigRef) -> String {
+    let key = r.key.as_ref().map(|k| format!(", key {k}")).unwrap_or_default();
+    let optional = if r.optional { " (optional)" } else { "" };
+    format!("{} {}{key}{optional} → {}", r.kind.as_str(), r.name, r.used_as)
+}
+
+fn missing_clue(ctx: &Ctx, r: &ConfigRef) -> Clue {
+    let ns = &ctx.namespace;
+    let source = match &r.key {
+        Some(k) => format!("key {k} of {} {}", r.kind.as_str(), r.name),
+        None => format!("{} {}", r.kind.as_str(), r.name),
+    };
+    let subject = match &r.env {
+        Some(env) => format!("{env} comes from {source}"),
+        None => format!("The container's {} comes from {source}", r.used_as),
+    };
+    let create = match (r.kind, &r.key) {
+        (RefKind::Secret, Some(k)) => format!("Create Secret {} with key {k} in namespace {ns}", r.name),
+        (RefKind::ConfigMap, Some(k)) => format!("Create ConfigMap {} with key {k} in namespace {ns}", r.name),
+        (kind, None) => format!("Create {} {} in namespace {ns}", kind.as_str(), r.name),
+    };
+    let command = ctx.kubectl(&format!("get {} {}", r.kind.resource(), r.name));
+    if r.optional {
+        // The app then runs without the value; it matters most when the logs name it.
+        let named_in_logs = r.env.as_ref().is_some_and(|env| {
+            matches!(&ctx.key_line, Some((_, LineKind::MissingEnv(v))) if v == env)
+                || ctx.log_lines.iter().any(|l| l.contains(env.as_str()))
+        });
+        let without = r
+            .env
+            .as_ref()
+            .map(|e| format!(" without {e}"))
+            .unwrap_or_default();
+        Clue::new(
+            Category::MissingConfig,
+            if named_in_logs { 3 } else { 2 },
+            format!("{subject}, which does not exist in namespace {ns}; the reference is optional, so the container starts{without}."),
+        )
+        .fix(format!("{create} (or fix the reference); the next restart picks it up."))
+        .command(command, "confirms it is missing")
+    } else {
+        Clue::new(
+            Category::MissingConfig,
+            3,
+            format!("{subject}, which does not exist in namespace {ns}: the kubelet cannot create the container until it does."),
+        )
+        .fix(format!("{create} (or fix the reference); the kubelet retries on its own and starts the container once it exists."))
+        .command(command, "confirms it is missing")
+    }
+}
+
+/// The Services the app talks to, by what its logs and spec name; a Service without ready
+/// endpoints explains refused connections.
+fn services_found(ctx: &Ctx, details: &mut Vec<String>, clues: &mut Vec<Clue>) -> Option<String> {
+    let services = match &ctx.input.services {
+        Fetched::Got(s) => s,
+        Fetched::Failed(m) => {
+            let connection = matches!(ctx.key_line, Some((_, LineKind::Connection { .. })));
+            return connection.then(|| format!("Services could not be listed ({m})"));
+        }
+    };
+    let relevant: Vec<&ServiceFacts> = services.iter().filter(|s| used_by(ctx, s)).collect();
+    if relevant.is_empty() {
+        return None;
+    }
+    let mut found = Vec::new();
+    for s in relevant {
+        let addr = match (&s.cluster_ip, s.ports.first()) {
+            (Some(ip), Some(p)) => format!(" ({ip}:{p})"),
+            (None, Some(p)) => format!(" (port {p})"),
+            _ => String::new(),
+        };
+        let selector: Vec<String> = s.selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let selector = selector.join(",");
+        match s.ready_endpoints {
+            Some(0) => {
+                found.push(format!("Service {} has no ready endpoints", s.name));
+                let why = if selector.is_empty() {
+                    "it has no selector and nobody added endpoints by hand".to_owned()
+                } else {
+                    format!("no ready pod matches its selector {selector}")
+                };
+                details.push(format!("Service {}{addr}: 0 ready endpoints; {why}", s.name));
+                let mut clue = Clue::new(
+                    Category::DependencyDown,
+                    3,
+                    format!("Service {}{addr} has no ready endpoints: {why}, so connections to it are refused.", s.name),
+                )
+                .fix(format!(
+                    "Bring {} back: a pod matching {} must be running and ready (check the workload behind it). Make the app retry instead of exiting, so it survives the next outage.",
+                    s.name,
+                    if selector.is_empty() { "the Service" } else { &selector }
+                ))
+                .command(
+                    ctx.kubectl(&format!("get endpointslices -l kubernetes.io/service-name={}", s.name)),
+                    "the Service's endpoints (none ready)",
+                );
+                if !selector.is_empty() {
+                    clue = clue.command(
+                        ctx.kubectl(&format!("get pods -l {selector}")),
+                        "the pods that should back the Service",
+                    );
+                }
+                clues.push(clue);
+            }
+            Some(n) => {
+                details.push(format!("Service {}{addr}: {n} ready endpoint(s)", s.name));
+                found.push(format!("Service {} has {n} ready endpoint(s)", s.name));
+            }
+            None => details.push(format!("Service {}{addr}: endpoints unknown", s.name)),
+        }
+    }
+    Some(found.join(", "))
+}
+
+/// Whether the app uses Service `s`: its name or address in the key log line, or its
+/// environment variables (`$(POSTGRES_SERVICE_HOST)`) in the container's command, args or env.
+fn used_by(ctx: &Ctx, s: &ServiceFacts) -> bool {
+    let env_prefix = format!("{}_SERVICE_", s.name.to_uppercase().replace('-', "_"));
+    let in_spec = ctx.spec.is_some_and(|c| {
+        c.command
+            .iter()
+            .flatten()
+            .chain(c.args.iter().flatten())
+            .chain(c.env.iter().flatten().filter_map(|e| e.value.as_ref()))
+            .any(|a| a.contains(&env_prefix))
+    });
+    let in_logs = match &ctx.key_line {
+        Some((i, LineKind::Connection { target, name })) => {
+            let line = ctx.log_lines[*i];
+            name.as_deref() == Some(s.name.as_str())
+                || s
+                    .cluster_ip
+                    .as_ref()
+                    .is_some_and(|ip| target.as_deref().is_some_and(|t| t.starts_with(&format!("{ip}:"))))
+                || target
+                    .as_deref()
+                    .is_some_and(|t| t.split(':').next() == Some(s.name.as_str()))
+                || line.contains(&format!("{}.", s.name))
+        }
+        _ => false,
+    };
+    in_logs || in_spec
+}
