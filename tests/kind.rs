@@ -17,7 +17,7 @@ use serde_yaml::Value;
 const NODE_1_35: &str =
     "kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0";
 const NODE_1_34: &str =
-    "kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a";
+    "kindest/node:v1.34.11@sha256:44e222ee2132dab25ff87301682f89eb82c7880ea3a1bf543bfe9708fd08d67d";
 
 /// Records its arguments (one call per line, each argument ended by \x1f), copies the file
 /// after `--config` and the archive of `load image-archive` into `seen/`, then answers from
@@ -440,7 +440,7 @@ fn an_unsupported_version_is_a_usage_error_before_kind_runs() {
         "1.33",
     ]))
     .expect_code(2)
-    .stderr_has("supported are 1.34 (v1.34.0, default), 1.35 (v1.35.8), 1.36 (v1.36.4)");
+    .stderr_has("supported are 1.34 (v1.34.11, default), 1.35 (v1.35.8), 1.36 (v1.36.4)");
     assert!(s.calls("kind").is_empty());
     assert!(s.calls("docker").is_empty());
 }

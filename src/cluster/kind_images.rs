@@ -1,8 +1,8 @@
 //! The kindest/node images the kind provider pins, one per supported Kubernetes minor, by
 //! digest so that a tag moved upstream can never change what a run measured.
 //!
-//! The digests are those of the kind release notes (v1.34.0 from kind v0.30.0; v1.35.8 and
-//! v1.36.4 from kind v0.33.0) as quoted in public repositories. They could not be checked
+//! The digests are those of the kind v0.33.0 release notes (v1.34.11, v1.35.8, v1.36.4) as
+//! quoted in public repositories. They could not be checked
 //! against a registry on the machines crashlab is developed on (no Docker, no registry), so
 //! the first `kind create cluster` with each image is also its verification: Docker refuses
 //! an image whose content does not match the digest.
@@ -44,10 +44,10 @@ pub const DEFAULT_MINOR: u64 = versions::DEFAULT_MINOR;
 /// The pinned images, oldest first.
 pub const NODE_IMAGES: &[NodeImage] = &[
     NodeImage {
-        version: "v1.34.0",
+        version: "v1.34.11",
         minor: 34,
         patch: 0,
-        digest: "sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a",
+        digest: "sha256:44e222ee2132dab25ff87301682f89eb82c7880ea3a1bf543bfe9708fd08d67d",
     },
     NodeImage {
         version: "v1.35.8",
@@ -92,7 +92,7 @@ pub fn resolve(given: Option<&str>) -> Result<&'static NodeImage, VersionError> 
     }
 }
 
-/// `1.34 (v1.34.0, default), 1.35 (v1.35.8), 1.36 (v1.36.4)`.
+/// `1.34 (v1.34.11, default), 1.35 (v1.35.8), 1.36 (v1.36.4)`.
 pub fn supported_list() -> String {
     NODE_IMAGES
         .iter()
@@ -117,7 +117,7 @@ mod tests {
                 "{given}"
             );
         }
-        assert_eq!(resolve(None).unwrap().version, "v1.34.0");
+        assert_eq!(resolve(None).unwrap().version, "v1.34.11");
         assert_eq!(resolve(Some("1.36")).unwrap().version, "v1.36.4");
         for image in NODE_IMAGES {
             let hex = image.digest.strip_prefix("sha256:").unwrap();
@@ -134,7 +134,7 @@ mod tests {
     fn other_versions_name_what_is_pinned() {
         assert_eq!(
             resolve(Some("1.33")).unwrap_err().to_string(),
-            "unsupported kubernetes version \"1.33\": supported are 1.34 (v1.34.0, default), \
+            "unsupported kubernetes version \"1.33\": supported are 1.34 (v1.34.11, default), \
              1.35 (v1.35.8), 1.36 (v1.36.4) (give a minor such as `1.35`, or the full pinned version)"
         );
         // The local provider's 1.35 patch is not kind's.

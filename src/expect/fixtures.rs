@@ -14,7 +14,8 @@ pub(crate) fn scenario_of(rec: &Recording) -> Scenario {
             path.display()
         )
     });
-    let scenario: Scenario = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let scenario: Scenario =
+        serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     // As the runner does: expectations for the recording's server version, on its kubelet's curve.
     scenario.for_cluster(&ClusterFacts {
         server_version: rec.server_version.clone(),

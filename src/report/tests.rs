@@ -32,7 +32,8 @@ fn run_events_as(rec: &Recording, scenario: &Scenario, name: &str) -> Vec<RunEve
             kubelet_backoff: Some(KubeletBackoff {
                 initial_s: 10,
                 max_s: 300,
-                because: "ReduceDefaultCrashLoopBackOffDecay off, KubeletCrashLoopBackOffMax off".into(),
+                because: "ReduceDefaultCrashLoopBackOffDecay off, KubeletCrashLoopBackOffMax off"
+                    .into(),
             }),
         },
         RunEvent::ScenarioStarted {

@@ -245,9 +245,17 @@ impl ClusterClient {
     /// node) leaves the kubelet defaults for that part, said in `because`.
     pub async fn kubelet_backoff(&self) -> super::kubelet_backoff::KubeletBackoff {
         use super::kubelet_backoff::{KubeletBackoff, derive};
-        let nodes = match Api::<Node>::all(self.client.clone()).list(&Default::default()).await {
+        let nodes = match Api::<Node>::all(self.client.clone())
+            .list(&Default::default())
+            .await
+        {
             Ok(n) => n.items,
-            Err(e) => return KubeletBackoff::defaults(&format!("nodes not readable ({}); kubelet defaults assumed", api_message(&e))),
+            Err(e) => {
+                return KubeletBackoff::defaults(&format!(
+                    "nodes not readable ({}); kubelet defaults assumed",
+                    api_message(&e)
+                ));
+            }
         };
         let ready = |n: &Node| {
             n.status
@@ -255,13 +263,19 @@ impl ClusterClient {
                 .and_then(|s| s.conditions.as_ref())
                 .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
         };
-        let Some(name) = nodes.iter().find(|n| ready(n)).and_then(|n| n.metadata.name.clone()) else {
+        let Some(name) = nodes
+            .iter()
+            .find(|n| ready(n))
+            .and_then(|n| n.metadata.name.clone())
+        else {
             return KubeletBackoff::defaults("no Ready node; kubelet defaults assumed");
         };
         let get = |path: String| {
             let client = self.client.clone();
             async move {
-                let req = http::Request::get(path).body(Vec::new()).map_err(|e| e.to_string())?;
+                let req = http::Request::get(path)
+                    .body(Vec::new())
+                    .map_err(|e| e.to_string())?;
                 client.request_text(req).await.map_err(|e| api_message(&e))
             }
         };
@@ -269,7 +283,9 @@ impl ClusterClient {
             .await
             .ok()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
-        let metrics = get(format!("/api/v1/nodes/{name}/proxy/metrics")).await.ok();
+        let metrics = get(format!("/api/v1/nodes/{name}/proxy/metrics"))
+            .await
+            .ok();
         derive(configz.as_ref(), metrics.as_deref())
     }
 

@@ -23,7 +23,11 @@ pub struct KubeletBackoff {
 impl KubeletBackoff {
     /// The kubelet's defaults, used when nothing could be read from the node.
     pub fn defaults(because: &str) -> Self {
-        Self { initial_s: DEFAULT_INITIAL_S, max_s: DEFAULT_MAX_S, because: because.to_string() }
+        Self {
+            initial_s: DEFAULT_INITIAL_S,
+            max_s: DEFAULT_MAX_S,
+            because: because.to_string(),
+        }
     }
 }
 
@@ -110,12 +114,18 @@ pub fn derive(configz: Option<&serde_json::Value>, metrics: Option<&str>) -> Kub
             if max < initial {
                 initial = max;
             }
-            why.push(format!("KubeletCrashLoopBackOffMax on, maxContainerRestartPeriod {period}s"));
+            why.push(format!(
+                "KubeletCrashLoopBackOffMax on, maxContainerRestartPeriod {period}s"
+            ));
         }
         Some(false) => why.push("KubeletCrashLoopBackOffMax off".to_string()),
         None => why.push("KubeletCrashLoopBackOffMax unknown (assumed off)".to_string()),
     }
-    KubeletBackoff { initial_s: initial, max_s: max, because: why.join(", ") }
+    KubeletBackoff {
+        initial_s: initial,
+        max_s: max,
+        because: why.join(", "),
+    }
 }
 
 #[cfg(test)]
@@ -129,10 +139,14 @@ kubernetes_feature_enabled{name=\"ReduceDefaultCrashLoopBackOffDecay\",stage=\"A
 
     #[test]
     fn default_kubelet_1_34_is_10s_to_300s() {
-        let configz = serde_json::json!({"kubeletconfig": {"crashLoopBackOff": {}, "failCgroupV1": false}});
+        let configz =
+            serde_json::json!({"kubeletconfig": {"crashLoopBackOff": {}, "failCgroupV1": false}});
         let b = derive(Some(&configz), Some(METRICS_1_34));
         assert_eq!((b.initial_s, b.max_s), (10, 300));
-        assert_eq!(b.because, "ReduceDefaultCrashLoopBackOffDecay off, KubeletCrashLoopBackOffMax off");
+        assert_eq!(
+            b.because,
+            "ReduceDefaultCrashLoopBackOffDecay off, KubeletCrashLoopBackOffMax off"
+        );
     }
 
     #[test]

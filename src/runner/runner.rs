@@ -23,10 +23,10 @@ use crate::timeline::{Observation, Observed, Recording, Timeline};
 use super::cancel::Cancel;
 use super::cluster_client::ClusterClient;
 use super::error::{Error, Result};
-use crate::scenario::ClusterFacts;
 use super::namespace::{namespace_name, random_suffix};
 use super::observe::{Ending, Limits, Observer, Phase, WatchItem, observe};
 use super::{ObservedSummary, RunEvent, ScenarioReport, Verdict};
+use crate::scenario::ClusterFacts;
 
 /// How a run behaves. The kube context is only reported (in [`RunEvent::RunStarted`]); the
 /// client passed to [`Runner::new`] decides where scenarios go.

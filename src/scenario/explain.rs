@@ -131,7 +131,9 @@ fn expectation_lines(expect: &Expectations) -> Vec<String> {
     }
     if let Some(b) = &expect.backoff {
         let curve = match (b.initial_seconds, b.max_seconds) {
-            (None, None) => "the cluster's kubelet curve (10s doubling up to 300s by default)".to_string(),
+            (None, None) => {
+                "the cluster's kubelet curve (10s doubling up to 300s by default)".to_string()
+            }
             _ => format!("{}s doubling up to {}s", b.initial(), b.max()),
         };
         lines.push(format!(

@@ -8,12 +8,12 @@ mod ground_truth;
 mod loader;
 mod locate;
 mod problem;
+mod resolve;
 #[allow(clippy::module_inception)]
 mod scenario;
 mod scenario_error;
 mod validate;
 mod version_req;
-mod resolve;
 
 pub use catalogue::{BUILTINS, BuiltIn, Catalogue, Entry, Origin};
 pub use expectations::*;
@@ -23,9 +23,9 @@ pub use ground_truth::{Category, GroundTruth, KeyFact};
 pub use loader::{MAX_NAME_LEN, load_file, load_str};
 pub use locate::{Location, locate, locate_nearest};
 pub use problem::Problem;
+pub use resolve::ClusterFacts;
 pub use scenario::{
     API_VERSION, KIND, Metadata, Scenario, ScenarioSpec, Target, Timeouts, humantime_secs,
 };
-pub use resolve::ClusterFacts;
-pub use version_req::VersionReq;
 pub use scenario_error::{InvalidScenario, Result, ScenarioError};
+pub use version_req::VersionReq;

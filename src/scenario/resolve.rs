@@ -23,7 +23,10 @@ impl Scenario {
             Some(r) => VersionReq::parse(r).is_ok_and(|r| r.matches(&facts.server_version)),
         };
         s.spec.expect.events.retain(|e| applies(&e.kubernetes));
-        s.spec.expect.absent_events.retain(|e| applies(&e.kubernetes));
+        s.spec
+            .expect
+            .absent_events
+            .retain(|e| applies(&e.kubernetes));
         if let (Some(b), Some((initial, max))) = (s.spec.expect.backoff.as_mut(), facts.backoff) {
             if b.max_seconds.is_none() {
                 b.max_seconds = Some(max);
@@ -47,7 +50,10 @@ mod tests {
 
     #[test]
     fn unstated_curve_takes_the_clusters() {
-        let facts = ClusterFacts { server_version: "v1.35.4".into(), backoff: Some((10, 20)) };
+        let facts = ClusterFacts {
+            server_version: "v1.35.4".into(),
+            backoff: Some((10, 20)),
+        };
         let b = exit_1().for_cluster(&facts).spec.expect.backoff.unwrap();
         assert_eq!((b.initial(), b.max()), (10, 20));
     }
@@ -56,7 +62,10 @@ mod tests {
     fn a_stated_curve_is_kept() {
         let mut s = exit_1();
         s.spec.expect.backoff.as_mut().unwrap().max_seconds = Some(300);
-        let facts = ClusterFacts { server_version: "v1.35.4".into(), backoff: Some((1, 60)) };
+        let facts = ClusterFacts {
+            server_version: "v1.35.4".into(),
+            backoff: Some((1, 60)),
+        };
         let b = s.for_cluster(&facts).spec.expect.backoff.unwrap();
         assert_eq!((b.initial(), b.max()), (1, 300));
     }
@@ -64,19 +73,43 @@ mod tests {
     #[test]
     fn version_conditions_select_event_expectations() {
         let s = exit_1();
-        let conditional = s.spec.expect.events.iter().filter(|e| e.kubernetes.is_some()).count();
-        assert!(conditional >= 2, "exit-1 states its Created/Started texts per version");
+        let conditional = s
+            .spec
+            .expect
+            .events
+            .iter()
+            .filter(|e| e.kubernetes.is_some())
+            .count();
+        assert!(
+            conditional >= 2,
+            "exit-1 states its Created/Started texts per version"
+        );
         let on = |v: &str| {
-            s.for_cluster(&ClusterFacts { server_version: v.into(), backoff: None })
-                .spec
-                .expect
-                .events
-                .iter()
-                .filter_map(|e| e.message.clone())
-                .collect::<Vec<_>>()
+            s.for_cluster(&ClusterFacts {
+                server_version: v.into(),
+                backoff: None,
+            })
+            .spec
+            .expect
+            .events
+            .iter()
+            .filter_map(|e| e.message.clone())
+            .collect::<Vec<_>>()
         };
-        assert!(on("v1.34.4").iter().any(|m| m.contains("Started container app")));
-        assert!(on("v1.35.4").iter().any(|m| m.contains("Container started")));
-        assert!(!on("v1.35.4").iter().any(|m| m.contains("Started container app")));
+        assert!(
+            on("v1.34.4")
+                .iter()
+                .any(|m| m.contains("Started container app"))
+        );
+        assert!(
+            on("v1.35.4")
+                .iter()
+                .any(|m| m.contains("Container started"))
+        );
+        assert!(
+            !on("v1.35.4")
+                .iter()
+                .any(|m| m.contains("Started container app"))
+        );
     }
 }

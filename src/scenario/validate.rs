@@ -209,10 +209,7 @@ fn check_expect(expect: &Expectations, path: &FieldPath) -> Result<(), Violation
         if let (Some(initial), Some(max)) = (backoff.initial_seconds, backoff.max_seconds)
             && initial > max
         {
-            return Err((
-                here,
-                Problem::BackoffBounds { initial, max },
-            ));
+            return Err((here, Problem::BackoffBounds { initial, max }));
         }
     }
     Ok(())
@@ -226,7 +223,10 @@ fn check_events(events: &[EventExpectation], path: &FieldPath) -> Result<(), Vio
         if let Some(req) = &event.kubernetes
             && let Err(message) = super::version_req::VersionReq::parse(req)
         {
-            return Err((path.clone().index(i).key("kubernetes"), Problem::InvalidValue { message }));
+            return Err((
+                path.clone().index(i).key("kubernetes"),
+                Problem::InvalidValue { message },
+            ));
         }
     }
     Ok(())

@@ -23,10 +23,16 @@ impl VersionReq {
     pub fn parse(s: &str) -> Result<VersionReq, String> {
         let mut parts = Vec::new();
         for item in s.split(',').map(str::trim) {
-            let (op, rest) = [(">=", Op::Ge), ("<=", Op::Le), (">", Op::Gt), ("<", Op::Lt), ("=", Op::Eq)]
-                .iter()
-                .find_map(|(p, op)| item.strip_prefix(p).map(|r| (*op, r)))
-                .unwrap_or((Op::Eq, item));
+            let (op, rest) = [
+                (">=", Op::Ge),
+                ("<=", Op::Le),
+                (">", Op::Gt),
+                ("<", Op::Lt),
+                ("=", Op::Eq),
+            ]
+            .iter()
+            .find_map(|(p, op)| item.strip_prefix(p).map(|r| (*op, r)))
+            .unwrap_or((Op::Eq, item));
             let v = parse_minor(rest.trim()).ok_or_else(|| {
                 format!("invalid Kubernetes version condition {s:?}: expected e.g. \">=1.35\", \"<1.35\" or \">=1.34,<1.36\"")
             })?;
@@ -38,7 +44,9 @@ impl VersionReq {
     /// Whether a server version (`v1.35.4`, `1.35`, `v1.36.0-rc.1+k3s1`) satisfies every part.
     /// An unparsable version satisfies nothing.
     pub fn matches(&self, version: &str) -> bool {
-        let Some(v) = parse_minor(version) else { return false };
+        let Some(v) = parse_minor(version) else {
+            return false;
+        };
         self.parts.iter().all(|(op, want)| match op {
             Op::Ge => v >= *want,
             Op::Gt => v > *want,

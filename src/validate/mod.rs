@@ -1,0 +1,35 @@
+//! `crashlab validate`: grading a diagnostic tool on live crash loops. The runner reproduces
+//! each scenario; once its signal contract holds, the tool runs against the live pod
+//! ([`run_tool`]), and its answer is graded against the scenario's ground truth ([`grade`]):
+//! the cause category (from a JSON field, else from the text) and the key facts it names,
+//! minus wrong advice. Everything but [`run_tool`] is pure and tested on recorded outputs.
+
+mod category_text;
+mod diagnosis_text;
+mod grade;
+mod grade_result;
+mod human;
+mod judge;
+mod json;
+mod junit;
+mod tool_output;
+mod tool_run;
+mod validation;
+
+#[cfg(test)]
+mod tests;
+
+pub use category_text::{category_from_value, category_in_text};
+pub use diagnosis_text::{DiagnosisText, field_at, read_diagnosis};
+pub use grade::{
+    CATEGORY_WEIGHT, DEFAULT_CATEGORY_FIELD, FACTS_WEIGHT, GradeOptions, WRONG_ANSWER_PENALTY,
+    grade,
+};
+pub use grade_result::{CategoryGrade, CategorySource, FactMatch, Grade};
+pub use human::render_human;
+pub use judge::{GROUND_TRUTH_ENV, JudgeResult, parse_judge_score};
+pub use json::render_json;
+pub use junit::render_junit;
+pub use tool_output::{ToolEnding, ToolOutput};
+pub use tool_run::{MAX_OUTPUT_BYTES, ToolCall, run_tool};
+pub use validation::{Outcome, ScenarioValidation, ValidationExit, ValidationReport};
