@@ -4,12 +4,17 @@
 //! Layers: `scenario` (format, catalogue) → `runner` (deploy → observe → evaluate → clean up,
 //! emitting events) → `report` (human, JSON, JUnit). `timeline` and `expect` are pure;
 //! `cluster` hides the providers; `image` builds OCI archives of the crash programs.
+//! `diagnose` is a rule-based diagnoser of any pod; `validate` grades diagnostic tools (that
+//! one included) on live crash loops against each scenario's ground truth.
 
 pub mod cli;
 pub mod cluster;
+pub mod diagnose;
 pub mod expect;
 pub mod image;
+pub mod matrix;
 pub mod report;
 pub mod runner;
 pub mod scenario;
 pub mod timeline;
+pub mod validate;

@@ -50,6 +50,17 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Run scenarios on several Kubernetes versions in turn and compare what each kubelet did.
+    #[command(after_help = EXIT_CODES_HELP)]
+    Matrix(MatrixArgs),
+    /// Grade a diagnostic tool on live crash loops: reproduce each scenario, run the tool on
+    /// it, score its answer against the scenario's ground truth.
+    #[command(after_help = VALIDATE_HELP)]
+    Validate(ValidateArgs),
+    /// Diagnose a pod as a person would: exit code → logs --previous → events → recent
+    /// changes → resources; prints the cause, the evidence and the next kubectl commands.
+    #[command(after_help = DIAGNOSE_HELP)]
+    Diagnose(DiagnoseArgs),
     /// Manage the cluster crashlab runs on.
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -59,6 +70,46 @@ pub enum Command {
 pub enum OutputFormat {
     Human,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatrixOutput {
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// Kubernetes versions, comma-separated (e.g. 1.34,1.35,1.36).
+    #[arg(long, required = true)]
+    pub versions: String,
+    /// Scenarios to run (names, comma-separated or repeated); all built-ins by default.
+    #[arg(long = "scenarios")]
+    pub scenarios: Vec<String>,
+    /// Load scenarios from these files too.
+    #[arg(long = "file", short = 'f')]
+    pub files: Vec<PathBuf>,
+    /// Which clusters to bring up.
+    #[arg(long, value_enum, default_value_t = ProviderName::Local)]
+    pub provider: ProviderName,
+    /// A KubeletConfiguration fragment (YAML) applied on every cluster of the matrix.
+    #[arg(long, value_name = "FILE")]
+    pub kubelet_config: Option<PathBuf>,
+    /// Kubelet feature gates applied on every cluster, e.g. `ReduceDefaultCrashLoopBackOffDecay=true`.
+    #[arg(long, value_name = "GATES")]
+    pub feature_gates: Option<String>,
+    /// Markdown table for people, JSON for machines.
+    #[arg(long, short, value_enum, default_value_t = MatrixOutput::Markdown)]
+    pub output: MatrixOutput,
+    /// How many scenarios run at once on each cluster.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
+    /// Write raw recordings to DIR/<server version>/<scenario>.json.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+    /// Leave the last cluster running afterwards.
+    #[arg(long)]
+    pub keep_cluster: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -168,4 +219,104 @@ pub struct ClusterUpArgs {
     /// Kubeconfig file to merge the new context into.
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
+}
+
+pub const VALIDATE_HELP: &str = "\
+THE TOOL'S ENVIRONMENT:
+  COMMAND runs with `sh -c` once per reproduced scenario, while the crash loop is live, with
+  CRASHLAB_NAMESPACE, CRASHLAB_POD, CRASHLAB_CONTAINER, CRASHLAB_SCENARIO and KUBECONFIG (a
+  kubeconfig whose current context is the cluster under test). PATH starts with crashlab's own
+  directory, so `crashlab diagnose` in COMMAND is this crashlab.
+
+SCORING (per scenario, 0 to 1):
+  0.5 for the right category + 0.5 x the share of key facts named - 0.25 per wrong answer.
+  The category is read from the JSON field --category-field when stdout is a JSON document,
+  else from the first phrase of the text that names one. A tool that times out, cannot start
+  or exits non-zero without output scores 0. With --judge, the judge's score counts instead:
+  it gets the tool's stdout on stdin and the ground truth as JSON in CRASHLAB_GROUND_TRUTH,
+  and prints a number from 0 to 1.
+
+EXIT CODES:
+  0  every scenario reproduced and the tool scored at least --min-score on each
+  1  the tool scored below --min-score on at least one reproduced scenario
+  2  bad usage, an invalid scenario file, or a scenario without groundTruth
+  3  a fixture did not reproduce (never counted against the tool), the judge failed, or the
+     cluster could not be reached; 1 wins when both apply";
+
+pub const DIAGNOSE_HELP: &str = "\
+EXIT CODES:
+  0  the pod was diagnosed (whatever the cause, or none)
+  2  bad usage, or no such pod or container
+  3  the cluster could not be reached";
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario names (see `crashlab list`).
+    pub scenarios: Vec<String>,
+    /// Every built-in scenario (and every scenario from --file).
+    #[arg(long)]
+    pub all: bool,
+    /// Load scenarios from these files (they run when named, or with --all).
+    #[arg(long = "file", short = 'f')]
+    pub files: Vec<PathBuf>,
+    /// The diagnostic tool's command line, e.g.
+    /// 'crashlab diagnose $CRASHLAB_POD -n $CRASHLAB_NAMESPACE -o json'.
+    #[arg(long, value_name = "COMMAND", required = true)]
+    pub diagnose: String,
+    /// Dotted path of the category in the tool's JSON output, e.g. `root_cause.category`.
+    #[arg(long, value_name = "PATH", default_value = "category")]
+    pub category_field: String,
+    /// Time limit per call of the tool (and of the judge), e.g. 60s, 2m.
+    #[arg(long, value_name = "DURATION", default_value = "60s")]
+    pub timeout: String,
+    /// Score (0 to 1) the tool must reach on every reproduced scenario. The default, 1,
+    /// asks for the right category, every key fact and no wrong advice.
+    #[arg(long, value_name = "SCORE", default_value_t = 1.0)]
+    pub min_score: f64,
+    /// An external judge's command line; its score (0 to 1) replaces the rule-based one.
+    #[arg(long, value_name = "COMMAND")]
+    pub judge: Option<String>,
+    /// Output format on stdout.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+    /// Also write a JUnit XML report to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write each tool call's stdout and stderr to DIR/<scenario>.stdout and .stderr.
+    #[arg(long, value_name = "DIR")]
+    pub save_output: Option<PathBuf>,
+    /// How many scenarios run at once (each holds its slot while the tool runs).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
+    /// Kube context to use (default: the current context; when no test cluster is reachable,
+    /// crashlab brings up the local cluster).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Allow running against this context even though it is not a known test cluster.
+    #[arg(long = "allow-context", value_name = "NAME")]
+    pub allow_context: Vec<String>,
+    /// Provider to bring up when no test cluster is reachable.
+    #[arg(long, value_enum)]
+    pub provider: Option<ProviderName>,
+    /// Kubernetes version for a cluster crashlab brings up (e.g. 1.35).
+    #[arg(long)]
+    pub kubernetes_version: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    /// The pod to diagnose.
+    pub pod: String,
+    /// Its namespace (default: the context's namespace, else `default`).
+    #[arg(long, short)]
+    pub namespace: Option<String>,
+    /// The container (default: the one in the most trouble).
+    #[arg(long, short)]
+    pub container: Option<String>,
+    /// Output format on stdout.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+    /// Kube context to use (default: the current context). Diagnosing only reads.
+    #[arg(long)]
+    pub context: Option<String>,
 }

@@ -28,8 +28,19 @@ pub fn run(cmd: ClusterCommand) -> Result<Exit, CliError> {
 }
 
 pub fn parse_tuning(args: &ClusterUpArgs) -> Result<KubeletTuning, CliError> {
+    tuning_from(
+        args.kubelet_config.as_deref(),
+        args.feature_gates.as_deref(),
+    )
+}
+
+/// Kubelet tuning from `--kubelet-config FILE` and `--feature-gates A=true,...`.
+pub fn tuning_from(
+    kubelet_config: Option<&std::path::Path>,
+    feature_gates: Option<&str>,
+) -> Result<KubeletTuning, CliError> {
     let mut tuning = KubeletTuning::default();
-    if let Some(path) = &args.kubelet_config {
+    if let Some(path) = kubelet_config {
         let text = std::fs::read_to_string(path)
             .map_err(|e| CliError::usage(format!("{}: {e}", path.display())))?;
         let value: serde_yaml::Value = serde_yaml::from_str(&text).map_err(|e| {
@@ -47,7 +58,7 @@ pub fn parse_tuning(args: &ClusterUpArgs) -> Result<KubeletTuning, CliError> {
         }
         tuning.config_overlay = Some(value);
     }
-    if let Some(gates) = &args.feature_gates {
+    if let Some(gates) = feature_gates {
         tuning.feature_gates = parse_feature_gates(gates)?;
     }
     Ok(tuning)

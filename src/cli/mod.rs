@@ -5,8 +5,11 @@ mod args;
 mod catalogue_cmd;
 mod cli_error;
 mod cluster_cmd;
+mod diagnose_cmd;
+mod matrix_cmd;
 mod run_cmd;
 mod target_cluster;
+mod validate_cmd;
 
 use std::process::ExitCode;
 
@@ -37,6 +40,9 @@ pub fn main() -> ExitCode {
         Command::Show { name, files } => catalogue_cmd::show(&name, &files),
         Command::Schema => catalogue_cmd::schema(),
         Command::Lint { files } => catalogue_cmd::lint(&files),
+        Command::Matrix(args) => matrix_cmd::run(args),
+        Command::Validate(args) => validate_cmd::run(args),
+        Command::Diagnose(args) => diagnose_cmd::run(args),
         Command::Cluster(cmd) => cluster_cmd::run(cmd),
     };
     match result {

@@ -87,17 +87,9 @@ pub fn parse_backoff(spec: &str) -> Result<(u32, u32), CliError> {
     Ok((a.min(b), b))
 }
 
-async fn run_async(
-    args: &RunArgs,
-    scenarios: Vec<Scenario>,
-) -> Result<Vec<ScenarioReport>, CliError> {
-    let cluster = target_cluster::connect(
-        args.context.as_deref(),
-        &args.allow_context,
-        args.provider,
-        args.kubernetes_version.clone(),
-    )
-    .await?;
+/// Imports crashlab's images into a cluster crashlab manages (local or kind); other clusters
+/// must have them already.
+pub(super) async fn load_images(cluster: &target_cluster::TargetCluster) -> Result<(), CliError> {
     if let Some(local) = &cluster.local {
         let local = local.clone();
         tokio::task::spawn_blocking(move || local.load_images())
@@ -113,6 +105,21 @@ async fn run_async(
         .await
         .map_err(|e| CliError::env(e.to_string()))??;
     }
+    Ok(())
+}
+
+async fn run_async(
+    args: &RunArgs,
+    scenarios: Vec<Scenario>,
+) -> Result<Vec<ScenarioReport>, CliError> {
+    let cluster = target_cluster::connect(
+        args.context.as_deref(),
+        &args.allow_context,
+        args.provider,
+        args.kubernetes_version.clone(),
+    )
+    .await?;
+    load_images(&cluster).await?;
 
     let mut reporters: Vec<Box<dyn Reporter + Send>> = Vec::new();
     match args.output {
@@ -159,6 +166,7 @@ async fn run_async(
             parallelism: usize::from(args.parallel),
             keep_namespaces: args.keep,
             record_dir: args.record.clone(),
+            on_reproduced: None,
         },
     );
     let result = runner.run(&scenarios, tx).await;

@@ -43,9 +43,8 @@ pub fn pick_container(pod: &Pod, wanted: Option<&str>) -> Result<String> {
             best = Some((name, t));
         }
     }
-    best.map(|(n, _)| n.clone()).ok_or_else(|| Error::NoContainers {
-        pod: pod_name(pod),
-    })
+    best.map(|(n, _)| n.clone())
+        .ok_or_else(|| Error::NoContainers { pod: pod_name(pod) })
 }
 
 /// Which logs show the last terminated instance, if there is one.
@@ -61,7 +60,11 @@ pub fn logs_request(pod: &Pod, container: &str) -> Option<LogsRequest> {
     let state = s.state.as_ref();
     if state.is_some_and(|st| st.terminated.is_some()) {
         Some(LogsRequest { previous: false })
-    } else if s.last_state.as_ref().is_some_and(|l| l.terminated.is_some()) {
+    } else if s
+        .last_state
+        .as_ref()
+        .is_some_and(|l| l.terminated.is_some())
+    {
         Some(LogsRequest { previous: true })
     } else {
         None

@@ -12,13 +12,15 @@ use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{ConfigMap, Event, Pod, Secret, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
-use kube::api::{Api, ListParams, LogParams};
 use kube::Client;
+use kube::api::{Api, ListParams, LogParams};
 
 use super::config_refs::{RefKind, config_refs};
 use super::container_pick::{logs_request, pick_container};
 use super::error::{Error, Result};
-use super::input::{DiagnoseInput, Fetched, Logs, Owner, OwnerFacts, Presence, Revision, ServiceFacts};
+use super::input::{
+    DiagnoseInput, Fetched, Logs, Owner, OwnerFacts, Presence, Revision, ServiceFacts,
+};
 
 /// Lines of the crashed instance's log read, from its end (`kubectl logs --tail`).
 pub const LOG_TAIL_LINES: i64 = 100;
@@ -82,7 +84,9 @@ async fn limited<T>(f: impl Future<Output = Fetched<T>>) -> Fetched<T> {
 
 async fn events(client: &Client, namespace: &str, pod: &str) -> Fetched<Vec<Event>> {
     let api: Api<Event> = Api::namespaced(client.clone(), namespace);
-    let lp = ListParams::default().fields(&format!("involvedObject.name={pod},involvedObject.kind=Pod"));
+    let lp = ListParams::default().fields(&format!(
+        "involvedObject.name={pod},involvedObject.kind=Pod"
+    ));
     match api.list(&lp).await {
         Ok(list) => Fetched::Got(list.items),
         Err(e) => Fetched::Failed(api_message(&e)),
@@ -139,7 +143,9 @@ async fn owners(client: &Client, namespace: &str, pod: &Pod) -> Fetched<OwnerFac
     let rs = match rs_api.get_opt(&owner.name).await {
         Ok(Some(rs)) => rs,
         Ok(None) => return Fetched::Got(facts),
-        Err(e) => return Fetched::Failed(format!("ReplicaSet {}: {}", owner.name, api_message(&e))),
+        Err(e) => {
+            return Fetched::Failed(format!("ReplicaSet {}: {}", owner.name, api_message(&e)));
+        }
     };
     let Some(deployment) = controller(rs.metadata.owner_references.as_ref()).cloned() else {
         return Fetched::Got(facts);
@@ -204,13 +210,21 @@ async fn lookups(
         .map(|r| (r.kind, r.name))
         .collect();
     let checks = wanted.into_iter().map(|(kind, name)| async move {
-        let presence = match tokio::time::timeout(CALL_TIMEOUT, lookup(client, namespace, kind, &name)).await {
+        let presence = match tokio::time::timeout(
+            CALL_TIMEOUT,
+            lookup(client, namespace, kind, &name),
+        )
+        .await
+        {
             Ok(p) => p,
             Err(_) => Presence::Unknown(format!("no answer within {}s", CALL_TIMEOUT.as_secs())),
         };
         ((kind, name), presence)
     });
-    futures::future::join_all(checks).await.into_iter().collect()
+    futures::future::join_all(checks)
+        .await
+        .into_iter()
+        .collect()
 }
 
 async fn lookup(client: &Client, namespace: &str, kind: RefKind, name: &str) -> Presence {
@@ -284,12 +298,15 @@ async fn services(client: &Client, namespace: &str) -> Fetched<Vec<ServiceFacts>
                 let name = s.metadata.name.clone().unwrap_or_default();
                 let spec = s.spec.unwrap_or_default();
                 ServiceFacts {
-                    ready_endpoints: ready
-                        .as_ref()
-                        .map(|r| r.get(&name).copied().unwrap_or(0)),
+                    ready_endpoints: ready.as_ref().map(|r| r.get(&name).copied().unwrap_or(0)),
                     name,
                     cluster_ip: spec.cluster_ip.filter(|ip| !ip.is_empty() && ip != "None"),
-                    ports: spec.ports.unwrap_or_default().iter().map(|p| p.port).collect(),
+                    ports: spec
+                        .ports
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|p| p.port)
+                        .collect(),
                     selector: spec.selector.unwrap_or_default(),
                 }
             })

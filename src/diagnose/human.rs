@@ -45,7 +45,12 @@ pub fn render_human(d: &Diagnosis) -> String {
         }
         wrap_into(&mut out, &found, &head, &indent);
         for detail in &step.details {
-            wrap_into(&mut out, detail, &format!("{indent}· "), &format!("{indent}  "));
+            wrap_into(
+                &mut out,
+                detail,
+                &format!("{indent}· "),
+                &format!("{indent}  "),
+            );
         }
     }
     if !d.next_commands.is_empty() {

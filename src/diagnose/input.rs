@@ -60,7 +60,9 @@ pub enum Logs {
 pub enum Presence {
     /// It exists; `keys` are its data keys when they were read (ConfigMaps only: crashlab
     /// never reads a Secret's data).
-    Present { keys: Option<Vec<String>> },
+    Present {
+        keys: Option<Vec<String>>,
+    },
     Missing,
     /// Could not be checked (e.g. forbidden); the message says why.
     Unknown(String),

@@ -52,25 +52,37 @@ fn re(pattern: &str) -> Regex {
 }
 
 static MISSING_ENV: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?:environment variable|env var(?:iable)?)s?:?\s+["'`]?([A-Z_][A-Z0-9_]*)["'`]?\s+(?:is\s+)?(?:not set|unset|missing|empty|not defined|required)"#)
+    re(
+        r#"(?:environment variable|env var(?:iable)?)s?:?\s+["'`]?([A-Z_][A-Z0-9_]*)["'`]?\s+(?:is\s+)?(?:not set|unset|missing|empty|not defined|required)"#,
+    )
 });
 static MISSING_ENV_2: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"missing (?:required )?(?:environment variable|env var(?:iable)?)s?:?\s+["'`]?([A-Z_][A-Z0-9_]*)"#)
+    re(
+        r#"missing (?:required )?(?:environment variable|env var(?:iable)?)s?:?\s+["'`]?([A-Z_][A-Z0-9_]*)"#,
+    )
 });
 static MISSING_FILE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?:config(?:uration)?|settings)(?: file)?\s+["'`]?(/\S*?|\S+\.(?:ya?ml|json|toml|ini|conf|properties))?["'`]?:?\s+(?:not found|does not exist|is missing|missing|no such file)"#)
+    re(
+        r#"(?:config(?:uration)?|settings)(?: file)?\s+["'`]?(/\S*?|\S+\.(?:ya?ml|json|toml|ini|conf|properties))?["'`]?:?\s+(?:not found|does not exist|is missing|missing|no such file)"#,
+    )
 });
-static NO_SUCH_FILE: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"(?:open |read |stat )?["'`]?(/\S+?)["'`]?:\s+no such file or directory"#));
+static NO_SUCH_FILE: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?:open |read |stat )?["'`]?(/\S+?)["'`]?:\s+no such file or directory"#)
+});
 static CONNECTION: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"connection refused|econnrefused|could not connect|couldn't connect|cannot connect to|failed to connect|unable to connect|connection timed out|no route to host|i/o timeout|could not resolve|no such host|name or service not known|temporary failure in name resolution|dial tcp")
+    re(
+        r"connection refused|econnrefused|could not connect|couldn't connect|cannot connect to|failed to connect|unable to connect|connection timed out|no route to host|i/o timeout|could not resolve|no such host|name or service not known|temporary failure in name resolution|dial tcp",
+    )
 });
-static HOST_PORT: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b((?:\d{1,3}\.){3}\d{1,3}|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?):(\d{1,5})\b"));
+static HOST_PORT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b((?:\d{1,3}\.){3}\d{1,3}|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?):(\d{1,5})\b")
+});
 static DEPENDENCY_NAME: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?:connect(?:ing)? to|reach(?:ing)?)\s+([a-z][a-z0-9-]*)\s+(?:at|on)\b"));
 static CRASH: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"panicked at|^panic:|\bgoroutine \d+ \[|traceback \(most recent call last\)|unhandled exception|uncaught exception|exception in thread|segmentation fault|sigsegv|nullpointerexception|nil pointer dereference|stack overflow|assertion failed")
+    re(
+        r"panicked at|^panic:|\bgoroutine \d+ \[|traceback \(most recent call last\)|unhandled exception|uncaught exception|exception in thread|segmentation fault|sigsegv|nullpointerexception|nil pointer dereference|stack overflow|assertion failed",
+    )
 });
 static OUT_OF_MEMORY: LazyLock<Regex> = LazyLock::new(|| {
     re(r"out of memory|cannot allocate memory|outofmemoryerror|memoryerror|could not allocate")
@@ -90,7 +102,9 @@ pub fn classify(line: &str) -> Option<LineKind> {
         return Some(LineKind::MissingEnv(c[1].to_owned()));
     }
     if let Some(c) = MISSING_FILE.captures(line) {
-        return Some(LineKind::MissingFile(c.get(1).map(|m| m.as_str().to_owned())));
+        return Some(LineKind::MissingFile(
+            c.get(1).map(|m| m.as_str().to_owned()),
+        ));
     }
     if let Some(c) = NO_SUCH_FILE.captures(line) {
         return Some(LineKind::MissingFile(Some(c[1].to_owned())));
@@ -179,18 +193,21 @@ mod tests {
                 "thread 'main' panicked at src/main.rs:3:5:",
                 Some(LineKind::Crash),
             ),
+            ("Traceback (most recent call last):", Some(LineKind::Crash)),
             (
-                "Traceback (most recent call last):",
-                Some(LineKind::Crash),
+                "received SIGTERM, shutting down",
+                Some(LineKind::GotSigterm),
             ),
-            ("received SIGTERM, shutting down", Some(LineKind::GotSigterm)),
             (
                 "graceful shutdown disabled: ignoring SIGTERM",
                 Some(LineKind::IgnoresSigterm),
             ),
             ("allocated 56 MiB", None),
             ("starting app v1.4.2", None),
-            ("request failed: upstream said no", Some(LineKind::OtherError)),
+            (
+                "request failed: upstream said no",
+                Some(LineKind::OtherError),
+            ),
         ];
         for (line, want) in cases {
             assert_eq!(&classify(line), want, "{line}");

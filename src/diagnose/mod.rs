@@ -32,5 +32,7 @@ pub use container_pick::{LogsRequest, logs_request, pick_container};
 pub use diagnosis::{Clue, Confidence, Diagnosis, NextCommand, Step, StepKind};
 pub use error::{Error, Result};
 pub use human::render_human;
-pub use input::{DiagnoseInput, Fetched, Logs, OwnerFacts, Owner, Presence, Revision, ServiceFacts};
+pub use input::{
+    DiagnoseInput, Fetched, Logs, Owner, OwnerFacts, Presence, Revision, ServiceFacts,
+};
 pub use reasoning::diagnose;

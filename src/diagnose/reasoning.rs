@@ -150,7 +150,10 @@ fn group_events(events: &[Event], pod: &str, container: &str) -> Vec<EventGroup>
         {
             continue;
         }
-        if let Some(c) = involved.field_path.as_deref().and_then(field_path_container)
+        if let Some(c) = involved
+            .field_path
+            .as_deref()
+            .and_then(field_path_container)
             && c != container
         {
             continue;
@@ -215,17 +218,18 @@ fn conclude(ctx: &Ctx, mut steps: Vec<Step>) -> Diagnosis {
     let (category, confidence) = match best {
         None => (None, Confidence::None),
         Some(best) => {
-            let agreeing = steps
+            let agreeing: Vec<&Clue> = steps
                 .iter()
                 .flat_map(|s| &s.clues)
                 .chain(fallback.as_ref())
-                .filter(|c| c.category == best.category);
+                .filter(|c| c.category == best.category)
+                .collect();
+            // The fix of the strongest agreeing clue that has one: it knows the most.
+            fix = strongest(agreeing.iter().copied().filter(|c| c.fix.is_some()))
+                .and_then(|c| c.fix.clone());
             for clue in agreeing {
                 if !summary.contains(&clue.sentence) {
                     summary.push(clue.sentence.clone());
-                }
-                if fix.is_none() {
-                    fix = clue.fix.clone();
                 }
                 for c in &clue.commands {
                     if !commands.contains(c) {

@@ -146,7 +146,12 @@ fn refs_found(ctx: &Ctx, details: &mut Vec<String>, clues: &mut Vec<Clue>) -> St
                                 r.name
                             ),
                         )
-                        .fix(format!("Add key {key} to {} {} in namespace {}, or fix the reference.", r.kind.as_str(), r.name, ctx.namespace)),
+                        .fix(format!(
+                            "Add key {key} to {} {} in namespace {}, or fix the reference.",
+                            r.kind.as_str(),
+                            r.name,
+                            ctx.namespace
+                        )),
                     );
                 }
             }
@@ -163,9 +168,18 @@ fn refs_found(ctx: &Ctx, details: &mut Vec<String>, clues: &mut Vec<Clue>) -> St
 
 /// `Secret app-db, key url (optional) → env DATABASE_URL`.
 fn describe_ref(r: &ConfigRef) -> String {
-    let key = r.key.as_ref().map(|k| format!(", key {k}")).unwrap_or_default();
+    let key = r
+        .key
+        .as_ref()
+        .map(|k| format!(", key {k}"))
+        .unwrap_or_default();
     let optional = if r.optional { " (optional)" } else { "" };
-    format!("{} {}{key}{optional} → {}", r.kind.as_str(), r.name, r.used_as)
+    format!(
+        "{} {}{key}{optional} → {}",
+        r.kind.as_str(),
+        r.name,
+        r.used_as
+    )
 }
 
 fn missing_clue(ctx: &Ctx, r: &ConfigRef) -> Clue {
@@ -179,8 +193,12 @@ fn missing_clue(ctx: &Ctx, r: &ConfigRef) -> Clue {
         None => format!("The container's {} comes from {source}", r.used_as),
     };
     let create = match (r.kind, &r.key) {
-        (RefKind::Secret, Some(k)) => format!("Create Secret {} with key {k} in namespace {ns}", r.name),
-        (RefKind::ConfigMap, Some(k)) => format!("Create ConfigMap {} with key {k} in namespace {ns}", r.name),
+        (RefKind::Secret, Some(k)) => {
+            format!("Create Secret {} with key {k} in namespace {ns}", r.name)
+        }
+        (RefKind::ConfigMap, Some(k)) => {
+            format!("Create ConfigMap {} with key {k} in namespace {ns}", r.name)
+        }
         (kind, None) => format!("Create {} {} in namespace {ns}", kind.as_str(), r.name),
     };
     let command = ctx.kubectl(&format!("get {} {}", r.kind.resource(), r.name));
@@ -244,7 +262,10 @@ fn services_found(ctx: &Ctx, details: &mut Vec<String>, clues: &mut Vec<Clue>) -
                 } else {
                     format!("no ready pod matches its selector {selector}")
                 };
-                details.push(format!("Service {}{addr}: 0 ready endpoints; {why}", s.name));
+                details.push(format!(
+                    "Service {}{addr}: 0 ready endpoints; {why}",
+                    s.name
+                ));
                 let mut clue = Clue::new(
                     Category::DependencyDown,
                     3,
@@ -293,10 +314,11 @@ fn used_by(ctx: &Ctx, s: &ServiceFacts) -> bool {
         Some((i, LineKind::Connection { target, name })) => {
             let line = ctx.log_lines[*i];
             name.as_deref() == Some(s.name.as_str())
-                || s
-                    .cluster_ip
-                    .as_ref()
-                    .is_some_and(|ip| target.as_deref().is_some_and(|t| t.starts_with(&format!("{ip}:"))))
+                || s.cluster_ip.as_ref().is_some_and(|ip| {
+                    target
+                        .as_deref()
+                        .is_some_and(|t| t.starts_with(&format!("{ip}:")))
+                })
                 || target
                     .as_deref()
                     .is_some_and(|t| t.split(':').next() == Some(s.name.as_str()))

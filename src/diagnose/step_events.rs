@@ -32,7 +32,9 @@ pub(super) fn step(ctx: &Ctx) -> Step {
             };
             format!("could not be listed: {why}")
         }
-        Some(_) if ctx.events.is_empty() => "none (events expire after an hour by default)".to_owned(),
+        Some(_) if ctx.events.is_empty() => {
+            "none (events expire after an hour by default)".to_owned()
+        }
         Some(_) => {
             let notable: Vec<&EventGroup> = ctx
                 .events
@@ -40,7 +42,10 @@ pub(super) fn step(ctx: &Ctx) -> Step {
                 .filter(|e| !ROUTINE.contains(&e.reason.as_str()))
                 .collect();
             for e in &notable {
-                details.push(format!("{} {} ×{}: {}", e.type_, e.reason, e.count, e.message));
+                details.push(format!(
+                    "{} {} ×{}: {}",
+                    e.type_, e.reason, e.count, e.message
+                ));
             }
             probe_clues(ctx, &mut details, &mut clues);
             config_clues(ctx, &mut clues);
@@ -81,8 +86,10 @@ fn probe_clues(ctx: &Ctx, details: &mut Vec<String>, clues: &mut Vec<Clue>) {
             .find(|e| e.message.starts_with(&format!("{kind} probe failed")))
     };
     let killed_for = |kind: &str| {
-        ctx.events_with("Killing")
-            .find(|e| e.message.contains(&format!("failed {} probe", kind.to_lowercase())))
+        ctx.events_with("Killing").find(|e| {
+            e.message
+                .contains(&format!("failed {} probe", kind.to_lowercase()))
+        })
     };
     if unhealthy("Readiness").is_some() {
         details.push("readiness probe failures take the pod out of its Services' endpoints but never restart it".to_owned());
@@ -129,7 +136,9 @@ fn probe_clues(ctx: &Ctx, details: &mut Vec<String>, clues: &mut Vec<Clue>) {
             .captures(&failed.message)
             .map(|c| format!(" (it answers {})", &c[1]))
             .unwrap_or_default();
-        let mut fix = format!("Make {endpoint} report healthy when the app is{status}; if the app is fine and only the check is wrong, correct the probe (path, port, timeoutSeconds, failureThreshold).");
+        let mut fix = format!(
+            "Make {endpoint} report healthy when the app is{status}; if the app is fine and only the check is wrong, correct the probe (path, port, timeoutSeconds, failureThreshold)."
+        );
         if ctx.termination().is_some_and(|t| t.exit_code == 137) {
             fix.push_str(" Also make the app exit on SIGTERM, so that it stops cleanly.");
         }
@@ -137,16 +146,13 @@ fn probe_clues(ctx: &Ctx, details: &mut Vec<String>, clues: &mut Vec<Clue>) {
             Clue::new(Category::ProbeFailure, 3, sentence)
                 .fix(fix)
                 .command(
-                    ctx.kubectl(&format!(
-                        "get pod {} -o jsonpath='{{.spec.containers[?(@.name==\"{}\")].{lower}Probe}}'",
-                        ctx.pod, ctx.container
-                    )),
-                    "the probe as configured",
-                ),
+                ctx.kubectl(&format!(
+                    "get pod {} -o jsonpath='{{.spec.containers[?(@.name==\"{}\")].{lower}Probe}}'",
+                    ctx.pod, ctx.container
+                )),
+                "the probe as configured",
+            ),
         );
-        if let Some(k) = killing {
-            details.push(format!("Killing: {}", k.message));
-        }
     }
 }
 
@@ -187,11 +193,17 @@ fn config_clues(ctx: &Ctx, clues: &mut Vec<Clue>) {
         .filter(|e| matches!(e.reason.as_str(), "Failed" | "FailedMount"))
     {
         if NOT_FOUND.is_match(&e.message) {
-            clues.push(Clue::new(
-                Category::MissingConfig,
-                3,
-                format!("The kubelet reports: {}.", e.message.trim_end_matches('.')),
-            ));
+            let message = e.message.trim_end_matches('.');
+            // Step 1 already quoted the waiting message: say what the events add, the retries.
+            let sentence = if ctx.waiting_message().is_some_and(|w| message.contains(w)) {
+                format!(
+                    "The kubelet keeps retrying and failing ({} ×{}: {message}).",
+                    e.reason, e.count
+                )
+            } else {
+                format!("The kubelet reports: {message}.")
+            };
+            clues.push(Clue::new(Category::MissingConfig, 3, sentence));
             return;
         }
         if e.message.contains("pull") || e.message.contains("ErrImage") {

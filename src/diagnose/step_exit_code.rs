@@ -97,7 +97,12 @@ pub(super) fn step(ctx: &Ctx) -> Step {
                     .fix("Correct the container's command, args or image so that its entrypoint exists."),
                 );
             }
-            if let Some(m) = t.message.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+            if let Some(m) = t
+                .message
+                .as_deref()
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+            {
                 details.push(format!("termination message: {m}"));
             }
             found

@@ -44,7 +44,9 @@ pub(super) fn step(ctx: &Ctx) -> Step {
                 match (&ctx.key_line, ctx.key_text()) {
                     (Some((_, kind)), Some(text)) if kind.category().is_some() => {
                         clues.push(clue_for(ctx, kind, text));
-                        format!("{n} line{plural} from {which}; the one that explains the exit: «{text}»")
+                        format!(
+                            "{n} line{plural} from {which}; the one that explains the exit: «{text}»"
+                        )
                     }
                     (Some(_), Some(text)) => {
                         format!("{n} line{plural} from {which}; the last error: «{text}»")
@@ -97,7 +99,9 @@ fn clue_for(ctx: &Ctx, kind: &LineKind, text: &str) -> Clue {
             2,
             format!("Its last log line says why: «{text}»: environment variable {var} is not set."),
         )
-        .fix(format!("Set {var} in the container's environment (env or envFrom).")),
+        .fix(format!(
+            "Set {var} in the container's environment (env or envFrom)."
+        )),
         LineKind::MissingFile(path) => {
             let what = match path {
                 Some(p) => format!("the configuration file {p} is missing"),
@@ -128,16 +132,15 @@ fn clue_for(ctx: &Ctx, kind: &LineKind, text: &str) -> Clue {
             )
             .fix(format!("Bring {who} back (or point the app at a working address), and make the app retry instead of exiting."))
         }
-        LineKind::Crash => Clue::new(
-            Category::CodeBug,
-            2,
-            format!("The app crashes: «{text}»."),
-        )
-        .fix("Fix the bug the stack trace points at, or roll back to the last good version.")
-        .command(
-            ctx.kubectl(&format!("logs {} -c {} --previous --tail=100", ctx.pod, ctx.container)),
-            "the whole stack trace",
-        ),
+        LineKind::Crash => Clue::new(Category::CodeBug, 2, format!("The app crashes: «{text}»."))
+            .fix("Fix the bug the stack trace points at, or roll back to the last good version.")
+            .command(
+                ctx.kubectl(&format!(
+                    "logs {} -c {} --previous --tail=100",
+                    ctx.pod, ctx.container
+                )),
+                "the whole stack trace",
+            ),
         LineKind::OutOfMemory => Clue::new(
             Category::ResourceLimits,
             2,

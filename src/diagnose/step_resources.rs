@@ -36,7 +36,9 @@ pub(super) fn step(ctx: &Ctx) -> Step {
         set.join(", ")
     };
     let found = if ctx.oom_killed() {
-        let limit = limit_mem.clone().unwrap_or_else(|| "the node's memory".to_owned());
+        let limit = limit_mem
+            .clone()
+            .unwrap_or_else(|| "the node's memory".to_owned());
         details.push(format!(
             "the container was OOMKilled at {limit}: whatever it needs at peak is more than that"
         ));
@@ -68,11 +70,10 @@ pub(super) fn step(ctx: &Ctx) -> Step {
         format!("{declared}: the memory limit was reached (OOMKilled)")
     } else if ctx.never_ran() && ctx.waiting_reason().is_some() {
         format!("{declared}: not involved, the container was never created")
+    } else if ctx.termination().is_none() {
+        format!("{declared}: nothing has stopped, so nothing to compare them with")
     } else {
-        if ctx
-            .termination()
-            .is_some_and(|t| t.exit_code == 137)
-        {
+        if ctx.termination().is_some_and(|t| t.exit_code == 137) {
             details.push("exit code 137 without OOMKilled is not an OOM kill: the SIGKILL came from elsewhere".to_owned());
         }
         format!("{declared}: not OOMKilled, so memory is not why it stops")

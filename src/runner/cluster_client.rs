@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use futures::{Stream, StreamExt, future};
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod};
+use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, ServiceAccount};
 use kube::api::{Api, DeleteParams, DynamicObject, LogParams, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{GroupVersionKind, ObjectMeta};
@@ -114,6 +114,18 @@ impl ClusterClient {
                     namespace: name.to_owned(),
                     message,
                 })
+            })?;
+        Ok(())
+    }
+
+    /// Waits (with a watch) until the namespace's `default` ServiceAccount exists. The
+    /// caller's deploy timeout bounds the wait.
+    pub async fn wait_default_service_account(&self, namespace: &str) -> Result<()> {
+        let api = Api::<ServiceAccount>::namespaced(self.client.clone(), namespace);
+        await_condition(api, "default", |sa: Option<&ServiceAccount>| sa.is_some())
+            .await
+            .map_err(|e| Error::Unreachable {
+                message: format!("waiting for ServiceAccount {namespace}/default: {e}"),
             })?;
         Ok(())
     }

@@ -24,4 +24,4 @@ pub use error::{Error, Result};
 pub use event::RunEvent;
 pub use namespace::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, SCENARIO_LABEL, namespace_name};
 pub use report::{EventSummary, ObservedSummary, ScenarioReport, Verdict};
-pub use runner::{RunOptions, Runner, ScenarioRun};
+pub use runner::{OnReproduced, Reproduced, RunOptions, Runner, ScenarioRun};

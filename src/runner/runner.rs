@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use futures::{Stream, StreamExt};
 use jiff::Timestamp;
 use tokio::sync::Semaphore;
@@ -40,6 +41,9 @@ pub struct RunOptions {
     pub keep_namespaces: bool,
     /// Write `<dir>/<scenario>.json` recordings here (`--record`).
     pub record_dir: Option<PathBuf>,
+    /// Called for each scenario whose verdict is `pass`, while its crash loop is still live
+    /// (after evaluation, before cleanup); `crashlab validate` runs the tool under test here.
+    pub on_reproduced: Option<OnReproduced>,
 }
 
 impl Default for RunOptions {
@@ -49,7 +53,28 @@ impl Default for RunOptions {
             parallelism: 1,
             keep_namespaces: false,
             record_dir: None,
+            on_reproduced: None,
         }
+    }
+}
+
+/// A scenario whose expectations all held: its namespace and target pod still exist.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reproduced {
+    pub scenario: String,
+    pub namespace: String,
+    pub target: Target,
+}
+
+/// The callback of [`RunOptions::on_reproduced`]. Its results are the caller's business (it
+/// keeps them where the closure can reach them); the runner only waits for it, and drops the
+/// future on Ctrl-C. It holds the scenario's parallelism slot while it runs.
+#[derive(Clone)]
+pub struct OnReproduced(pub Arc<dyn Fn(Reproduced) -> BoxFuture<'static, ()> + Send + Sync>);
+
+impl std::fmt::Debug for OnReproduced {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnReproduced(..)")
     }
 }
 
@@ -205,6 +230,19 @@ impl Runner {
         };
         let mut report =
             report_or_explain(joined, &name, &namespace, started.elapsed().as_secs_f64());
+        if report.verdict == Verdict::Pass
+            && let Some(hook) = &self.options.on_reproduced
+        {
+            let live = Reproduced {
+                scenario: name.clone(),
+                namespace: namespace.clone(),
+                target: scenario.spec.target.clone(),
+            };
+            tokio::select! {
+                () = (hook.0)(live) => {}
+                _ = cancel.cancelled() => {}
+            }
+        }
 
         let observations = std::mem::take(&mut *lock(&recorded));
         let kubelet_version = match node_of(&observations, &scenario.spec.target) {
@@ -350,6 +388,9 @@ async fn scenario_task(input: TaskInput) -> ScenarioReport {
 
     let deploy = async {
         cluster.create_namespace(&namespace, name).await?;
+        // Pods are refused until the controller manager has made the namespace's `default`
+        // ServiceAccount (a moment on a cluster that has just started).
+        cluster.wait_default_service_account(&namespace).await?;
         // Watch from before the first apply, so the recording holds every status the pod had.
         let watch = AbortOnDrop(tokio::spawn(forward(cluster.watch(&namespace), tx)));
         for (i, manifest) in spec.manifests.iter().enumerate() {

@@ -1,0 +1,260 @@
+//! Grading one diagnosis against a scenario's ground truth, deterministically:
+//!
+//! score = 0.5 × (category right) + 0.5 × (key facts named ÷ key facts) − 0.25 × (wrong
+//! answers given), clamped to 0..1. The category comes from a JSON field when the output is
+//! a JSON document that has it, else from the first phrase of the text that names one. Key
+//! facts and wrong answers are the ground truth's case-insensitive patterns (each lists its
+//! synonyms), matched against the text. A tool that timed out, could not start, was killed
+//! or exited non-zero without output scores 0.
+
+use regex::RegexBuilder;
+
+use crate::scenario::{GroundTruth, KeyFact};
+
+use super::category_text::{category_from_value, category_in_text};
+use super::diagnosis_text::{field_at, read_diagnosis};
+use super::grade_result::{CategoryGrade, CategorySource, FactMatch, Grade};
+use super::tool_output::{ToolEnding, ToolOutput};
+
+pub const CATEGORY_WEIGHT: f64 = 0.5;
+pub const FACTS_WEIGHT: f64 = 0.5;
+pub const WRONG_ANSWER_PENALTY: f64 = 0.25;
+/// `--category-field` default.
+pub const DEFAULT_CATEGORY_FIELD: &str = "category";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradeOptions {
+    /// Dotted path of the category in a JSON output (`--category-field`).
+    pub category_field: String,
+}
+
+impl Default for GradeOptions {
+    fn default() -> Self {
+        Self {
+            category_field: DEFAULT_CATEGORY_FIELD.to_owned(),
+        }
+    }
+}
+
+pub fn grade(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions) -> Grade {
+    let mut notes = Vec::new();
+    let failure = match &out.ending {
+        ToolEnding::Exited { code: 0 } => None,
+        ToolEnding::Exited { code } if !out.stdout.trim().is_empty() => {
+            notes.push(format!("exited {code}; its output was graded anyway"));
+            None
+        }
+        ToolEnding::Exited { code } => Some(format!(
+            "exited {code} without output{}",
+            last_line(&out.stderr)
+                .map(|l| format!(" (stderr: {l})"))
+                .unwrap_or_default()
+        )),
+        ToolEnding::TimedOut { limit_s } => Some(format!("timed out after {limit_s}s")),
+        ToolEnding::Killed { signal } => Some(format!("killed by signal {signal}")),
+        ToolEnding::NotStarted { error } => Some(format!("could not start: {error}")),
+    };
+
+    let read = read_diagnosis(&out.stdout);
+    let from_field = read.json.as_ref().and_then(|j| {
+        let v = field_at(j, &opts.category_field)?;
+        let value = match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        Some((category_from_value(&value), value))
+    });
+    let (found, source) = match from_field {
+        Some((c, value)) => (
+            c,
+            CategorySource::Field {
+                path: opts.category_field.clone(),
+                value,
+            },
+        ),
+        None => {
+            if read.json.is_some() {
+                notes.push(format!(
+                    "JSON output without a `{}` field: category read from its text",
+                    opts.category_field
+                ));
+            }
+            match category_in_text(&read.text) {
+                Some((c, phrase)) => (Some(c), CategorySource::Text { phrase }),
+                None => (None, CategorySource::None),
+            }
+        }
+    };
+    let category = CategoryGrade {
+        expected: truth.category,
+        found,
+        correct: found == Some(truth.category),
+        source,
+    };
+    let key_facts: Vec<FactMatch> = truth
+        .key_facts
+        .iter()
+        .map(|f| match_fact(f, &read.text))
+        .collect();
+    let wrong_answers: Vec<FactMatch> = truth
+        .wrong_answers
+        .iter()
+        .map(|f| match_fact(f, &read.text))
+        .collect();
+
+    let score = if failure.is_some() {
+        0.0
+    } else {
+        let facts = if key_facts.is_empty() {
+            1.0
+        } else {
+            key_facts.iter().filter(|f| f.found).count() as f64 / key_facts.len() as f64
+        };
+        let wrong = wrong_answers.iter().filter(|f| f.found).count() as f64;
+        let raw = CATEGORY_WEIGHT * f64::from(u8::from(category.correct)) + FACTS_WEIGHT * facts
+            - WRONG_ANSWER_PENALTY * wrong;
+        (raw.clamp(0.0, 1.0) * 1000.0).round() / 1000.0
+    };
+    Grade {
+        score,
+        category,
+        key_facts,
+        wrong_answers,
+        failure,
+        notes,
+    }
+}
+
+/// The first pattern of `fact` that matches, with the text it matched.
+fn match_fact(fact: &KeyFact, text: &str) -> FactMatch {
+    let matched = fact.any_of.iter().find_map(|p| {
+        RegexBuilder::new(p)
+            .case_insensitive(true)
+            .build()
+            .ok()?
+            .find(text)
+            .map(|m| m.as_str().to_owned())
+    });
+    FactMatch {
+        name: fact.name.clone(),
+        found: matched.is_some(),
+        matched,
+    }
+}
+
+fn last_line(s: &str) -> Option<&str> {
+    s.lines().rev().map(str::trim).find(|l| !l.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Category;
+
+    fn truth() -> GroundTruth {
+        serde_yaml::from_str(
+            r#"
+category: resource-limits
+keyFacts:
+  - {name: OOMKilled, anyOf: ['OOMKilled', 'out of memory']}
+  - {name: exit code 137, anyOf: ['\b137\b']}
+wrongAnswers:
+  - {name: add the missing Secret, anyOf: ['(create|add) (the )?secret']}
+"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_complete_json_answer_scores_1() {
+        let g = grade(
+            &truth(),
+            &ToolOutput::ok(
+                r#"{"category":"resource-limits","summary":"OOMKilled, exit code 137"}"#,
+            ),
+            &GradeOptions::default(),
+        );
+        assert_eq!(g.score, 1.0);
+        assert!(g.category.correct);
+        assert_eq!(
+            g.category.source,
+            CategorySource::Field {
+                path: "category".into(),
+                value: "resource-limits".into()
+            }
+        );
+        assert_eq!(g.key_facts[1].matched.as_deref(), Some("137"));
+    }
+
+    #[test]
+    fn partial_answers_lose_what_they_miss_and_pay_for_wrong_advice() {
+        let opts = GradeOptions::default();
+        // Right category from the text, one fact of two.
+        let g = grade(&truth(), &ToolOutput::ok("It ran out of memory."), &opts);
+        assert_eq!(g.score, 0.75);
+        assert!(matches!(g.category.source, CategorySource::Text { .. }));
+        // Wrong category, no facts, wrong advice.
+        let g = grade(
+            &truth(),
+            &ToolOutput::ok(r#"{"category":"missing-config","fix":"create the secret"}"#),
+            &opts,
+        );
+        assert_eq!(g.score, 0.0);
+        assert_eq!(g.category.found, Some(Category::MissingConfig));
+        assert_eq!(g.wrong_given().count(), 1);
+        // Right category and facts, but wrong advice too.
+        let g = grade(
+            &truth(),
+            &ToolOutput::ok("OOMKilled with 137; also create the secret"),
+            &opts,
+        );
+        assert_eq!(g.score, 0.75);
+    }
+
+    #[test]
+    fn the_category_field_is_configurable_and_falls_back_to_text() {
+        let out = ToolOutput::ok(r#"{"root_cause":{"category":"ResourceLimits"},"text":"137"}"#);
+        let nested = GradeOptions {
+            category_field: "root_cause.category".into(),
+        };
+        assert!(grade(&truth(), &out, &nested).category.correct);
+        let g = grade(&truth(), &out, &GradeOptions::default());
+        assert!(!g.category.correct);
+        assert_eq!(g.category.source, CategorySource::None);
+        assert_eq!(
+            g.notes,
+            ["JSON output without a `category` field: category read from its text"]
+        );
+    }
+
+    #[test]
+    fn failures_score_0_and_say_why() {
+        let opts = GradeOptions::default();
+        let mut out = ToolOutput::ok("OOMKilled 137 resource-limits");
+        out.ending = ToolEnding::TimedOut { limit_s: 60 };
+        let g = grade(&truth(), &out, &opts);
+        assert_eq!(
+            (g.score, g.failure.as_deref()),
+            (0.0, Some("timed out after 60s"))
+        );
+
+        let out = ToolOutput {
+            stdout: String::new(),
+            stderr: "error: pods \"app\" not found\n".into(),
+            ending: ToolEnding::Exited { code: 2 },
+            elapsed_s: 0.1,
+        };
+        let g = grade(&truth(), &out, &opts);
+        assert_eq!(
+            g.failure.as_deref(),
+            Some(r#"exited 2 without output (stderr: error: pods "app" not found)"#)
+        );
+
+        // A non-zero exit with an answer is graded, and noted.
+        let mut out = ToolOutput::ok(r#"{"category":"resource-limits","s":"OOMKilled 137"}"#);
+        out.ending = ToolEnding::Exited { code: 1 };
+        let g = grade(&truth(), &out, &opts);
+        assert_eq!(g.score, 1.0);
+        assert_eq!(g.notes, ["exited 1; its output was graded anyway"]);
+    }
+}

@@ -1,0 +1,270 @@
+//! `crashlab validate` for people: a score table, then what each weak answer missed, then the
+//! overall result.
+
+use std::fmt::Write;
+
+use super::validation::{Outcome, ScenarioValidation, ValidationExit, ValidationReport};
+
+/// Lines of a tool's output quoted under a scenario that needs explaining.
+const QUOTED_LINES: usize = 8;
+const QUOTED_WIDTH: usize = 160;
+
+pub fn render_human(r: &ValidationReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "validating `{}` on {} scenario{} (min score {})",
+        r.command,
+        r.scenarios.len(),
+        if r.scenarios.len() == 1 { "" } else { "s" },
+        pct(r.min_score)
+    );
+    if let Some(j) = &r.judge {
+        let _ = writeln!(out, "judge: `{j}` (its score counts)");
+    }
+    out.push('\n');
+    table(&mut out, r);
+    for s in &r.scenarios {
+        explain(&mut out, s, r.min_score);
+    }
+    out.push('\n');
+    out.push_str(&overall(r));
+    out.push('\n');
+    out
+}
+
+fn table(out: &mut String, r: &ValidationReport) {
+    let mut rows = vec![[
+        "scenario".to_owned(),
+        "expected".to_owned(),
+        "tool said".to_owned(),
+        "facts".to_owned(),
+        "wrong".to_owned(),
+        "score".to_owned(),
+    ]];
+    for s in &r.scenarios {
+        let expected = s.expected_category.to_string();
+        let row = match &s.outcome {
+            Outcome::Graded { grade, judge, .. } => {
+                let said = match (&grade.failure, grade.category.found) {
+                    (Some(_), _) => "-".to_owned(),
+                    (None, Some(c)) => c.to_string(),
+                    (None, None) => "(none)".to_owned(),
+                };
+                let mut score = match judge {
+                    Some(j) => match j.score {
+                        Some(js) => format!("{} (judge; rules {})", pct(js), pct(grade.score)),
+                        None => format!("judge failed (rules {})", pct(grade.score)),
+                    },
+                    None => pct(grade.score),
+                };
+                match (&grade.failure, s.passed(r.min_score)) {
+                    (Some(f), _) => score.push_str(&format!("  {f}")),
+                    (None, Some(false)) => score.push_str("  below"),
+                    _ => {}
+                }
+                [
+                    s.name.clone(),
+                    expected,
+                    said,
+                    format!("{}/{}", grade.facts_found(), grade.key_facts.len()),
+                    grade.wrong_given().count().to_string(),
+                    score,
+                ]
+            }
+            Outcome::NotReproduced { .. } => [
+                s.name.clone(),
+                expected,
+                "-".to_owned(),
+                "-".to_owned(),
+                "-".to_owned(),
+                "fixture did not reproduce".to_owned(),
+            ],
+            Outcome::NotRun { .. } => [
+                s.name.clone(),
+                expected,
+                "-".to_owned(),
+                "-".to_owned(),
+                "-".to_owned(),
+                "not run".to_owned(),
+            ],
+        };
+        rows.push(row);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i == 5 {
+                line.push_str(cell);
+            } else {
+                let _ = write!(line, "{cell:<w$}  ", w = widths[i]);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}
+
+/// Details for a scenario that did not simply pass.
+fn explain(out: &mut String, s: &ScenarioValidation, min_score: f64) {
+    match &s.outcome {
+        Outcome::Graded { grade, tool, judge } => {
+            let judge_failed = judge.as_ref().and_then(|j| j.error.as_ref());
+            if s.passed(min_score) == Some(true) && grade.notes.is_empty() {
+                return;
+            }
+            out.push('\n');
+            match (s.score(), judge_failed) {
+                (_, Some(e)) => {
+                    let _ = writeln!(out, "{}: the judge failed: {e}", s.name);
+                }
+                (Some(score), None) if score + 1e-9 < min_score => {
+                    let _ = writeln!(
+                        out,
+                        "{}: {}, below the minimum of {}",
+                        s.name,
+                        pct(score),
+                        pct(min_score)
+                    );
+                }
+                (score, None) => {
+                    let _ = writeln!(out, "{}: {}", s.name, score.map(pct).unwrap_or_default());
+                }
+            }
+            if let Some(f) = &grade.failure {
+                let _ = writeln!(out, "  failed: {f}");
+            }
+            let c = &grade.category;
+            if c.correct {
+                let _ = writeln!(
+                    out,
+                    "  category: right ({}, {})",
+                    c.expected,
+                    c.source.describe()
+                );
+            } else {
+                let said = c.found.map_or("none".to_owned(), |f| f.to_string());
+                let _ = writeln!(
+                    out,
+                    "  category: wrong: expected {}, the tool said {said} ({})",
+                    c.expected,
+                    c.source.describe()
+                );
+            }
+            let missed: Vec<&str> = grade.missed().map(|f| f.name.as_str()).collect();
+            if !missed.is_empty() {
+                let _ = writeln!(out, "  missed: {}", missed.join("; "));
+            }
+            let wrong: Vec<String> = grade
+                .wrong_given()
+                .map(|f| match &f.matched {
+                    Some(m) => format!("{} ({m:?})", f.name),
+                    None => f.name.clone(),
+                })
+                .collect();
+            if !wrong.is_empty() {
+                let _ = writeln!(out, "  wrong advice: {}", wrong.join("; "));
+            }
+            for n in &grade.notes {
+                let _ = writeln!(out, "  note: {n}");
+            }
+            quote(
+                out,
+                &format!("tool output ({})", tool.ending.describe()),
+                tool,
+            );
+        }
+        Outcome::NotReproduced {
+            reason,
+            unmet_checks,
+            ..
+        } => {
+            out.push('\n');
+            let _ = writeln!(
+                out,
+                "{}: fixture did not reproduce, so the tool was not run (this does not count against it)",
+                s.name
+            );
+            let _ = writeln!(out, "  {reason}");
+            for c in unmet_checks {
+                let _ = writeln!(
+                    out,
+                    "  unmet: {}: expected {}, observed {}",
+                    c.name, c.expected, c.observed
+                );
+            }
+        }
+        Outcome::NotRun { reason } => {
+            out.push('\n');
+            let _ = writeln!(out, "{}: not run: {reason}", s.name);
+        }
+    }
+}
+
+fn quote(out: &mut String, title: &str, tool: &super::ToolOutput) {
+    let (stream, text) = if tool.stdout.trim().is_empty() {
+        ("stderr", tool.stderr.as_str())
+    } else {
+        ("stdout", tool.stdout.as_str())
+    };
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.is_empty() {
+        let _ = writeln!(out, "  {title}: no output");
+        return;
+    }
+    let _ = writeln!(out, "  {title}, {stream}:");
+    for l in lines.iter().take(QUOTED_LINES) {
+        let shown: String = l.chars().take(QUOTED_WIDTH).collect();
+        let more = if l.chars().count() > QUOTED_WIDTH {
+            " …"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "    | {shown}{more}");
+    }
+    if lines.len() > QUOTED_LINES {
+        let _ = writeln!(out, "    | … {} more lines", lines.len() - QUOTED_LINES);
+    }
+}
+
+fn overall(r: &ValidationReport) -> String {
+    let scored = r.scored();
+    let mut parts = Vec::new();
+    match r.overall() {
+        Some(o) => parts.push(format!(
+            "overall {} over {scored} scored scenario{}",
+            pct(o),
+            if scored == 1 { "" } else { "s" }
+        )),
+        None => parts.push("nothing scored".to_owned()),
+    }
+    let below = r.below();
+    if below > 0 {
+        parts.push(format!("{below} below {}", pct(r.min_score)));
+    }
+    let nr = r.not_reproduced();
+    if nr > 0 {
+        parts.push(format!(
+            "{nr} fixture{} did not reproduce",
+            if nr == 1 { "" } else { "s" }
+        ));
+    }
+    let unscored = r.scenarios.len() - scored - nr;
+    if unscored > 0 {
+        parts.push(format!("{unscored} not scored"));
+    }
+    let verdict = match r.exit() {
+        ValidationExit::Pass => "pass",
+        ValidationExit::ToolBelow => "the tool scored below the minimum",
+        ValidationExit::Incomplete => "incomplete",
+    };
+    format!("{}: {verdict}", parts.join(", "))
+}
+
+/// `67%` (rounded to a whole percent).
+pub(super) fn pct(score: f64) -> String {
+    format!("{:.0}%", score * 100.0)
+}

@@ -1,0 +1,43 @@
+//! `crashlab validate -o json`: one document with every scenario's grade and a summary.
+//! Field names are a public contract: add, never rename.
+
+use serde_json::{Value, json};
+
+use super::validation::{ValidationExit, ValidationReport};
+
+pub fn render_json(r: &ValidationReport) -> String {
+    let scenarios: Vec<Value> = r
+        .scenarios
+        .iter()
+        .map(|s| {
+            let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+            if let Value::Object(o) = &mut v {
+                o.insert("score".to_owned(), json!(s.score()));
+                o.insert("passed".to_owned(), json!(s.passed(r.min_score)));
+            }
+            v
+        })
+        .collect();
+    let result = match r.exit() {
+        ValidationExit::Pass => "pass",
+        ValidationExit::ToolBelow => "tool_below_min_score",
+        ValidationExit::Incomplete => "incomplete",
+    };
+    let doc = json!({
+        "command": r.command,
+        "judge": r.judge,
+        "min_score": r.min_score,
+        "scenarios": scenarios,
+        "summary": {
+            "scenarios": r.scenarios.len(),
+            "scored": r.scored(),
+            "below_min_score": r.below(),
+            "not_reproduced": r.not_reproduced(),
+            "overall_score": r.overall(),
+            "result": result,
+        },
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}

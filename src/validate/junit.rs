@@ -1,0 +1,113 @@
+//! `crashlab validate --junit FILE`: one test case per scenario. A score below the minimum is
+//! a failure; a fixture that did not reproduce (or a scenario not run) is an error, so CI tells
+//! "the tool is wrong" from "the test bed is broken".
+
+use std::time::Duration;
+
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::human::pct;
+use super::validation::{Outcome, ValidationReport};
+
+pub const SUITE: &str = "crashlab validate";
+
+pub fn render_junit(r: &ValidationReport) -> Result<String, quick_junit::SerializeError> {
+    let mut suite = TestSuite::new(SUITE);
+    suite
+        .add_property(Property::new("command", r.command.clone()))
+        .add_property(Property::new("min_score", r.min_score.to_string()));
+    for s in &r.scenarios {
+        let status = match &s.outcome {
+            Outcome::Graded { grade, judge, .. } => {
+                let judge_error = judge.as_ref().and_then(|j| j.error.clone());
+                match (s.passed(r.min_score), judge_error) {
+                    (_, Some(e)) => {
+                        let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
+                        st.set_message(format!("the judge failed: {e}"))
+                            .set_type("judge failed");
+                        st
+                    }
+                    (Some(true), None) => TestCaseStatus::success(),
+                    (_, None) => {
+                        let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                        let score = s.score().unwrap_or(0.0);
+                        let mut lines = vec![format!(
+                            "category: expected {}, tool said {}",
+                            grade.category.expected,
+                            grade
+                                .category
+                                .found
+                                .map_or("none".to_owned(), |c| c.to_string())
+                        )];
+                        if let Some(f) = &grade.failure {
+                            lines.insert(0, format!("failed: {f}"));
+                        }
+                        for f in grade.missed() {
+                            lines.push(format!("missed: {}", f.name));
+                        }
+                        for f in grade.wrong_given() {
+                            lines.push(format!("wrong advice: {}", f.name));
+                        }
+                        st.set_message(format!(
+                            "scored {}, below the minimum of {}",
+                            pct(score),
+                            pct(r.min_score)
+                        ))
+                        .set_type("score below minimum")
+                        .set_description(lines.join("\n"));
+                        st
+                    }
+                }
+            }
+            Outcome::NotReproduced {
+                reason,
+                unmet_checks,
+                ..
+            } => {
+                let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
+                let details: Vec<String> = unmet_checks
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}: expected {}, observed {}",
+                            c.name, c.expected, c.observed
+                        )
+                    })
+                    .collect();
+                st.set_message(format!("fixture did not reproduce: {reason}"))
+                    .set_type("fixture did not reproduce");
+                if !details.is_empty() {
+                    st.set_description(details.join("\n"));
+                }
+                st
+            }
+            Outcome::NotRun { reason } => {
+                let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
+                st.set_message(format!("not run: {reason}"))
+                    .set_type("not run");
+                st
+            }
+        };
+        let mut case = TestCase::new(s.name.clone(), status);
+        case.set_classname(SUITE).add_property(Property::new(
+            "expected_category",
+            s.expected_category.to_string(),
+        ));
+        if let Some(score) = s.score() {
+            case.add_property(Property::new("score", score.to_string()));
+        }
+        if let Outcome::Graded { tool, .. } = &s.outcome {
+            case.set_time(Duration::from_secs_f64(tool.elapsed_s.max(0.0)));
+            if !tool.stdout.is_empty() {
+                case.set_system_out(tool.stdout.clone());
+            }
+            if !tool.stderr.is_empty() {
+                case.set_system_err(tool.stderr.clone());
+            }
+        }
+        suite.add_test_case(case);
+    }
+    let mut report = Report::new(SUITE);
+    report.add_test_suite(suite);
+    report.to_string()
+}

@@ -1,0 +1,125 @@
+//! The result of a validation: per scenario, either a graded diagnosis or the reason there is
+//! none. A fixture that did not reproduce is never counted against the tool.
+
+use serde::Serialize;
+
+use crate::expect::CheckResult;
+use crate::runner::Verdict;
+use crate::scenario::Category;
+
+use super::grade_result::Grade;
+use super::judge::JudgeResult;
+use super::tool_output::ToolOutput;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValidationReport {
+    /// The tool's command line (`--diagnose`).
+    pub command: String,
+    /// The judge's command line (`--judge`).
+    pub judge: Option<String>,
+    /// Score each graded scenario must reach (`--min-score`).
+    pub min_score: f64,
+    pub scenarios: Vec<ScenarioValidation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioValidation {
+    pub name: String,
+    pub namespace: String,
+    pub expected_category: Category,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The crash loop was live, the tool ran and its answer was graded.
+    Graded {
+        grade: Grade,
+        tool: ToolOutput,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        judge: Option<JudgeResult>,
+    },
+    /// The scenario's signal contract did not hold, so the tool was not asked: the fixture
+    /// (or the cluster) is at fault, not the tool.
+    NotReproduced {
+        verdict: Verdict,
+        reason: String,
+        /// The checks that were not met.
+        unmet_checks: Vec<CheckResult>,
+    },
+    /// The scenario reproduced but the tool was not run (cancelled).
+    NotRun { reason: String },
+}
+
+impl ScenarioValidation {
+    /// The score that counts: the judge's when there is a judge, else the deterministic one.
+    /// `None` when there is nothing to score (not reproduced, not run, the judge failed).
+    pub fn score(&self) -> Option<f64> {
+        match &self.outcome {
+            Outcome::Graded { judge: Some(j), .. } => j.score,
+            Outcome::Graded { grade, .. } => Some(grade.score),
+            _ => None,
+        }
+    }
+
+    /// Whether the tool reached `min_score`; `None` when it was not scored.
+    pub fn passed(&self, min_score: f64) -> Option<bool> {
+        self.score().map(|s| s >= min_score - 1e-9)
+    }
+}
+
+/// What a validation means for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValidationExit {
+    /// Every scenario reproduced and the tool reached the minimum score on each.
+    Pass,
+    /// The tool scored below the minimum on at least one reproduced scenario.
+    ToolBelow,
+    /// No tool failure, but a scenario did not reproduce, was not run, or its judge failed.
+    Incomplete,
+}
+
+impl ValidationReport {
+    /// Mean score over the scored scenarios.
+    pub fn overall(&self) -> Option<f64> {
+        let scores: Vec<f64> = self.scenarios.iter().filter_map(|s| s.score()).collect();
+        (!scores.is_empty()).then(|| {
+            let mean = scores.iter().sum::<f64>() / scores.len() as f64;
+            (mean * 1000.0).round() / 1000.0
+        })
+    }
+
+    pub fn scored(&self) -> usize {
+        self.scenarios
+            .iter()
+            .filter(|s| s.score().is_some())
+            .count()
+    }
+
+    pub fn below(&self) -> usize {
+        self.scenarios
+            .iter()
+            .filter(|s| s.passed(self.min_score) == Some(false))
+            .count()
+    }
+
+    pub fn not_reproduced(&self) -> usize {
+        self.scenarios
+            .iter()
+            .filter(|s| matches!(s.outcome, Outcome::NotReproduced { .. }))
+            .count()
+    }
+
+    /// A tool below the minimum decides (it is the finding); otherwise anything unscored
+    /// makes the validation incomplete.
+    pub fn exit(&self) -> ValidationExit {
+        if self.below() > 0 {
+            ValidationExit::ToolBelow
+        } else if self.scored() < self.scenarios.len() {
+            ValidationExit::Incomplete
+        } else {
+            ValidationExit::Pass
+        }
+    }
+}
