@@ -219,6 +219,192 @@ fn schema_is_the_committed_one() {
     assert_eq!(run.stdout(), committed);
 }
 
+/// A kubeconfig whose only context points at a port nothing listens on.
+fn unreachable_kubeconfig(dir: &Path, context: &str) -> PathBuf {
+    let path = dir.join("config");
+    std::fs::write(
+        &path,
+        format!("apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {{server: 'https://127.0.0.1:1'}}}}]\nusers: [{{name: u, user: {{}}}}]\ncontexts: [{{name: {context}, context: {{cluster: c, user: u}}}}]\ncurrent-context: {context}\n"),
+    )
+    .unwrap();
+    path
+}
+
+const BUILTIN_DIAGNOSER: &str = "crashlab diagnose $CRASHLAB_POD -n $CRASHLAB_NAMESPACE -o json";
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
+#[test]
+fn validate_needs_a_tool_and_valid_limits_before_touching_a_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    // An unreachable cluster: if validate tried it before checking its arguments, it would exit 3.
+    let kubeconfig = unreachable_kubeconfig(dir.path(), "kind-unreachable");
+    let cases: &[(&[&str], &str)] = &[
+        (&["validate", "oom"], "--diagnose <COMMAND>"),
+        (&["validate", "--diagnose", "true"], "no scenario given"),
+        (
+            &["validate", "--diagnose", "true", "--timeout", "0s", "oom"],
+            "--timeout \"0s\"",
+        ),
+        (
+            &[
+                "validate",
+                "--diagnose",
+                "true",
+                "--min-score",
+                "1.5",
+                "oom",
+            ],
+            "--min-score 1.5",
+        ),
+        (
+            &["validate", "--diagnose", "true", "oom", "--all"],
+            "not both",
+        ),
+    ];
+    for (args, message) in cases {
+        let run = Run::new({
+            let mut c = crashlab();
+            c.args(*args).env("KUBECONFIG", &kubeconfig);
+            c
+        });
+        run.expect_code(2);
+        assert!(run.stderr().contains(message), "{args:?}: {}", run.stderr());
+    }
+}
+
+#[test]
+fn validate_refuses_a_scenario_without_ground_truth() {
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args([
+            "validate",
+            "--diagnose",
+            "true",
+            "exit-1-no-truth",
+            "--file",
+        ])
+        .arg(fixture("scenarios/exit-1-no-truth.yaml"))
+        .env("KUBECONFIG", "/nonexistent");
+        c
+    });
+    run.expect_code(2);
+    assert!(
+        run.stderr()
+            .contains("scenario \"exit-1-no-truth\" has no groundTruth"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("hint:"), "{}", run.stderr());
+}
+
+#[test]
+fn validate_help_documents_scoring_environment_and_exit_codes() {
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args(["validate", "--help"]);
+        c
+    });
+    run.expect_code(0);
+    for text in [
+        "CRASHLAB_NAMESPACE, CRASHLAB_POD, CRASHLAB_CONTAINER, CRASHLAB_SCENARIO and KUBECONFIG",
+        "0.5 for the right category",
+        "CRASHLAB_GROUND_TRUTH",
+        "1  the tool scored below --min-score",
+        "3  a fixture did not reproduce",
+    ] {
+        assert!(
+            run.stdout().contains(text),
+            "missing {text:?} in\n{}",
+            run.stdout()
+        );
+    }
+}
+
+#[test]
+fn diagnose_exits_3_when_the_cluster_is_unreachable() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = unreachable_kubeconfig(dir.path(), "prod");
+    let run = Run::new({
+        let mut c = crashlab();
+        // Any context: diagnosing only reads.
+        c.args(["diagnose", "app", "-n", "shop"])
+            .env("KUBECONFIG", &kubeconfig);
+        c
+    });
+    run.expect_code(3);
+    assert!(
+        run.stderr().contains("cannot reach the API server"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn the_bad_diagnoser_example_blames_memory() {
+    let run = Run::new({
+        let mut c = Command::new(example("bad-diagnoser.sh"));
+        c.env("CRASHLAB_NAMESPACE", "ns").env("CRASHLAB_POD", "app");
+        c
+    });
+    run.expect_code(0);
+    assert!(run.stdout().contains("ns/app"), "{}", run.stdout());
+    assert!(run.stdout().contains("increase memory"), "{}", run.stdout());
+}
+
+/// The k8sgpt adapter, run on k8sgpt's JSON output (a stand-in `k8sgpt` on PATH prints it):
+/// it keeps the results about our pod and maps them to crashlab's categories.
+#[test]
+fn the_k8sgpt_adapter_maps_k8sgpt_output_to_a_category_and_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("k8sgpt");
+    std::fs::write(
+        &fake,
+        r#"#!/bin/sh
+cat <<'JSON'
+{
+  "provider": "",
+  "errors": null,
+  "status": "ProblemDetected",
+  "problems": 2,
+  "results": [
+    {"kind": "Pod", "name": "other/app", "error": [{"Text": "the last termination reason is OOMKilled container=app", "KubernetesDoc": "", "Sensitive": []}], "details": "", "parentObject": ""},
+    {"kind": "Pod", "name": "shop/app", "error": [{"Text": "Error: secret \"app-db\" not found", "KubernetesDoc": "", "Sensitive": []}], "details": "", "parentObject": ""}
+  ]
+}
+JSON
+"#,
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = Run::new({
+        let mut c = Command::new(example("k8sgpt-adapter.sh"));
+        c.env("CRASHLAB_NAMESPACE", "shop")
+            .env("CRASHLAB_POD", "app")
+            .env("PATH", path);
+        c
+    });
+    run.expect_code(0);
+    let doc: Value = serde_json::from_str(&run.stdout()).expect("the adapter prints JSON");
+    assert_eq!(doc["category"], "missing-config", "{doc}");
+    assert_eq!(
+        doc["summary"], "Error: secret \"app-db\" not found",
+        "{doc}"
+    );
+}
+
 // ------------------------------------------------------------------ on a real kubelet
 
 /// Every built-in scenario, run once on the real cluster; the tests below read the results.
@@ -446,4 +632,120 @@ fn e2e_postgres_down_is_refused_by_kube_proxy() {
     let o = passed("postgres-down");
     assert_eq!(o["exit_code"], 1);
     assert_eq!(o["waiting_reason"], "CrashLoopBackOff");
+}
+
+// ------------------------------------------------------------------ validate on a real kubelet
+
+/// `crashlab validate ... -o json --save-output DIR` on the real cluster, with the context the
+/// other e2e tests use. Few scenarios at a time: it shares the node with the catalogue run.
+fn validate_run(args: &[&str], files: &[PathBuf], saved: &Path) -> (Run, Value) {
+    let _ = std::fs::remove_dir_all(saved);
+    let run = Run::new({
+        let mut c = crashlab();
+        c.arg("validate")
+            .args(args)
+            .args(["-o", "json", "--parallel", "3"]);
+        c.arg("--save-output").arg(saved);
+        for f in files {
+            c.arg("--file").arg(f);
+        }
+        if let Ok(ctx) = std::env::var("CRASHLAB_E2E_CONTEXT") {
+            c.arg("--context").arg(ctx);
+        }
+        c
+    });
+    let json: Value = serde_json::from_slice(&run.out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "crashlab validate printed no JSON document ({e}); exit {}\n--- stderr\n{}",
+            run.code(),
+            run.stderr()
+        )
+    });
+    (run, json)
+}
+
+fn validated<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    doc["scenarios"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["name"] == name))
+        .unwrap_or_else(|| panic!("no {name} in {doc:#}"))
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_validate_scores_the_builtin_diagnoser_100_percent_on_the_catalogue() {
+    let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-builtin");
+    let (run, doc) = validate_run(&["--all", "--diagnose", BUILTIN_DIAGNOSER], &[], &saved);
+    let scores: Vec<(String, Value)> = doc["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap().to_owned(), s["score"].clone()))
+        .collect();
+    run.expect_code(0);
+    assert_eq!(scores.len(), 7, "{scores:?}");
+    assert!(scores.iter().all(|(_, s)| *s == 1.0), "{scores:?}");
+    assert_eq!(doc["summary"]["overall_score"], 1.0);
+    // The diagnoser ran on the live pod: its answer names the namespace it was given.
+    let oom = validated(&doc, "oom");
+    let ns = oom["namespace"].as_str().unwrap();
+    assert!(
+        oom["tool"]["stdout"].as_str().unwrap().contains(ns),
+        "{oom:#}"
+    );
+    assert!(saved.join("oom.stdout").is_file());
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_validate_grades_a_bad_diagnoser_low_and_never_blames_it_for_a_sabotaged_fixture() {
+    let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-bad");
+    let bad = example("bad-diagnoser.sh");
+    let (run, doc) = validate_run(
+        &[
+            "oom",
+            "missing-secret-ref",
+            "exit-1-sabotaged",
+            "--diagnose",
+            bad.to_str().unwrap(),
+        ],
+        &[fixture("scenarios/exit-1-sabotaged.yaml")],
+        &saved,
+    );
+    // The tool scored below the minimum: that decides the exit code over the broken fixture.
+    run.expect_code(1);
+
+    let oom = validated(&doc, "oom");
+    assert_eq!(oom["result"], "graded", "{oom:#}");
+    assert_eq!(oom["score"], 0.667, "{oom:#}");
+    let missed: Vec<&str> = oom["grade"]["key_facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["found"] == false)
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(missed, ["exit code 137", "memory limit 64Mi"]);
+
+    let secret = validated(&doc, "missing-secret-ref");
+    assert_eq!(secret["score"], 0.0, "{secret:#}");
+    assert_eq!(secret["grade"]["category"]["found"], "resource-limits");
+    assert!(
+        secret["grade"]["wrong_answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["found"] == true && w["name"] == "raise the memory limit"),
+        "{secret:#}"
+    );
+
+    let sabotaged = validated(&doc, "exit-1-sabotaged");
+    assert_eq!(sabotaged["result"], "not_reproduced", "{sabotaged:#}");
+    assert_eq!(sabotaged["score"], Value::Null);
+    assert!(
+        sabotaged.get("tool").is_none(),
+        "the tool must not run: {sabotaged:#}"
+    );
+    assert!(!saved.join("exit-1-sabotaged.stdout").exists());
+    assert_eq!(doc["summary"]["not_reproduced"], 1);
 }

@@ -107,6 +107,9 @@ pub struct MatrixArgs {
     /// Write raw recordings to DIR/<server version>/<scenario>.json.
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
+    /// How many restart delays the back-off check judges (see `crashlab run --help`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub backoff_delays: Option<u32>,
     /// Leave the last cluster running afterwards.
     #[arg(long)]
     pub keep_cluster: bool,
@@ -163,6 +166,10 @@ pub struct RunArgs {
     /// tuned kubelet settings.
     #[arg(long, value_name = "INITIAL:MAX")]
     pub backoff: Option<String>,
+    /// How many restart delays the back-off check judges (the scenario's own, 3 by default);
+    /// more show a cap: the default curve and a 20 s cap agree on 0 s, 10 s, 20 s.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub backoff_delays: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -232,9 +239,10 @@ SCORING (per scenario, 0 to 1):
   0.5 for the right category + 0.5 x the share of key facts named - 0.25 per wrong answer.
   The category is read from the JSON field --category-field when stdout is a JSON document,
   else from the first phrase of the text that names one. A tool that times out, cannot start
-  or exits non-zero without output scores 0. With --judge, the judge's score counts instead:
-  it gets the tool's stdout on stdin and the ground truth as JSON in CRASHLAB_GROUND_TRUTH,
-  and prints a number from 0 to 1.
+  or exits non-zero without output scores 0. The namespace the tool was given is masked in
+  its output before matching (it names the scenario). With --judge, the judge's score counts
+  instead: it gets the tool's stdout on stdin and the ground truth as JSON in
+  CRASHLAB_GROUND_TRUTH, and prints a number from 0 to 1.
 
 EXIT CODES:
   0  every scenario reproduced and the tool scored at least --min-score on each

@@ -33,6 +33,10 @@ pub fn run(args: MatrixArgs) -> Result<Exit, CliError> {
         }
         v
     };
+    let mut scenarios = scenarios;
+    if let Some(n) = args.backoff_delays {
+        super::run_cmd::set_backoff_delays(&mut scenarios, n);
+    }
     let versions: Vec<String> = args
         .versions
         .split(',')

@@ -55,6 +55,9 @@ fn select(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
         }
         v
     };
+    if let Some(n) = args.backoff_delays {
+        set_backoff_delays(&mut chosen, n);
+    }
     if let Some(spec) = &args.backoff {
         let (initial, max) = parse_backoff(spec)?;
         for s in &mut chosen {
@@ -65,6 +68,15 @@ fn select(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
         }
     }
     Ok(chosen)
+}
+
+/// Judges `n` restart delays in every scenario that checks the back-off.
+pub fn set_backoff_delays(scenarios: &mut [Scenario], n: u32) {
+    for s in scenarios {
+        if let Some(b) = s.spec.expect.backoff.as_mut() {
+            b.delays = n;
+        }
+    }
 }
 
 /// `INITIAL:MAX` in seconds, e.g. `10:20`.

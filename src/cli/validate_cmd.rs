@@ -309,13 +309,23 @@ fn outcome_of(
     };
     match (r.verdict, result) {
         (Verdict::Pass, Some((tool, judge))) => Outcome::Graded {
-            grade: grade(truth, &tool, grading),
+            grade: grade(truth, &tool, grading, &[&r.namespace]),
             tool,
             judge,
         },
         (Verdict::Pass, None) => Outcome::NotRun {
             reason: "cancelled before the tool finished".to_owned(),
         },
+        // Ctrl-C is nobody's fault: neither the fixture's nor the tool's.
+        (Verdict::Error, _)
+            if r.error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("cancelled")) =>
+        {
+            Outcome::NotRun {
+                reason: r.error.clone().unwrap_or_default(),
+            }
+        }
         (Verdict::Fail, _) => {
             let contradicted: Vec<String> = r
                 .checks

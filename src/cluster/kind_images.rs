@@ -46,7 +46,7 @@ pub const NODE_IMAGES: &[NodeImage] = &[
     NodeImage {
         version: "v1.34.11",
         minor: 34,
-        patch: 0,
+        patch: 11,
         digest: "sha256:44e222ee2132dab25ff87301682f89eb82c7880ea3a1bf543bfe9708fd08d67d",
     },
     NodeImage {

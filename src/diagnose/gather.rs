@@ -194,7 +194,7 @@ async fn owners(client: &Client, namespace: &str, pod: &Pod) -> Fetched<OwnerFac
             current: r.metadata.name.as_deref() == Some(owner.name.as_str()),
         })
         .collect();
-    revisions.sort_by(|a, b| b.revision.cmp(&a.revision));
+    revisions.sort_by_key(|r| std::cmp::Reverse(r.revision));
     facts.revisions = revisions;
     Fetched::Got(facts)
 }

@@ -20,7 +20,12 @@ fn every_recorded_scenario_is_diagnosed_right_with_every_key_fact() {
         let d = diagnose(&input_from_recording(&rec)).unwrap();
         assert_eq!(d.category, Some(truth.category), "{name}: {}", d.summary);
         let json = serde_json::to_string(&d).unwrap();
-        let g = grade(&truth, &ToolOutput::ok(json), &GradeOptions::default());
+        let g = grade(
+            &truth,
+            &ToolOutput::ok(json),
+            &GradeOptions::default(),
+            &[&rec.namespace],
+        );
         let missed: Vec<_> = g.missed().map(|f| &f.name).collect();
         let wrong: Vec<_> = g.wrong_given().map(|f| (&f.name, &f.matched)).collect();
         assert_eq!(

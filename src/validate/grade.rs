@@ -6,6 +6,9 @@
 //! facts and wrong answers are the ground truth's case-insensitive patterns (each lists its
 //! synonyms), matched against the text. A tool that timed out, could not start, was killed
 //! or exited non-zero without output scores 0.
+//!
+//! What the tool was handed (its namespace, `crashlab-oom-x7k2p`) is masked in its output
+//! before anything is matched: echoing it names the scenario, not the cause.
 
 use regex::RegexBuilder;
 
@@ -36,7 +39,11 @@ impl Default for GradeOptions {
     }
 }
 
-pub fn grade(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions) -> Grade {
+/// What replaces the strings the tool was given.
+const MASK: &str = "⟨given⟩";
+
+/// Grades the output `out` of a tool that was handed the strings `given` (its namespace).
+pub fn grade(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions, given: &[&str]) -> Grade {
     let mut notes = Vec::new();
     let failure = match &out.ending {
         ToolEnding::Exited { code: 0 } => None,
@@ -55,7 +62,10 @@ pub fn grade(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions) -> Grad
         ToolEnding::NotStarted { error } => Some(format!("could not start: {error}")),
     };
 
-    let read = read_diagnosis(&out.stdout);
+    let mut read = read_diagnosis(&out.stdout);
+    for g in given.iter().filter(|g| !g.trim().is_empty()) {
+        read.text = read.text.replace(g, MASK);
+    }
     let from_field = read.json.as_ref().and_then(|j| {
         let v = field_at(j, &opts.category_field)?;
         let value = match v {
@@ -173,6 +183,7 @@ wrongAnswers:
                 r#"{"category":"resource-limits","summary":"OOMKilled, exit code 137"}"#,
             ),
             &GradeOptions::default(),
+            &[],
         );
         assert_eq!(g.score, 1.0);
         assert!(g.category.correct);
@@ -190,7 +201,12 @@ wrongAnswers:
     fn partial_answers_lose_what_they_miss_and_pay_for_wrong_advice() {
         let opts = GradeOptions::default();
         // Right category from the text, one fact of two.
-        let g = grade(&truth(), &ToolOutput::ok("It ran out of memory."), &opts);
+        let g = grade(
+            &truth(),
+            &ToolOutput::ok("It ran out of memory."),
+            &opts,
+            &[],
+        );
         assert_eq!(g.score, 0.75);
         assert!(matches!(g.category.source, CategorySource::Text { .. }));
         // Wrong category, no facts, wrong advice.
@@ -198,6 +214,7 @@ wrongAnswers:
             &truth(),
             &ToolOutput::ok(r#"{"category":"missing-config","fix":"create the secret"}"#),
             &opts,
+            &[],
         );
         assert_eq!(g.score, 0.0);
         assert_eq!(g.category.found, Some(Category::MissingConfig));
@@ -207,6 +224,7 @@ wrongAnswers:
             &truth(),
             &ToolOutput::ok("OOMKilled with 137; also create the secret"),
             &opts,
+            &[],
         );
         assert_eq!(g.score, 0.75);
     }
@@ -217,8 +235,8 @@ wrongAnswers:
         let nested = GradeOptions {
             category_field: "root_cause.category".into(),
         };
-        assert!(grade(&truth(), &out, &nested).category.correct);
-        let g = grade(&truth(), &out, &GradeOptions::default());
+        assert!(grade(&truth(), &out, &nested, &[]).category.correct);
+        let g = grade(&truth(), &out, &GradeOptions::default(), &[]);
         assert!(!g.category.correct);
         assert_eq!(g.category.source, CategorySource::None);
         assert_eq!(
@@ -232,7 +250,7 @@ wrongAnswers:
         let opts = GradeOptions::default();
         let mut out = ToolOutput::ok("OOMKilled 137 resource-limits");
         out.ending = ToolEnding::TimedOut { limit_s: 60 };
-        let g = grade(&truth(), &out, &opts);
+        let g = grade(&truth(), &out, &opts, &[]);
         assert_eq!(
             (g.score, g.failure.as_deref()),
             (0.0, Some("timed out after 60s"))
@@ -244,7 +262,7 @@ wrongAnswers:
             ending: ToolEnding::Exited { code: 2 },
             elapsed_s: 0.1,
         };
-        let g = grade(&truth(), &out, &opts);
+        let g = grade(&truth(), &out, &opts, &[]);
         assert_eq!(
             g.failure.as_deref(),
             Some(r#"exited 2 without output (stderr: error: pods "app" not found)"#)
@@ -253,8 +271,23 @@ wrongAnswers:
         // A non-zero exit with an answer is graded, and noted.
         let mut out = ToolOutput::ok(r#"{"category":"resource-limits","s":"OOMKilled 137"}"#);
         out.ending = ToolEnding::Exited { code: 1 };
-        let g = grade(&truth(), &out, &opts);
+        let g = grade(&truth(), &out, &opts, &[]);
         assert_eq!(g.score, 1.0);
         assert_eq!(g.notes, ["exited 1; its output was graded anyway"]);
+    }
+
+    #[test]
+    fn echoing_the_namespace_earns_nothing() {
+        // The namespace names the scenario: `oom` in it must not read as "OOM".
+        let out = ToolOutput::ok("pod crashlab-oom-x7k2p/app: look at it");
+        let g = grade(&truth(), &out, &GradeOptions::default(), &[]);
+        assert_eq!(g.category.found, Some(Category::ResourceLimits));
+        let g = grade(
+            &truth(),
+            &out,
+            &GradeOptions::default(),
+            &["crashlab-oom-x7k2p"],
+        );
+        assert_eq!((g.category.found, g.score), (None, 0.0));
     }
 }

@@ -63,14 +63,15 @@ fn table(out: &mut String, r: &ValidationReport) {
                     (None, Some(false)) => score.push_str("  below"),
                     _ => {}
                 }
-                [
-                    s.name.clone(),
-                    expected,
-                    said,
-                    format!("{}/{}", grade.facts_found(), grade.key_facts.len()),
-                    grade.wrong_given().count().to_string(),
-                    score,
-                ]
+                let (facts, wrong) = if grade.failure.is_some() {
+                    ("-".to_owned(), "-".to_owned())
+                } else {
+                    (
+                        format!("{}/{}", grade.facts_found(), grade.key_facts.len()),
+                        grade.wrong_given().count().to_string(),
+                    )
+                };
+                [s.name.clone(), expected, said, facts, wrong, score]
             }
             Outcome::NotReproduced { .. } => [
                 s.name.clone(),
@@ -135,7 +136,10 @@ fn explain(out: &mut String, s: &ScenarioValidation, min_score: f64) {
                 }
             }
             if let Some(f) = &grade.failure {
+                // Nothing else to say about an answer that never came.
                 let _ = writeln!(out, "  failed: {f}");
+                quote(out, "tool output", tool);
+                return;
             }
             let c = &grade.category;
             if c.correct {

@@ -31,23 +31,26 @@ pub fn render_junit(r: &ValidationReport) -> Result<String, quick_junit::Seriali
                     (_, None) => {
                         let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
                         let score = s.score().unwrap_or(0.0);
-                        let mut lines = vec![format!(
-                            "category: expected {}, tool said {}",
-                            grade.category.expected,
-                            grade
-                                .category
-                                .found
-                                .map_or("none".to_owned(), |c| c.to_string())
-                        )];
-                        if let Some(f) = &grade.failure {
-                            lines.insert(0, format!("failed: {f}"));
-                        }
-                        for f in grade.missed() {
-                            lines.push(format!("missed: {}", f.name));
-                        }
-                        for f in grade.wrong_given() {
-                            lines.push(format!("wrong advice: {}", f.name));
-                        }
+                        let lines = match &grade.failure {
+                            Some(f) => vec![format!("failed: {f}")],
+                            None => {
+                                let mut lines = vec![format!(
+                                    "category: expected {}, tool said {}",
+                                    grade.category.expected,
+                                    grade
+                                        .category
+                                        .found
+                                        .map_or("none".to_owned(), |c| c.to_string())
+                                )];
+                                for f in grade.missed() {
+                                    lines.push(format!("missed: {}", f.name));
+                                }
+                                for f in grade.wrong_given() {
+                                    lines.push(format!("wrong advice: {}", f.name));
+                                }
+                                lines
+                            }
+                        };
                         st.set_message(format!(
                             "scored {}, below the minimum of {}",
                             pct(score),

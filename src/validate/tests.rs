@@ -1,1 +1,287 @@
+//! Grading on outputs recorded from real runs (`tests/fixtures/diagnoses/`): the built-in
+//! diagnoser's JSON and `examples/bad-diagnoser.sh`'s text, each taken while the scenario's
+//! crash loop was live (`crashlab validate --save-output`). And every output format of a
+//! validation, pinned by snapshots of fixed reports.
 
+use std::path::{Path, PathBuf};
+
+use crate::expect::{CheckResult, Outcome as CheckOutcome};
+use crate::runner::Verdict;
+use crate::scenario::{Catalogue, Category, GroundTruth};
+
+use super::*;
+
+fn diagnoses() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diagnoses")
+}
+
+/// One recorded call: the scenario, its ground truth, the namespace the tool was given
+/// (found in its output: `crashlab-<scenario>-<5 characters>`) and its stdout.
+struct Recorded {
+    name: String,
+    truth: GroundTruth,
+    namespace: String,
+    stdout: String,
+}
+
+impl Recorded {
+    fn grade(&self) -> Grade {
+        grade(
+            &self.truth,
+            &ToolOutput::ok(self.stdout.clone()),
+            &GradeOptions::default(),
+            &[&self.namespace],
+        )
+    }
+}
+
+/// Every built-in scenario's recorded call of `tool` (`builtin` or `bad`).
+fn recorded(tool: &str) -> Vec<Recorded> {
+    Catalogue::builtin()
+        .entries()
+        .iter()
+        .map(|e| {
+            let name = e.name().to_owned();
+            let path = diagnoses().join(tool).join(format!("{name}.stdout"));
+            let stdout = std::fs::read_to_string(&path).unwrap_or_else(|err| {
+                panic!(
+                    "{}: {err}; record it with `crashlab validate --save-output`",
+                    path.display()
+                )
+            });
+            let namespace = regex::Regex::new(&format!("crashlab-{name}-[a-z0-9]{{5}}"))
+                .unwrap()
+                .find(&stdout)
+                .unwrap_or_else(|| panic!("{}: no namespace in it", path.display()))
+                .as_str()
+                .to_owned();
+            Recorded {
+                truth: e.scenario.spec.ground_truth.clone().unwrap(),
+                name,
+                namespace,
+                stdout,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn the_builtin_diagnoser_scores_every_recorded_scenario_100_percent() {
+    for r in recorded("builtin") {
+        let (name, g) = (&r.name, r.grade());
+        assert_eq!(
+            g.score,
+            1.0,
+            "{name}: missed {:?}, wrong {:?}",
+            g.missed().map(|f| &f.name).collect::<Vec<_>>(),
+            g.wrong_given().map(|f| &f.matched).collect::<Vec<_>>()
+        );
+        assert!(
+            matches!(&g.category.source, CategorySource::Field { path, .. } if path == "category"),
+            "{name}: {:?}",
+            g.category.source
+        );
+    }
+}
+
+#[test]
+fn the_bad_diagnoser_scores_low_and_what_it_missed_is_named() {
+    let mut scores = Vec::new();
+    for r in recorded("bad") {
+        let (name, g) = (r.name.as_str(), r.grade());
+        assert_eq!(g.category.found, Some(Category::ResourceLimits), "{name}");
+        assert!(
+            matches!(&g.category.source, CategorySource::Text { phrase } if phrase == "out of memory"),
+            "{name}: {:?}",
+            g.category.source
+        );
+        if name == "oom" {
+            // Right category, "out of memory" counts as OOMKilled; no 137, no 64Mi.
+            assert_eq!(g.score, 0.667);
+            assert_eq!(
+                g.missed().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+                ["exit code 137", "memory limit 64Mi"]
+            );
+        } else {
+            assert_eq!(g.score, 0.0, "{name}");
+            // Its output echoes the namespace (`crashlab-liveness-sigkill-…`), which names the
+            // scenario; masked, it earns no fact.
+            assert_eq!(g.facts_found(), 0, "{name}: {:?}", g.key_facts);
+            assert!(
+                g.wrong_given()
+                    .any(|f| f.name.starts_with("raise the memory limit")),
+                "{name}: {:?}",
+                g.wrong_answers
+            );
+        }
+        scores.push(g.score);
+    }
+    let mean = scores.iter().sum::<f64>() / scores.len() as f64;
+    assert!(mean < 0.1, "{mean}");
+}
+
+// ------------------------------------------------------------------ reports
+
+fn graded(name: &str, tool: &str, elapsed_s: f64) -> ScenarioValidation {
+    let r = recorded(tool).into_iter().find(|r| r.name == name).unwrap();
+    let mut out = ToolOutput::ok(r.stdout.clone());
+    out.elapsed_s = elapsed_s;
+    ScenarioValidation {
+        name: name.to_owned(),
+        expected_category: r.truth.category,
+        outcome: Outcome::Graded {
+            grade: r.grade(),
+            tool: out,
+            judge: None,
+        },
+        namespace: r.namespace,
+    }
+}
+
+/// As reported for the sabotaged exit-1 (its container only sleeps) on a real kubelet
+/// v1.34.4 (`crashlab validate --file tests/fixtures/scenarios/exit-1-sabotaged.yaml`).
+fn sabotaged() -> ScenarioValidation {
+    let pending = |name: &str, expected: &str, observed: &str| {
+        CheckResult::new(name, CheckOutcome::Pending, expected, observed)
+    };
+    ScenarioValidation {
+        name: "exit-1-sabotaged".into(),
+        namespace: "crashlab-exit-1-sabotaged-q9w3z".into(),
+        expected_category: Category::MissingConfig,
+        outcome: Outcome::NotReproduced {
+            verdict: Verdict::Error,
+            reason: "observe phase timed out after 1m with expectations undecided; pending checks: waiting_reason, last_termination, restarts.min, event BackOff, previous_logs /fatal: config file /etc/app/config\\.yaml not found/, backoff".into(),
+            unmet_checks: vec![
+                pending("waiting_reason", "waiting CrashLoopBackOff", "waiting ContainerCreating"),
+                pending("last_termination", "exit code 1 (Error)", "no termination"),
+                pending("restarts.min", "at least 2 restarts", "0 restarts"),
+                pending(
+                    "event BackOff",
+                    "a BackOff event with a message matching /Back-off restarting failed container/",
+                    "no BackOff event; seen: Scheduled, Pulled, Created, Started",
+                ),
+            ],
+        },
+    }
+}
+
+fn report(scenarios: Vec<ScenarioValidation>, command: &str) -> ValidationReport {
+    ValidationReport {
+        command: command.to_owned(),
+        judge: None,
+        min_score: 1.0,
+        scenarios,
+    }
+}
+
+const BUILTIN: &str = "crashlab diagnose $CRASHLAB_POD -n $CRASHLAB_NAMESPACE -o json";
+
+fn builtin_report() -> ValidationReport {
+    let names: Vec<String> = Catalogue::builtin().names().map(str::to_owned).collect();
+    report(
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| graded(n, "builtin", 0.2 + i as f64 / 10.0))
+            .collect(),
+        BUILTIN,
+    )
+}
+
+fn bad_report() -> ValidationReport {
+    let mut timed_out = graded("postgres-down", "bad", 60.0);
+    if let Outcome::Graded { tool, grade: g, .. } = &mut timed_out.outcome {
+        tool.ending = ToolEnding::TimedOut { limit_s: 60 };
+        tool.stdout.clear();
+        let truth = Catalogue::builtin()
+            .get("postgres-down")
+            .unwrap()
+            .scenario
+            .spec
+            .ground_truth
+            .clone()
+            .unwrap();
+        *g = grade(&truth, tool, &GradeOptions::default(), &[]);
+    }
+    report(
+        vec![
+            graded("oom", "bad", 0.01),
+            graded("missing-secret-ref", "bad", 0.01),
+            timed_out,
+            sabotaged(),
+        ],
+        "examples/bad-diagnoser.sh",
+    )
+}
+
+#[test]
+fn human_reports() {
+    insta::assert_snapshot!("human__builtin", render_human(&builtin_report()));
+    insta::assert_snapshot!("human__bad", render_human(&bad_report()));
+}
+
+#[test]
+fn json_reports() {
+    let doc: serde_json::Value = serde_json::from_str(&render_json(&bad_report())).unwrap();
+    insta::assert_json_snapshot!("json__bad", doc);
+    let doc: serde_json::Value = serde_json::from_str(&render_json(&builtin_report())).unwrap();
+    assert_eq!(doc["summary"]["overall_score"], 1.0);
+    assert_eq!(doc["summary"]["result"], "pass");
+    assert!(
+        doc["scenarios"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["passed"] == true)
+    );
+}
+
+#[test]
+fn junit_report() {
+    let xml = render_junit(&bad_report()).unwrap();
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    // Two weak answers and a time-out fail; the sabotaged fixture is an error, not a failure.
+    assert_eq!((parsed.tests, parsed.failures, parsed.errors), (4, 3, 1));
+    insta::assert_snapshot!("junit__bad", xml);
+}
+
+#[test]
+fn exit_decisions() {
+    assert_eq!(builtin_report().exit(), ValidationExit::Pass);
+    assert_eq!(bad_report().exit(), ValidationExit::ToolBelow);
+    assert_eq!(
+        report(vec![sabotaged()], BUILTIN).exit(),
+        ValidationExit::Incomplete
+    );
+    let mut with_sabotage = builtin_report();
+    with_sabotage.scenarios.push(sabotaged());
+    assert_eq!(with_sabotage.exit(), ValidationExit::Incomplete);
+    assert_eq!(
+        with_sabotage.overall(),
+        Some(1.0),
+        "a fixture never counts against the tool"
+    );
+    let mut lenient = bad_report();
+    lenient.min_score = 0.5;
+    assert_eq!(lenient.below(), 2, "oom's 67% passes at 0.5");
+}
+
+#[test]
+fn a_judge_score_replaces_the_rule_score() {
+    let mut s = graded("oom", "bad", 0.1);
+    if let Outcome::Graded { judge, .. } = &mut s.outcome {
+        *judge = Some(JudgeResult::from_output(ToolOutput::ok("0.25\n")));
+    }
+    assert_eq!(s.score(), Some(0.25));
+    let mut r = report(vec![s], "examples/bad-diagnoser.sh");
+    r.judge = Some("my-judge".into());
+    let text = render_human(&r);
+    assert!(text.contains("25% (judge; rules 67%)  below"), "{text}");
+
+    let mut s = graded("oom", "builtin", 0.1);
+    if let Outcome::Graded { judge, .. } = &mut s.outcome {
+        *judge = Some(JudgeResult::from_output(ToolOutput::ok("very good")));
+    }
+    assert_eq!(s.score(), None);
+    assert_eq!(report(vec![s], BUILTIN).exit(), ValidationExit::Incomplete);
+}

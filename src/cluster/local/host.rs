@@ -189,43 +189,13 @@ pub const SERVICES_CHAIN: &str = "CRASHLAB-SERVICES";
 
 pub fn install_guard() -> Result<(), LocalError> {
     remove_guard();
-    run("iptables", &["-w", "-N", EGRESS_CHAIN])?;
-    run(
-        "iptables",
+    let pods = layout::CLUSTER_CIDR;
+    let egress: [&[&str]; 3] = [
+        &["-s", pods, "-d", pods, "-j", "RETURN"],
+        &["-s", pods, "-d", layout::SERVICE_CIDR, "-j", "RETURN"],
         &[
-            "-w",
-            "-A",
-            EGRESS_CHAIN,
             "-s",
-            layout::CLUSTER_CIDR,
-            "-d",
-            layout::CLUSTER_CIDR,
-            "-j",
-            "RETURN",
-        ],
-    )?;
-    run(
-        "iptables",
-        &[
-            "-w",
-            "-A",
-            EGRESS_CHAIN,
-            "-s",
-            layout::CLUSTER_CIDR,
-            "-d",
-            layout::SERVICE_CIDR,
-            "-j",
-            "RETURN",
-        ],
-    )?;
-    run(
-        "iptables",
-        &[
-            "-w",
-            "-A",
-            EGRESS_CHAIN,
-            "-s",
-            layout::CLUSTER_CIDR,
+            pods,
             "-m",
             "comment",
             "--comment",
@@ -233,32 +203,34 @@ pub fn install_guard() -> Result<(), LocalError> {
             "-j",
             "DROP",
         ],
-    )?;
-    run(
-        "iptables",
-        &["-w", "-I", "FORWARD", "1", "-j", EGRESS_CHAIN],
-    )?;
-    run("iptables", &["-w", "-N", SERVICES_CHAIN])?;
-    run(
-        "iptables",
-        &[
-            "-w",
-            "-A",
-            SERVICES_CHAIN,
-            "-d",
-            layout::SERVICE_CIDR,
-            "-m",
-            "comment",
-            "--comment",
-            "crashlab: service traffic kube-proxy did not handle",
-            "-j",
-            "REJECT",
-            "--reject-with",
-            "icmp-port-unreachable",
-        ],
-    )?;
+    ];
+    iptables(&["-N", EGRESS_CHAIN])?;
+    for rule in egress {
+        iptables(&[&["-A", EGRESS_CHAIN][..], rule].concat())?;
+    }
+    iptables(&["-I", "FORWARD", "1", "-j", EGRESS_CHAIN])?;
+    iptables(&["-N", SERVICES_CHAIN])?;
+    iptables(&[
+        "-A",
+        SERVICES_CHAIN,
+        "-d",
+        layout::SERVICE_CIDR,
+        "-m",
+        "comment",
+        "--comment",
+        "crashlab: service traffic kube-proxy did not handle",
+        "-j",
+        "REJECT",
+        "--reject-with",
+        "icmp-port-unreachable",
+    ])?;
     ensure_services_guard_last()?;
     Ok(())
+}
+
+/// `iptables -w ARGS` (waiting for the xtables lock).
+fn iptables(args: &[&str]) -> Result<String, LocalError> {
+    run("iptables", &[&["-w"][..], args].concat())
 }
 
 /// kube-proxy inserts its own jumps; the service guard must come after them, so that a

@@ -110,8 +110,7 @@ impl LocalCluster {
             .trim()
             .parse()
             .ok()?;
-        // SAFETY: signal 0 only checks that the process exists.
-        let alive = unsafe { libc::kill(pid, 0) } == 0;
+        let alive = process_alive(pid);
         let ours = fs::read(format!("/proc/{pid}/cmdline"))
             .map(|c| String::from_utf8_lossy(&c).contains("supervise"))
             .unwrap_or(false);
@@ -119,7 +118,7 @@ impl LocalCluster {
     }
 
     /// Brings the cluster up (or reports the one already running), merges the kubeconfig
-    /// context and waits for the node to be Ready. `progress` receives one line per step.
+    /// context and waits for the node to be Ready and untainted. `progress` receives one line per step.
     pub fn up(
         &self,
         opts: &UpOptions,
@@ -231,8 +230,8 @@ impl LocalCluster {
     }
 
     fn spawn_supervisor(&self) -> Result<(), LocalError> {
-        let exe =
-            std::env::current_exe().map_err(|e| LocalError::io(Path::new("/proc/self/exe"), e))?;
+        // The running binary itself, even if a rebuild or upgrade has replaced the file since.
+        let exe = PathBuf::from("/proc/self/exe");
         fs::create_dir_all(self.layout.logs())
             .map_err(|e| LocalError::io(&self.layout.logs(), e))?;
         let log = fs::File::create(self.layout.log("supervisor"))
@@ -254,10 +253,13 @@ impl LocalCluster {
                 Ok(())
             });
         }
-        cmd.spawn().map_err(|e| LocalError::Command {
+        let mut child = cmd.spawn().map_err(|e| LocalError::Command {
             command: "crashlab cluster supervise".into(),
             output: e.to_string(),
         })?;
+        // Reap it when it exits, so a long-lived caller (`crashlab matrix`) keeps no zombie
+        // that would look alive to `down`.
+        std::thread::spawn(move || child.wait());
         Ok(())
     }
 
@@ -321,11 +323,13 @@ impl LocalCluster {
                     "node",
                     layout::NODE_NAME,
                     "-o",
-                    r#"jsonpath={.status.conditions[?(@.type=="Ready")].status}"#,
+                    r#"jsonpath={.status.conditions[?(@.type=="Ready")].status}|{.spec.taints}"#,
                 ])
                 .output();
+            // Ready, and schedulable: the node lifecycle controller lifts the not-ready taint
+            // a moment after Ready, and a pod created before that waits in FailedScheduling.
             if let Ok(o) = out
-                && String::from_utf8_lossy(&o.stdout).trim() == "True"
+                && String::from_utf8_lossy(&o.stdout).trim() == "True|"
             {
                 return Ok(());
             }
@@ -386,7 +390,7 @@ impl LocalCluster {
             // SAFETY: SIGTERM to our own supervisor; it stops the components in reverse order.
             unsafe { libc::kill(pid, libc::SIGTERM) };
             let deadline = Instant::now() + Duration::from_secs(60);
-            while unsafe { libc::kill(pid, 0) } == 0 && Instant::now() < deadline {
+            while process_alive(pid) && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(100));
             }
         }
@@ -456,6 +460,17 @@ impl LocalCluster {
 
     pub fn log_path(&self, component: &str) -> PathBuf {
         self.layout.log(component)
+    }
+}
+
+/// Whether `pid` is a live process (a zombie has exited and only waits to be reaped).
+fn process_alive(pid: i32) -> bool {
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name in parentheses, which may itself hold spaces.
+        Ok(stat) => stat
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| !rest.starts_with('Z') && !rest.starts_with('X')),
+        Err(_) => false,
     }
 }
 
