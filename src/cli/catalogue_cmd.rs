@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::cli_error::{CliError, Exit};
-use crate::scenario::{Catalogue, ScenarioError};
+use crate::scenario::{Catalogue, Scenario, ScenarioError};
 
 /// Loads the built-in catalogue plus `files`; an invalid file is a usage error (exit 2).
 pub fn catalogue_with(files: &[PathBuf]) -> Result<Catalogue, CliError> {
@@ -23,6 +23,32 @@ pub fn scenario_error(e: ScenarioError) -> CliError {
         Some(h) => err.with_hint(h),
         None => err,
     }
+}
+
+/// The scenarios a command names, or all with `--all`; `usage` is the command line to suggest
+/// when none is given. Unknown names get a did-you-mean (exit 2).
+pub fn pick(
+    cat: &Catalogue,
+    names: &[String],
+    all: bool,
+    usage: &str,
+) -> Result<Vec<Scenario>, CliError> {
+    if all {
+        if !names.is_empty() {
+            return Err(CliError::usage("give scenario names or --all, not both"));
+        }
+        return Ok(cat.entries().iter().map(|e| e.scenario.clone()).collect());
+    }
+    if names.is_empty() {
+        return Err(CliError::usage("no scenario given").with_hint(format!(
+            "name one or more (`{usage}`), or use --all; known scenarios: {}",
+            cat.names().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    names
+        .iter()
+        .map(|n| Ok(cat.get(n).map_err(scenario_error)?.scenario.clone()))
+        .collect()
 }
 
 pub fn list() -> Result<Exit, CliError> {

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use tokio::sync::mpsc;
 
 use super::args::{OutputFormat, RunArgs};
-use super::catalogue_cmd::{catalogue_with, scenario_error};
+use super::catalogue_cmd::{catalogue_with, pick};
 use super::cli_error::{CliError, Exit};
 use super::target_cluster;
 use crate::report::{HumanReporter, JsonReporter, JunitReporter, Reporter};
@@ -38,23 +38,7 @@ pub fn exit_for(reports: &[ScenarioReport]) -> Exit {
 /// cluster is touched.
 fn select(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
     let cat = catalogue_with(&args.files)?;
-    let mut chosen: Vec<Scenario> = if args.all {
-        if !args.scenarios.is_empty() {
-            return Err(CliError::usage("give scenario names or --all, not both"));
-        }
-        cat.entries().iter().map(|e| e.scenario.clone()).collect()
-    } else if args.scenarios.is_empty() {
-        return Err(CliError::usage("no scenario given").with_hint(format!(
-            "name one or more (`crashlab run oom`), or use --all; known scenarios: {}",
-            cat.names().collect::<Vec<_>>().join(", ")
-        )));
-    } else {
-        let mut v = Vec::new();
-        for name in &args.scenarios {
-            v.push(cat.get(name).map_err(scenario_error)?.scenario.clone());
-        }
-        v
-    };
+    let mut chosen = pick(&cat, &args.scenarios, args.all, "crashlab run oom")?;
     if let Some(n) = args.backoff_delays {
         set_backoff_delays(&mut chosen, n);
     }

@@ -15,7 +15,6 @@ use crate::cluster::{KindProvider, KindUpOptions, ProviderKind};
 pub struct TargetCluster {
     pub client: kube::Client,
     pub context: String,
-    pub server_version: String,
     /// Set when crashlab brought the local cluster up (or found it running) for this run.
     pub local: Option<LocalCluster>,
     /// Set for crashlab's kind cluster (`kind-crashlab`), brought up or found, when kind is
@@ -47,7 +46,7 @@ pub async fn connect(
     }
     if let (Some(ctx), Some(_)) = (&chosen, &kubeconfig) {
         match client_for(ctx).await {
-            Ok((client, version)) => {
+            Ok((client, _version)) => {
                 let local = (ctx == local::CONTEXT).then(LocalCluster::at_default_location);
                 let kind = if ctx == crate::cluster::KIND_CONTEXT {
                     tokio::task::block_in_place(kind_for_existing_cluster)
@@ -57,7 +56,6 @@ pub async fn connect(
                 return Ok(TargetCluster {
                     client,
                     context: ctx.clone(),
-                    server_version: version,
                     local,
                     kind,
                 });
@@ -94,7 +92,7 @@ pub async fn connect(
                 "crashlab: kind cluster ready (Kubernetes {}); `crashlab cluster down --provider kind` removes it",
                 report.node_image.version
             );
-            let (client, version) = client_for(&report.context).await.map_err(|e| {
+            let (client, _version) = client_for(&report.context).await.map_err(|e| {
                 CliError::env(format!(
                     "the kind cluster `{}` is there but its API is not reachable through context `{}`: {e}",
                     kind.name(),
@@ -105,7 +103,6 @@ pub async fn connect(
             Ok(TargetCluster {
                 client,
                 context: report.context,
-                server_version: version,
                 local: None,
                 kind: Some(kind),
             })
@@ -124,7 +121,7 @@ pub async fn connect(
                 report.kubernetes_version,
                 report.node_ready_after.as_secs_f64()
             );
-            let (client, version) = client_for(local::CONTEXT).await.map_err(|e| {
+            let (client, _version) = client_for(local::CONTEXT).await.map_err(|e| {
                 CliError::env(format!(
                     "the local cluster came up but its API is not reachable: {e}"
                 ))
@@ -132,7 +129,6 @@ pub async fn connect(
             Ok(TargetCluster {
                 client,
                 context: local::CONTEXT.into(),
-                server_version: version,
                 local: Some(LocalCluster::at_default_location()),
                 kind: None,
             })

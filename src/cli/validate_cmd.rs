@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::args::{OutputFormat, ValidateArgs};
-use super::catalogue_cmd::{catalogue_with, scenario_error};
+use super::catalogue_cmd::{catalogue_with, pick};
 use super::cli_error::{CliError, Exit};
 use super::{run_cmd, target_cluster};
 use crate::expect::Outcome as CheckOutcome;
@@ -69,23 +69,12 @@ pub fn run(args: ValidateArgs) -> Result<Exit, CliError> {
 /// cluster is touched.
 fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
     let cat = catalogue_with(&args.files)?;
-    let scenarios: Vec<Scenario> = if args.all {
-        if !args.scenarios.is_empty() {
-            return Err(CliError::usage("give scenario names or --all, not both"));
-        }
-        cat.entries().iter().map(|e| e.scenario.clone()).collect()
-    } else if args.scenarios.is_empty() {
-        return Err(CliError::usage("no scenario given").with_hint(format!(
-            "name one or more (`crashlab validate --diagnose CMD oom`), or use --all; known scenarios: {}",
-            cat.names().collect::<Vec<_>>().join(", ")
-        )));
-    } else {
-        let mut v = Vec::new();
-        for name in &args.scenarios {
-            v.push(cat.get(name).map_err(scenario_error)?.scenario.clone());
-        }
-        v
-    };
+    let scenarios = pick(
+        &cat,
+        &args.scenarios,
+        args.all,
+        "crashlab validate --diagnose CMD oom",
+    )?;
     let mut truths = HashMap::new();
     for s in &scenarios {
         let name = &s.metadata.name;

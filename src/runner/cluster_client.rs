@@ -384,7 +384,8 @@ fn strip_event(mut e: Event) -> Event {
 
 /// The API server's own message when there is one (`pods "x" is forbidden: ...`), else the
 /// client's description of the failure.
-fn api_message(e: &kube::Error) -> String {
+/// The API's own message, else the error and its causes.
+pub(crate) fn api_message(e: &kube::Error) -> String {
     match e {
         kube::Error::Api(s) if !s.message.is_empty() => s.message.clone(),
         other => causes(other),
@@ -403,7 +404,7 @@ fn classify(e: kube::Error, specific: impl FnOnce(String) -> Error) -> Error {
 
 /// The error and its sources, `: `-separated, so "connection refused" is not hidden behind
 /// "client error (Connect)".
-fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn causes(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
     let mut next = e.source();
     while let Some(cause) = next {
