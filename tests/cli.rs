@@ -54,6 +54,13 @@ impl Run {
     }
 }
 
+/// `crashlab ARGS`, run to completion.
+fn crashlab_run(args: &[&str]) -> Run {
+    let mut c = crashlab();
+    c.args(args);
+    Run::new(c)
+}
+
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -64,11 +71,7 @@ fn fixture(name: &str) -> PathBuf {
 
 #[test]
 fn list_names_every_builtin_scenario() {
-    let run = Run::new({
-        let mut c = crashlab();
-        c.arg("list");
-        c
-    });
+    let run = crashlab_run(&["list"]);
     run.expect_code(0);
     let names: Vec<String> = run
         .stdout()
@@ -91,11 +94,7 @@ fn list_names_every_builtin_scenario() {
 
 #[test]
 fn unknown_scenario_is_a_usage_error_with_did_you_mean() {
-    let run = Run::new({
-        let mut c = crashlab();
-        c.args(["run", "oomm", "--context", "kind-does-not-matter"]);
-        c
-    });
+    let run = crashlab_run(&["run", "oomm", "--context", "kind-does-not-matter"]);
     run.expect_code(2);
     assert!(
         run.stderr().contains("unknown scenario \"oomm\""),
@@ -156,11 +155,7 @@ fn a_context_that_is_not_a_test_cluster_is_refused() {
 
 #[test]
 fn help_documents_exit_codes() {
-    let run = Run::new({
-        let mut c = crashlab();
-        c.args(["run", "--help"]);
-        c
-    });
+    let run = crashlab_run(&["run", "--help"]);
     run.expect_code(0);
     for line in [
         "0  every scenario passed",
@@ -178,11 +173,7 @@ fn help_documents_exit_codes() {
 
 #[test]
 fn bad_backoff_override_is_a_usage_error() {
-    let run = Run::new({
-        let mut c = crashlab();
-        c.args(["run", "oom", "--backoff", "ten", "--context", "kind-x"]);
-        c
-    });
+    let run = crashlab_run(&["run", "oom", "--backoff", "ten", "--context", "kind-x"]);
     run.expect_code(2);
     assert!(
         run.stderr().contains("--backoff \"ten\""),
@@ -193,11 +184,7 @@ fn bad_backoff_override_is_a_usage_error() {
 
 #[test]
 fn show_explains_the_diagnosis_sequence() {
-    let run = Run::new({
-        let mut c = crashlab();
-        c.args(["show", "missing-secret-ref"]);
-        c
-    });
+    let run = crashlab_run(&["show", "missing-secret-ref"]);
     run.expect_code(0);
     let out = run.stdout();
     assert!(out.contains("CreateContainerConfigError"), "{out}");
@@ -206,11 +193,7 @@ fn show_explains_the_diagnosis_sequence() {
 
 #[test]
 fn schema_is_the_committed_one() {
-    let run = Run::new({
-        let mut c = crashlab();
-        c.arg("schema");
-        c
-    });
+    let run = crashlab_run(&["schema"]);
     run.expect_code(0);
     let committed = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scenario.schema.json"),
@@ -304,11 +287,7 @@ fn validate_refuses_a_scenario_without_ground_truth() {
 
 #[test]
 fn validate_help_documents_scoring_environment_and_exit_codes() {
-    let run = Run::new({
-        let mut c = crashlab();
-        c.args(["validate", "--help"]);
-        c
-    });
+    let run = crashlab_run(&["validate", "--help"]);
     run.expect_code(0);
     for text in [
         "CRASHLAB_NAMESPACE, CRASHLAB_POD, CRASHLAB_CONTAINER, CRASHLAB_SCENARIO and KUBECONFIG",

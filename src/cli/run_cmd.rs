@@ -108,14 +108,13 @@ async fn run_async(
     args: &RunArgs,
     scenarios: Vec<Scenario>,
 ) -> Result<Vec<ScenarioReport>, CliError> {
-    let cluster = target_cluster::connect(
+    let cluster = target_cluster::connect_with_images(
         args.context.as_deref(),
         &args.allow_context,
         args.provider,
         args.kubernetes_version.clone(),
     )
     .await?;
-    load_images(&cluster).await?;
 
     let mut reporters: Vec<Box<dyn Reporter + Send>> = Vec::new();
     match args.output {

@@ -136,6 +136,19 @@ pub async fn connect(
     }
 }
 
+/// [`connect`], then crashlab's images loaded into the cluster, as every command that runs
+/// scenarios needs.
+pub async fn connect_with_images(
+    context: Option<&str>,
+    allowed: &[String],
+    provider: Option<ProviderName>,
+    kubernetes_version: Option<String>,
+) -> Result<TargetCluster, CliError> {
+    let cluster = connect(context, allowed, provider, kubernetes_version).await?;
+    super::run_cmd::load_images(&cluster).await?;
+    Ok(cluster)
+}
+
 /// kind when kind and a Docker engine are usable, else local on Linux as root, else an
 /// error saying why neither can run (see `crate::cluster::detect`).
 fn detect_provider() -> Result<ProviderName, CliError> {

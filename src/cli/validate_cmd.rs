@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use super::args::{OutputFormat, ValidateArgs};
 use super::catalogue_cmd::{catalogue_with, pick};
 use super::cli_error::{CliError, Exit};
-use super::{run_cmd, target_cluster};
+use super::target_cluster;
 use crate::expect::Outcome as CheckOutcome;
 use crate::runner::{
     OnReproduced, Reproduced, RunEvent, RunOptions, Runner, ScenarioReport, Verdict,
@@ -132,14 +132,13 @@ struct HookContext {
 }
 
 async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, CliError> {
-    let cluster = target_cluster::connect(
+    let cluster = target_cluster::connect_with_images(
         args.context.as_deref(),
         &args.allow_context,
         args.provider,
         args.kubernetes_version.clone(),
     )
     .await?;
-    run_cmd::load_images(&cluster).await?;
     if let Some(dir) = &args.save_output {
         std::fs::create_dir_all(dir)
             .map_err(|e| CliError::usage(format!("--save-output {}: {e}", dir.display())))?;
