@@ -7,8 +7,11 @@
 //! skipping: without a cluster the e2e tests fail.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+mod support;
 use std::sync::OnceLock;
+use support::Run;
 
 use serde_json::Value;
 
@@ -16,42 +19,6 @@ fn crashlab() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_crashlab"));
     cmd.env("NO_COLOR", "1").env_remove("CRASHLAB_LOG");
     cmd
-}
-
-/// Runs a command and describes it fully when an assertion about it fails (as ripgrep's tests do).
-struct Run {
-    what: String,
-    out: Output,
-}
-
-impl Run {
-    fn new(mut cmd: Command) -> Run {
-        let what = format!("{cmd:?}");
-        let out = cmd.output().expect("crashlab runs");
-        Run { what, out }
-    }
-    fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.out.stdout).into_owned()
-    }
-    fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.out.stderr).into_owned()
-    }
-    fn code(&self) -> i32 {
-        self.out.status.code().unwrap_or(-1)
-    }
-    #[track_caller]
-    fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.code(),
-            code,
-            "\ncommand: {}\nstatus: {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.what,
-            self.out.status,
-            self.stdout(),
-            self.stderr()
-        );
-        self
-    }
 }
 
 /// `crashlab ARGS`, run to completion.

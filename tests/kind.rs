@@ -10,7 +10,10 @@ use std::fs;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+
+mod support;
+use support::Run;
 
 use serde_yaml::Value;
 
@@ -124,48 +127,6 @@ impl Standins {
             .map(|e| e.unwrap().path())
             .collect();
         assert!(left.is_empty(), "left behind: {left:?}");
-    }
-}
-
-/// Runs a command and describes it fully when an assertion about it fails.
-struct Run {
-    what: String,
-    out: Output,
-}
-
-impl Run {
-    fn new(mut cmd: Command) -> Run {
-        let what = format!("{cmd:?}");
-        let out = cmd.output().expect("crashlab runs");
-        Run { what, out }
-    }
-    fn stdout(&self) -> String {
-        String::from_utf8_lossy(&self.out.stdout).into_owned()
-    }
-    fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.out.stderr).into_owned()
-    }
-    #[track_caller]
-    fn expect_code(&self, code: i32) -> &Self {
-        assert_eq!(
-            self.out.status.code(),
-            Some(code),
-            "\ncommand: {}\nstatus: {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.what,
-            self.out.status,
-            self.stdout(),
-            self.stderr()
-        );
-        self
-    }
-    #[track_caller]
-    fn stderr_has(&self, text: &str) -> &Self {
-        assert!(
-            self.stderr().contains(text),
-            "stderr lacks {text:?}:\n{}",
-            self.stderr()
-        );
-        self
     }
 }
 
