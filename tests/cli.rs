@@ -695,3 +695,162 @@ fn e2e_validate_grades_a_bad_diagnoser_low_and_never_blames_it_for_a_sabotaged_f
     assert!(!saved.join("exit-1-sabotaged.stdout").exists());
     assert_eq!(doc["summary"]["not_reproduced"], 1);
 }
+
+// ------------------------------------------------------------------ matrix, no cluster needed
+
+/// `crashlab matrix ARGS` where neither a cluster nor kind nor Docker can be reached: if a
+/// check came after bringing a cluster up, the test would fail instead of touching one.
+fn matrix_offline(args: &[&str]) -> Run {
+    let empty = tempfile::tempdir().unwrap();
+    let mut c = crashlab();
+    c.arg("matrix")
+        .args(args)
+        .env("KUBECONFIG", "/nonexistent")
+        .env("PATH", empty.path());
+    Run::new(c)
+}
+
+#[test]
+fn matrix_merge_compares_the_runs_of_several_results_without_a_cluster() {
+    // Given newest first; the columns come out in version order.
+    let files = [
+        fixture("matrix/local-1.35-1.36.json"),
+        fixture("matrix/local-1.34.json"),
+    ];
+    let paths: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
+    let runs = crashlab::matrix::arrange(crashlab::matrix::read_results(&files).unwrap());
+    let expected = crashlab::matrix::to_markdown(&crashlab::matrix::compare(&runs));
+
+    let mut args = vec!["--merge"];
+    args.extend(&paths);
+    let run = matrix_offline(&args);
+    run.expect_code(0);
+    assert_eq!(run.stdout(), expected);
+    assert!(
+        run.stdout().starts_with(
+            "| scenario | local v1.34.4 | local v1.35.4 (tuned: 1s → 300s) | local v1.36.3 |\n"
+        ),
+        "{}",
+        run.stdout()
+    );
+
+    // -o json: the same document as `crashlab matrix -o json`, so it merges again.
+    args.extend(["-o", "json"]);
+    let run = matrix_offline(&args);
+    run.expect_code(0);
+    let doc: Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(doc["runs"].as_array().unwrap().len(), 3);
+    assert_eq!(doc["comparison"]["columns"][0], "local v1.34.4");
+    assert_eq!(doc["runs"][0]["provider"], "local");
+    let dir = tempfile::tempdir().unwrap();
+    let merged = dir.path().join("merged.json");
+    std::fs::write(&merged, run.stdout()).unwrap();
+    let again = matrix_offline(&["--merge", merged.to_str().unwrap()]);
+    again.expect_code(0);
+    assert_eq!(again.stdout(), expected);
+}
+
+#[test]
+fn matrix_merge_of_a_missing_file_names_it() {
+    let run = matrix_offline(&[
+        "--merge",
+        fixture("matrix/local-1.34.json").to_str().unwrap(),
+        "/nonexistent/matrix-1.35.json",
+    ]);
+    run.expect_code(2)
+        .stderr_has("error: cannot read matrix result /nonexistent/matrix-1.35.json: ")
+        .stderr_has("hint: give the JSON files written by `crashlab matrix -o json`");
+    assert_eq!(run.stdout(), "");
+}
+
+#[test]
+fn matrix_merge_of_invalid_json_gives_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("matrix-1.35.json");
+    std::fs::write(&bad, "{\n  \"runs\": [\n    {\"label\": \"a\",}\n").unwrap();
+    let run = matrix_offline(&["--merge", bad.to_str().unwrap()]);
+    run.expect_code(2).stderr_has(&format!(
+        "error: {}:3:19: not valid JSON: trailing comma",
+        bad.display()
+    ));
+
+    // A job that failed before printing leaves an empty file.
+    std::fs::write(&bad, "").unwrap();
+    let run = matrix_offline(&["--merge", bad.to_str().unwrap()]);
+    run.expect_code(2)
+        .stderr_has(&format!(
+            "error: {}:1:0: not valid JSON: EOF while parsing a value",
+            bad.display()
+        ))
+        .stderr_has("an empty or cut-off file");
+}
+
+#[test]
+fn matrix_merge_of_json_of_another_shape_gives_the_field_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = dir.path().join("wrong.json");
+    std::fs::write(
+        &wrong,
+        r#"{"runs": [{"label": "kind v1.35.8", "server_version": "v1.35.8", "kubelet_backoff": null,
+  "reports": [{"name": "oom", "verdict": "passed"}]}]}"#,
+    )
+    .unwrap();
+    let run = matrix_offline(&["--merge", wrong.to_str().unwrap()]);
+    run.expect_code(2).stderr_has(&format!(
+        "error: {}:2:49: runs[0].reports[0].verdict: unknown variant `passed`, expected one of `pass`, `fail`, `error`",
+        wrong.display()
+    ));
+
+    // The output of `crashlab run -o json` is not a matrix result.
+    std::fs::write(&wrong, r#"{"scenarios": [], "summary": {"total": 0}}"#).unwrap();
+    let run = matrix_offline(&["--merge", wrong.to_str().unwrap()]);
+    run.expect_code(2)
+        .stderr_has(&format!(
+            "error: {}:1:42: missing field `runs`",
+            wrong.display()
+        ))
+        .stderr_has("the output of `crashlab run -o json` is not a matrix result");
+}
+
+#[test]
+fn matrix_merge_conflicts_with_versions_and_versions_is_required_otherwise() {
+    let merge = fixture("matrix/local-1.34.json");
+    let run = matrix_offline(&["--merge", merge.to_str().unwrap(), "--versions", "1.35"]);
+    run.expect_code(2).stderr_has(
+        "the argument '--merge <RESULT.json>...' cannot be used with '--versions <VERSIONS>'",
+    );
+    let run = matrix_offline(&["--providers", "kind"]);
+    run.expect_code(2)
+        .stderr_has("the following required arguments were not provided:")
+        .stderr_has("--versions <VERSIONS>");
+}
+
+#[test]
+fn matrix_unknown_provider_lists_the_known_ones() {
+    for flag in ["--providers", "--provider"] {
+        let run = matrix_offline(&["--versions", "1.34", flag, "kind,docker"]);
+        run.expect_code(2)
+            .stderr_has("invalid value 'docker' for '--providers <PROVIDER>'")
+            .stderr_has("[possible values: local, kind]");
+    }
+}
+
+#[test]
+fn matrix_checks_kind_versions_and_node_images_before_any_cluster() {
+    // No pinned kind image for 1.99, and no --node-image for it.
+    let run = matrix_offline(&["--versions", "1.99", "--provider", "kind"]);
+    run.expect_code(2)
+        .stderr_has("error: kind: unsupported kubernetes version \"1.99\"")
+        .stderr_has("with --node-image");
+    // --node-image without kind columns.
+    let run = matrix_offline(&[
+        "--versions",
+        "1.34",
+        "--providers",
+        "local",
+        "--node-image",
+        "kindest/node:v1.34.11",
+    ]);
+    run.expect_code(2)
+        .stderr_has("error: --node-image is for kind columns, and --providers has no kind");
+}

@@ -198,11 +198,32 @@ fn connect_from_pod(pid: u32, ip: &str, port: u16) -> String {
 /// with a route for a documentation range (203.0.113.0/24) through it. A pod packet that got
 /// past the guard would land in that namespace, never leave the machine, and show in the host
 /// side's tx counter (IPv6 is off on the pair, so nothing else is sent on it).
-struct OffMachine;
+///
+/// `ip netns add` makes `/run/netns` a mount point the first time (iproute2 binds it onto
+/// itself, shared) and `ip netns del` leaves that mount, so the fixture puts `/run/netns` back
+/// as it found it; otherwise the host snapshot after `cluster down` shows a mount the test
+/// made, on every machine where no network namespace had been added before.
+struct OffMachine {
+    netns_dir_existed: bool,
+    netns_dir_was_mounted: bool,
+}
+
+const NETNS_DIR: &str = "/run/netns";
+
+fn is_mount_point(path: &str) -> bool {
+    std::fs::read_to_string("/proc/self/mountinfo")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.split(' ').nth(4) == Some(path))
+}
 
 impl OffMachine {
     fn new() -> Self {
         Self::remove();
+        let off = OffMachine {
+            netns_dir_existed: Path::new(NETNS_DIR).exists(),
+            netns_dir_was_mounted: is_mount_point(NETNS_DIR),
+        };
         for cmd in [
             "ip netns add crashlab-offnet",
             "ip link add crashlab-t0 type veth peer name crashlab-t1",
@@ -218,7 +239,7 @@ impl OffMachine {
             let out = sh(cmd);
             assert!(out.status.success(), "{cmd}: {}", text(&out));
         }
-        OffMachine
+        off
     }
     fn tx_packets(&self) -> u64 {
         std::fs::read_to_string("/sys/class/net/crashlab-t0/statistics/tx_packets")
@@ -235,7 +256,29 @@ impl OffMachine {
 impl Drop for OffMachine {
     fn drop(&mut self) {
         Self::remove();
+        if !self.netns_dir_was_mounted {
+            while is_mount_point(NETNS_DIR) {
+                if !sh(&format!("umount {NETNS_DIR}")).status.success() {
+                    break;
+                }
+            }
+        }
+        if !self.netns_dir_existed {
+            let _ = std::fs::remove_dir(NETNS_DIR);
+        }
     }
+}
+
+#[test]
+#[ignore = "needs root; run with --include-ignored"]
+fn the_off_machine_fixture_puts_run_netns_back_as_it_found_it() {
+    let before = lines("awk '{print $5}' /proc/self/mountinfo");
+    let existed = Path::new(NETNS_DIR).exists();
+    let off = OffMachine::new();
+    assert!(Path::new(NETNS_DIR).join("crashlab-offnet").exists());
+    drop(off);
+    assert_eq!(lines("awk '{print $5}' /proc/self/mountinfo"), before);
+    assert_eq!(Path::new(NETNS_DIR).exists(), existed);
 }
 
 #[test]

@@ -557,3 +557,29 @@ fn unknown_mode_prints_usage_and_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stderr.starts_with("crashprobe: no mode given\n"));
 }
+
+#[test]
+fn oom_pauses_between_steps_when_asked_as_a_growing_leak_does() {
+    let mut probe = Probe::start(&["oom", "1", "300"]);
+    probe.wait_for_stdout("allocated 1 MiB");
+    let first = std::time::Instant::now();
+    probe.wait_for_stdout("allocated 2 MiB");
+    let between = first.elapsed();
+    assert!(
+        between >= Duration::from_millis(250),
+        "the second step came {between:?} after the first"
+    );
+    probe.signal(libc::SIGKILL);
+}
+
+#[test]
+fn oom_refuses_a_pause_it_cannot_use() {
+    let out = run(&["oom", "8", "soon"]);
+    assert_eq!(out.status.code(), Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .starts_with("crashprobe: oom: PAUSE_MS must be 0-60000, got \"soon\"\n"),
+        "{}",
+        out.stderr
+    );
+}

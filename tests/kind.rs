@@ -428,6 +428,16 @@ fn run_picks_kind_when_no_cluster_is_reachable_and_kind_is_usable() {
 fn example_workflow_runs_the_catalogue_on_kind_and_uploads_the_junit_report() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/github-actions-kind.yml");
     let workflow: Value = serde_yaml::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    let runs_of = |job: &Value| -> Vec<String> {
+        job["steps"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s["run"].as_str().map(str::to_owned))
+            .collect()
+    };
+
+    // One job per pinned Kubernetes minor.
     let job = &workflow["jobs"]["crashlab"];
     let minors: Vec<String> = crashlab::cluster::kind_images::NODE_IMAGES
         .iter()
@@ -440,11 +450,13 @@ fn example_workflow_runs_the_catalogue_on_kind_and_uploads_the_junit_report() {
         .map(|v| v.as_str().unwrap().to_string())
         .collect();
     assert_eq!(matrix, minors);
+    assert_eq!(matrix, ["1.34", "1.35", "1.36", "1.37"]);
     let steps = job["steps"].as_sequence().unwrap();
-    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    let runs = runs_of(job);
     assert!(
-        runs.iter()
-            .any(|r| r.contains("crashlab cluster up --provider kind")),
+        runs.iter().any(|r| r.contains(
+            "crashlab cluster up --provider kind --kubernetes-version \"${{ matrix.kubernetes }}\""
+        )),
         "{runs:?}"
     );
     assert!(
@@ -452,19 +464,69 @@ fn example_workflow_runs_the_catalogue_on_kind_and_uploads_the_junit_report() {
             .any(|r| r.contains("crashlab run --all --context kind-crashlab --junit report.xml")),
         "{runs:?}"
     );
-    let upload = steps
-        .iter()
-        .find(|s| {
-            s["uses"]
-                .as_str()
-                .is_some_and(|u| u.starts_with("actions/upload-artifact@"))
-                && s["with"]["path"].as_str() == Some("report.xml")
-        })
-        .expect("a step uploads report.xml");
-    assert_eq!(upload["if"].as_str(), Some("always()"));
+    // This version's column of the matrix, as JSON, uploaded for the merge.
+    assert!(
+        runs.iter().any(|r| r.contains(
+            "crashlab matrix --versions \"${{ matrix.kubernetes }}\" --providers kind -o json > \"matrix-${{ matrix.kubernetes }}.json\""
+        )),
+        "{runs:?}"
+    );
+    let uploads = |file: &str| {
+        steps
+            .iter()
+            .find(|s| {
+                s["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("actions/upload-artifact@"))
+                    && s["with"]["path"].as_str() == Some(file)
+            })
+            .unwrap_or_else(|| panic!("a step uploads {file}"))
+    };
+    assert_eq!(uploads("report.xml")["if"].as_str(), Some("always()"));
+    let result = uploads("matrix-${{ matrix.kubernetes }}.json");
+    assert_eq!(result["if"].as_str(), Some("always()"));
+    let artifact = result["with"]["name"].as_str().unwrap();
     assert!(steps.iter().any(|s| {
         s["uses"]
             .as_str()
             .is_some_and(|u| u.starts_with("helm/kind-action@"))
     }));
+
+    // The merge job waits for every version, takes their results and publishes one table.
+    let merge = &workflow["jobs"]["merge"];
+    let needs: Vec<&str> = match &merge["needs"] {
+        Value::String(s) => vec![s.as_str()],
+        v => v
+            .as_sequence()
+            .expect("needs: a job or a list")
+            .iter()
+            .map(|n| n.as_str().unwrap())
+            .collect(),
+    };
+    assert_eq!(needs, ["crashlab"]);
+    let download = merge["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("actions/download-artifact@"))
+        })
+        .expect("the merge job downloads the results");
+    let pattern = download["with"]["pattern"].as_str().unwrap();
+    let prefix = pattern
+        .strip_suffix('*')
+        .expect("a pattern over the versions");
+    assert_eq!(artifact, format!("{prefix}${{{{ matrix.kubernetes }}}}"));
+    assert_eq!(download["with"]["merge-multiple"].as_bool(), Some(true));
+    let merge_runs = runs_of(merge);
+    let merging = merge_runs
+        .iter()
+        .find(|r| r.contains("crashlab matrix --merge matrix-*.json > matrix.md"))
+        .unwrap_or_else(|| panic!("{merge_runs:?}"));
+    assert!(
+        merging.contains("cat matrix.md >> \"$GITHUB_STEP_SUMMARY\""),
+        "{merging}"
+    );
 }

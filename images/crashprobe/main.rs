@@ -33,7 +33,8 @@ usage: crashprobe MODE [ARGS...]
 
 modes:
   exit CODE [MESSAGE...]                     print MESSAGE to stderr, exit with CODE
-  oom [STEP_MIB]                             allocate and touch memory until killed
+  oom [STEP_MIB [PAUSE_MS]]                  allocate and touch memory until killed,
+                                             pausing PAUSE_MS after each step
   serve PORT HEALTH_STATUS [--on-sigterm exit|ignore]
                                              HTTP server; GET /healthz answers HEALTH_STATUS
   require-env NAME [REASON...]               exit 1 unless environment variable NAME is set
@@ -103,13 +104,20 @@ fn exit_mode(args: &[String]) -> ! {
 
 /// `oom [STEP_MIB]`: allocate STEP_MIB at a time, write to every page so the memory is really
 /// charged to the container's cgroup, and keep it all until the kernel's OOM killer steps in.
+///
+/// With PAUSE_MS the growth takes a while, as a real leak does: a container that reaches its
+/// limit within milliseconds of starting can be killed before containerd's shim watches its
+/// memory cgroup for OOM events (cgroup v1), and is then reported as `Error`, not `OOMKilled`.
 fn oom_mode(args: &[String]) -> ! {
-    let step_mib = match args {
-        [] => DEFAULT_OOM_STEP_MIB,
-        [step] => match step.parse::<usize>() {
-            Ok(step) if (1..=4096).contains(&step) => step,
-            _ => usage_error(&format!("oom: STEP_MIB must be 1-4096, got {step:?}")),
-        },
+    let (step_mib, pause) = match args {
+        [] => (DEFAULT_OOM_STEP_MIB, 0),
+        [step] => (oom_step(step), 0),
+        [step, pause] => (
+            oom_step(step),
+            pause.parse::<u64>().ok().filter(|p| *p <= 60_000).unwrap_or_else(|| {
+                usage_error(&format!("oom: PAUSE_MS must be 0-60000, got {pause:?}"))
+            }),
+        ),
         _ => usage_error("oom: too many arguments"),
     };
     exit_on_termination_signals();
@@ -135,6 +143,17 @@ fn oom_mode(args: &[String]) -> ! {
         held.push(chunk);
         total_mib += step_mib;
         println!("allocated {total_mib} MiB");
+        if pause > 0 {
+            flush_stdout();
+            std::thread::sleep(Duration::from_millis(pause));
+        }
+    }
+}
+
+fn oom_step(step: &str) -> usize {
+    match step.parse::<usize>() {
+        Ok(step) if (1..=4096).contains(&step) => step,
+        _ => usage_error(&format!("oom: STEP_MIB must be 1-4096, got {step:?}")),
     }
 }
 

@@ -81,17 +81,42 @@ pub enum MatrixOutput {
 #[derive(Debug, Args)]
 pub struct MatrixArgs {
     /// Kubernetes versions, comma-separated (e.g. 1.34,1.35,1.36).
-    #[arg(long, required = true)]
-    pub versions: String,
+    #[arg(long, required_unless_present = "merge")]
+    pub versions: Option<String>,
+    /// Compare the runs of these results of `crashlab matrix -o json` (e.g. one per CI job)
+    /// as one matrix, without any cluster.
+    #[arg(
+        long,
+        value_name = "RESULT.json",
+        num_args = 1..,
+        conflicts_with_all = [
+            "versions", "scenarios", "files", "providers", "node_images", "kubelet_config",
+            "feature_gates", "parallel", "record", "backoff_delays", "keep_cluster",
+        ],
+    )]
+    pub merge: Vec<PathBuf>,
     /// Scenarios to run (names, comma-separated or repeated); all built-ins by default.
     #[arg(long = "scenarios")]
     pub scenarios: Vec<String>,
     /// Load scenarios from these files too.
     #[arg(long = "file", short = 'f')]
     pub files: Vec<PathBuf>,
-    /// Which clusters to bring up.
-    #[arg(long, value_enum, default_value_t = ProviderName::Local)]
-    pub provider: ProviderName,
+    /// Which clusters to bring up for each version, comma-separated or repeated: one column
+    /// per provider and version, run provider by provider.
+    #[arg(
+        long = "providers",
+        visible_alias = "provider",
+        value_name = "PROVIDER",
+        value_enum,
+        value_delimiter = ',',
+        default_value = "local"
+    )]
+    pub providers: Vec<ProviderName>,
+    /// kind columns: a node image already in the Docker engine, repeatable; each version runs
+    /// on the given image of its minor (read from its crashlab label or vX.Y.Z tag), else on
+    /// the pinned kindest/node image.
+    #[arg(long = "node-image", value_name = "REF")]
+    pub node_images: Vec<String>,
     /// A KubeletConfiguration fragment (YAML) applied on every cluster of the matrix.
     #[arg(long, value_name = "FILE")]
     pub kubelet_config: Option<PathBuf>,
@@ -104,13 +129,13 @@ pub struct MatrixArgs {
     /// How many scenarios run at once on each cluster.
     #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallel: u16,
-    /// Write raw recordings to DIR/<server version>/<scenario>.json.
+    /// Write raw recordings to DIR/<provider>/<server version>/<scenario>.json.
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
     /// How many restart delays the back-off check judges (see `crashlab run --help`).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=10))]
     pub backoff_delays: Option<u32>,
-    /// Leave the last cluster running afterwards.
+    /// Leave the last cluster running afterwards (that of the last provider).
     #[arg(long)]
     pub keep_cluster: bool,
 }
@@ -155,13 +180,8 @@ pub struct RunArgs {
     /// Write each scenario's raw recording (pods, events, logs as received) to this directory.
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
-    /// Provider to bring up when no test cluster is reachable (default: kind when kind and a
-    /// Docker engine are usable, else local on Linux as root).
-    #[arg(long, value_enum)]
-    pub provider: Option<ProviderName>,
-    /// Kubernetes version for a cluster crashlab brings up (e.g. 1.35).
-    #[arg(long)]
-    pub kubernetes_version: Option<String>,
+    #[command(flatten)]
+    pub bring_up: BringUpArgs,
     /// Override the expected back-off as INITIAL:MAX seconds (e.g. 10:20), for clusters with
     /// tuned kubelet settings.
     #[arg(long, value_name = "INITIAL:MAX")]
@@ -226,6 +246,11 @@ pub struct ClusterUpArgs {
     /// Kubeconfig file to merge the new context into.
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
+    /// kind only: a node image already in the Docker engine, instead of the pinned
+    /// kindest/node image (e.g. one built by `tests/kind/prepare-node-image` where no
+    /// registry is reachable).
+    #[arg(long, value_name = "REF")]
+    pub node_image: Option<String>,
 }
 
 pub const VALIDATE_HELP: &str = "\
@@ -303,12 +328,25 @@ pub struct ValidateArgs {
     /// Allow running against this context even though it is not a known test cluster.
     #[arg(long = "allow-context", value_name = "NAME")]
     pub allow_context: Vec<String>,
-    /// Provider to bring up when no test cluster is reachable.
+    #[command(flatten)]
+    pub bring_up: BringUpArgs,
+}
+
+/// The cluster `run` and `validate` bring up when no test cluster is reachable.
+#[derive(Debug, Clone, Default, Args)]
+pub struct BringUpArgs {
+    /// Provider to bring up when no test cluster is reachable (default: kind when kind and a
+    /// Docker engine are usable, else local on Linux as root; kind with --node-image).
     #[arg(long, value_enum)]
     pub provider: Option<ProviderName>,
     /// Kubernetes version for a cluster crashlab brings up (e.g. 1.35).
     #[arg(long)]
     pub kubernetes_version: Option<String>,
+    /// kind node image for a kind cluster crashlab brings up, already in the Docker engine
+    /// (e.g. one built by `tests/kind/prepare-node-image` where no registry is reachable);
+    /// default: the pinned kindest/node image of the Kubernetes version.
+    #[arg(long, value_name = "REF")]
+    pub node_image: Option<String>,
 }
 
 #[derive(Debug, Args)]

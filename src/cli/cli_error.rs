@@ -75,7 +75,10 @@ impl From<crate::cluster::KindError> for CliError {
             KindError::DockerDown { .. } => CliError::env(e).with_hint(
                 "start the Docker engine (`docker info` must succeed), or use `--provider local` (Linux, as root)",
             ),
-            KindError::Version(_) => CliError::usage(e),
+            KindError::Version(_) | KindError::NodeImageVersion { .. } => CliError::usage(e),
+            KindError::NodeImageMissing { .. } => CliError::env(e).with_hint(
+                "`docker images` lists the images there; on a machine without a container registry, build one with `tests/kind/prepare-node-image 1.34` from crashlab's repository (its last line is the reference), or leave out --node-image to use the pinned kindest/node image",
+            ),
             KindError::Command { .. } => CliError::env(e).with_hint(format!(
                 "the output above is kind's own; `kind export logs --name {}` collects the node's logs",
                 crate::cluster::KIND_CLUSTER

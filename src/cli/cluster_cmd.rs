@@ -88,6 +88,11 @@ pub fn parse_feature_gates(s: &str) -> Result<BTreeMap<String, bool>, CliError> 
 fn up(args: ClusterUpArgs) -> Result<Exit, CliError> {
     match args.provider {
         ProviderName::Local => {
+            if args.node_image.is_some() {
+                return Err(CliError::usage(
+                    "--node-image is a kind node image; it goes with --provider kind",
+                ));
+            }
             let opts = UpOptions {
                 kubernetes_version: args.kubernetes_version.clone(),
                 tuning: parse_tuning(&args)?,
@@ -112,6 +117,7 @@ fn up(args: ClusterUpArgs) -> Result<Exit, CliError> {
             let kind = KindProvider::new();
             let opts = KindUpOptions {
                 kubernetes_version: args.kubernetes_version.clone(),
+                node_image: args.node_image.clone(),
                 tuning: parse_tuning(&args)?,
                 kubeconfig: args.kubeconfig.clone(),
             };
@@ -120,8 +126,11 @@ fn up(args: ClusterUpArgs) -> Result<Exit, CliError> {
             kind.load_images(progress.as_mut())?;
             println!(
                 "kind cluster ready: Kubernetes {} ({}){}; context `{}`",
-                report.node_image.version,
-                report.node_image.reference(),
+                report
+                    .kubernetes_version
+                    .as_deref()
+                    .unwrap_or("of the node image"),
+                report.node_image,
                 if report.already_running {
                     " (it was already there)"
                 } else {
@@ -203,6 +212,7 @@ fn down(provider: ProviderName) -> Result<Exit, CliError> {
 }
 
 fn status() -> Result<Exit, CliError> {
+    local::ensure_supported()?;
     let cluster = LocalCluster::at_default_location();
     let Some((st, record)) = cluster.status() else {
         return Err(CliError::env("no local cluster is running")
@@ -266,6 +276,7 @@ fn status() -> Result<Exit, CliError> {
 }
 
 fn deps(dry_run: bool) -> Result<Exit, CliError> {
+    local::ensure_supported()?;
     let missing = local::os_deps::check();
     if missing.is_empty() && !dry_run {
         println!("every host dependency of the local provider is installed");

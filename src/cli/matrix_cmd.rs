@@ -1,5 +1,7 @@
-//! `crashlab matrix`: one cluster per Kubernetes version in turn (cached binaries reused),
-//! the scenarios on each, torn down after, and a comparison printed at the end.
+//! `crashlab matrix`: one cluster per provider and Kubernetes version in turn (cached binaries
+//! reused), the scenarios on each, each provider's cluster torn down after its last version,
+//! and a comparison printed at the end. With `--merge`, the comparison of earlier results
+//! instead, without any cluster.
 
 use std::io::Write;
 
@@ -11,14 +13,57 @@ use super::cli_error::{CliError, Exit};
 use super::cluster_cmd::{bring_up_local, tuning_from};
 use super::target_cluster::client_for;
 use crate::cluster::local::{self, LocalCluster, UpOptions, progress};
-use crate::cluster::{KindProvider, KindUpOptions};
-use crate::matrix::{MatrixRun, compare, to_markdown};
+use crate::cluster::{KindProvider, KindUpOptions, kind_images, kind_node_image_version};
+use crate::matrix::{
+    GivenImage, MatrixError, MatrixRun, arrange, column_label, compare, plan_node_images,
+    read_results, to_json, to_markdown,
+};
 use crate::runner::{RunEvent, RunOptions, Runner, Verdict};
 use crate::scenario::Scenario;
 
 pub fn run(args: MatrixArgs) -> Result<Exit, CliError> {
+    let runs = if args.merge.is_empty() {
+        measure(&args)?
+    } else {
+        read_results(&args.merge).map_err(matrix_error)?
+    };
+    let runs = arrange(runs);
+    let comparison = compare(&runs);
+    let text = match args.output {
+        MatrixOutput::Markdown => to_markdown(&comparison),
+        MatrixOutput::Json => to_json(&comparison, &runs),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    let all: Vec<Verdict> = runs
+        .iter()
+        .flat_map(|r| r.reports.iter().map(|s| s.verdict))
+        .collect();
+    Ok(if all.contains(&Verdict::Fail) {
+        Exit::Fail
+    } else if all.contains(&Verdict::Error) {
+        Exit::Environment
+    } else {
+        Exit::Pass
+    })
+}
+
+/// The pure part's errors are all about what the user gave: bad usage.
+fn matrix_error(e: MatrixError) -> CliError {
+    let hint = e.hint();
+    CliError::usage(e).with_hint(hint)
+}
+
+fn provider_name(p: ProviderName) -> &'static str {
+    match p {
+        ProviderName::Local => "local",
+        ProviderName::Kind => "kind",
+    }
+}
+
+/// Brings up every (provider, version) cluster in turn and runs the scenarios on each.
+fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
     let cat = catalogue_with(&args.files)?;
-    let scenarios: Vec<Scenario> = if args.scenarios.is_empty() {
+    let mut scenarios: Vec<Scenario> = if args.scenarios.is_empty() {
         cat.entries().iter().map(|e| e.scenario.clone()).collect()
     } else {
         let mut v = Vec::new();
@@ -33,24 +78,54 @@ pub fn run(args: MatrixArgs) -> Result<Exit, CliError> {
         }
         v
     };
-    let mut scenarios = scenarios;
     if let Some(n) = args.backoff_delays {
         super::run_cmd::set_backoff_delays(&mut scenarios, n);
     }
-    let versions: Vec<String> = args
+    let mut versions: Vec<String> = Vec::new();
+    for v in args
         .versions
+        .as_deref()
+        .unwrap_or_default()
         .split(',')
-        .map(|v| v.trim().to_string())
+        .map(str::trim)
         .filter(|v| !v.is_empty())
-        .collect();
+    {
+        if !versions.iter().any(|seen| seen == v) {
+            versions.push(v.to_string());
+        }
+    }
     if versions.is_empty() {
         return Err(CliError::usage(
             "--versions needs at least one version, e.g. 1.34,1.35",
         ));
     }
-    for v in &versions {
-        local::versions::resolve(v).map_err(CliError::usage)?;
+    let mut providers: Vec<ProviderName> = Vec::new();
+    for p in &args.providers {
+        if !providers.contains(p) {
+            providers.push(*p);
+        }
     }
+    let with_kind = providers.contains(&ProviderName::Kind);
+    if !args.node_images.is_empty() && !with_kind {
+        return Err(CliError::usage(
+            "--node-image is for kind columns, and --providers has no kind",
+        )
+        .with_hint(
+            "add kind to --providers (e.g. --providers local,kind), or leave out --node-image",
+        ));
+    }
+    if providers.contains(&ProviderName::Local) {
+        for v in &versions {
+            local::versions::resolve(v).map_err(CliError::usage)?;
+        }
+    }
+    // Given node images are inspected only when kind columns will run, and before any cluster
+    // comes up, so that a missing image stops the matrix before the local columns run, not after.
+    let kind_images_per_version = if with_kind {
+        kind_images_for(&versions, &args.node_images)?
+    } else {
+        vec![None; versions.len()]
+    };
     let tuning = tuning_from(
         args.kubelet_config.as_deref(),
         args.feature_gates.as_deref(),
@@ -62,95 +137,128 @@ pub fn run(args: MatrixArgs) -> Result<Exit, CliError> {
         .map_err(|e| CliError::env(format!("cannot start the async runtime: {e}")))?;
 
     let mut runs = Vec::new();
-    for version in &versions {
-        eprintln!(
-            "crashlab matrix: Kubernetes {version}{}",
-            if tuned { " (tuned kubelet)" } else { "" }
-        );
-        let context = match args.provider {
-            ProviderName::Local => {
-                let report = bring_up_local(&UpOptions {
-                    kubernetes_version: Some(version.clone()),
-                    tuning: tuning.clone(),
-                    kubeconfig: None,
-                })?;
-                eprintln!(
-                    "crashlab matrix: local cluster {} ready after {:.1}s",
-                    report.kubernetes_version,
-                    report.node_ready_after.as_secs_f64()
-                );
-                local::CONTEXT.to_string()
-            }
-            ProviderName::Kind => {
-                let kind = KindProvider::new();
-                let mut p = progress::stderr();
-                // A kind cluster of another version must go first.
-                kind.down(p.as_mut()).map_err(CliError::from)?;
-                kind.up(
-                    &KindUpOptions {
+    for (i, &provider) in providers.iter().enumerate() {
+        let name = provider_name(provider);
+        for (version, node_image) in versions.iter().zip(&kind_images_per_version) {
+            eprintln!(
+                "crashlab matrix: {name} Kubernetes {version}{}",
+                if tuned { " (tuned kubelet)" } else { "" }
+            );
+            let (context, node_image) = match provider {
+                ProviderName::Local => {
+                    let report = bring_up_local(&UpOptions {
                         kubernetes_version: Some(version.clone()),
                         tuning: tuning.clone(),
                         kubeconfig: None,
-                    },
-                    p.as_mut(),
-                )
-                .map_err(CliError::from)?;
-                kind.load_images(p.as_mut()).map_err(CliError::from)?;
-                kind.context()
-            }
-        };
-        let run = runtime.block_on(run_version(&context, &scenarios, &args, version, tuned))?;
-        runs.push(run);
-    }
-    if !args.keep_cluster {
-        match args.provider {
-            ProviderName::Local => {
-                let report = LocalCluster::at_default_location().down()?;
-                for p in report.problems {
-                    eprintln!("crashlab matrix: warning: {p}");
+                    })?;
+                    eprintln!(
+                        "crashlab matrix: local cluster {} ready after {:.1}s",
+                        report.kubernetes_version,
+                        report.node_ready_after.as_secs_f64()
+                    );
+                    (local::CONTEXT.to_string(), None)
                 }
-            }
-            ProviderName::Kind => {
-                KindProvider::new()
-                    .down(progress::stderr().as_mut())
-                    .map_err(CliError::from)?;
-            }
+                ProviderName::Kind => {
+                    let kind = KindProvider::new();
+                    let mut p = progress::stderr();
+                    // A kind cluster of another version must go first.
+                    kind.down(p.as_mut()).map_err(CliError::from)?;
+                    let report = kind
+                        .up(
+                            &KindUpOptions {
+                                kubernetes_version: Some(version.clone()),
+                                node_image: node_image.clone(),
+                                tuning: tuning.clone(),
+                                kubeconfig: None,
+                            },
+                            p.as_mut(),
+                        )
+                        .map_err(CliError::from)?;
+                    kind.load_images(p.as_mut()).map_err(CliError::from)?;
+                    (report.context, Some(report.node_image))
+                }
+            };
+            let column = Column {
+                provider: name,
+                context: &context,
+                node_image,
+                tuned,
+            };
+            runs.push(runtime.block_on(run_column(column, &scenarios, args))?);
+        }
+        // One provider's cluster at a time: the next provider starts on a quiet host.
+        let last = i + 1 == providers.len();
+        if !(last && args.keep_cluster) {
+            tear_down(provider)?;
         }
     }
-
-    let comparison = compare(&runs);
-    let mut out = std::io::stdout().lock();
-    let text = match args.output {
-        MatrixOutput::Markdown => to_markdown(&comparison),
-        MatrixOutput::Json => {
-            serde_json::to_string_pretty(
-                &serde_json::json!({"comparison": comparison, "runs": runs}),
-            )
-            .expect("serializes")
-                + "\n"
-        }
-    };
-    let _ = out.write_all(text.as_bytes());
-    let all: Vec<Verdict> = runs
-        .iter()
-        .flat_map(|r| r.reports.iter().map(|s| s.verdict))
-        .collect();
-    Ok(if all.contains(&Verdict::Fail) {
-        Exit::Fail
-    } else if all.contains(&Verdict::Error) {
-        Exit::Environment
-    } else {
-        Exit::Pass
-    })
+    Ok(runs)
 }
 
-async fn run_version(
-    context: &str,
+/// Per version, the given node image of its minor, else `None` (the pinned image, whose
+/// version must then be one crashlab pins).
+fn kind_images_for(
+    versions: &[String],
+    references: &[String],
+) -> Result<Vec<Option<String>>, CliError> {
+    let mut given = Vec::new();
+    for reference in references {
+        given.push(GivenImage {
+            reference: reference.clone(),
+            version: kind_node_image_version(reference).map_err(CliError::from)?,
+        });
+    }
+    let plan = plan_node_images(versions, &given).map_err(matrix_error)?;
+    for image in &plan.unused {
+        eprintln!(
+            "crashlab matrix: warning: node image `{}` ({}) is of no version in --versions; it is not used",
+            image.reference,
+            image.version.as_deref().unwrap_or("unknown version")
+        );
+    }
+    for (version, image) in versions.iter().zip(&plan.per_version) {
+        if image.is_none() {
+            kind_images::resolve(Some(version)).map_err(|e| {
+                CliError::usage(format!("kind: {e}")).with_hint(
+                    "give a kind node image of that version with --node-image (e.g. one built by `tests/kind/prepare-node-image`), or leave kind out of --providers",
+                )
+            })?;
+        }
+    }
+    Ok(plan.per_version)
+}
+
+fn tear_down(provider: ProviderName) -> Result<(), CliError> {
+    match provider {
+        ProviderName::Local => {
+            let report = LocalCluster::at_default_location().down()?;
+            for p in report.problems {
+                eprintln!("crashlab matrix: warning: {p}");
+            }
+        }
+        ProviderName::Kind => {
+            KindProvider::new()
+                .down(progress::stderr().as_mut())
+                .map_err(CliError::from)?;
+        }
+    }
+    Ok(())
+}
+
+/// The cluster one column runs on.
+struct Column<'a> {
+    provider: &'static str,
+    context: &'a str,
+    node_image: Option<String>,
+    tuned: bool,
+}
+
+async fn run_column(
+    column: Column<'_>,
     scenarios: &[Scenario],
     args: &MatrixArgs,
-    version: &str,
-    tuned: bool,
 ) -> Result<MatrixRun, CliError> {
+    let context = column.context;
     let (client, server_version) = client_for(context)
         .await
         .map_err(|e| CliError::env(format!("context `{context}` is not reachable: {e}")))?;
@@ -180,20 +288,25 @@ async fn run_version(
             context: context.to_string(),
             parallelism: usize::from(args.parallel),
             keep_namespaces: false,
-            record_dir: args.record.as_ref().map(|d| d.join(&server_version)),
+            record_dir: args
+                .record
+                .as_ref()
+                .map(|d| d.join(column.provider).join(&server_version)),
             on_reproduced: None,
         },
     );
     let reports = runner.run(scenarios, tx).await.map_err(CliError::env)?;
     let kubelet_backoff = printer.await.ok().flatten();
-    let label = match (&kubelet_backoff, tuned) {
-        (Some(b), true) => format!("{server_version} (tuned: {}s → {}s)", b.initial_s, b.max_s),
-        _ => server_version.clone(),
-    };
-    let _ = version;
+    let label = column_label(
+        column.provider,
+        &server_version,
+        kubelet_backoff.as_ref().filter(|_| column.tuned),
+    );
     Ok(MatrixRun {
         label,
+        provider: Some(column.provider.to_string()),
         server_version,
+        node_image: column.node_image,
         kubelet_backoff,
         reports,
     })

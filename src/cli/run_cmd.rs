@@ -111,8 +111,7 @@ async fn run_async(
     let cluster = target_cluster::connect_with_images(
         args.context.as_deref(),
         &args.allow_context,
-        args.provider,
-        args.kubernetes_version.clone(),
+        &args.bring_up,
     )
     .await?;
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
-use super::args::ProviderName;
+use super::args::{BringUpArgs, ProviderName};
 use super::cli_error::CliError;
 use super::cluster_cmd;
 use crate::cluster::local::{self, LocalCluster, UpOptions};
@@ -27,8 +27,7 @@ pub struct TargetCluster {
 pub async fn connect(
     context: Option<&str>,
     allowed: &[String],
-    provider: Option<ProviderName>,
-    kubernetes_version: Option<String>,
+    bring_up: &BringUpArgs,
 ) -> Result<TargetCluster, CliError> {
     let kubeconfig = Kubeconfig::read().ok();
     let current = kubeconfig
@@ -72,10 +71,17 @@ pub async fn connect(
             Err(_) => {}
         }
     }
-    let provider = match provider {
-        Some(p) => p,
-        None => tokio::task::block_in_place(detect_provider)?,
+    let provider = match (bring_up.provider, &bring_up.node_image) {
+        (Some(ProviderName::Local), Some(_)) => {
+            return Err(CliError::usage(
+                "--node-image is a kind node image; it does not go with --provider local",
+            ));
+        }
+        (Some(p), _) => p,
+        (None, Some(_)) => ProviderName::Kind,
+        (None, None) => tokio::task::block_in_place(|| detect_provider(bring_up))?,
     };
+    let kubernetes_version = bring_up.kubernetes_version.clone();
     match provider {
         ProviderName::Kind => {
             eprintln!(
@@ -85,12 +91,17 @@ pub async fn connect(
             let kind = KindProvider::new();
             let opts = KindUpOptions {
                 kubernetes_version,
+                node_image: bring_up.node_image.clone(),
                 ..Default::default()
             };
             let report = tokio::task::block_in_place(|| cluster_cmd::bring_up_kind(&kind, &opts))?;
             eprintln!(
-                "crashlab: kind cluster ready (Kubernetes {}); `crashlab cluster down --provider kind` removes it",
-                report.node_image.version
+                "crashlab: kind cluster ready ({}, Kubernetes {}); `crashlab cluster down --provider kind` removes it",
+                report.node_image,
+                report
+                    .kubernetes_version
+                    .as_deref()
+                    .unwrap_or("of the node image")
             );
             let (client, _version) = client_for(&report.context).await.map_err(|e| {
                 CliError::env(format!(
@@ -141,19 +152,37 @@ pub async fn connect(
 pub async fn connect_with_images(
     context: Option<&str>,
     allowed: &[String],
-    provider: Option<ProviderName>,
-    kubernetes_version: Option<String>,
+    bring_up: &BringUpArgs,
 ) -> Result<TargetCluster, CliError> {
-    let cluster = connect(context, allowed, provider, kubernetes_version).await?;
+    let cluster = connect(context, allowed, bring_up).await?;
     super::run_cmd::load_images(&cluster).await?;
     Ok(cluster)
 }
 
 /// kind when kind and a Docker engine are usable, else local on Linux as root, else an
-/// error saying why neither can run (see `crate::cluster::detect`).
-fn detect_provider() -> Result<ProviderName, CliError> {
+/// error saying why neither can run (see `crate::cluster::detect`). One exception, for
+/// machines that reach no container registry: when kind would first have to pull its pinned
+/// node image and the local provider can run here, local is chosen, and crashlab says why.
+fn detect_provider(bring_up: &BringUpArgs) -> Result<ProviderName, CliError> {
     Ok(match crate::cluster::detect()? {
-        ProviderKind::Kind => ProviderName::Kind,
+        ProviderKind::Kind => {
+            let kind = KindProvider::new();
+            let pinned =
+                crate::cluster::kind_images::resolve(bring_up.kubernetes_version.as_deref())
+                    .map_err(CliError::usage)?
+                    .reference();
+            if kind.exists().unwrap_or(false)
+                || KindProvider::image_present(&pinned)
+                || local::preflight().is_err()
+            {
+                ProviderName::Kind
+            } else {
+                eprintln!(
+                    "crashlab: kind is usable, but its node image {pinned} is not in the Docker engine (kind would pull it); using the local provider instead (`--provider kind` pulls it, `--node-image REF` takes a local one)"
+                );
+                ProviderName::Local
+            }
+        }
         ProviderKind::Local => ProviderName::Local,
     })
 }

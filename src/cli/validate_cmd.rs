@@ -135,8 +135,7 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
     let cluster = target_cluster::connect_with_images(
         args.context.as_deref(),
         &args.allow_context,
-        args.provider,
-        args.kubernetes_version.clone(),
+        &args.bring_up,
     )
     .await?;
     if let Some(dir) = &args.save_output {

@@ -38,6 +38,16 @@ pub enum KindError {
     },
     #[error("{0}")]
     Config(String),
+    #[error("the node image `{reference}` is not in the Docker engine:\n{output}")]
+    NodeImageMissing { reference: String, output: String },
+    #[error(
+        "--kubernetes-version {requested} does not match the node image `{reference}`, which holds Kubernetes {found}"
+    )]
+    NodeImageVersion {
+        requested: String,
+        reference: String,
+        found: String,
+    },
 }
 
 impl KindError {

@@ -1,7 +1,8 @@
 //! The kindest/node images the kind provider pins, one per supported Kubernetes minor, by
 //! digest so that a tag moved upstream can never change what a run measured.
 //!
-//! The digests are those of the kind v0.33.0 release notes (v1.34.11, v1.35.8, v1.36.4) as
+//! The digests are those of the kind v0.33.0 release notes (v1.34.11, v1.35.8, v1.36.4, and
+//! v1.37.0, kind's default) as
 //! quoted in public repositories. They could not be checked
 //! against a registry on the machines crashlab is developed on (no Docker, no registry), so
 //! the first `kind create cluster` with each image is also its verification: Docker refuses
@@ -60,6 +61,13 @@ pub const NODE_IMAGES: &[NodeImage] = &[
         minor: 36,
         patch: 4,
         digest: "sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed",
+    },
+    // kind v0.33.0's own default node image.
+    NodeImage {
+        version: "v1.37.0",
+        minor: 37,
+        patch: 0,
+        digest: "sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5",
     },
 ];
 
@@ -135,7 +143,7 @@ mod tests {
         assert_eq!(
             resolve(Some("1.33")).unwrap_err().to_string(),
             "unsupported kubernetes version \"1.33\": supported are 1.34 (v1.34.11, default), \
-             1.35 (v1.35.8), 1.36 (v1.36.4) (give a minor such as `1.35`, or the full pinned version)"
+             1.35 (v1.35.8), 1.36 (v1.36.4), 1.37 (v1.37.0) (give a minor such as `1.35`, or the full pinned version)"
         );
         // The local provider's 1.35 patch is not kind's.
         assert_eq!(

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use super::KindError;
 use super::kind_config;
-use super::kind_images::{self, NodeImage};
+use super::kind_images;
 use super::local::KubeletTuning;
 use super::local::progress::Progress;
 use crate::image::{ImageArchive, builtin_images};
@@ -21,6 +21,10 @@ use crate::image::{ImageArchive, builtin_images};
 pub const CLUSTER_NAME: &str = "crashlab";
 /// The kube context kind writes for it (`kind-` + the cluster name).
 pub const CONTEXT: &str = "kind-crashlab";
+/// The Docker network crashlab's kind cluster lives in (kind's `KIND_EXPERIMENTAL_DOCKER_NETWORK`,
+/// which kind creates when missing), instead of the `kind` network that kind shares between
+/// all its clusters: so that `down` can remove it and leave nothing of crashlab's behind.
+pub const NETWORK: &str = "crashlab-kind";
 /// How long `kind create cluster` waits for the control plane to be Ready, so that a run
 /// started right after finds a node to schedule on.
 const WAIT: &str = "2m";
@@ -29,6 +33,10 @@ const WAIT: &str = "2m";
 pub struct KindUpOptions {
     /// `1.35`, `v1.35.8`, ...; the default image when unset.
     pub kubernetes_version: Option<String>,
+    /// A node image already in the Docker engine (`--node-image`), used instead of the pinned
+    /// one: for machines without a registry, and images built with
+    /// `tests/kind/prepare-node-image`.
+    pub node_image: Option<String>,
     pub tuning: KubeletTuning,
     /// Kubeconfig kind writes the context into (kind's default: `$KUBECONFIG`, else
     /// `~/.kube/config`).
@@ -38,7 +46,11 @@ pub struct KindUpOptions {
 #[derive(Debug, Clone)]
 pub struct KindUpReport {
     pub context: String,
-    pub node_image: &'static NodeImage,
+    /// The image given to `kind create cluster --image`.
+    pub node_image: String,
+    /// The Kubernetes version of that image (`v1.35.8`), when known: the pinned image's, or
+    /// read from a given image's label or tag.
+    pub kubernetes_version: Option<String>,
     /// The cluster existed already and was left as it was.
     pub already_running: bool,
 }
@@ -91,6 +103,19 @@ impl KindProvider {
         Ok(kind)
     }
 
+    /// Whether the Docker engine has this image (no pull is attempted).
+    pub fn image_present(reference: &str) -> bool {
+        on_path("docker").is_some_and(|docker| {
+            Command::new(docker)
+                .args(["image", "inspect", "--format", "{{.Id}}", reference])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+    }
+
     /// Whether `kind get clusters` lists this cluster.
     pub fn exists(&self) -> Result<bool, KindError> {
         let kind = Self::is_available()?;
@@ -110,9 +135,22 @@ impl KindProvider {
         progress: &mut dyn Progress,
     ) -> Result<KindUpReport, KindError> {
         // A bad version is bad usage whatever the machine has, so it is reported first.
-        let image = kind_images::resolve(opts.kubernetes_version.as_deref())?;
+        let pinned = match &opts.node_image {
+            Some(_) => None,
+            None => Some(kind_images::resolve(opts.kubernetes_version.as_deref())?),
+        };
         let config = kind_config::render(&opts.tuning)?;
         let kind = Self::is_available()?;
+        let (reference, version) = match (&opts.node_image, pinned) {
+            (_, Some(image)) => (image.reference(), Some(image.version.to_string())),
+            (Some(given), None) => {
+                let version = given_image_version(given)?;
+                check_version_matches(given, version.as_deref(), opts)?;
+                (given.clone(), version)
+            }
+            (None, None) => unreachable!("either an image is given or one is pinned"),
+        };
+        let shown_version = version.as_deref().unwrap_or("of the given image");
         if self.exists_with(&kind)? {
             progress.note(&format!(
                 "kind cluster `{}` already exists; using it as it is (`crashlab cluster down --provider kind` removes it, to recreate it with another version or kubelet settings)",
@@ -120,7 +158,8 @@ impl KindProvider {
             ));
             return Ok(KindUpReport {
                 context: self.context(),
-                node_image: image,
+                node_image: reference,
+                kubernetes_version: version,
                 already_running: true,
             });
         }
@@ -130,7 +169,6 @@ impl KindProvider {
             .map_err(|e| KindError::io(&std::env::temp_dir(), e))?;
         let config_path = dir.path().join("kind-config.yaml");
         std::fs::write(&config_path, config).map_err(|e| KindError::io(&config_path, e))?;
-        let reference = image.reference();
         let mut args: Vec<&OsStr> = vec![
             "create".as_ref(),
             "cluster".as_ref(),
@@ -147,15 +185,21 @@ impl KindProvider {
             args.extend(["--kubeconfig".as_ref(), k.as_os_str()]);
         }
         progress.step(&format!(
-            "creating kind cluster `{}` (Kubernetes {}, {})",
-            self.name, image.version, reference
+            "creating kind cluster `{}` (Kubernetes {shown_version}, {reference})",
+            self.name
         ));
         let started = Instant::now();
-        stream(&kind, &args, progress)?;
+        stream(
+            &kind,
+            &args,
+            &[("KIND_EXPERIMENTAL_DOCKER_NETWORK", NETWORK)],
+            progress,
+        )?;
         progress.done(&format!("context `{}`", self.context()), started.elapsed());
         Ok(KindUpReport {
             context: self.context(),
-            node_image: image,
+            node_image: reference,
+            kubernetes_version: version,
             already_running: false,
         })
     }
@@ -209,16 +253,115 @@ impl KindProvider {
         progress.step(&format!("deleting kind cluster `{}`", self.name));
         let started = Instant::now();
         capture(&kind, &["delete", "cluster", "--name", &self.name])?;
+        let network = self.remove_network()?;
         progress.done(
-            if existed {
-                "deleted"
-            } else {
-                "it did not exist"
-            },
+            &format!(
+                "{}{network}",
+                if existed {
+                    "deleted"
+                } else {
+                    "it did not exist"
+                }
+            ),
             started.elapsed(),
         );
         Ok(existed)
     }
+
+    /// Removes crashlab's Docker network once its cluster is gone; says what it did, for the
+    /// progress line. A network that still has containers (somebody else's) stays.
+    fn remove_network(&self) -> Result<&'static str, KindError> {
+        let docker = on_path("docker").ok_or(KindError::DockerMissing)?;
+        let filter = format!("name=^{NETWORK}$");
+        let listed = capture(
+            &docker,
+            &[
+                "network",
+                "ls",
+                "--filter",
+                &filter,
+                "--format",
+                "{{.Name}}",
+            ],
+        )?;
+        if !listed.lines().any(|l| l.trim() == NETWORK) {
+            return Ok("");
+        }
+        match capture(&docker, &["network", "rm", NETWORK]) {
+            Ok(_) => Ok(", Docker network removed"),
+            Err(KindError::Command { .. }) => {
+                Ok(", Docker network kept (other containers are attached to it)")
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The label crashlab's test node images carry (`tests/kind/prepare-node-image`).
+const VERSION_LABEL: &str = "dev.crashlab.kind-node.kubernetes";
+
+/// The Kubernetes version of a node image in the Docker engine: its crashlab label, else a
+/// `vX.Y.Z` at the start of its tag (`kindest/node:v1.35.8`), else unknown. An image the engine
+/// does not have is an error: offline it could never be pulled, and online the pinned images
+/// (no `--node-image`) are the ones to pull.
+pub fn given_image_version(reference: &str) -> Result<Option<String>, KindError> {
+    let docker = on_path("docker").ok_or(KindError::DockerMissing)?;
+    let format = format!("{{{{index .Config.Labels \"{VERSION_LABEL}\"}}}}");
+    let out = Command::new(&docker)
+        .args(["image", "inspect", "--format", &format, reference])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|source| KindError::Spawn {
+            command: format!("docker image inspect {reference}"),
+            source,
+        })?;
+    if !out.status.success() {
+        return Err(KindError::NodeImageMissing {
+            reference: reference.to_string(),
+            output: combined(&out.stdout, &out.stderr),
+        });
+    }
+    let label = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    Ok(version_of_image(&label, reference))
+}
+
+/// `v1.34.4` from a label value, else from the reference's tag.
+fn version_of_image(label: &str, reference: &str) -> Option<String> {
+    let leading_version = |s: &str| {
+        let re = regex::Regex::new(r"^v1\.\d+\.\d+").expect("a valid pattern");
+        re.find(s).map(|m| m.as_str().to_string())
+    };
+    if let Some(v) = leading_version(label) {
+        return Some(v);
+    }
+    let name = reference.split('@').next().unwrap_or(reference);
+    match name.rsplit_once(':') {
+        Some((repo, tag)) if !tag.contains('/') && !repo.is_empty() => leading_version(tag),
+        _ => None,
+    }
+}
+
+/// `--kubernetes-version` with `--node-image`: they must name the same minor when the image's
+/// version is known, so that a matrix never reports one version's results under another's.
+fn check_version_matches(
+    reference: &str,
+    version: Option<&str>,
+    opts: &KindUpOptions,
+) -> Result<(), KindError> {
+    let (Some(requested), Some(found)) = (opts.kubernetes_version.as_deref(), version) else {
+        return Ok(());
+    };
+    let minor = |v: &str| {
+        crate::cluster::local::versions::parse_requested(v).map(|(major, minor, _)| (major, minor))
+    };
+    if minor(requested).is_some() && minor(requested) == minor(found) {
+        return Ok(());
+    }
+    Err(KindError::NodeImageVersion {
+        requested: requested.to_string(),
+        reference: reference.to_string(),
+        found: found.to_string(),
+    })
 }
 
 /// An executable file called `name` in a `PATH` directory.
@@ -273,6 +416,7 @@ fn capture(program: &Path, args: &[impl AsRef<OsStr>]) -> Result<String, KindErr
 fn stream(
     program: &Path,
     args: &[impl AsRef<OsStr>],
+    envs: &[(&str, &str)],
     progress: &mut dyn Progress,
 ) -> Result<(), KindError> {
     let command = display(program, args);
@@ -283,6 +427,7 @@ fn stream(
     let (reader, writer) = std::io::pipe().map_err(spawn_error)?;
     let mut cmd = Command::new(program);
     cmd.args(args)
+        .envs(envs.iter().copied())
         .stdin(Stdio::null())
         .stdout(writer.try_clone().map_err(spawn_error)?)
         .stderr(writer);
@@ -342,6 +487,24 @@ mod tests {
         assert_eq!(combined(b"out\n", b""), "out");
         assert_eq!(combined(b"", b"ERROR: x\n"), "ERROR: x");
         assert_eq!(combined(b"out", b"err"), "err\nout");
+    }
+
+    #[test]
+    fn node_image_versions_come_from_the_label_else_the_tag() {
+        assert_eq!(
+            version_of_image("v1.34.4", "crashlab.dev/kind-node:v1.34.4-0123456789ab").as_deref(),
+            Some("v1.34.4")
+        );
+        assert_eq!(
+            version_of_image("", "kindest/node:v1.35.8@sha256:07b2").as_deref(),
+            Some("v1.35.8")
+        );
+        assert_eq!(
+            version_of_image("<no value>", "localhost:5000/node:v1.36.4").as_deref(),
+            Some("v1.36.4")
+        );
+        assert_eq!(version_of_image("", "localhost:5000/node"), None);
+        assert_eq!(version_of_image("", "my-node:latest"), None);
     }
 
     #[test]

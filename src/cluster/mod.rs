@@ -12,5 +12,5 @@ pub use detect::{NoProvider, ProviderKind, detect};
 pub use kind_error::KindError;
 pub use kind_provider::{
     CLUSTER_NAME as KIND_CLUSTER, CONTEXT as KIND_CONTEXT, KindProvider, KindUpOptions,
-    KindUpReport,
+    KindUpReport, given_image_version as kind_node_image_version,
 };

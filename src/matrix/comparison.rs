@@ -1,20 +1,33 @@
 //! Finished runs on several clusters, compared per scenario: verdict, last exit, reason,
-//! measured back-off delays, and the event messages that are not the same everywhere.
+//! measured back-off delays, how soon CrashLoopBackOff showed, and what is not the same
+//! everywhere (verdicts, exits and reasons; event messages).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::crash_loop::crash_loop_after_s;
+use super::differences::{FacetDifference, facet_differences};
 use crate::runner::kubelet_backoff::KubeletBackoff;
 use crate::runner::{ScenarioReport, Verdict};
 
-/// Every scenario's report from one cluster.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Every scenario's report from one cluster. Read back by `crashlab matrix --merge`, so new
+/// fields get a default: results written before them still merge.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct MatrixRun {
-    /// Column heading, e.g. `v1.35.4` or `v1.35.4 maxContainerRestartPeriod=20s`.
+    /// Column heading, e.g. `local v1.35.4` or `kind v1.35.8 (tuned: 10s → 20s)` (see
+    /// [`super::column_label`]).
     pub label: String,
+    /// The provider that brought the cluster up (`local`, `kind`); absent in results written
+    /// before providers were a dimension of the matrix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
     /// API server `gitVersion`.
     pub server_version: String,
+    /// kind: the node image the cluster ran (`kindest/node:v1.35.8@sha256:…`, or one given
+    /// with `--node-image`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_image: Option<String>,
     pub kubelet_backoff: Option<KubeletBackoff>,
     pub reports: Vec<ScenarioReport>,
 }
@@ -28,6 +41,11 @@ pub struct Cell {
     pub waiting_reason: Option<String>,
     pub restart_count: i32,
     pub backoff_delays_s: Vec<i64>,
+    /// Seconds from the scenario's first signal (the pod scheduled, moments after it was
+    /// applied) to the first `CrashLoopBackOff` waiting reason, on crashlab's clock; `None`
+    /// when no container showed it.
+    #[serde(default)]
+    pub crash_loop_after_s: Option<f64>,
 }
 
 /// One scenario across clusters (`None` where it was not run).
@@ -50,7 +68,14 @@ pub struct EventDifference {
 pub struct Comparison {
     pub columns: Vec<String>,
     pub kubelet_backoff: Vec<Option<KubeletBackoff>>,
+    /// Per column, the kind node image (`None` for other providers).
+    #[serde(default)]
+    pub node_images: Vec<Option<String>>,
     pub rows: Vec<Row>,
+    /// Verdicts, exit codes and reasons that are not the same on every cluster that ran the
+    /// scenario.
+    #[serde(default)]
+    pub differences: Vec<FacetDifference>,
     pub event_differences: Vec<EventDifference>,
 }
 
@@ -79,11 +104,12 @@ pub fn compare(runs: &[MatrixRun]) -> Comparison {
                         waiting_reason: r.observed.waiting_reason.clone(),
                         restart_count: r.observed.restart_count,
                         backoff_delays_s: r.observed.backoff_delays_s.clone(),
+                        crash_loop_after_s: crash_loop_after_s(&r.timeline),
                     })
                 })
                 .collect(),
         })
-        .collect();
+        .collect::<Vec<Row>>();
 
     let mut event_differences = Vec::new();
     for name in &names {
@@ -99,8 +125,16 @@ pub fn compare(runs: &[MatrixRun]) -> Comparison {
                 }
             }
         }
+        // Only the clusters that ran the scenario count: one that did not run it has no
+        // messages, which is no difference.
+        let ran_on: Vec<bool> = runs.iter().map(|r| find(r, name).is_some()).collect();
         for (reason, per_run) in by_reason {
-            let ran: Vec<&BTreeSet<String>> = per_run.iter().collect();
+            let ran: Vec<&BTreeSet<String>> = per_run
+                .iter()
+                .zip(&ran_on)
+                .filter(|(_, ran)| **ran)
+                .map(|(m, _)| m)
+                .collect();
             if ran.windows(2).any(|w| w[0] != w[1]) {
                 event_differences.push(EventDifference {
                     scenario: name.clone(),
@@ -116,6 +150,8 @@ pub fn compare(runs: &[MatrixRun]) -> Comparison {
     Comparison {
         columns: runs.iter().map(|r| r.label.clone()).collect(),
         kubelet_backoff: runs.iter().map(|r| r.kubelet_backoff.clone()).collect(),
+        node_images: runs.iter().map(|r| r.node_image.clone()).collect(),
+        differences: facet_differences(&rows),
         rows,
         event_differences,
     }
@@ -139,32 +175,7 @@ pub fn normalize_message(message: &str, namespace: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expect::summarize;
-    use crate::timeline::Recording;
-
-    fn report_of(rec: &Recording) -> ScenarioReport {
-        let timeline = crate::timeline::Timeline::from_recording(rec);
-        let target = crate::scenario::Target {
-            pod: "app".into(),
-            container: "app".into(),
-        };
-        ScenarioReport {
-            name: rec.scenario.clone(),
-            namespace: rec.namespace.clone(),
-            verdict: Verdict::Pass,
-            error: None,
-            checks: Vec::new(),
-            observed: summarize(&target, &timeline),
-            elapsed_s: 0.0,
-            timeline,
-        }
-    }
-
-    fn recording(name: &str) -> Recording {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("tests/fixtures/recordings/{name}.json"));
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    }
+    use crate::matrix::fixtures::local_run;
 
     #[test]
     fn messages_lose_run_specific_parts() {
@@ -177,43 +188,51 @@ mod tests {
     }
 
     #[test]
-    fn the_same_recording_twice_shows_no_event_difference() {
-        let rec = recording("exit-1");
+    fn the_same_recording_twice_shows_no_difference() {
         let run = |label: &str| MatrixRun {
             label: label.into(),
-            server_version: rec.server_version.clone(),
-            kubelet_backoff: None,
-            reports: vec![report_of(&rec)],
+            ..local_run(&["exit-1"], false)
         };
         let c = compare(&[run("a"), run("b")]);
         assert_eq!(c.rows.len(), 1);
         assert_eq!(c.rows[0].cells[0], c.rows[0].cells[1]);
-        assert_eq!(c.rows[0].cells[0].as_ref().unwrap().exit_code, Some(1));
+        let cell = c.rows[0].cells[0].as_ref().unwrap();
+        assert_eq!(cell.exit_code, Some(1));
+        assert_eq!(cell.crash_loop_after_s, Some(15.1));
+        assert!(c.differences.is_empty(), "{:?}", c.differences);
+        assert!(c.event_differences.is_empty(), "{:?}", c.event_differences);
+    }
+
+    #[test]
+    fn a_scenario_run_on_one_cluster_only_shows_no_difference() {
+        let mut b = local_run(&["exit-1@v1.36.3"], false);
+        b.reports.clear();
+        let c = compare(&[local_run(&["oom"], false), b]);
+        assert_eq!(c.rows[0].cells[1], None);
+        assert!(c.differences.is_empty(), "{:?}", c.differences);
         assert!(c.event_differences.is_empty(), "{:?}", c.event_differences);
     }
 
     #[test]
     fn different_runs_show_their_differences() {
-        let (a, b) = (recording("exit-1"), recording("oom"));
-        let mut rb = report_of(&b);
-        rb.name = "exit-1".into();
-        let c = compare(&[
-            MatrixRun {
-                label: "a".into(),
-                server_version: a.server_version.clone(),
-                kubelet_backoff: None,
-                reports: vec![report_of(&a)],
-            },
-            MatrixRun {
-                label: "b".into(),
-                server_version: b.server_version.clone(),
-                kubelet_backoff: None,
-                reports: vec![rb],
-            },
-        ]);
+        let a = local_run(&["exit-1"], false);
+        let mut b = local_run(&["oom"], false);
+        b.label = "b".into();
+        b.provider = Some("kind".into());
+        b.node_image = Some("kindest/node:v1.34.11".into());
+        b.reports[0].name = "exit-1".into();
+        let c = compare(&[a, b]);
+        assert_eq!(c.columns, ["local v1.34.4", "b"]);
+        assert_eq!(c.node_images, [None, Some("kindest/node:v1.34.11".into())]);
         assert_eq!(
             c.rows[0].cells[1].as_ref().unwrap().reason.as_deref(),
             Some("OOMKilled")
+        );
+        let facets: Vec<&str> = c.differences.iter().map(|d| d.facet.as_str()).collect();
+        assert_eq!(facets, ["exit code", "reason"]);
+        assert_eq!(
+            c.differences[1].values,
+            [Some("Error".into()), Some("OOMKilled".into())]
         );
         // Pod-level events are identical after normalization; only messages that really
         // differ are listed.

@@ -1,4 +1,4 @@
-//! The comparison as Markdown, for people and for docs.
+//! The comparison as Markdown, for people and for docs (and `$GITHUB_STEP_SUMMARY`).
 
 use std::fmt::Write;
 
@@ -31,12 +31,51 @@ pub fn to_markdown(c: &Comparison) -> String {
             .collect();
         let _ = writeln!(out, "| `{}` | {} |", row.scenario, cells.join(" | "));
     }
-    if !c.kubelet_backoff.iter().flatten().next().is_none() {
-        let _ = writeln!(out);
-        for (col, b) in c.columns.iter().zip(&c.kubelet_backoff) {
-            if let Some(b) = b {
-                let _ = writeln!(out, "- {col}: {}", b.because);
+    let notes: Vec<(&String, Vec<String>)> = c
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, col)| {
+            let mut n = Vec::new();
+            if let Some(Some(b)) = c.kubelet_backoff.get(i) {
+                n.push(b.because.clone());
             }
+            if let Some(Some(image)) = c.node_images.get(i) {
+                n.push(format!("node image `{image}`"));
+            }
+            (col, n)
+        })
+        .filter(|(_, n)| !n.is_empty())
+        .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(out);
+        for (col, n) in notes {
+            let _ = writeln!(out, "- {col}: {}", n.join("; "));
+        }
+    }
+    let _ = writeln!(out);
+    if c.differences.is_empty() {
+        let _ = writeln!(
+            out,
+            "Verdicts, exit codes and reasons: the same on every cluster that ran the scenario."
+        );
+    } else {
+        let _ = writeln!(out, "Verdicts, exit codes and reasons that differ:\n");
+        let _ = writeln!(out, "| scenario | what | {} |", c.columns.join(" | "));
+        let _ = writeln!(out, "|---|---|{}", "---|".repeat(c.columns.len()));
+        for d in &c.differences {
+            let cells: Vec<String> = d
+                .values
+                .iter()
+                .map(|v| v.as_deref().unwrap_or("—").replace('|', "\\|"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                d.scenario,
+                d.facet,
+                cells.join(" | ")
+            );
         }
     }
     let _ = writeln!(out);
@@ -96,5 +135,9 @@ fn cell_text(c: &Cell) -> String {
                 .join(", ")
         )
     };
-    format!("{verdict}: {exit}{delays}")
+    let crash_loop = c
+        .crash_loop_after_s
+        .map(|s| format!("; CrashLoopBackOff after {s:.1}s"))
+        .unwrap_or_default();
+    format!("{verdict}: {exit}{delays}{crash_loop}")
 }

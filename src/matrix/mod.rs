@@ -1,11 +1,27 @@
-//! `crashlab matrix`: the same scenarios on several clusters (Kubernetes versions, kubelet
-//! settings), compared side by side. This module is pure: it turns finished runs into a
-//! comparison and renders it; the CLI brings the clusters up and runs the scenarios.
+//! `crashlab matrix`: the same scenarios on several clusters (providers, Kubernetes versions,
+//! kubelet settings), compared side by side. This module is pure: it turns finished runs into
+//! a comparison, renders it, reads results back to merge them, and places given node images;
+//! the CLI brings the clusters up and runs the scenarios.
 
+mod columns;
 mod comparison;
+mod crash_loop;
+mod differences;
 mod markdown;
+mod matrix_error;
+mod node_images;
+mod result_file;
 
+#[cfg(test)]
+pub(crate) mod fixtures;
+
+pub use columns::{arrange, column_label};
 pub use comparison::{
     Cell, Comparison, EventDifference, MatrixRun, Row, compare, normalize_message,
 };
+pub use crash_loop::crash_loop_after_s;
+pub use differences::FacetDifference;
 pub use markdown::to_markdown;
+pub use matrix_error::MatrixError;
+pub use node_images::{GivenImage, NodeImagePlan, plan_node_images};
+pub use result_file::{parse_result, read_results, to_json};

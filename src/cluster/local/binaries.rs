@@ -23,14 +23,17 @@ use super::os_deps::{self, output_retrying};
 use super::progress::Progress;
 use super::versions::{ETCD, ETCD_MINIMUM, Release, Semver};
 
-/// The commands every Kubernetes version directory holds.
-pub const KUBERNETES_COMMANDS: [&str; 6] = [
+/// The commands every Kubernetes version directory holds. `kubeadm` is not run by the local
+/// provider; it is built in the same `go build` (a few seconds more) so that a kind node image
+/// can be assembled from this cache (`tests/kind/prepare-node-image`).
+pub const KUBERNETES_COMMANDS: [&str; 7] = [
     "kube-apiserver",
     "kube-controller-manager",
     "kube-scheduler",
     "kubelet",
     "kube-proxy",
     "kubectl",
+    "kubeadm",
 ];
 
 /// The official release bucket: `<base>/<version>/bin/linux/<arch>/<command>` plus `.sha256`.
@@ -527,13 +530,16 @@ fn lock(path: &Path, progress: &mut dyn Progress, what: &str) -> Result<Flock<Fi
 }
 
 /// What each command prints about its version: `Kubernetes v1.34.4` for `--version`;
-/// kubectl has no `--version`, and `version --client` prints `Client Version: v1.34.4`.
+/// kubectl has no `--version`, and `version --client` prints `Client Version: v1.34.4`;
+/// kubeadm's `version -o short` prints the bare `v1.34.4`.
 fn version_probe(command: &str, release: &Release) -> (&'static [&'static str], String) {
     if command == "kubectl" {
         (
             &["version", "--client"],
             format!("Client Version: {}", release.version),
         )
+    } else if command == "kubeadm" {
+        (&["version", "-o", "short"], release.version.to_string())
     } else {
         (&["--version"], format!("Kubernetes {}", release.version))
     }
@@ -658,7 +664,8 @@ fn download_release(
     }
     progress.done(
         &format!(
-            "6 binaries, {} MiB, checksums verified",
+            "{} binaries, {} MiB, checksums verified",
+            KUBERNETES_COMMANDS.len(),
             total_bytes / (1 << 20)
         ),
         started.elapsed(),
@@ -1060,7 +1067,10 @@ fn go_build(
             missing: missing.to_string(),
         });
     }
-    progress.done("6 binaries", started.elapsed());
+    progress.done(
+        &format!("{} binaries", KUBERNETES_COMMANDS.len()),
+        started.elapsed(),
+    );
     Ok(Source::GoBuild { go: go_version })
 }
 
@@ -1534,6 +1544,8 @@ replace (
             format!(
                 "#!/bin/sh\necho 'Client Version: {version}'\necho 'Kustomize Version: v5.7.1'\n"
             )
+        } else if command == "kubeadm" {
+            format!("#!/bin/sh\necho '{version}'\n")
         } else {
             format!("#!/bin/sh\necho 'Kubernetes {version}'\n")
         }

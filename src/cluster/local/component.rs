@@ -4,22 +4,9 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use super::Binaries;
 use super::layout::{self, Layout};
 use super::pki::Pki;
-
-/// Paths of the binaries the components run.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Binaries {
-    pub kube_dir: PathBuf,
-    pub etcd: PathBuf,
-    pub containerd: PathBuf,
-}
-
-impl Binaries {
-    pub fn kube(&self, name: &str) -> PathBuf {
-        self.kube_dir.join(name)
-    }
-}
 
 /// How the supervisor decides a component is up.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,26 +3,14 @@
 //! Settings that this host needs are explained where they are set (see
 //! shared/docs/local-cluster.md for the measurements behind them).
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
 use serde_json::json;
 
-use super::LocalError;
 use super::layout::{self, Layout};
 use super::pki::Pki;
-
-/// User-supplied kubelet tuning: a KubeletConfiguration fragment merged over crashlab's, plus
-/// feature gates.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq)]
-pub struct KubeletTuning {
-    /// A YAML mapping merged key by key over the generated KubeletConfiguration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config_overlay: Option<serde_yaml::Value>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub feature_gates: BTreeMap<String, bool>,
-}
+use super::{KubeletTuning, LocalError};
 
 /// Writes all configuration under `<state>/config` (and the CNI conflist).
 pub fn write_all(layout: &Layout, pki: &Pki, tuning: &KubeletTuning) -> Result<(), LocalError> {

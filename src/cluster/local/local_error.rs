@@ -9,9 +9,9 @@ pub enum LocalError {
     )]
     NotRoot,
     #[error(
-        "the local provider runs on Linux only; use a kind cluster (`crashlab cluster up --provider kind`)"
+        "the local provider needs Linux (it runs the kubelet on this host); use --provider kind or an existing cluster"
     )]
-    NotLinux,
+    NeedsLinux,
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -42,6 +42,7 @@ pub enum LocalError {
     NotRunning { state: PathBuf },
     #[error("unknown component {name:?}; components: {known}")]
     UnknownComponent { name: String, known: String },
+    #[cfg(target_os = "linux")]
     #[error(transparent)]
     Binaries(#[from] super::binaries::BinariesError),
     #[error("kubernetes API: {0}")]

@@ -2,7 +2,6 @@
 //! components in order, waits for each to be ready, restarts one that dies, and on SIGTERM
 //! stops them all in reverse order. It reports through `<state>/status.json`.
 
-use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -11,57 +10,15 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-
 use super::component::{Component, Readiness};
 use super::layout::Layout;
+use super::supervisor_status::{ComponentState, ComponentStatus, SupervisorStatus};
 use super::{LocalError, host};
 
 /// How long one component may take to become ready.
 const READY_TIMEOUT: Duration = Duration::from_secs(90);
 /// A component that dies more often than this is given up on.
 const MAX_RESTARTS: u32 = 5;
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum ComponentState {
-    Waiting,
-    Starting,
-    Ready,
-    Restarting,
-    Failed,
-    Stopped,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ComponentStatus {
-    pub state: ComponentState,
-    pub pid: Option<u32>,
-    pub restarts: u32,
-    /// Seconds from supervisor start to ready.
-    pub ready_after_s: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_exit: Option<String>,
-}
-
-/// What the supervisor publishes in `status.json`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SupervisorStatus {
-    pub supervisor_pid: u32,
-    /// `starting`, `running`, `failed: <why>`, `stopping`, `stopped`.
-    pub phase: String,
-    pub components: BTreeMap<String, ComponentStatus>,
-    /// Seconds from supervisor start, per milestone (`images imported`, ...).
-    #[serde(default)]
-    pub milestones: Vec<(String, f64)>,
-}
-
-impl SupervisorStatus {
-    pub fn read(layout: &Layout) -> Option<SupervisorStatus> {
-        let text = fs::read_to_string(layout.status_file()).ok()?;
-        serde_json::from_str(&text).ok()
-    }
-}
 
 static STOP: AtomicBool = AtomicBool::new(false);
 

@@ -187,6 +187,17 @@ pub const RELEASES: &[Release] = &[
         etcd: ETCD,
         containerd_minimum: CONTAINERD_MINIMUM,
     },
+    // 1.37 still accepts cgroup v1 when told to (`failCgroupV1` defaults to true and is
+    // checked in pkg/kubelet/apis/config/validation/validation_linux.go, as in 1.35).
+    Release {
+        version: "v1.37.0",
+        minor: 37,
+        patch: 0,
+        go_minimum: Semver::new(1, 26, 0),
+        kubelet_needs_fail_cgroup_v1_false: true,
+        etcd: ETCD,
+        containerd_minimum: CONTAINERD_MINIMUM,
+    },
 ];
 
 /// The release used when none is asked for.
@@ -247,7 +258,7 @@ pub fn parse_requested(given: &str) -> Option<(u64, u64, Option<u64>)> {
     ))
 }
 
-/// `1.34 (v1.34.4, default), 1.35 (v1.35.4), 1.36 (v1.36.3)`.
+/// `1.34 (v1.34.4, default), 1.35 (v1.35.4), 1.36 (v1.36.3), 1.37 (v1.37.0)`.
 pub fn supported_list() -> String {
     RELEASES
         .iter()
@@ -293,7 +304,7 @@ mod tests {
         assert_eq!(
             resolve("1.33").unwrap_err().to_string(),
             "unsupported kubernetes version \"1.33\": supported are 1.34 (v1.34.4, default), \
-             1.35 (v1.35.4), 1.36 (v1.36.3) (give a minor such as `1.35`, or the full pinned version)"
+             1.35 (v1.35.4), 1.36 (v1.36.3), 1.37 (v1.37.0) (give a minor such as `1.35`, or the full pinned version)"
         );
     }
 
@@ -313,7 +324,7 @@ mod tests {
             .iter()
             .map(|r| (r.minor, r.kubelet_needs_fail_cgroup_v1_false))
             .collect();
-        assert_eq!(needs, [(34, false), (35, true), (36, true)]);
+        assert_eq!(needs, [(34, false), (35, true), (36, true), (37, true)]);
         for r in RELEASES {
             assert_eq!(r.etcd, "3.5.30");
             assert_eq!(r.containerd_minimum, Semver::new(2, 1, 0));

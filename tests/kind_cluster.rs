@@ -1,0 +1,257 @@
+//! crashlab on a real kind cluster: a kind node (systemd, containerd, a kubelet started by
+//! kubeadm) in a Docker container, made by the real `kind` from a node image that
+//! `tests/kind/prepare-node-image` builds on machines without a container registry.
+//!
+//! The test takes the image from `CRASHLAB_KIND_NODE_IMAGE` (what `.ci/run` sets) or builds
+//! it itself with `tests/kind/prepare-node-image` (minutes on a fresh machine, cached after).
+//! It needs root, Debian's packages and the Go module proxy; in CI nothing is skipped.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+use std::sync::Mutex;
+
+mod support;
+use support::Run;
+
+use serde_json::Value;
+
+const KIND_CONTEXT: &str = "kind-crashlab";
+/// The Kubernetes minor the CI node image is built for (crashlab's default).
+const VERSION: &str = "1.34";
+
+/// The tests of this file share Docker's view of crashlab's kind cluster: one at a time.
+static KIND: Mutex<()> = Mutex::new(());
+
+fn crashlab() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_crashlab"))
+}
+
+fn sh(cmd: &str) -> String {
+    let out = Command::new("sh").arg("-c").arg(cmd).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The node image: `CRASHLAB_KIND_NODE_IMAGE`, else built (or found cached) by the script.
+fn node_image() -> String {
+    if let Ok(image) = std::env::var("CRASHLAB_KIND_NODE_IMAGE")
+        && !image.is_empty()
+    {
+        return image;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kind/prepare-node-image");
+    let run = Run::new({
+        let mut c = Command::new(&script);
+        c.arg(VERSION)
+            .env("CRASHLAB", env!("CARGO_BIN_EXE_crashlab"));
+        c
+    });
+    run.expect_code(0);
+    run.stdout()
+        .lines()
+        .last()
+        .expect("prepare-node-image prints the image reference last")
+        .trim()
+        .to_string()
+}
+
+/// What of crashlab's kind cluster Docker and the kubeconfig could hold.
+#[derive(Debug, PartialEq)]
+struct KindLeftovers {
+    containers: BTreeSet<String>,
+    networks: BTreeSet<String>,
+    kube_entries: BTreeSet<String>,
+}
+
+fn leftovers() -> KindLeftovers {
+    let set = |s: String| -> BTreeSet<String> {
+        s.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    KindLeftovers {
+        containers: set(sh(
+            "docker ps -a --filter label=io.x-k8s.kind.cluster=crashlab --format '{{.Names}}'",
+        )),
+        networks: set(sh(
+            "docker network ls --filter name=crashlab --format '{{.Name}}'",
+        )),
+        kube_entries: set(sh(
+            "grep -o 'kind-crashlab' ${KUBECONFIG:-$HOME/.kube/config} 2>/dev/null || true",
+        )),
+    }
+}
+
+fn nothing() -> KindLeftovers {
+    KindLeftovers {
+        containers: BTreeSet::new(),
+        networks: BTreeSet::new(),
+        kube_entries: BTreeSet::new(),
+    }
+}
+
+#[test]
+#[ignore = "needs root, Docker and kind; run with --include-ignored"]
+fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
+    let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
+    let image = node_image();
+    Run::new({
+        let mut c = crashlab();
+        c.args(["cluster", "down", "--provider", "kind"]);
+        c
+    })
+    .expect_code(0);
+    assert_eq!(leftovers(), nothing(), "leftovers before the test");
+
+    let up = Run::new({
+        let mut c = crashlab();
+        c.args([
+            "cluster",
+            "up",
+            "--provider",
+            "kind",
+            "--node-image",
+            &image,
+        ]);
+        c
+    });
+    up.expect_code(0);
+    assert!(
+        up.stdout().contains("kind cluster ready: Kubernetes v1.34"),
+        "{}",
+        up.stdout()
+    );
+    let during = leftovers();
+    assert_eq!(
+        during.containers,
+        BTreeSet::from(["crashlab-control-plane".to_string()])
+    );
+    assert_eq!(
+        during.networks,
+        BTreeSet::from(["crashlab-kind".to_string()])
+    );
+
+    // The node is a kind node: kind's provider ID, and the kubelet kubeadm configured.
+    let node = sh(&format!(
+        "kubectl --context {KIND_CONTEXT} get node crashlab-control-plane -o jsonpath='{{.spec.providerID}} {{.status.nodeInfo.kubeletVersion}} {{.status.nodeInfo.containerRuntimeVersion}}'"
+    ));
+    assert!(
+        node.starts_with("kind://docker/crashlab/crashlab-control-plane v1.34."),
+        "{node}"
+    );
+    assert!(node.contains("containerd://"), "{node}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args([
+            "run",
+            "--all",
+            "--context",
+            KIND_CONTEXT,
+            "--output",
+            "json",
+            "--parallel",
+            "7",
+        ])
+        .arg("--junit")
+        .arg(&junit);
+        c
+    });
+    let json: Value = serde_json::from_slice(&run.out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON on stdout ({e}); exit {}\n--- stderr\n{}",
+            run.code(),
+            run.stderr()
+        )
+    });
+    let scenarios = json["scenarios"].as_array().expect("a scenarios array");
+    let failing: Vec<String> = scenarios
+        .iter()
+        .filter(|s| s["verdict"] != "pass")
+        .map(|s| {
+            let checks: Vec<String> = s["checks"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|c| c["passed"] != true)
+                .map(|c| {
+                    format!(
+                        "{}: expected {}, observed {}",
+                        c["name"], c["expected"], c["observed"]
+                    )
+                })
+                .collect();
+            format!(
+                "{} ({}): {checks:?} {}",
+                s["name"], s["verdict"], s["error"]
+            )
+        })
+        .collect();
+    assert!(
+        failing.is_empty(),
+        "on kind: {failing:#?}\n{}",
+        run.stderr()
+    );
+    run.expect_code(0);
+    let listed = Run::new({
+        let mut c = crashlab();
+        c.arg("list");
+        c
+    });
+    let catalogue = listed
+        .stdout()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    assert_eq!(scenarios.len(), catalogue, "{}", listed.stdout());
+    let junit = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(junit.matches("<testcase").count(), catalogue, "{junit}");
+    // The run did its own cleanup: no crashlab namespace is left in the cluster.
+    let namespaces = sh(&format!(
+        "kubectl --context {KIND_CONTEXT} get ns -l app.kubernetes.io/managed-by=crashlab -o name"
+    ));
+    assert_eq!(namespaces.trim(), "", "namespaces left behind");
+
+    let down = Run::new({
+        let mut c = crashlab();
+        c.args(["cluster", "down", "--provider", "kind"]);
+        c
+    });
+    down.expect_code(0);
+    assert_eq!(
+        leftovers(),
+        nothing(),
+        "left after `cluster down --provider kind`"
+    );
+}
+
+#[test]
+#[ignore = "needs Docker; run with --include-ignored"]
+fn a_node_image_that_is_not_there_is_exit_3_naming_it_and_how_to_build_one() {
+    let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
+    let before = leftovers();
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args([
+            "cluster",
+            "up",
+            "--provider",
+            "kind",
+            "--node-image",
+            "crashlab.dev/kind-node:v1.34.0-no-such-image",
+        ]);
+        c
+    });
+    run.expect_code(3)
+        .stderr_has("the node image `crashlab.dev/kind-node:v1.34.0-no-such-image` is not in the Docker engine")
+        .stderr_has("tests/kind/prepare-node-image 1.34");
+    assert_eq!(
+        leftovers(),
+        before,
+        "the failed `cluster up` changed something"
+    );
+}
