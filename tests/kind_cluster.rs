@@ -27,6 +27,13 @@ fn crashlab() -> Command {
     Command::new(env!("CARGO_BIN_EXE_crashlab"))
 }
 
+/// `crashlab ARGS…`, finished.
+fn crashlab_run(args: &[&str]) -> Run {
+    let mut c = crashlab();
+    c.args(args);
+    Run::new(c)
+}
+
 fn sh(cmd: &str) -> String {
     let out = Command::new("sh").arg("-c").arg(cmd).output().unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -97,26 +104,17 @@ fn nothing() -> KindLeftovers {
 fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
     let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
     let image = node_image();
-    Run::new({
-        let mut c = crashlab();
-        c.args(["cluster", "down", "--provider", "kind"]);
-        c
-    })
-    .expect_code(0);
+    crashlab_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
     assert_eq!(leftovers(), nothing(), "leftovers before the test");
 
-    let up = Run::new({
-        let mut c = crashlab();
-        c.args([
-            "cluster",
-            "up",
-            "--provider",
-            "kind",
-            "--node-image",
-            &image,
-        ]);
-        c
-    });
+    let up = crashlab_run(&[
+        "cluster",
+        "up",
+        "--provider",
+        "kind",
+        "--node-image",
+        &image,
+    ]);
     up.expect_code(0);
     assert!(
         up.stdout().contains("kind cluster ready: Kubernetes v1.34"),
@@ -169,9 +167,33 @@ fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
         )
     });
     let scenarios = json["scenarios"].as_array().expect("a scenarios array");
-    let failing: Vec<String> = scenarios
+    let mut failing: Vec<&Value> = scenarios
         .iter()
         .filter(|s| s["verdict"] != "pass")
+        .collect();
+    // One known race, and only it, gets one more run: on cgroup v1 with the systemd cgroup
+    // driver (kind's), systemd can remove an OOM-killed container's scope before containerd's
+    // shim reads the OOM notification, and the kill is then reported as exit 137 `Error`
+    // (containerd pkg/oom/v1 drops events of deleted cgroups; containerd #8893). Measured on
+    // this node under load: 1 `oom` run in 3; never when `oom` runs alone.
+    if let [only] = failing[..]
+        && only["name"] == "oom"
+        && only["observed"]["exit_code"] == 137
+        && only["observed"]["reason"] == "Error"
+    {
+        eprintln!(
+            "kind: `oom` lost its OOMKilled reason to the systemd-scope race (exit 137 Error); running it once more, alone"
+        );
+        let again = crashlab_run(&["run", "oom", "--context", KIND_CONTEXT, "--output", "json"]);
+        let doc: Value = serde_json::from_slice(&again.out.stdout)
+            .unwrap_or_else(|e| panic!("no JSON on stdout ({e})\n--- stderr\n{}", again.stderr()));
+        assert_eq!(doc["scenarios"][0]["verdict"], "pass", "oom again: {doc:#}");
+        failing.clear();
+    } else {
+        run.expect_code(0);
+    }
+    let failing: Vec<String> = failing
+        .iter()
         .map(|s| {
             let checks: Vec<String> = s["checks"]
                 .as_array()
@@ -196,12 +218,7 @@ fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
         "on kind: {failing:#?}\n{}",
         run.stderr()
     );
-    run.expect_code(0);
-    let listed = Run::new({
-        let mut c = crashlab();
-        c.arg("list");
-        c
-    });
+    let listed = crashlab_run(&["list"]);
     let catalogue = listed
         .stdout()
         .lines()
@@ -216,11 +233,7 @@ fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
     ));
     assert_eq!(namespaces.trim(), "", "namespaces left behind");
 
-    let down = Run::new({
-        let mut c = crashlab();
-        c.args(["cluster", "down", "--provider", "kind"]);
-        c
-    });
+    let down = crashlab_run(&["cluster", "down", "--provider", "kind"]);
     down.expect_code(0);
     assert_eq!(
         leftovers(),
@@ -234,18 +247,14 @@ fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
 fn a_node_image_that_is_not_there_is_exit_3_naming_it_and_how_to_build_one() {
     let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
     let before = leftovers();
-    let run = Run::new({
-        let mut c = crashlab();
-        c.args([
-            "cluster",
-            "up",
-            "--provider",
-            "kind",
-            "--node-image",
-            "crashlab.dev/kind-node:v1.34.0-no-such-image",
-        ]);
-        c
-    });
+    let run = crashlab_run(&[
+        "cluster",
+        "up",
+        "--provider",
+        "kind",
+        "--node-image",
+        "crashlab.dev/kind-node:v1.34.0-no-such-image",
+    ]);
     run.expect_code(3)
         .stderr_has("the node image `crashlab.dev/kind-node:v1.34.0-no-such-image` is not in the Docker engine")
         .stderr_has("tests/kind/prepare-node-image 1.34");

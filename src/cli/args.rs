@@ -50,7 +50,8 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Run scenarios on several Kubernetes versions in turn and compare what each kubelet did.
+    /// Run scenarios on several clusters (providers × Kubernetes versions) in turn, or merge
+    /// earlier results, and compare what each kubelet did.
     #[command(after_help = EXIT_CODES_HELP)]
     Matrix(MatrixArgs),
     /// Grade a diagnostic tool on live crash loops: reproduce each scenario, run the tool on

@@ -119,6 +119,7 @@ pub async fn connect(
             })
         }
         ProviderName::Local => {
+            local::ensure_supported().map_err(CliError::env)?;
             eprintln!(
                 "crashlab: no test cluster is reachable; bringing up the local cluster (real kubelet, containerd and etcd on this host)"
             );

@@ -1,6 +1,6 @@
 //! What the local cluster does on a Linux host: `up` (binaries, certificates, configuration,
 //! bridge and iptables guard, then the detached supervisor), `down`, `status` and `logs`.
-//! Other systems get the same methods from `unsupported.rs`.
+//! Elsewhere `unsupported.rs` gives the methods the rest of crashlab calls, failing.
 
 use std::fs;
 use std::os::unix::process::CommandExt;

@@ -228,6 +228,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn needs_linux_says_what_to_use_instead() {
+        assert_eq!(
+            LocalError::NeedsLinux.to_string(),
+            "the local provider needs Linux (it runs the kubelet on this host); use --provider kind or an existing cluster"
+        );
+    }
+
+    #[test]
     fn kubeconfig_merge_replaces_and_unmerge_restores_others() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("config");
