@@ -417,10 +417,20 @@ fn run_picks_kind_when_no_cluster_is_reachable_and_kind_is_usable() {
         .stderr_has("no test cluster is reachable; bringing up the kind cluster `crashlab`")
         .stderr_has("the kind cluster `crashlab` is there but its API is not reachable through context `kind-crashlab`");
     let calls = s.calls("kind");
-    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    // Whether the cluster exists decides the provider, and is asked again by `up`.
     assert_eq!(calls[0], words("get clusters"));
-    assert_eq!(calls[1][..2], words("create cluster"));
-    assert_eq!(arg_after(&calls[1], "--image"), NODE_1_34);
+    assert_eq!(calls[1], words("get clusters"));
+    assert_eq!(calls[2][..2], words("create cluster"));
+    assert_eq!(arg_after(&calls[2], "--image"), NODE_1_34);
+    // The pinned image is present (the stand-in says so), so no fallback to local was needed.
+    assert!(
+        s.calls("docker")
+            .iter()
+            .any(|c| c.starts_with(&words("image inspect")) && c.last().unwrap() == NODE_1_34),
+        "{:?}",
+        s.calls("docker")
+    );
 }
 
 /// The example workflow stays in step with what crashlab pins and names.
