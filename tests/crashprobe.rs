@@ -156,6 +156,10 @@ impl Probe {
         assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());
     }
 
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     fn is_running(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
     }
@@ -579,6 +583,39 @@ fn oom_refuses_a_pause_it_cannot_use() {
     assert!(
         out.stderr
             .starts_with("crashprobe: oom: PAUSE_MS must be 0-60000, got \"soon\"\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn wrap_exits_as_a_shell_does_with_the_childs_code_or_128_plus_its_signal() {
+    let out = run(&["wrap", "exit", "3", "boom"]);
+    assert_eq!(out.status.code(), Some(3), "{}", out.stderr);
+    assert!(out.stderr.contains("boom\n"), "{}", out.stderr);
+    assert!(
+        out.stderr.ends_with("wrap: exit exited with 3\n"),
+        "{}",
+        out.stderr
+    );
+
+    let mut probe = Probe::start(&["wrap", "sleep"]);
+    probe.wait_for_stdout("ready");
+    // The child is the only other crashprobe whose parent is the wrapper.
+    let child = std::fs::read_to_string(format!(
+        "/proc/{}/task/{}/children",
+        probe.pid(),
+        probe.pid()
+    ))
+    .unwrap();
+    let child: i32 = child.split_whitespace().next().unwrap().parse().unwrap();
+    // SAFETY: signals our own grandchild.
+    unsafe { libc::kill(child, libc::SIGKILL) };
+    let out = probe.finish();
+    assert_eq!(out.status.code(), Some(137), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .ends_with("wrap: sleep was killed by signal 9; exiting with 137\n"),
         "{}",
         out.stderr
     );

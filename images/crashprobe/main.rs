@@ -40,7 +40,9 @@ modes:
   require-env NAME [REASON...]               exit 1 unless environment variable NAME is set
   connect HOST PORT [NAME]                   exit 1 unless a TCP connection to HOST:PORT works
   sleep                                      run forever
-  pause                                      pod sandbox: sleep, reap children, exit 0 on TERM";
+  pause                                      pod sandbox: sleep, reap children, exit 0 on TERM
+  wrap MODE [ARGS...]                        run MODE as a child, as an entrypoint script does;
+                                             report how it ended, then exit as a shell would";
 
 // Linux signal numbers and constants shared by x86_64 and aarch64.
 const SIGINT: c_int = 2;
@@ -74,6 +76,7 @@ fn main() {
         "connect" => connect_mode(rest),
         "sleep" => sleep_mode(rest),
         "pause" => pause_mode(rest),
+        "wrap" => wrap_mode(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             finish(0);
@@ -114,9 +117,13 @@ fn oom_mode(args: &[String]) -> ! {
         [step] => (oom_step(step), 0),
         [step, pause] => (
             oom_step(step),
-            pause.parse::<u64>().ok().filter(|p| *p <= 60_000).unwrap_or_else(|| {
-                usage_error(&format!("oom: PAUSE_MS must be 0-60000, got {pause:?}"))
-            }),
+            pause
+                .parse::<u64>()
+                .ok()
+                .filter(|p| *p <= 60_000)
+                .unwrap_or_else(|| {
+                    usage_error(&format!("oom: PAUSE_MS must be 0-60000, got {pause:?}"))
+                }),
         ),
         _ => usage_error("oom: too many arguments"),
     };
@@ -148,6 +155,51 @@ fn oom_mode(args: &[String]) -> ! {
             std::thread::sleep(Duration::from_millis(pause));
         }
     }
+}
+
+/// How long `wrap` takes to report its child's end before exiting.
+const WRAP_LINGER: Duration = Duration::from_secs(1);
+
+/// `wrap MODE [ARGS...]`: runs `crashprobe MODE ARGS...` as its child, the way an entrypoint
+/// script (`#!/bin/sh` then `java …` without `exec`) or an init such as tini runs the real app,
+/// and exits the way a shell does: the child's code, or 128 + the signal that killed it.
+///
+/// It reports the child's end and takes a second doing so before it exits. That keeps the
+/// container's cgroup alive while the runtime handles an OOM kill: on cgroup v1 with the
+/// systemd cgroup driver (kind's), a container whose only process is OOM-killed can lose its
+/// `OOMKilled` reason, because systemd removes the cgroup before containerd's shim reads the
+/// OOM notification (tests/kind/README.md).
+fn wrap_mode(args: &[String]) -> ! {
+    use std::os::unix::process::ExitStatusExt;
+    let Some(mode) = args.first() else {
+        usage_error("wrap: missing MODE");
+    };
+    exit_on_termination_signals();
+    let exe = std::env::current_exe().unwrap_or_else(|_| "/proc/self/exe".into());
+    let status = match process::Command::new(exe).args(args).status() {
+        Ok(status) => status,
+        Err(err) => {
+            eprintln!("wrap: cannot start {mode}: {err}");
+            finish(126);
+        }
+    };
+    let code = match (status.code(), status.signal()) {
+        (Some(code), _) => {
+            eprintln!("wrap: {mode} exited with {code}");
+            code
+        }
+        (None, Some(signal)) => {
+            eprintln!(
+                "wrap: {mode} was killed by signal {signal}; exiting with {}",
+                128 + signal
+            );
+            128 + signal
+        }
+        (None, None) => 1,
+    };
+    let _ = io::stderr().flush();
+    thread::sleep(WRAP_LINGER);
+    finish(code);
 }
 
 fn oom_step(step: &str) -> usize {
