@@ -4,15 +4,15 @@
 //! `PATH`, so the tests drive it with stand-ins that record their arguments.
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use super::KindError;
 use super::kind_config;
+use super::kind_exec::{capture, combined, on_path, stream};
 use super::kind_images;
+use super::kind_node_image::{check_version_matches, given_image_version};
 use super::local::KubeletTuning;
 use super::local::progress::Progress;
 use crate::image::{ImageArchive, builtin_images};
@@ -145,7 +145,11 @@ impl KindProvider {
             (_, Some(image)) => (image.reference(), Some(image.version.to_string())),
             (Some(given), None) => {
                 let version = given_image_version(given)?;
-                check_version_matches(given, version.as_deref(), opts)?;
+                check_version_matches(
+                    given,
+                    version.as_deref(),
+                    opts.kubernetes_version.as_deref(),
+                )?;
                 (given.clone(), version)
             }
             (None, None) => unreachable!("either an image is given or one is pinned"),
@@ -297,222 +301,12 @@ impl KindProvider {
     }
 }
 
-/// The label crashlab's test node images carry (`tests/kind/prepare-node-image`).
-const VERSION_LABEL: &str = "dev.crashlab.kind-node.kubernetes";
-
-/// The Kubernetes version of a node image in the Docker engine: its crashlab label, else a
-/// `vX.Y.Z` at the start of its tag (`kindest/node:v1.35.8`), else unknown. An image the engine
-/// does not have is an error: offline it could never be pulled, and online the pinned images
-/// (no `--node-image`) are the ones to pull.
-pub fn given_image_version(reference: &str) -> Result<Option<String>, KindError> {
-    let docker = on_path("docker").ok_or(KindError::DockerMissing)?;
-    let format = format!("{{{{index .Config.Labels \"{VERSION_LABEL}\"}}}}");
-    let out = Command::new(&docker)
-        .args(["image", "inspect", "--format", &format, reference])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|source| KindError::Spawn {
-            command: format!("docker image inspect {reference}"),
-            source,
-        })?;
-    if !out.status.success() {
-        return Err(KindError::NodeImageMissing {
-            reference: reference.to_string(),
-            output: combined(&out.stdout, &out.stderr),
-        });
-    }
-    let label = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    Ok(version_of_image(&label, reference))
-}
-
-/// `v1.34.4` from a label value, else from the reference's tag.
-fn version_of_image(label: &str, reference: &str) -> Option<String> {
-    let leading_version = |s: &str| {
-        let re = regex::Regex::new(r"^v1\.\d+\.\d+").expect("a valid pattern");
-        re.find(s).map(|m| m.as_str().to_string())
-    };
-    if let Some(v) = leading_version(label) {
-        return Some(v);
-    }
-    let name = reference.split('@').next().unwrap_or(reference);
-    match name.rsplit_once(':') {
-        Some((repo, tag)) if !tag.contains('/') && !repo.is_empty() => leading_version(tag),
-        _ => None,
-    }
-}
-
-/// `--kubernetes-version` with `--node-image`: they must name the same minor when the image's
-/// version is known, so that a matrix never reports one version's results under another's.
-fn check_version_matches(
-    reference: &str,
-    version: Option<&str>,
-    opts: &KindUpOptions,
-) -> Result<(), KindError> {
-    let (Some(requested), Some(found)) = (opts.kubernetes_version.as_deref(), version) else {
-        return Ok(());
-    };
-    let minor = |v: &str| {
-        crate::cluster::local::versions::parse_requested(v).map(|(major, minor, _)| (major, minor))
-    };
-    if minor(requested).is_some() && minor(requested) == minor(found) {
-        return Ok(());
-    }
-    Err(KindError::NodeImageVersion {
-        requested: requested.to_string(),
-        reference: reference.to_string(),
-        found: found.to_string(),
-    })
-}
-
-/// An executable file called `name` in a `PATH` directory.
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| {
-            p.metadata()
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
-}
-
-/// `kind create cluster --name crashlab ...`, for messages.
-fn display(program: &Path, args: &[impl AsRef<OsStr>]) -> String {
-    let name = program
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| program.display().to_string());
-    let mut s = name;
-    for a in args {
-        s.push(' ');
-        s.push_str(&a.as_ref().to_string_lossy());
-    }
-    s
-}
-
-/// Runs a command to completion and returns its stdout; a failure carries stdout and stderr.
-fn capture(program: &Path, args: &[impl AsRef<OsStr>]) -> Result<String, KindError> {
-    let command = display(program, args);
-    let out = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|source| KindError::Spawn {
-            command: command.clone(),
-            source,
-        })?;
-    if !out.status.success() {
-        return Err(KindError::Command {
-            command,
-            status: out.status.to_string(),
-            output: combined(&out.stdout, &out.stderr),
-        });
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// Runs a slow command with its stdout and stderr merged into one pipe, showing each line as
-/// the step's latest output (throttled by `progress`) and keeping them all for the error if
-/// the command fails.
-fn stream(
-    program: &Path,
-    args: &[impl AsRef<OsStr>],
-    envs: &[(&str, &str)],
-    progress: &mut dyn Progress,
-) -> Result<(), KindError> {
-    let command = display(program, args);
-    let spawn_error = |source| KindError::Spawn {
-        command: command.clone(),
-        source,
-    };
-    let (reader, writer) = std::io::pipe().map_err(spawn_error)?;
-    let mut cmd = Command::new(program);
-    cmd.args(args)
-        .envs(envs.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(writer.try_clone().map_err(spawn_error)?)
-        .stderr(writer);
-    let mut child = cmd.spawn().map_err(spawn_error)?;
-    // Our copies of the pipe's write end must close, or the reader never sees the end.
-    drop(cmd);
-    let started = Instant::now();
-    let mut kept = Vec::new();
-    let mut reader = BufReader::new(reader);
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {
-                let text = String::from_utf8_lossy(&line);
-                let text = text.trim_end();
-                if !text.is_empty() {
-                    progress.running(started.elapsed(), text.trim());
-                }
-                kept.push(text.to_string());
-            }
-        }
-    }
-    let status = child.wait().map_err(spawn_error)?;
-    if !status.success() {
-        return Err(KindError::Command {
-            command,
-            status: status.to_string(),
-            output: kept.join("\n").trim().to_string(),
-        });
-    }
-    Ok(())
-}
-
-/// stderr and stdout of a finished command, as one text for an error message.
-fn combined(stdout: &[u8], stderr: &[u8]) -> String {
-    let (out, err) = (
-        String::from_utf8_lossy(stdout),
-        String::from_utf8_lossy(stderr),
-    );
-    match (out.trim(), err.trim()) {
-        ("", "") => "(no output)".to_string(),
-        (o, "") => o.to_string(),
-        ("", e) => e.to_string(),
-        (o, e) => format!("{e}\n{o}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn combined_output_puts_stderr_first() {
-        assert_eq!(combined(b"", b""), "(no output)");
-        assert_eq!(combined(b"out\n", b""), "out");
-        assert_eq!(combined(b"", b"ERROR: x\n"), "ERROR: x");
-        assert_eq!(combined(b"out", b"err"), "err\nout");
-    }
-
-    #[test]
-    fn node_image_versions_come_from_the_label_else_the_tag() {
-        assert_eq!(
-            version_of_image("v1.34.4", "crashlab.dev/kind-node:v1.34.4-0123456789ab").as_deref(),
-            Some("v1.34.4")
-        );
-        assert_eq!(
-            version_of_image("", "kindest/node:v1.35.8@sha256:07b2").as_deref(),
-            Some("v1.35.8")
-        );
-        assert_eq!(
-            version_of_image("<no value>", "localhost:5000/node:v1.36.4").as_deref(),
-            Some("v1.36.4")
-        );
-        assert_eq!(version_of_image("", "localhost:5000/node"), None);
-        assert_eq!(version_of_image("", "my-node:latest"), None);
-    }
-
-    #[test]
-    fn commands_are_shown_by_program_name() {
-        assert_eq!(
-            display(Path::new("/usr/local/bin/kind"), &["get", "clusters"]),
-            "kind get clusters"
-        );
+    fn the_context_is_kind_and_the_cluster_name() {
         assert_eq!(KindProvider::new().context(), CONTEXT);
     }
 }

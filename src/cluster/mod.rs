@@ -4,13 +4,16 @@
 mod detect;
 pub mod kind_config;
 mod kind_error;
+mod kind_exec;
 pub mod kind_images;
+mod kind_node_image;
 mod kind_provider;
 pub mod local;
 
 pub use detect::{NoProvider, ProviderKind, detect};
 pub use kind_error::KindError;
+pub use kind_node_image::given_image_version as kind_node_image_version;
 pub use kind_provider::{
     CLUSTER_NAME as KIND_CLUSTER, CONTEXT as KIND_CONTEXT, KindProvider, KindUpOptions,
-    KindUpReport, given_image_version as kind_node_image_version,
+    KindUpReport,
 };
