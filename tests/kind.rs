@@ -1,10 +1,11 @@
 //! The kind provider's plumbing, end to end through the command line.
 //!
-//! kind cannot run on the machines crashlab is developed on (no Docker engine, no registry),
-//! so these tests put stand-ins for `kind` and `docker` first and alone on `PATH`: small shell
+//! These tests put stand-ins for `kind` and `docker` first and alone on `PATH`: small shell
 //! scripts that record their arguments, keep a copy of every file they are given (the kind
 //! configuration, the image archives) at the moment they are called, and play back canned
-//! output. They check what crashlab asks kind to do, not what kind then does.
+//! output. They check what crashlab asks kind to do, and the error paths a real machine cannot
+//! be made to show on demand (kind missing, `docker info` failing, `kind create` failing);
+//! `tests/kind_cluster.rs` runs the catalogue on a real kind cluster.
 
 use std::fs;
 use std::io::Read;
