@@ -215,12 +215,29 @@ fn read_kubeconfig(path: &Path) -> Result<serde_yaml::Value, LocalError> {
     serde_yaml::from_str(&text).map_err(|e| LocalError::Config(format!("{}: {e}", path.display())))
 }
 
+/// Writes the kubeconfig as kubectl does: readable by its owner only (it holds the
+/// cluster-admin key), and atomically, through a temporary file in the same directory renamed
+/// over the old one, so that a kubectl reading it meanwhile sees the old or the new file whole.
 fn write_kubeconfig(path: &Path, doc: &serde_yaml::Value) -> Result<(), LocalError> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(|e| LocalError::io(dir, e))?;
-    }
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir).map_err(|e| LocalError::io(dir, e))?;
     let text = serde_yaml::to_string(doc).map_err(|e| LocalError::Config(e.to_string()))?;
-    fs::write(path, text).map_err(|e| LocalError::io(path, e))
+    let mut file = tempfile::Builder::new()
+        .prefix(".crashlab-kubeconfig-")
+        .permissions(fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)
+        .map_err(|e| LocalError::io(dir, e))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.as_file().sync_all())
+        .map_err(|e| LocalError::io(file.path(), e))?;
+    file.persist(path)
+        .map_err(|e| LocalError::io(path, e.error))?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -261,5 +278,25 @@ mod tests {
             serde_yaml::from_str(&fs::read_to_string(&target).unwrap()).unwrap();
         assert_eq!(doc["contexts"].as_sequence().unwrap().len(), 1);
         assert_eq!(doc["clusters"][0]["name"].as_str(), Some("other"));
+    }
+
+    #[test]
+    fn the_kubeconfig_is_written_for_its_owner_only_and_leaves_no_temporary_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("config");
+        // An existing world-readable kubeconfig becomes 0600, as kubectl writes it.
+        fs::write(&target, "apiVersion: v1\nkind: Config\n").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).unwrap();
+        let ours = dir.path().join("ours");
+        fs::write(&ours, "clusters: []\nusers: []\ncontexts: []\n").unwrap();
+        merge_kubeconfig(&target, &ours).unwrap();
+        let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
     }
 }
