@@ -161,29 +161,18 @@ pub async fn connect_with_images(
 }
 
 /// kind when kind and a Docker engine are usable, else local on Linux as root, else an
-/// error saying why neither can run (see `crate::cluster::detect`). One exception, for
-/// machines that reach no container registry: when kind would first have to pull its pinned
-/// node image and the local provider can run here, local is chosen, and crashlab says why.
+/// error saying why neither can run (see `crate::cluster::detect`, which also says when it
+/// prefers local because kind would have to pull its node image).
 fn detect_provider(bring_up: &BringUpArgs) -> Result<ProviderName, CliError> {
-    Ok(match crate::cluster::detect()? {
-        ProviderKind::Kind => {
-            let kind = KindProvider::new();
-            let pinned =
-                crate::cluster::kind_images::resolve(bring_up.kubernetes_version.as_deref())
-                    .map_err(CliError::usage)?
-                    .reference();
-            if kind.exists().unwrap_or(false)
-                || KindProvider::image_present(&pinned)
-                || local::preflight().is_err()
-            {
-                ProviderName::Kind
-            } else {
-                eprintln!(
-                    "crashlab: kind is usable, but its node image {pinned} is not in the Docker engine (kind would pull it); using the local provider instead (`--provider kind` pulls it, `--node-image REF` takes a local one)"
-                );
-                ProviderName::Local
-            }
-        }
+    let pinned = crate::cluster::kind_images::resolve(bring_up.kubernetes_version.as_deref())
+        .map_err(CliError::usage)?
+        .reference();
+    let detected = crate::cluster::detect(&pinned)?;
+    if let Some(note) = detected.note {
+        eprintln!("crashlab: {note}");
+    }
+    Ok(match detected.kind {
+        ProviderKind::Kind => ProviderName::Kind,
         ProviderKind::Local => ProviderName::Local,
     })
 }

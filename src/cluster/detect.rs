@@ -20,16 +20,47 @@ pub struct NoProvider {
     pub local: Box<LocalError>,
 }
 
-/// kind when it is usable (it runs anywhere Docker does and needs no root), else local.
-pub fn detect() -> Result<ProviderKind, NoProvider> {
-    let kind = match KindProvider::is_available() {
-        Ok(_) => return Ok(ProviderKind::Kind),
+/// The provider chosen, and why when the choice needs explaining.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    pub kind: ProviderKind,
+    /// Said to the user when a usable provider was passed over.
+    pub note: Option<String>,
+}
+
+/// kind when it is usable (it runs anywhere Docker does and needs no root), else local. One
+/// exception, for machines that reach no container registry: when kind would first have to
+/// pull `pinned_image` (crashlab's cluster does not exist yet and Docker lacks the image) and
+/// the local provider can run here, local is chosen, with a note saying why.
+pub fn detect(pinned_image: &str) -> Result<Detected, NoProvider> {
+    let kind_error = match KindProvider::is_available() {
+        Ok(kind) => {
+            let has_cluster = KindProvider::new().exists_with(&kind).unwrap_or(false);
+            if has_cluster
+                || KindProvider::image_present(pinned_image)
+                || local::preflight().is_err()
+            {
+                return Ok(Detected {
+                    kind: ProviderKind::Kind,
+                    note: None,
+                });
+            }
+            return Ok(Detected {
+                kind: ProviderKind::Local,
+                note: Some(format!(
+                    "kind is usable, but its node image {pinned_image} is not in the Docker engine (kind would pull it); using the local provider instead (`--provider kind` pulls it, `--node-image REF` takes a local one)"
+                )),
+            });
+        }
         Err(e) => e,
     };
     match local::preflight() {
-        Ok(()) => Ok(ProviderKind::Local),
+        Ok(()) => Ok(Detected {
+            kind: ProviderKind::Local,
+            note: None,
+        }),
         Err(local) => Err(NoProvider {
-            kind: Box::new(kind),
+            kind: Box::new(kind_error),
             local: Box::new(local),
         }),
     }

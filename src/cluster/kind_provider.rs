@@ -122,7 +122,7 @@ impl KindProvider {
         self.exists_with(&kind)
     }
 
-    fn exists_with(&self, kind: &Path) -> Result<bool, KindError> {
+    pub(super) fn exists_with(&self, kind: &Path) -> Result<bool, KindError> {
         let out = capture(kind, &["get", "clusters"])?;
         Ok(out.lines().any(|l| l.trim() == self.name))
     }

@@ -10,7 +10,7 @@ mod kind_node_image;
 mod kind_provider;
 pub mod local;
 
-pub use detect::{NoProvider, ProviderKind, detect};
+pub use detect::{Detected, NoProvider, ProviderKind, detect};
 pub use kind_error::KindError;
 pub use kind_node_image::given_image_version as kind_node_image_version;
 pub use kind_provider::{
