@@ -217,12 +217,12 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
 async fn call_tool(ctx: &HookContext, live: Reproduced) {
     eprintln!(
         "crashlab: {}: signals confirmed; running the tool on pod {}/{}",
-        live.scenario, live.namespace, live.target.pod
+        live.scenario, live.namespace, live.pod
     );
     let mut env = ctx.base_env.clone();
     env.extend([
         ("CRASHLAB_NAMESPACE".to_owned(), live.namespace.clone()),
-        ("CRASHLAB_POD".to_owned(), live.target.pod.clone()),
+        ("CRASHLAB_POD".to_owned(), live.pod.clone()),
         (
             "CRASHLAB_CONTAINER".to_owned(),
             live.target.container.clone(),

@@ -28,9 +28,10 @@ pub(crate) fn input_from_recording(rec: &Recording) -> DiagnoseInput {
     let pod = pods
         .iter()
         .rev()
-        .find(|p| p.metadata.name.as_deref() == Some(target.pod.as_str()))
+        .find(|p| crate::runner::owned_by(target, p))
         .map(|p| (*p).clone())
-        .unwrap_or_else(|| panic!("{}: no pod {} recorded", rec.scenario, target.pod));
+        .unwrap_or_else(|| panic!("{}: no pod of {} recorded", rec.scenario, target.workload()));
+    let pod_name = pod.metadata.name.clone().unwrap_or_default();
     let events = rec
         .observations
         .iter()
@@ -52,7 +53,7 @@ pub(crate) fn input_from_recording(rec: &Recording) -> DiagnoseInput {
                     container,
                     text,
                     ..
-                } if *pod == target.pod && *container == target.container => Some(Logs::Text {
+                } if *pod == pod_name && *container == target.container => Some(Logs::Text {
                     previous: true,
                     text: text.clone(),
                 }),

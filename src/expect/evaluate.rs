@@ -18,17 +18,22 @@
 //!   window its author chose for absence, so a scenario with must-not checks always watches
 //!   for its full observe time, unless something contradicts it first.
 //!
-//! When the watch has finished, must checks still pending stay `Pending` (with
-//! `passed: false`): nothing contradicted them, the evidence just did not come in time. The
-//! decision is then `Pending`, which the runner reports as [`Verdict::Error`] (timed out,
-//! exit code 3), per [`crate::scenario::Timeouts`].
+//! When the watch has finished (the observe window ran out on a cluster that kept answering),
+//! must checks still pending become `Contradicted`: the scenario promised a signal within its
+//! window and the cluster never showed it ("expected waiting CrashLoopBackOff within 4m;
+//! never waiting"). That is a failure (exit 1) like any other wrong signal. A run that could
+//! not watch to the end (cluster unreachable, watch lost, cancelled) is an error instead;
+//! the runner decides that, not this module.
+//!
+//! Per-container expectations (`expect.containers`) are evaluated the same way against the
+//! other container of the target's pods, their check names prefixed with the container's.
 
 use crate::runner::Verdict;
 use crate::scenario::{Expectations, Target};
 use crate::timeline::Timeline;
 
 use super::view::TargetView;
-use super::{CheckResult, Outcome, backoff, events, logs, restarts, termination, waiting};
+use super::{CheckResult, Outcome, backoff, events, logs, ready, restarts, termination, waiting};
 
 /// Every check of a scenario, and what they decide together.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +89,35 @@ pub fn evaluate(
     timeline: &Timeline,
     finished: bool,
 ) -> Evaluation {
+    let mut checks = container_checks(expect, target, timeline, finished);
+    for (container, exp) in &expect.containers {
+        let other = target.with_container(container);
+        checks.extend(
+            container_checks(exp, &other, timeline, finished)
+                .into_iter()
+                .map(|c| CheckResult {
+                    name: format!("{container}: {}", c.name),
+                    ..c
+                }),
+        );
+    }
+    let decided = if checks.iter().any(|c| c.outcome == Outcome::Contradicted) {
+        Decision::Contradicted
+    } else if checks.iter().all(|c| c.outcome == Outcome::Met) {
+        Decision::Met
+    } else {
+        Decision::Pending
+    };
+    Evaluation { checks, decided }
+}
+
+/// The checks of one container's expectations (not its `containers`).
+fn container_checks(
+    expect: &Expectations,
+    target: &Target,
+    timeline: &Timeline,
+    finished: bool,
+) -> Vec<CheckResult> {
     let view = TargetView::new(target, timeline);
     // (check, must-not) in the order the expectations are written.
     let mut checks: Vec<(CheckResult, bool)> = Vec::new();
@@ -118,25 +152,22 @@ pub fn evaluate(
     if let Some(b) = &expect.backoff {
         checks.push((backoff::check(b, &view), false));
     }
+    if let Some(want) = expect.ready {
+        checks.push(ready::check(want, &view));
+    }
 
-    let checks: Vec<CheckResult> = checks
+    checks
         .into_iter()
-        .map(|(c, must_not)| {
-            if must_not && finished && c.outcome == Outcome::Pending {
+        .map(|(c, must_not)| match (finished, c.outcome, must_not) {
+            (true, Outcome::Pending, true) => {
                 let observed = format!("{} in the whole watch", c.observed);
                 CheckResult { observed, ..c }.with_outcome(Outcome::Met)
-            } else {
-                c
             }
+            (true, Outcome::Pending, false) => {
+                let observed = format!("{}; never observed in the whole watch", c.observed);
+                CheckResult { observed, ..c }.with_outcome(Outcome::Contradicted)
+            }
+            _ => c,
         })
-        .collect();
-
-    let decided = if checks.iter().any(|c| c.outcome == Outcome::Contradicted) {
-        Decision::Contradicted
-    } else if checks.iter().all(|c| c.outcome == Outcome::Met) {
-        Decision::Met
-    } else {
-        Decision::Pending
-    };
-    Evaluation { checks, decided }
+        .collect()
 }

@@ -7,6 +7,8 @@ use jiff::Timestamp;
 use crate::scenario::Target;
 use crate::timeline::{Entry, Signal, Timeline};
 
+use super::target_pods::TargetPods;
+
 /// What the timeline says about one target container.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TargetView<'a> {
@@ -23,6 +25,10 @@ pub(crate) struct TargetView<'a> {
     pub events: Vec<EventView<'a>>,
     /// Logs of previous instances, in the order fetched.
     pub logs: Vec<Logs<'a>>,
+    /// Readiness changes, in order.
+    pub ready: Vec<bool>,
+    /// The pods (and objects) the target means.
+    pub pods: TargetPods,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -54,7 +60,10 @@ pub(crate) struct Logs<'a> {
 
 impl<'a> TargetView<'a> {
     pub fn new(target: &Target, timeline: &'a Timeline) -> Self {
-        let mut view = TargetView::default();
+        let mut view = TargetView {
+            pods: TargetPods::of(target, timeline),
+            ..TargetView::default()
+        };
         for entry in &timeline.entries {
             view.add(target, entry);
         }
@@ -65,7 +74,10 @@ impl<'a> TargetView<'a> {
     }
 
     fn add(&mut self, target: &Target, entry: &'a Entry) {
-        let is_target = |c: &crate::timeline::ContainerRef| c.is(&target.pod, &target.container);
+        let pods = &self.pods;
+        let is_target = |c: &crate::timeline::ContainerRef| {
+            c.container == target.container && pods.contains(&c.pod)
+        };
         match &entry.signal {
             Signal::Started {
                 container,
@@ -129,7 +141,7 @@ impl<'a> TargetView<'a> {
                 object,
                 field_path,
                 ..
-            } if event_is_about(target, object, field_path.as_deref()) => {
+            } if event_is_about(&self.pods, &target.container, object, field_path.as_deref()) => {
                 match self
                     .events
                     .iter_mut()
@@ -144,6 +156,9 @@ impl<'a> TargetView<'a> {
                     }),
                 }
             }
+            Signal::Ready { container, ready } if is_target(container) => {
+                self.ready.push(*ready);
+            }
             _ => {}
         }
     }
@@ -157,15 +172,21 @@ impl<'a> TargetView<'a> {
     }
 }
 
-/// Whether an event concerns the target: its involved object is the target pod, and when it
-/// names a container (`fieldPath: spec.containers{app}`, `spec.initContainers{init}`) that
-/// container is the target. Pod-level events (`FailedMount`, `Scheduled`) count.
-pub(crate) fn event_is_about(target: &Target, object: &str, field_path: Option<&str>) -> bool {
-    if object != format!("Pod/{}", target.pod) {
+/// Whether an event concerns the target: its involved object is one of the target's pods (or
+/// the workload, or the controller of its current pods), and when it names a container
+/// (`fieldPath: spec.containers{app}`, `spec.initContainers{init}`) that container is the
+/// target. Pod-level events (`FailedMount`, `FailedScheduling`) count.
+pub(crate) fn event_is_about(
+    pods: &TargetPods,
+    container: &str,
+    object: &str,
+    field_path: Option<&str>,
+) -> bool {
+    if !pods.involves(object) {
         return false;
     }
     match field_path.and_then(field_path_container) {
-        Some(container) => container == target.container,
+        Some(named) => named == container,
         None => true,
     }
 }
@@ -182,11 +203,8 @@ pub fn field_path_container(field_path: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
-    fn target() -> Target {
-        Target {
-            pod: "oom".into(),
-            container: "app".into(),
-        }
+    fn target() -> TargetPods {
+        TargetPods::of(&Target::pod("oom", "app"), &Timeline::default())
     }
 
     #[test]
@@ -203,18 +221,25 @@ mod tests {
     #[test]
     fn events_about_the_target_only() {
         let t = target();
-        assert!(event_is_about(&t, "Pod/oom", Some("spec.containers{app}")));
-        assert!(event_is_about(&t, "Pod/oom", None));
+        assert!(event_is_about(
+            &t,
+            "app",
+            "Pod/oom",
+            Some("spec.containers{app}")
+        ));
+        assert!(event_is_about(&t, "app", "Pod/oom", None));
         assert!(!event_is_about(
             &t,
+            "app",
             "Pod/oom",
             Some("spec.containers{sidecar}")
         ));
         assert!(!event_is_about(
             &t,
+            "app",
             "Pod/other",
             Some("spec.containers{app}")
         ));
-        assert!(!event_is_about(&t, "Node/kind-control-plane", None));
+        assert!(!event_is_about(&t, "app", "Node/kind-control-plane", None));
     }
 }

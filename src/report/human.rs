@@ -149,8 +149,9 @@ impl<W: Write> Reporter for HumanReporter<W> {
                 let name = self.paint(scenario, Style::new().bold());
                 writeln!(
                     self.out,
-                    "{name}  deployed to namespace {namespace}; watching {}/{}",
-                    target.pod, target.container
+                    "{name}  deployed to namespace {namespace}; watching {}, container {}",
+                    target.workload(),
+                    target.container
                 )?;
                 self.targets.insert(scenario.clone(), target.clone());
             }

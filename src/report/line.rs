@@ -2,7 +2,7 @@
 //! `system-out`.
 
 use crate::expect::duration::go_duration_signed;
-use crate::scenario::Target;
+use crate::scenario::{Target, WorkloadKind};
 use crate::timeline::{ContainerRef, Signal};
 
 /// How a line should look when colour is on.
@@ -103,6 +103,29 @@ pub fn signal_line(signal: &Signal, target: Option<&Target>) -> (String, Tone) {
             (text, Tone::Dim)
         }
         Signal::PodDeleted { pod } => (format!("pod {pod} deleted"), Tone::Dim),
+        Signal::PodCreated {
+            pod,
+            owner,
+            revision,
+            ..
+        } => {
+            let text = match (owner, revision) {
+                (Some(owner), Some(rev)) => {
+                    format!("pod {pod} created by {owner} (revision {rev})")
+                }
+                (Some(owner), None) => format!("pod {pod} created by {owner}"),
+                _ => format!("pod {pod} created"),
+            };
+            (text, Tone::Dim)
+        }
+        Signal::Ready { ready, .. } => {
+            if *ready {
+                ("ready".to_owned(), Tone::Good)
+            } else {
+                ("not ready".to_owned(), Tone::Warn)
+            }
+        }
+        Signal::Step { index, name } => (format!("step {}: {name}", index + 1), Tone::Plain),
     };
     (format!("{}{text}", prefix(signal, target)), tone)
 }
@@ -114,7 +137,8 @@ fn prefix(signal: &Signal, target: Option<&Target>) -> String {
         | Signal::Terminated { container, .. }
         | Signal::Waiting { container, .. }
         | Signal::BackOff { container, .. }
-        | Signal::PreviousLogs { container, .. } => container_prefix(container, target),
+        | Signal::PreviousLogs { container, .. }
+        | Signal::Ready { container, .. } => container_prefix(container, target),
         Signal::Event {
             object, field_path, ..
         } => {
@@ -122,7 +146,7 @@ fn prefix(signal: &Signal, target: Option<&Target>) -> String {
                 .as_deref()
                 .and_then(crate::expect::field_path_container);
             match target {
-                Some(t) if *object == format!("Pod/{}", t.pod) => match container {
+                Some(t) if is_bare_target_pod(t, object.strip_prefix("Pod/")) => match container {
                     Some(c) if c != t.container => format!("{c}: "),
                     _ => String::new(),
                 },
@@ -132,15 +156,26 @@ fn prefix(signal: &Signal, target: Option<&Target>) -> String {
                 },
             }
         }
-        Signal::PodDeleted { .. } => String::new(),
+        Signal::PodDeleted { .. } | Signal::PodCreated { .. } | Signal::Step { .. } => {
+            String::new()
+        }
     }
+}
+
+/// Whether `pod` is the target's bare Pod (whose name goes without saying). A workload's
+/// pods are always named: which pod a signal came from is part of the story.
+fn is_bare_target_pod(target: &Target, pod: Option<&str>) -> bool {
+    let workload = target.workload();
+    workload.kind == WorkloadKind::Pod && Some(workload.name) == pod
 }
 
 fn container_prefix(c: &ContainerRef, target: Option<&Target>) -> String {
     let kind = if c.init { "init " } else { "" };
     match target {
-        Some(t) if c.is(&t.pod, &t.container) => String::new(),
-        Some(t) if c.pod == t.pod => format!("{kind}{}: ", c.container),
+        Some(t) if is_bare_target_pod(t, Some(&c.pod)) && c.container == t.container => {
+            String::new()
+        }
+        Some(t) if is_bare_target_pod(t, Some(&c.pod)) => format!("{kind}{}: ", c.container),
         _ => format!("{kind}{}/{}: ", c.pod, c.container),
     }
 }

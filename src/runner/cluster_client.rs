@@ -161,6 +161,36 @@ impl ClusterClient {
         Ok(())
     }
 
+    /// The object `kind`/`name` of `namespace` as JSON (for rollout status).
+    pub async fn get_workload(
+        &self,
+        namespace: &str,
+        kind: crate::scenario::WorkloadKind,
+        name: &str,
+    ) -> Result<Value> {
+        let (group, version) = match kind.api_version().split_once('/') {
+            Some((g, v)) => (g.to_owned(), v.to_owned()),
+            None => (String::new(), kind.api_version().to_owned()),
+        };
+        let id = ManifestId {
+            group,
+            version,
+            kind: kind.kind().to_owned(),
+            name: name.to_owned(),
+        };
+        let (resource, _) = self.resolve(&id).await?;
+        let api: Api<DynamicObject> =
+            Api::namespaced_with(self.client.clone(), namespace, &resource);
+        let object = api.get(name).await.map_err(|e| {
+            classify(e, |message| Error::Apply {
+                kind: id.kind.clone(),
+                name: id.name.clone(),
+                message: format!("reading it back: {message}"),
+            })
+        })?;
+        Ok(serde_json::to_value(object).unwrap_or_default())
+    }
+
     async fn resolve(&self, id: &ManifestId) -> Result<(ApiResource, ApiCapabilities)> {
         let key = (id.api_version(), id.kind.clone());
         if let Some(hit) = self

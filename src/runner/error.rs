@@ -56,6 +56,16 @@ pub enum Error {
     },
 
     #[error(
+        "step {step} (`{name}`) never finished: {message}; the step's `waitFor` needs the target \
+         to roll out within timeouts.deploy"
+    )]
+    StepWait {
+        step: usize,
+        name: String,
+        message: String,
+    },
+
+    #[error(
         "could not delete namespace `{namespace}`: {message}; delete it with `kubectl delete namespace {namespace}`"
     )]
     DeleteNamespace { namespace: String, message: String },

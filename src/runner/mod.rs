@@ -14,6 +14,7 @@ mod namespace;
 mod observe;
 mod previous_logs;
 mod report;
+mod rollout;
 #[allow(clippy::module_inception)]
 mod runner;
 
@@ -24,4 +25,5 @@ pub use error::{Error, Result};
 pub use event::RunEvent;
 pub use namespace::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, SCENARIO_LABEL, namespace_name};
 pub use report::{EventSummary, ObservedSummary, ScenarioReport, Verdict};
+pub(crate) use runner::owned_by;
 pub use runner::{OnReproduced, Reproduced, RunOptions, Runner, ScenarioRun};

@@ -13,7 +13,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 
 use crate::expect::{self, CheckResult, Evaluation, Outcome};
-use crate::scenario::{Expectations, Target, humantime_secs};
+use crate::scenario::{Expectations, Target, WorkloadKind, humantime_secs};
 use crate::timeline::{Observation, Observed, Timeline, TimelineBuilder};
 
 use super::cancel::Cancel;
@@ -156,19 +156,23 @@ impl Observer {
     pub fn push(&mut self, obs: Observation) -> Vec<FetchRequest> {
         let requests = match &obs.what {
             Observed::Pod { object } => {
-                if object.metadata.name.as_deref() == Some(self.target.pod.as_str()) {
+                if super::owned_by(&self.target, object) {
                     self.target_seen = true;
                 }
                 self.planner.on_pod(object)
             }
             Observed::PodDeleted { name } => {
-                if *name == self.target.pod {
+                // A workload replaces its pods; only a bare Pod's deletion ends the story.
+                let workload = self.target.workload();
+                if workload.kind == WorkloadKind::Pod && workload.name == name {
                     self.target_deleted = true;
                 }
                 self.planner.on_pod_deleted(name);
                 Vec::new()
             }
-            Observed::Event { .. } | Observed::PreviousLogs { .. } => Vec::new(),
+            Observed::Event { .. } | Observed::PreviousLogs { .. } | Observed::Step { .. } => {
+                Vec::new()
+            }
         };
         let entries = self.builder.push(&obs);
         lock(&self.recorded).push(obs);
@@ -200,38 +204,38 @@ impl Observer {
     pub fn conclude(self, ending: &Ending) -> Conclusion {
         let timeline = self.builder.finish();
         let observed = expect::summarize(&self.target, &timeline);
-        let watched_to_the_end = matches!(
-            ending,
-            Ending::TimedOut(Phase::Observe, _) | Ending::TargetDeleted
-        );
+        // Only a watch that lasted its whole window lets "must not happen" checks pass on
+        // absence, and turns signals that never came into failures. If the watch itself
+        // failed meanwhile, a missing signal may just be a lost one: that stays an error.
+        let watched_to_the_end = matches!(ending, Ending::TimedOut(Phase::Observe, _));
+        let watch_failed = self.last_watch_error.is_some();
         let evaluation = match (ending, self.evaluation) {
-            // Only a finished watch lets "must not happen" checks pass on absence.
-            _ if watched_to_the_end => {
+            _ if watched_to_the_end && !watch_failed => {
                 expect::evaluate(&self.expect, &self.target, &timeline, true)
             }
-            (_, Some(evaluation)) => evaluation,
-            (_, None) => expect::evaluate(&self.expect, &self.target, &timeline, false),
+            (Ending::Decided, Some(evaluation)) => evaluation,
+            _ => expect::evaluate(&self.expect, &self.target, &timeline, false),
         };
-        let verdict = if watched_to_the_end || *ending == Ending::Decided {
-            evaluation.verdict()
-        } else {
-            Verdict::Error
+        let verdict = match ending {
+            _ if watched_to_the_end => evaluation.verdict(),
+            Ending::Decided => evaluation.verdict(),
+            _ => Verdict::Error,
         };
         let error = (verdict == Verdict::Error).then(|| {
             let mut msg = match ending {
                 Ending::Decided => "the expectations were decided without a verdict".to_owned(),
                 Ending::TimedOut(Phase::Deploy, limit) => format!(
-                    "deploy phase timed out after {}: target pod `{}` did not appear",
+                    "deploy phase timed out after {}: no pod of the target ({}) appeared",
                     humantime_secs::format(*limit),
-                    self.target.pod
+                    self.target.workload()
                 ),
                 Ending::TimedOut(Phase::Observe, limit) => format!(
                     "observe phase timed out after {} with expectations undecided",
                     humantime_secs::format(*limit)
                 ),
                 Ending::TargetDeleted => format!(
-                    "target pod `{}` was deleted with expectations undecided",
-                    self.target.pod
+                    "target {} was deleted with expectations undecided",
+                    self.target.workload()
                 ),
                 Ending::Cancelled(phase) => {
                     format!("cancelled during the {} phase", phase.as_str())
@@ -436,10 +440,7 @@ mod tests {
     }
 
     fn target() -> Target {
-        Target {
-            pod: "app".into(),
-            container: "app".into(),
-        }
+        Target::pod("app", "app")
     }
 
     /// An expectation that stays pending for any stream used here, so the loop runs to the
@@ -497,6 +498,7 @@ mod tests {
             .map(|o| match &o.what {
                 Observed::Pod { .. } => "pod".to_owned(),
                 Observed::PodDeleted { .. } => "deleted".to_owned(),
+                Observed::Step { .. } => "step".to_owned(),
                 Observed::Event { .. } => "event".to_owned(),
                 Observed::PreviousLogs {
                     pod,
@@ -634,7 +636,9 @@ mod tests {
         assert_eq!(c.verdict, Verdict::Error);
         let msg = c.error.unwrap();
         assert!(
-            msg.starts_with("deploy phase timed out after 1m: target pod `app` did not appear; "),
+            msg.starts_with(
+                "deploy phase timed out after 1m: no pod of the target (pod app) appeared; "
+            ),
             "{msg}"
         );
     }
@@ -735,7 +739,7 @@ mod tests {
         let msg = c.error.unwrap();
         assert!(
             msg.starts_with(
-                "target pod `app` was deleted with expectations undecided; pending checks: "
+                "target pod app was deleted with expectations undecided; pending checks: "
             ),
             "{msg}"
         );

@@ -1,4 +1,5 @@
-//! Deciding when the logs of a terminated instance of the target container can be fetched.
+//! Deciding when the logs of a terminated container instance of the target's pods can be
+//! fetched (app containers, init containers and sidecars alike).
 //!
 //! `kubectl logs --previous` asks the kubelet for the container in
 //! `lastState.terminated` (pkg/kubelet/kubelet_pods.go `validateContainerLogStatus`), not for
@@ -15,8 +16,10 @@
 //! instance of an app that exits at once is gone by the time the status names it, because the
 //! immediate restart has already died too. Pure: fed observed Pods, returns requests.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{ContainerStateTerminated, Pod};
+use k8s_openapi::api::core::v1::{ContainerStateTerminated, ContainerStatus, Pod};
 
 use crate::scenario::Target;
 
@@ -54,10 +57,18 @@ impl Instance {
     }
 }
 
-/// Tracks terminations of the target container and says when their logs are reachable.
+/// Tracks terminations of every container (app, init and sidecar) of the target's pods and
+/// says when their logs are reachable.
 #[derive(Debug)]
 pub struct PreviousLogsPlanner {
     target: Target,
+    /// Per (pod, container).
+    containers: HashMap<(String, String), Pending>,
+}
+
+/// What is known about one container's terminations.
+#[derive(Debug, Default)]
+struct Pending {
     /// Terminations seen but not yet in `lastState`.
     waiting: Vec<Instance>,
     /// Terminations whose logs were requested (or given up on), so repeats are ignored.
@@ -68,24 +79,56 @@ impl PreviousLogsPlanner {
     pub fn new(target: Target) -> Self {
         Self {
             target,
-            waiting: Vec::new(),
-            handled: Vec::new(),
+            containers: HashMap::new(),
         }
     }
 
     /// Feeds one observed Pod; returns the fetches that became possible.
     pub fn on_pod(&mut self, pod: &Pod) -> Vec<FetchRequest> {
-        if pod.metadata.name.as_deref() != Some(self.target.pod.as_str()) {
+        if !super::owned_by(&self.target, pod) {
             return Vec::new();
         }
-        let Some(status) = pod
-            .status
-            .as_ref()
-            .and_then(|s| s.container_statuses.as_ref())
-            .and_then(|cs| cs.iter().find(|c| c.name == self.target.container))
-        else {
+        let Some(name) = pod.metadata.name.as_deref() else {
             return Vec::new();
         };
+        let Some(status) = pod.status.as_ref() else {
+            return Vec::new();
+        };
+        let statuses = [
+            status.init_container_statuses.as_deref(),
+            status.container_statuses.as_deref(),
+        ];
+        let mut requests = Vec::new();
+        for cs in statuses.into_iter().flatten().flatten() {
+            let pending = self
+                .containers
+                .entry((name.to_owned(), cs.name.clone()))
+                .or_default();
+            if pending.on_status(cs) {
+                requests.push(FetchRequest {
+                    pod: name.to_owned(),
+                    container: cs.name.clone(),
+                    restart_count: cs.restart_count,
+                });
+            }
+        }
+        requests
+    }
+
+    /// Forgets what cannot be fetched any more (the pod was deleted).
+    pub fn on_pod_deleted(&mut self, name: &str) {
+        for ((pod, _), pending) in &mut self.containers {
+            if pod == name {
+                pending.handled.append(&mut pending.waiting);
+            }
+        }
+    }
+}
+
+impl Pending {
+    /// Feeds one container status; `true` when the logs of the instance in `lastState` can
+    /// be fetched now.
+    fn on_status(&mut self, status: &ContainerStatus) -> bool {
         let current = status
             .state
             .as_ref()
@@ -101,24 +144,19 @@ impl PreviousLogsPlanner {
             self.note(seen.clone());
         }
         let Some(last) = last else {
-            return Vec::new();
+            return false;
         };
         // A newer instance lies dead in `state`: `last` has been removed already.
         let last_reachable = current.as_ref().is_none_or(|c| *c == last);
-        let mut requests = Vec::new();
+        let mut fetch = false;
         let waiting = std::mem::take(&mut self.waiting);
         for instance in waiting {
             if instance == last && last_reachable {
-                requests.push(FetchRequest {
-                    pod: self.target.pod.clone(),
-                    container: self.target.container.clone(),
-                    restart_count: status.restart_count,
-                });
+                fetch = true;
                 self.handled.push(instance);
             } else if instance.superseded_by(&last) || instance == last {
                 tracing::debug!(
-                    pod = %self.target.pod,
-                    container = %self.target.container,
+                    container = %status.name,
                     "a terminated instance was removed before its logs could be fetched"
                 );
                 self.handled.push(instance);
@@ -126,14 +164,7 @@ impl PreviousLogsPlanner {
                 self.waiting.push(instance);
             }
         }
-        requests
-    }
-
-    /// Forgets what cannot be fetched any more (the pod was deleted).
-    pub fn on_pod_deleted(&mut self, name: &str) {
-        if name == self.target.pod {
-            self.handled.append(&mut self.waiting);
-        }
+        fetch
     }
 
     fn note(&mut self, instance: Instance) {
@@ -188,10 +219,7 @@ status:
     }
 
     fn planner() -> PreviousLogsPlanner {
-        PreviousLogsPlanner::new(Target {
-            pod: "app".into(),
-            container: "app".into(),
-        })
+        PreviousLogsPlanner::new(Target::pod("app", "app"))
     }
 
     fn req(restart_count: i32) -> Vec<FetchRequest> {
@@ -238,7 +266,10 @@ status:
         // the kubelet has removed instance 1 by then.
         assert_eq!(p.on_pod(&pod(0, &first, "{}")), vec![]);
         assert_eq!(p.on_pod(&pod(1, &second, &first)), vec![]);
-        assert_eq!(p.waiting, vec![Instance::of_yaml(&second)]);
+        assert_eq!(
+            p.containers[&("app".to_owned(), "app".to_owned())].waiting,
+            vec![Instance::of_yaml(&second)]
+        );
         assert_eq!(p.on_pod(&pod(1, BACKOFF, &second)), req(1));
     }
 
@@ -257,11 +288,15 @@ status:
         assert_eq!(p.on_pod(&pod(0, &first, "{}")), vec![]);
         // The watch skipped the status with instance 1 in lastState.
         assert_eq!(p.on_pod(&pod(1, BACKOFF, &second)), req(1));
-        assert!(p.waiting.is_empty());
+        assert!(
+            p.containers[&("app".to_owned(), "app".to_owned())]
+                .waiting
+                .is_empty()
+        );
     }
 
     #[test]
-    fn other_pods_and_containers_are_ignored() {
+    fn other_pods_are_ignored_and_every_container_of_the_target_counts() {
         let mut p = planner();
         let t = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z");
         let mut other = pod(1, RUNNING, &t);
@@ -276,7 +311,21 @@ status:
             .as_mut()
             .unwrap()[0]
             .name = "sidecar".into();
-        assert_eq!(p.on_pod(&sidecar), vec![]);
+        let fetch = |container: &str| {
+            vec![FetchRequest {
+                pod: "app".into(),
+                container: container.into(),
+                restart_count: 1,
+            }]
+        };
+        assert_eq!(p.on_pod(&sidecar), fetch("sidecar"));
+        // Init containers too: their previous logs explain Init:CrashLoopBackOff.
+        let mut init = pod(1, RUNNING, &t);
+        let status = init.status.as_mut().unwrap();
+        let mut statuses = status.container_statuses.take().unwrap();
+        statuses[0].name = "migrate".into();
+        status.init_container_statuses = Some(statuses);
+        assert_eq!(p.on_pod(&init), fetch("migrate"));
     }
 
     #[test]
@@ -285,7 +334,11 @@ status:
         let t = terminated("a1", 1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z");
         assert_eq!(p.on_pod(&pod(0, &t, "{}")), vec![]);
         p.on_pod_deleted("app");
-        assert!(p.waiting.is_empty());
+        assert!(
+            p.containers[&("app".to_owned(), "app".to_owned())]
+                .waiting
+                .is_empty()
+        );
         assert_eq!(p.on_pod(&pod(1, RUNNING, &t)), vec![]);
     }
 }

@@ -37,6 +37,12 @@ pub struct ScenarioReport {
 /// Field names are a public contract (`--output json`): add, never rename.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct ObservedSummary {
+    /// The pods the target meant at the end (a workload's pods of its newest revision), and
+    /// the container checked in them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pods: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub container: String,
     /// Exit code of the last termination.
     pub exit_code: Option<i32>,
     /// Reason of the last termination (`Error`, `OOMKilled`, ...).

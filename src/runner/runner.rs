@@ -18,7 +18,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::scenario::{Scenario, Target, humantime_secs};
+use crate::scenario::{Scenario, StepRef, Target, WaitFor, humantime_secs};
 use crate::timeline::{Observation, Observed, Recording, Timeline};
 
 use super::cancel::Cancel;
@@ -26,6 +26,7 @@ use super::cluster_client::ClusterClient;
 use super::error::{Error, Result};
 use super::namespace::{namespace_name, random_suffix};
 use super::observe::{Ending, Limits, Observer, Phase, WatchItem, observe};
+use super::rollout::{Rollout, rollout_status};
 use super::{ObservedSummary, RunEvent, ScenarioReport, Verdict};
 use crate::scenario::ClusterFacts;
 
@@ -64,6 +65,8 @@ pub struct Reproduced {
     pub scenario: String,
     pub namespace: String,
     pub target: Target,
+    /// The pod that showed the signals (for a workload, one of its newest revision's pods).
+    pub pod: String,
 }
 
 /// The callback of [`RunOptions::on_reproduced`]. Its results are the caller's business (it
@@ -237,6 +240,7 @@ impl Runner {
                 scenario: name.clone(),
                 namespace: namespace.clone(),
                 target: scenario.spec.target.clone(),
+                pod: report.observed.pods.last().cloned().unwrap_or_default(),
             };
             tokio::select! {
                 () = (hook.0)(live) => {}
@@ -392,9 +396,25 @@ async fn scenario_task(input: TaskInput) -> ScenarioReport {
         // ServiceAccount (a moment on a cluster that has just started).
         cluster.wait_default_service_account(&namespace).await?;
         // Watch from before the first apply, so the recording holds every status the pod had.
+        let steps_tx = tx.clone();
         let watch = AbortOnDrop(tokio::spawn(forward(cluster.watch(&namespace), tx)));
-        for (i, manifest) in spec.manifests.iter().enumerate() {
-            cluster.apply(&namespace, i, manifest).await?;
+        for step in spec.steps() {
+            for (i, manifest) in step.manifests.iter().enumerate() {
+                cluster.apply(&namespace, i, manifest).await?;
+            }
+            if let Some(name) = step.name {
+                // Recorded with the watch, so the timeline shows where each step began.
+                let _ = steps_tx.unbounded_send(WatchItem::Observed(Observation {
+                    received_at: Timestamp::now(),
+                    what: Observed::Step {
+                        index: step.index,
+                        name: name.to_owned(),
+                    },
+                }));
+            }
+            if step.wait_for == Some(WaitFor::RolledOut) {
+                wait_rolled_out(&cluster, &namespace, &spec.target, &step).await?;
+            }
         }
         Ok::<_, Error>(watch)
     };
@@ -438,6 +458,36 @@ async fn scenario_task(input: TaskInput) -> ScenarioReport {
     }
 }
 
+/// Polls the target workload until its rollout is complete (the deploy deadline around the
+/// whole deploy phase bounds the wait).
+async fn wait_rolled_out(
+    cluster: &ClusterClient,
+    namespace: &str,
+    target: &Target,
+    step: &StepRef<'_>,
+) -> Result<()> {
+    let workload = target.workload();
+    loop {
+        let object = cluster
+            .get_workload(namespace, workload.kind, workload.name)
+            .await?;
+        match rollout_status(workload.kind, &object) {
+            Rollout::Done => return Ok(()),
+            Rollout::Failed(message) => {
+                return Err(Error::StepWait {
+                    step: step.index + 1,
+                    name: step.name.unwrap_or_default().to_owned(),
+                    message,
+                });
+            }
+            Rollout::Waiting(why) => {
+                tracing::debug!(%namespace, %why, "waiting for the rollout");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+}
+
 /// Drives the watch in its own task, so items are stamped when they arrive even while the
 /// scenario task is busy applying manifests.
 async fn forward(
@@ -461,16 +511,24 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// The node that ran the target pod, from the last observation that names one.
+/// The node that ran a target pod, from the last observation that names one.
 fn node_of(observations: &[Observation], target: &Target) -> Option<String> {
     observations.iter().rev().find_map(|o| match &o.what {
-        Observed::Pod { object }
-            if object.metadata.name.as_deref() == Some(target.pod.as_str()) =>
-        {
+        Observed::Pod { object } if owned_by(target, object) => {
             object.spec.as_ref().and_then(|s| s.node_name.clone())
         }
         _ => None,
     })
+}
+
+/// Whether `pod` belongs to the target workload (any revision), from its own metadata.
+pub(crate) fn owned_by(target: &Target, pod: &k8s_openapi::api::core::v1::Pod) -> bool {
+    let (owner, revision) = crate::timeline::controller_and_revision(pod);
+    target.owns(
+        pod.metadata.name.as_deref().unwrap_or_default(),
+        owner.as_deref(),
+        revision.as_deref(),
+    )
 }
 
 /// `<dir>/<scenario>.json`, pretty-printed, written through a temporary file so a reader never
@@ -550,10 +608,7 @@ mod tests {
 
     #[test]
     fn node_comes_from_the_last_target_pod_that_names_one() {
-        let target = Target {
-            pod: "app".into(),
-            container: "app".into(),
-        };
+        let target = Target::pod("app", "app");
         let unscheduled = pod(0, RUNNING, "{}");
         let mut scheduled = pod(0, RUNNING, "{}");
         scheduled.spec.as_mut().unwrap().node_name = Some("crashlab-node".into());

@@ -1,5 +1,7 @@
 //! What a scenario says must (and must not) be observed. Checked by `crate::expect`.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +32,15 @@ pub struct Expectations {
     /// The restart back-off curve the kubelet must follow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backoff: Option<BackoffExpectation>,
+    /// `true`: the container must become ready (its status says `ready: true`), e.g. once the
+    /// dependency it crashed on answers. `false`: it must never be ready in the whole watch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready: Option<bool>,
+    /// Expectations on other containers of the target's pods, by container name (an app
+    /// container, init container or sidecar): e.g. that the healthy app container next to a
+    /// crashing sidecar never restarts. Same fields as here, except `containers`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub containers: BTreeMap<String, Expectations>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]

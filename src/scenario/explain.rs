@@ -38,16 +38,26 @@ fn render(scenario: &Scenario, origin: Option<&Origin>) -> String {
     section(&mut out, "Target");
     let _ = writeln!(
         out,
-        "  container {:?} of pod {:?}",
-        spec.target.container, spec.target.pod
+        "  container {:?} of {}",
+        spec.target.container,
+        spec.target.workload()
     );
 
     section(&mut out, "Manifests");
-    for manifest in &spec.manifests {
-        out.push_str("  ---\n");
-        let yaml = serde_yaml::to_string(manifest)
-            .unwrap_or_else(|err| format!("# cannot render as YAML: {err}\n"));
-        push_indented(&mut out, yaml.trim_end());
+    for step in spec.steps() {
+        if let Some(name) = step.name {
+            let wait = step
+                .wait_for
+                .map(|w| format!(" (then wait until {})", w.describe()))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  # step {}: {name}{wait}", step.index + 1);
+        }
+        for manifest in step.manifests {
+            out.push_str("  ---\n");
+            let yaml = serde_yaml::to_string(manifest)
+                .unwrap_or_else(|err| format!("# cannot render as YAML: {err}\n"));
+            push_indented(&mut out, yaml.trim_end());
+        }
     }
 
     section(&mut out, "Expectations");
@@ -140,6 +150,18 @@ fn expectation_lines(expect: &Expectations) -> Vec<String> {
             "back-off: {} delays following {curve} (first restart immediate), each at most 1.5× + {}s late",
             b.delays, b.slack_seconds
         ));
+    }
+    match expect.ready {
+        Some(true) => lines.push("becomes ready".into()),
+        Some(false) => lines.push("never ready".into()),
+        None => {}
+    }
+    for (container, exp) in &expect.containers {
+        lines.extend(
+            expectation_lines(exp)
+                .into_iter()
+                .map(|l| format!("container {container}: {l}")),
+        );
     }
     lines
 }

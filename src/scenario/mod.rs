@@ -12,6 +12,8 @@ mod resolve;
 #[allow(clippy::module_inception)]
 mod scenario;
 mod scenario_error;
+mod step;
+mod target;
 mod validate;
 mod version_req;
 
@@ -25,7 +27,9 @@ pub use locate::{Location, locate, locate_nearest};
 pub use problem::Problem;
 pub use resolve::ClusterFacts;
 pub use scenario::{
-    API_VERSION, KIND, Metadata, Scenario, ScenarioSpec, Target, Timeouts, humantime_secs,
+    API_VERSION, KIND, Metadata, Scenario, ScenarioSpec, StepRef, Timeouts, humantime_secs,
 };
 pub use scenario_error::{InvalidScenario, Result, ScenarioError};
+pub use step::{Step, WaitFor};
+pub use target::{Target, Workload, WorkloadKind};
 pub use version_req::VersionReq;

@@ -64,15 +64,38 @@ pub enum Problem {
         kind: String,
         name: String,
     },
-    TargetPodNotFound {
-        pod: String,
-        pods: Vec<String>,
+    /// No manifest of the target's kind and name.
+    TargetNotFound {
+        kind: &'static str,
+        api_version: &'static str,
+        name: String,
+        /// Names of the manifests of that kind.
+        found: Vec<String>,
     },
     TargetContainerNotFound {
-        pod: String,
+        /// `Pod`, `Deployment`, ...
+        kind: &'static str,
+        name: String,
         container: String,
         containers: Vec<String>,
     },
+    /// `spec.target` names no pod or workload.
+    TargetNamesNothing,
+    /// `spec.target` names several (the fields given).
+    TargetNamesSeveral {
+        fields: Vec<&'static str>,
+    },
+    /// Neither `spec.manifests` nor `spec.steps`.
+    NoManifests,
+    /// Both `spec.manifests` and `spec.steps`.
+    ManifestsAndSteps,
+    EmptyStepName,
+    /// `waitFor: rolledOut` with a target that has no rollout.
+    WaitForNeedsRollout {
+        kind: &'static str,
+    },
+    /// `containers` inside `expect.containers.<name>`.
+    NestedContainers,
     RestartBounds {
         min: i32,
         max: i32,
@@ -130,11 +153,40 @@ impl fmt::Display for Problem {
             Problem::DuplicateManifest { kind, name } => {
                 write!(f, "a second {kind} named {name:?}")
             }
-            Problem::TargetPodNotFound { pod, .. } => {
-                write!(f, "no Pod manifest named {pod:?} in spec.manifests")
+            Problem::TargetNotFound { kind, name, .. } => {
+                write!(f, "no {kind} manifest named {name:?} in the scenario")
             }
-            Problem::TargetContainerNotFound { pod, container, .. } => {
-                write!(f, "Pod {pod:?} has no container named {container:?}")
+            Problem::TargetContainerNotFound {
+                kind,
+                name,
+                container,
+                ..
+            } => {
+                write!(f, "{kind} {name:?} has no container named {container:?}")
+            }
+            Problem::TargetNamesNothing => {
+                f.write_str("spec.target names no pod or workload to watch")
+            }
+            Problem::TargetNamesSeveral { fields } => write!(
+                f,
+                "spec.target names {} at once",
+                fields
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+            Problem::NoManifests => f.write_str("the scenario applies nothing"),
+            Problem::ManifestsAndSteps => {
+                f.write_str("spec.manifests and spec.steps are both given")
+            }
+            Problem::EmptyStepName => f.write_str("a step's name must be one non-empty line"),
+            Problem::WaitForNeedsRollout { kind } => write!(
+                f,
+                "`waitFor: rolledOut` needs a target with rollouts, and this target is a {kind}"
+            ),
+            Problem::NestedContainers => {
+                f.write_str("per-container expectations cannot have their own `containers`")
             }
             Problem::RestartBounds { min, max } => {
                 write!(
@@ -208,18 +260,26 @@ impl Problem {
             Problem::ManifestMissing { .. } => "every manifest needs apiVersion, kind and metadata.name (e.g. `apiVersion: v1`, `kind: Pod`, `metadata: {name: app}`)".into(),
             Problem::ManifestNamespace { .. } => "remove it: every run applies the manifests into a fresh namespace that it deletes afterwards".into(),
             Problem::DuplicateManifest { .. } => "give each object of a kind its own metadata.name".into(),
-            Problem::TargetPodNotFound { pod, pods } if pods.is_empty() => format!(
-                "add a manifest with `apiVersion: v1`, `kind: Pod` and `metadata: {{name: {pod}}}`"
+            Problem::TargetNotFound {
+                kind,
+                api_version,
+                name,
+                found,
+            } if found.is_empty() => format!(
+                "add a manifest with `apiVersion: {api_version}`, `kind: {kind}` and `metadata: {{name: {name}}}`"
             ),
-            Problem::TargetPodNotFound { pod, pods } => {
-                let best = did_you_mean(pod, pods.iter().map(String::as_str));
-                let list = quote_list(pods);
+            Problem::TargetNotFound {
+                kind, name, found, ..
+            } => {
+                let best = did_you_mean(name, found.iter().map(String::as_str));
+                let list = quote_list(found);
                 match best {
-                    Some(best) => format!("did you mean `{best}`? Pods in this file: {list}"),
-                    None => format!("Pods in this file: {list}"),
+                    Some(best) => format!("did you mean `{best}`? {kind}s in this file: {list}"),
+                    None => format!("{kind}s in this file: {list}"),
                 }
             }
             Problem::TargetContainerNotFound {
+                kind,
                 container,
                 containers,
                 ..
@@ -227,10 +287,16 @@ impl Problem {
                 let best = did_you_mean(container, containers.iter().map(String::as_str));
                 let list = quote_list(containers);
                 match best {
-                    Some(best) => format!("did you mean `{best}`? containers in that Pod: {list}"),
-                    None => format!("containers in that Pod: {list}"),
+                    Some(best) => format!("did you mean `{best}`? containers in that {kind}: {list}"),
+                    None => format!("containers in that {kind}: {list}"),
                 }
             }
+            Problem::TargetNamesNothing | Problem::TargetNamesSeveral { .. } => "name exactly one of `pod`, `deployment`, `statefulSet`, `daemonSet`, `job`, next to `container`".into(),
+            Problem::NoManifests => "list the Kubernetes objects to apply under `spec.manifests` (or in `spec.steps`)".into(),
+            Problem::ManifestsAndSteps => "move the objects of spec.manifests into the first step".into(),
+            Problem::EmptyStepName => "say what the step does, e.g. `revision 2 drops DATABASE_URL`".into(),
+            Problem::WaitForNeedsRollout { .. } => "target a deployment, statefulSet or daemonSet, or remove `waitFor`".into(),
+            Problem::NestedContainers => "list every container's expectations directly under spec.expect.containers".into(),
             Problem::RestartBounds { .. } => "lower min or raise max".into(),
             Problem::BackoffBounds { .. } => "the kubelet default is initialSeconds 10, maxSeconds 300".into(),
             Problem::ZeroValue { .. } => "use a positive value or leave the field out for the default".into(),

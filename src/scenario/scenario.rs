@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::expectations::Expectations;
 use super::ground_truth::GroundTruth;
+use super::step::{Step, WaitFor};
+use super::target::Target;
 
 pub const API_VERSION: &str = "crashlab.dev/v1alpha1";
 pub const KIND: &str = "Scenario";
@@ -44,14 +46,22 @@ pub struct Metadata {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScenarioSpec {
     /// What goes wrong and how a person would diagnose it (exit code → logs --previous →
-    /// events → recent changes → resources). Shown by `crashlab show`.
+    /// events → recent changes → resources). Shown by `crashlab show`. Optional in a user's
+    /// own scenario; every built-in scenario has one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub explanation: String,
     /// The container whose signals are checked.
     pub target: Target,
     /// Kubernetes objects applied (server-side) into the scenario's namespace, in order.
-    /// Objects must not set `metadata.namespace`. The target pod must be one of them.
+    /// Objects must not set `metadata.namespace`. The target must be one of them. Give either
+    /// `manifests` or `steps`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(with = "Vec<ManifestSchema>")]
     pub manifests: Vec<serde_json::Value>,
+    /// Manifests applied in steps (e.g. revision 1, wait until rolled out, revision 2), instead
+    /// of `manifests`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
     /// The signals the scenario must produce.
     pub expect: Expectations,
     #[serde(default)]
@@ -69,7 +79,7 @@ pub struct ScenarioSpec {
 #[schemars(rename = "Manifest")]
 #[serde(rename_all = "camelCase")]
 #[allow(dead_code)]
-struct ManifestSchema {
+pub(crate) struct ManifestSchema {
     /// e.g. `v1`, `apps/v1`.
     api_version: String,
     /// e.g. `Pod`, `Service`, `ConfigMap`.
@@ -85,15 +95,6 @@ struct ManifestMetadataSchema {
     /// Must be absent: each run creates (and deletes) its own namespace.
     #[schemars(extend("not" = {}))]
     namespace: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Target {
-    /// Name of the pod to watch.
-    pub pod: String,
-    /// Name of the container in that pod.
-    pub container: String,
 }
 
 /// Per-phase time limits. When one runs out before the expectations are decided, the run
@@ -113,6 +114,46 @@ pub struct Timeouts {
     #[serde(default = "default_cleanup", with = "humantime_secs")]
     #[schemars(with = "String", pattern(r"^([0-9]+[hms])+$"))]
     pub cleanup: Duration,
+}
+
+/// One step as the runner applies it: a scenario with `manifests` has a single unnamed step.
+#[derive(Debug, Clone, Copy)]
+pub struct StepRef<'a> {
+    pub index: usize,
+    pub name: Option<&'a str>,
+    pub manifests: &'a [serde_json::Value],
+    pub wait_for: Option<WaitFor>,
+}
+
+impl ScenarioSpec {
+    /// The steps to apply, in order.
+    pub fn steps(&self) -> Vec<StepRef<'_>> {
+        if self.steps.is_empty() {
+            return vec![StepRef {
+                index: 0,
+                name: None,
+                manifests: &self.manifests,
+                wait_for: None,
+            }];
+        }
+        self.steps
+            .iter()
+            .enumerate()
+            .map(|(index, s)| StepRef {
+                index,
+                name: Some(&s.name),
+                manifests: &s.manifests,
+                wait_for: s.wait_for,
+            })
+            .collect()
+    }
+
+    /// Every manifest of every step, in order of application.
+    pub fn all_manifests(&self) -> impl Iterator<Item = &serde_json::Value> {
+        self.manifests
+            .iter()
+            .chain(self.steps.iter().flat_map(|s| s.manifests.iter()))
+    }
 }
 
 fn default_deploy() -> Duration {

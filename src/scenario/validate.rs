@@ -12,6 +12,8 @@ use super::ground_truth::{GroundTruth, KeyFact};
 use super::loader::MAX_NAME_LEN;
 use super::problem::Problem;
 use super::scenario::{Scenario, Timeouts};
+use super::step::WaitFor;
+use super::target::WorkloadKind;
 
 pub(crate) type Violation = (FieldPath, Problem);
 
@@ -33,9 +35,41 @@ pub(crate) fn validate(scenario: &Scenario) -> Result<(), Violation> {
     }
 
     let spec = FieldPath::root().key("spec");
-    let pods = check_manifests(&scenario.spec.manifests, &spec.clone().key("manifests"))?;
-    check_target(scenario, &pods, &spec.clone().key("target"))?;
-    check_expect(&scenario.spec.expect, &spec.clone().key("expect"))?;
+    let s = &scenario.spec;
+    let mut templates = Vec::new();
+    match (s.manifests.is_empty(), s.steps.is_empty()) {
+        (true, true) => return Err((spec.key("manifests"), Problem::NoManifests)),
+        (false, false) => return Err((spec.key("steps"), Problem::ManifestsAndSteps)),
+        (false, true) => {
+            templates = check_manifests(&s.manifests, &spec.clone().key("manifests"))?;
+        }
+        (true, false) => {
+            for (i, step) in s.steps.iter().enumerate() {
+                let here = spec.clone().key("steps").index(i);
+                if step.name.trim().is_empty() || step.name.contains('\n') {
+                    return Err((here.key("name"), Problem::EmptyStepName));
+                }
+                templates.extend(check_manifests(&step.manifests, &here.key("manifests"))?);
+            }
+        }
+    }
+    let containers = check_target(scenario, &templates, &spec.clone().key("target"))?;
+    for (i, step) in s.steps.iter().enumerate() {
+        let kind = s.target.workload().kind;
+        if step.wait_for == Some(WaitFor::RolledOut)
+            && !matches!(
+                kind,
+                WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet
+            )
+        {
+            return Err((
+                spec.clone().key("steps").index(i).key("waitFor"),
+                Problem::WaitForNeedsRollout { kind: kind.kind() },
+            ));
+        }
+    }
+    check_expect(&s.expect, &spec.clone().key("expect"))?;
+    check_per_container(&s.expect, &containers, &spec.clone().key("expect"))?;
     check_timeouts(&scenario.spec.timeouts, &spec.clone().key("timeouts"))?;
     if let Some(truth) = &scenario.spec.ground_truth {
         check_ground_truth(truth, &spec.key("groundTruth"))?;
@@ -63,13 +97,15 @@ fn check_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A Pod manifest: its name and container names.
-struct PodInfo {
+/// A manifest that runs pods (a Pod, or a workload with a pod template): its kind, name and
+/// container names (app and init containers).
+struct TemplateInfo {
+    kind: WorkloadKind,
     name: String,
     containers: Vec<String>,
 }
 
-fn check_manifests(manifests: &[Value], path: &FieldPath) -> Result<Vec<PodInfo>, Violation> {
+fn check_manifests(manifests: &[Value], path: &FieldPath) -> Result<Vec<TemplateInfo>, Violation> {
     let mut pods = Vec::new();
     let mut seen = BTreeSet::new();
     for (i, manifest) in manifests.iter().enumerate() {
@@ -112,15 +148,28 @@ fn check_manifests(manifests: &[Value], path: &FieldPath) -> Result<Vec<PodInfo>
                 Problem::DuplicateManifest { kind, name },
             ));
         }
-        if kind == "Pod" && api_version == "v1" {
-            let spec = object.get("spec");
+        let workload = WorkloadKind::ALL
+            .into_iter()
+            .find(|w| w.kind() == kind && w.api_version() == api_version);
+        if let Some(workload) = workload {
+            let spec = match workload {
+                WorkloadKind::Pod => object.get("spec"),
+                _ => object
+                    .get("spec")
+                    .and_then(|s| s.get("template"))
+                    .and_then(|t| t.get("spec")),
+            };
             let containers = ["containers", "initContainers"]
                 .iter()
                 .filter_map(|list| spec.and_then(|s| s.get(list)).and_then(Value::as_array))
                 .flatten()
                 .filter_map(|c| c.get("name").and_then(Value::as_str).map(str::to_owned))
                 .collect();
-            pods.push(PodInfo { name, containers });
+            pods.push(TemplateInfo {
+                kind: workload,
+                name,
+                containers,
+            });
         }
     }
     Ok(pods)
@@ -137,26 +186,88 @@ fn missing(field: &'static str) -> Problem {
     Problem::ManifestMissing { field }
 }
 
-fn check_target(scenario: &Scenario, pods: &[PodInfo], path: &FieldPath) -> Result<(), Violation> {
+/// The target names exactly one Pod or workload of the manifests, and one of its containers.
+/// Returns the containers of its pod template (of the last step that applies it).
+fn check_target(
+    scenario: &Scenario,
+    templates: &[TemplateInfo],
+    path: &FieldPath,
+) -> Result<Vec<String>, Violation> {
     let target = &scenario.spec.target;
-    let Some(pod) = pods.iter().find(|p| p.name == target.pod) else {
+    let named = target.named();
+    let workload = match named.as_slice() {
+        [] => return Err((path.clone(), Problem::TargetNamesNothing)),
+        [one] => *one,
+        [_, second, ..] => {
+            return Err((
+                path.clone().key(second.kind.field()),
+                Problem::TargetNamesSeveral {
+                    fields: named.iter().map(|w| w.kind.field()).collect(),
+                },
+            ));
+        }
+    };
+    let Some(template) = templates
+        .iter()
+        .rev()
+        .find(|t| t.kind == workload.kind && t.name == workload.name)
+    else {
         return Err((
-            path.clone().key("pod"),
-            Problem::TargetPodNotFound {
-                pod: target.pod.clone(),
-                pods: pods.iter().map(|p| p.name.clone()).collect(),
+            path.clone().key(workload.kind.field()),
+            Problem::TargetNotFound {
+                kind: workload.kind.kind(),
+                api_version: workload.kind.api_version(),
+                name: workload.name.to_owned(),
+                found: templates
+                    .iter()
+                    .filter(|t| t.kind == workload.kind)
+                    .map(|t| t.name.clone())
+                    .collect(),
             },
         ));
     };
-    if !pod.containers.contains(&target.container) {
+    if !template.containers.contains(&target.container) {
         return Err((
             path.clone().key("container"),
-            Problem::TargetContainerNotFound {
-                pod: pod.name.clone(),
-                container: target.container.clone(),
-                containers: pod.containers.clone(),
-            },
+            container_not_found(template, &target.container),
         ));
+    }
+    Ok(template.containers.clone())
+}
+
+fn container_not_found(template: &TemplateInfo, container: &str) -> Problem {
+    Problem::TargetContainerNotFound {
+        kind: template.kind.kind(),
+        name: template.name.clone(),
+        container: container.to_owned(),
+        containers: template.containers.clone(),
+    }
+}
+
+/// `expect.containers`: each key a container of the target's pod template, one level deep,
+/// and its expectations valid like the target's own.
+fn check_per_container(
+    expect: &Expectations,
+    containers: &[String],
+    path: &FieldPath,
+) -> Result<(), Violation> {
+    for (name, exp) in &expect.containers {
+        let here = path.clone().key("containers").key(name);
+        if !containers.contains(name) {
+            return Err((
+                here,
+                Problem::TargetContainerNotFound {
+                    kind: "pod template",
+                    name: "of the target".to_owned(),
+                    container: name.clone(),
+                    containers: containers.to_vec(),
+                },
+            ));
+        }
+        if !exp.containers.is_empty() {
+            return Err((here.key("containers"), Problem::NestedContainers));
+        }
+        check_expect(exp, &here)?;
     }
     Ok(())
 }

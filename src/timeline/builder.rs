@@ -32,6 +32,8 @@ pub struct TimelineBuilder {
     containers: HashMap<(String, String, String), Track>,
     /// Highest count reported so far, per event (UID, else namespace/name).
     events: HashMap<String, i32>,
+    /// (pod name, pod UID) of every pod reported as created.
+    pods: HashSet<(String, String)>,
 }
 
 /// What has been reported about one container.
@@ -45,6 +47,8 @@ struct Track {
     /// The waiting reason and message last reported; cleared when the container leaves
     /// the waiting state, so that re-entering `CrashLoopBackOff` is reported again.
     waiting: Option<(String, Option<String>)>,
+    /// The readiness last reported (not-ready until reported otherwise).
+    ready: bool,
     instances: Vec<Instance>,
 }
 
@@ -84,6 +88,10 @@ impl TimelineBuilder {
                 container: self.container_ref(pod, container),
                 restart_count: *restart_count,
                 text: text.clone(),
+            }],
+            Observed::Step { index, name } => vec![Signal::Step {
+                index: *index,
+                name: name.clone(),
             }],
         };
         let entries: Vec<Entry> = signals
@@ -126,6 +134,9 @@ impl TimelineBuilder {
         };
         let uid = pod.metadata.uid.as_deref().unwrap_or_default();
         let mut out = Vec::new();
+        if self.pods.insert((name.to_owned(), uid.to_owned())) {
+            out.push(pod_created(name, pod));
+        }
         let groups = [
             (status.init_container_statuses.as_deref(), true),
             (status.container_statuses.as_deref(), false),
@@ -210,6 +221,34 @@ fn event_last_seen(ev: &Event) -> Option<Timestamp> {
         .or(ev.first_timestamp.as_ref().map(|t| t.0))
 }
 
+/// The [`Signal::PodCreated`] of a pod seen for the first time.
+fn pod_created(name: &str, pod: &Pod) -> Signal {
+    let (owner, revision) = controller_and_revision(pod);
+    Signal::PodCreated {
+        pod: name.to_owned(),
+        owner,
+        revision,
+        created_at: pod.metadata.creation_timestamp.as_ref().map(|t| t.0),
+    }
+}
+
+/// A pod's controller (`Kind/name` of the owner reference with `controller: true`) and its
+/// revision label (`pod-template-hash`, else `controller-revision-hash`).
+pub fn controller_and_revision(pod: &Pod) -> (Option<String>, Option<String>) {
+    let meta = &pod.metadata;
+    let owner = meta
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))
+        .map(|o| format!("{}/{}", o.kind, o.name));
+    let labels = meta.labels.as_ref();
+    let revision = ["pod-template-hash", "controller-revision-hash"]
+        .iter()
+        .find_map(|l| labels.and_then(|ls| ls.get(*l)).cloned());
+    (owner, revision)
+}
+
 /// A `startedAt` the kubelet never set: a failed start reports the Unix epoch.
 fn real_time(t: Option<Timestamp>) -> Option<Timestamp> {
     t.filter(|t| *t > Timestamp::UNIX_EPOCH)
@@ -283,6 +322,14 @@ impl Track {
                 }
             }
             None => self.waiting = None,
+        }
+
+        if cs.ready != self.ready {
+            self.ready = cs.ready;
+            out.push(Signal::Ready {
+                container: container.clone(),
+                ready: cs.ready,
+            });
         }
     }
 

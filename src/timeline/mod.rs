@@ -7,6 +7,6 @@ mod timeline;
 
 #[cfg(test)]
 pub(crate) use builder::recorded;
-pub use builder::{TimelineBuilder, delay_seconds};
+pub use builder::{TimelineBuilder, controller_and_revision, delay_seconds};
 pub use recording::{Observation, Observed, Recording};
 pub use timeline::{ContainerRef, Entry, Signal, Timeline};

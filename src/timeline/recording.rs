@@ -52,4 +52,6 @@ pub enum Observed {
         restart_count: i32,
         text: String,
     },
+    /// crashlab applied one step of a scenario in steps.
+    Step { index: usize, name: String },
 }

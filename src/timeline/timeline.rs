@@ -116,4 +116,45 @@ pub enum Signal {
     },
     /// The pod was deleted.
     PodDeleted { pod: String },
+    /// A pod was seen for the first time (a new UID): which workload it belongs to, and of
+    /// which revision, as its own metadata says.
+    PodCreated {
+        pod: String,
+        /// The controller, `Kind/name` (e.g. `ReplicaSet/api-7d8f6c5b9`); none for a bare Pod.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
+        /// The revision label: `pod-template-hash` (Deployment) or `controller-revision-hash`
+        /// (StatefulSet, DaemonSet).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        revision: Option<String>,
+        /// `metadata.creationTimestamp`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        created_at: Option<Timestamp>,
+    },
+    /// The container's readiness changed (`ready` in its status). Not-ready at the start is
+    /// not reported.
+    Ready {
+        #[serde(flatten)]
+        container: ContainerRef,
+        ready: bool,
+    },
+    /// crashlab applied one step of a scenario in steps (and waited for it when asked).
+    Step { index: usize, name: String },
+}
+
+impl Signal {
+    /// The pod a signal is about, when it is about one.
+    pub fn pod(&self) -> Option<&str> {
+        match self {
+            Signal::Started { container, .. }
+            | Signal::Terminated { container, .. }
+            | Signal::Waiting { container, .. }
+            | Signal::BackOff { container, .. }
+            | Signal::PreviousLogs { container, .. }
+            | Signal::Ready { container, .. } => Some(&container.pod),
+            Signal::PodDeleted { pod } | Signal::PodCreated { pod, .. } => Some(pod),
+            Signal::Event { object, .. } => object.strip_prefix("Pod/"),
+            Signal::Step { .. } => None,
+        }
+    }
 }
