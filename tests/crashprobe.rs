@@ -121,12 +121,32 @@ impl Probe {
 
     fn start_with(args: &[&str], configure: impl FnOnce(&mut Command)) -> Self {
         let mut command = Command::new(probe_path());
+        command.args(args);
+        configure(&mut command);
+        Self::spawn(command, args)
+    }
+
+    /// Starts the probe as PID 1 of a new PID namespace, as in a container, through util-linux
+    /// `unshare --fork`, which exits the way its child did (it re-raises the signal that
+    /// killed it). None, after saying so, where PID namespaces are not available.
+    fn start_as_pid1(args: &[&str]) -> Option<Self> {
+        if !namespaces_available() {
+            return None;
+        }
+        let mut command = Command::new("unshare");
         command
-            .args(args)
+            .args(["--pid", "--fork", "--"])
+            .arg(probe_path())
+            .args(args);
+        without_core_dumps(&mut command);
+        Some(Self::spawn(command, args))
+    }
+
+    fn spawn(mut command: Command, args: &[&str]) -> Self {
+        command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        configure(&mut command);
         let mut child = command.spawn().unwrap();
         Self {
             args: args.iter().map(|a| a.to_string()).collect(),
@@ -203,6 +223,46 @@ impl Drop for Probe {
 
 fn run(args: &[&str]) -> Finished {
     Probe::start(args).finish()
+}
+
+/// Whether this test process may create PID and mount namespaces (as root does); says so
+/// when not, for the tests that then skip.
+fn namespaces_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    let available = *AVAILABLE.get_or_init(|| {
+        Command::new("unshare")
+            .args(["--pid", "--mount", "--fork", "true"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if !available {
+        eprintln!("skipped: `unshare --pid --mount --fork` is not permitted here (needs root)");
+    }
+    available
+}
+
+/// Sets RLIMIT_CORE to 0, so that a probe killed by SIGSEGV or SIGABRT leaves no core file in
+/// the working directory.
+fn without_core_dumps(command: &mut Command) {
+    // SAFETY: the hook only calls setrlimit, which is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            let none = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            if libc::setrlimit(libc::RLIMIT_CORE, &none) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Runs the probe without core dumps until it exits.
+fn run_crashing(args: &[&str]) -> Finished {
+    Probe::start_with(args, without_core_dumps).finish()
 }
 
 /// A port on 127.0.0.1 with nothing listening on it.
@@ -618,5 +678,704 @@ fn wrap_exits_as_a_shell_does_with_the_childs_code_or_128_plus_its_signal() {
             .ends_with("wrap: sleep was killed by signal 9; exiting with 137\n"),
         "{}",
         out.stderr
+    );
+}
+
+#[test]
+fn usage_lists_every_mode_and_serve_option() {
+    let out = run(&["help"]);
+    assert_eq!(out.status.code(), Some(0));
+    for entry in [
+        "signal SEGV|ABRT",
+        "crash python|go|java|node [DETAIL]",
+        "serve PORT HEALTH_STATUS [OPTIONS]",
+        "--on-sigterm exit|ignore",
+        "--health-delay-ms N",
+        "--healthy-after SECONDS",
+        "--listen-after SECONDS",
+        "db PORT [--listen-after SECONDS]",
+        "write PATH",
+        "parse-config PATH",
+    ] {
+        assert!(
+            out.stdout.contains(entry),
+            "{entry:?} missing:\n{}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn signal_segv_dies_by_a_real_segmentation_fault() {
+    let out = run_crashing(&["signal", "SEGV"]);
+    assert_eq!(out.status.signal(), Some(libc::SIGSEGV), "{:?}", out.status);
+    assert_eq!(
+        out.stdout,
+        "starting app v1.4.2\nloading native extension /usr/lib/app/libimgproc.so\n\
+         resizing upload 7f3a9c2e.jpg (4032x3024)\n"
+    );
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn signal_abrt_prints_a_failed_assertion_and_dies_by_sigabrt() {
+    let out = run_crashing(&["signal", "SIGABRT"]);
+    assert_eq!(out.status.signal(), Some(libc::SIGABRT), "{:?}", out.status);
+    assert_eq!(
+        out.stderr,
+        "app: src/cache/lru.c:214: lru_evict: Assertion `entry->refcount > 0' failed.\n"
+    );
+}
+
+#[test]
+fn signal_rejects_a_signal_it_cannot_raise() {
+    let out = run(&["signal", "TERM"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stderr
+            .starts_with("crashprobe: signal: expected SEGV or ABRT, got \"TERM\"\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn wrap_signal_abrt_exits_134_and_says_aborted_as_sh_does() {
+    let out = run_crashing(&["wrap", "signal", "ABRT"]);
+    assert_eq!(out.status.code(), Some(134), "{}", out.stderr);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        lines[0],
+        "app: src/cache/lru.c:214: lru_evict: Assertion `entry->refcount > 0' failed."
+    );
+    // "(core dumped)" only where a core is really written (a piped core_pattern).
+    assert!(lines[1].starts_with("Aborted"), "{}", out.stderr);
+    assert_eq!(
+        lines[2],
+        "wrap: signal was killed by signal 6; exiting with 134"
+    );
+}
+
+#[test]
+fn wrap_signal_segv_exits_139_and_says_segmentation_fault() {
+    let out = run_crashing(&["wrap", "signal", "SEGV"]);
+    assert_eq!(out.status.code(), Some(139), "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with("Segmentation fault"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .ends_with("\nwrap: signal was killed by signal 11; exiting with 139\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn as_pid1_signal_segv_still_dies_by_sigsegv() {
+    let Some(probe) = Probe::start_as_pid1(&["signal", "SEGV"]) else {
+        return;
+    };
+    let out = probe.finish();
+    assert_eq!(out.status.signal(), Some(libc::SIGSEGV), "{:?}", out.status);
+    assert!(out.stdout.contains("resizing upload"), "{}", out.stdout);
+}
+
+#[test]
+fn as_pid1_signal_abrt_cannot_die_by_sigabrt_but_wrap_exits_134() {
+    let Some(probe) = Probe::start_as_pid1(&["signal", "ABRT"]) else {
+        return;
+    };
+    let out = probe.finish();
+    // PID 1 drops the SIGABRT it sends itself; the C library's fallback ends it instead.
+    assert_ne!(out.status.signal(), Some(libc::SIGABRT), "{:?}", out.status);
+    assert!(!out.status.success());
+    if cfg!(all(target_arch = "x86_64", target_env = "gnu")) {
+        // glibc's abort() then executes `hlt`, a forced SIGSEGV: 139 in Kubernetes.
+        assert_eq!(out.status.signal(), Some(libc::SIGSEGV), "{:?}", out.status);
+    }
+
+    let out = Probe::start_as_pid1(&["wrap", "signal", "ABRT"])
+        .unwrap()
+        .finish();
+    assert_eq!(out.status.code(), Some(134), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .ends_with("wrap: signal was killed by signal 6; exiting with 134\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn crash_python_prints_a_key_error_traceback_and_exits_1() {
+    let out = run(&["crash", "python"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.stdout, "starting app v1.4.2\n");
+    assert_eq!(
+        out.stderr,
+        r#"Traceback (most recent call last):
+  File "/app/main.py", line 48, in <module>
+    main()
+  File "/app/main.py", line 41, in main
+    settings = load_settings()
+               ^^^^^^^^^^^^^^^
+  File "/app/settings.py", line 17, in load_settings
+    database_url = os.environ["DATABASE_URL"]
+                   ~~~~~~~~~~^^^^^^^^^^^^^^^^
+  File "<frozen os>", line 714, in __getitem__
+KeyError: 'DATABASE_URL'
+"#
+    );
+
+    let out = run(&["crash", "python", "REDIS_HOST"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stderr.ends_with(
+            r#"
+    redis_host = os.environ["REDIS_HOST"]
+                 ~~~~~~~~~~^^^^^^^^^^^^^^
+  File "<frozen os>", line 714, in __getitem__
+KeyError: 'REDIS_HOST'
+"#
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn crash_go_panics_on_a_nil_pointer_and_exits_2() {
+    let out = run(&["crash", "go"]);
+    assert_eq!(out.status.code(), Some(2));
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            "panic: runtime error: invalid memory address or nil pointer dereference",
+            "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x6f8e2d]",
+            "",
+            "goroutine 1 [running]:",
+        ]
+    );
+    assert_eq!(
+        lines[lines.len() - 2..],
+        ["main.main()", "\t/src/cmd/app/main.go:27 +0x25"]
+    );
+
+    // Any other panic has no fault line.
+    let out = run(&["crash", "go", "assignment to entry in nil map"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stderr
+            .starts_with("panic: assignment to entry in nil map\n\ngoroutine 1 [running]:\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn crash_java_prints_an_uncaught_exception_and_its_cause_and_exits_1() {
+    let out = run(&["crash", "java"]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Exception in thread \"main\" java.lang.IllegalStateException: \
+         Could not connect to database at postgres:5432"
+    );
+    assert_eq!(
+        lines[1],
+        "\tat com.acme.app.db.ConnectionPool.initialize(ConnectionPool.java:87)"
+    );
+    assert!(
+        lines.contains(&"Caused by: java.net.ConnectException: Connection refused"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(lines.last(), Some(&"\t... 2 more"));
+    let frames = lines.iter().filter(|l| l.starts_with("\tat ")).count();
+    assert_eq!(frames, 11, "{}", out.stderr);
+
+    let out = run(&["crash", "java", "Missing property spring.datasource.url"]);
+    assert!(
+        out.stderr.starts_with(
+            "Exception in thread \"main\" java.lang.IllegalStateException: \
+             Missing property spring.datasource.url\n"
+        ),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn crash_node_runs_out_of_heap_and_exits_134() {
+    let out = run(&["crash", "node", "512"]);
+    assert_eq!(out.status.code(), Some(134), "{:?}", out.status);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines[..3], ["", "<--- Last few GCs --->", ""]);
+    // The isolate line carries the real pid, as V8's does.
+    let gc = format!(
+        "[{}:0x5581c1e4a2c0]    52345 ms: Mark-Compact 502.6 (549.3) -> 500.4 (550.5) MB",
+        out_pid(&out)
+    );
+    assert!(lines[3].starts_with(&gc), "{}\n{gc}", lines[3]);
+    let fatal = lines
+        .iter()
+        .position(|l| {
+            *l == "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory"
+        })
+        .unwrap_or_else(|| panic!("no FATAL ERROR line:\n{}", out.stderr));
+    assert_eq!(lines[fatal - 3..fatal], ["", "<--- JS stacktrace --->", ""]);
+    assert_eq!(lines[fatal + 1], "----- Native stack trace -----");
+    assert_eq!(lines[fatal + 3], " 1: 0xca5580 node::Abort() [node]");
+
+    let out = run(&["crash", "node"]);
+    assert_eq!(out.status.code(), Some(134));
+    assert!(
+        out.stderr.contains("Mark-Compact 2038.6 (2085.3)"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// The pid in the V8 isolate prefix `[PID:0x…]`.
+fn out_pid(out: &Finished) -> String {
+    out.stderr
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix('[')?
+                .split_once(':')
+                .map(|(pid, _)| pid.to_owned())
+        })
+        .expect("an isolate line")
+}
+
+#[test]
+fn crash_rejects_an_unknown_runtime_or_heap_limit() {
+    let out = run(&["crash", "ruby"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stderr.starts_with(
+            "crashprobe: crash: runtime must be python, go, java or node, got \"ruby\"\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    let out = run(&["crash", "node", "lots"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn serve_reports_a_port_in_use_as_go_does_and_exits_1() {
+    let taken = TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = run(&["serve", &port, "200"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.stdout, "starting app v1.4.2\n");
+    assert_eq!(
+        out.stderr,
+        format!("error: listen tcp 0.0.0.0:{port}: bind: address already in use\n")
+    );
+}
+
+#[test]
+fn serve_health_delay_slows_only_healthz_until_a_probe_times_out() {
+    let (_probe, port) = serve("200", &["--health-delay-ms=300"]);
+    let started = Instant::now();
+    assert_eq!(http_get(port, "/"), (200, "ok\n".to_owned()));
+    assert!(started.elapsed() < Duration::from_millis(300));
+
+    let started = Instant::now();
+    assert_eq!(http_get(port, "/healthz"), (200, "ok\n".to_owned()));
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(300),
+        "answered after {took:?}"
+    );
+
+    // A kubelet probe with a shorter timeout gets no answer in time.
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    write!(stream, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let err = stream.read(&mut [0; 64]).unwrap_err();
+    assert!(
+        matches!(
+            err.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn serve_healthy_after_answers_503_while_warming_caches() {
+    let (mut probe, port) = serve("200", &["--healthy-after", "1.2"]);
+    probe.wait_for_stdout("warming caches before serving traffic");
+    assert_eq!(
+        http_get(port, "/healthz"),
+        (503, "unavailable: warming caches\n".to_owned())
+    );
+    // Other paths are served meanwhile.
+    assert_eq!(http_get(port, "/").0, 200);
+    assert_eq!(
+        probe.wait_for_stdout("warming caches: "),
+        "warming caches: 40177/48213 entries (83%)"
+    );
+    probe.wait_for_stdout("caches warm: 48213 entries loaded in 1.2s");
+    assert_eq!(http_get(port, "/healthz"), (200, "ok\n".to_owned()));
+    probe.wait_for_stdout("\"GET /healthz HTTP/1.1\" 503 28");
+    probe.wait_for_stdout("\"GET /healthz HTTP/1.1\" 200 3");
+}
+
+#[test]
+fn serve_listen_after_refuses_connections_until_warm() {
+    let port = closed_port();
+    let started = Instant::now();
+    let mut probe = Probe::start(&["serve", &port.to_string(), "500", "--listen-after", "0.5"]);
+    probe.wait_for_stdout("warming caches before serving traffic");
+    let refused = TcpStream::connect(("127.0.0.1", port)).unwrap_err();
+    assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+    probe.wait_for_stdout(&format!("listening on 0.0.0.0:{port}"));
+    assert!(started.elapsed() >= Duration::from_millis(500));
+    // Healthy as soon as it listens: only the binding was delayed.
+    assert_eq!(http_get(port, "/healthz").0, 500);
+    probe.signal(libc::SIGTERM);
+    let out = probe.finish();
+    assert_eq!(out.status.code(), Some(143));
+    assert!(
+        out.stdout.starts_with(&format!(
+            "starting app v1.4.2\nwarming caches before serving traffic\n\
+             caches warm: 48213 entries loaded in 0.5s\nlistening on 0.0.0.0:{port}\n"
+        )),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn serve_handles_sigterm_while_it_warms_up() {
+    let mut probe = Probe::start(&["serve", "0", "200", "--listen-after", "30"]);
+    probe.wait_for_stdout("warming caches before serving traffic");
+    probe.signal(libc::SIGTERM);
+    let out = probe.finish();
+    assert_eq!(out.status.code(), Some(143));
+    assert!(out.stdout.ends_with("received SIGTERM, shutting down\n"));
+}
+
+#[test]
+fn serve_rejects_bad_options() {
+    for (args, problem) in [
+        (
+            &["--listen-after", "soon"][..],
+            "serve: --listen-after must be 0-86400 seconds, got \"soon\"",
+        ),
+        (
+            &["--healthy-after=-1"][..],
+            "serve: --healthy-after must be 0-86400 seconds, got \"-1\"",
+        ),
+        (
+            &["--health-delay-ms", "1.5"][..],
+            "serve: --health-delay-ms must be 0-600000, got \"1.5\"",
+        ),
+        (
+            &["--listen-after"][..],
+            "serve: --listen-after needs a value",
+        ),
+        (
+            &["--verbose"][..],
+            "serve: unexpected argument \"--verbose\"",
+        ),
+    ] {
+        let mut full = vec!["serve", "8080", "200"];
+        full.extend_from_slice(args);
+        let out = run(&full);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            out.stderr.starts_with(&format!("crashprobe: {problem}\n")),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
+
+/// Starts `db` and returns it with the port it reports listening on.
+fn db(args: &[&str]) -> (Probe, u16) {
+    let mut probe = Probe::start(args);
+    let line = probe.wait_for_stderr("LOG:  listening on IPv4 address \"0.0.0.0\", port ");
+    let port = line
+        .rsplit(' ')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {line:?}"));
+    (probe, port)
+}
+
+/// Today's date in UTC, as `date` computes it.
+fn utc_date() -> String {
+    let out = Command::new("date").args(["-u", "+%F"]).output().unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[test]
+fn db_logs_like_postgres_and_accepts_connections() {
+    let before = utc_date();
+    let (mut probe, port) = db(&["db", "0"]);
+    let ready = probe.wait_for_stderr("database system is ready to accept connections");
+    let after = utc_date();
+    // `%m [%p] `: a UTC timestamp with milliseconds, then the server's pid.
+    let pattern = regex::Regex::new(
+        r"^(\d{4}-\d{2}-\d{2}) \d{2}:\d{2}:\d{2}\.\d{3} UTC \[(\d+)\] LOG:  database system is ready to accept connections$",
+    )
+    .unwrap();
+    let captures = pattern
+        .captures(&ready)
+        .unwrap_or_else(|| panic!("{ready:?}"));
+    assert_eq!(captures[2], probe.pid().to_string());
+    // The probe computes the calendar date from the epoch by hand.
+    assert!(
+        captures[1] == before || captures[1] == after,
+        "{ready:?}: today is {after}"
+    );
+    probe.wait_for_stdout("Skipping initialization");
+    probe.wait_for_stderr("LOG:  starting PostgreSQL 16.4");
+
+    let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    client.write_all(b"\0\0\0\x08\x04\xd2\x16\x2f").unwrap();
+    drop(client);
+    assert!(probe.is_running());
+    probe.signal(libc::SIGTERM);
+    assert_eq!(probe.finish().status.code(), Some(143));
+}
+
+#[test]
+fn db_listen_after_lets_connect_fail_until_init_completes_then_connect_runs() {
+    let port = closed_port();
+    let port_arg = port.to_string();
+    let started = Instant::now();
+    let mut database = Probe::start(&["db", &port_arg, "--listen-after", "1.1"]);
+    database.wait_for_stdout("running /docker-entrypoint-initdb.d/10-schema.sql");
+
+    // The app crash-loops while the database initialises…
+    let out = run(&["connect", "127.0.0.1", &port_arg, "postgres"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: could not connect to postgres at 127.0.0.1:{port}: \
+             connection refused (os error 111)\n"
+        )
+    );
+    database.wait_for_stdout("INSERT 0 5000");
+    database.wait_for_stdout("PostgreSQL init process complete; ready for start up.");
+    database.wait_for_stderr(&format!(
+        "LOG:  listening on IPv4 address \"0.0.0.0\", port {port}"
+    ));
+    database.wait_for_stderr("database system is ready to accept connections");
+    assert!(started.elapsed() >= Duration::from_millis(1100));
+
+    // …and then connects and keeps running.
+    let mut app = Probe::start(&["connect", "127.0.0.1", &port_arg, "postgres"]);
+    app.wait_for_stdout(&format!("connected to postgres at 127.0.0.1:{port}"));
+    app.wait_for_stdout("ready");
+    assert!(app.is_running());
+    app.signal(libc::SIGTERM);
+    assert_eq!(app.finish().status.code(), Some(143));
+}
+
+#[test]
+fn db_reports_a_port_in_use_as_postgres_does() {
+    let taken = TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = run(&["db", &port]);
+    assert_eq!(out.status.code(), Some(1));
+    let messages: Vec<&str> = out
+        .stderr
+        .lines()
+        .map(|l| l.split_once("] ").map_or(l, |(_, m)| m))
+        .collect();
+    assert_eq!(
+        messages[1..],
+        [
+            "LOG:  could not bind IPv4 address \"0.0.0.0\": Address already in use".to_owned(),
+            format!(
+                "HINT:  Is another postmaster already running on port {port}? \
+                 If not, wait a few seconds and retry."
+            ),
+            "WARNING:  could not create listen socket for \"*\"".to_owned(),
+            "FATAL:  could not create any TCP/IP sockets".to_owned(),
+            "LOG:  database system is shut down".to_owned(),
+        ]
+    );
+}
+
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap()
+}
+
+#[test]
+fn write_creates_its_state_file_and_runs() {
+    let dir = temp_dir();
+    let path = dir.path().join("var/lib/app/state.db");
+    let path_arg = path.to_str().unwrap();
+    let mut probe = Probe::start(&["write", path_arg]);
+    probe.wait_for_stdout("ready");
+    assert!(probe.is_running());
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "version=v1.4.2\nstate=initialized\n"
+    );
+    probe.signal(libc::SIGTERM);
+    let out = probe.finish();
+    assert_eq!(out.status.code(), Some(143));
+    assert_eq!(
+        out.stdout,
+        format!(
+            "starting app v1.4.2\nopening state file {path_arg}\n\
+             wrote 33 bytes to {path_arg}: version=v1.4.2 state=initialized\n\
+             ready\nreceived SIGTERM, shutting down\n"
+        )
+    );
+}
+
+#[test]
+fn write_reports_the_failing_step_with_the_os_error_and_exits_1() {
+    let dir = temp_dir();
+    let dir_arg = dir.path().to_str().unwrap();
+    let out = run(&["write", dir_arg]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.stderr,
+        format!("error: open {dir_arg}: is a directory (os error 21)\n")
+    );
+
+    std::fs::write(dir.path().join("file"), "").unwrap();
+    let out = run(&["write", &format!("{dir_arg}/file/app/state.db")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.stderr,
+        format!("error: mkdir {dir_arg}/file/app: not a directory (os error 20)\n")
+    );
+}
+
+#[test]
+fn write_to_a_read_only_file_system_fails_with_erofs() {
+    if !namespaces_available() {
+        return;
+    }
+    let dir = temp_dir();
+    let mount_point = std::ffi::CString::new(dir.path().to_str().unwrap()).unwrap();
+    let path = format!("{}/state.db", dir.path().display());
+    let out = Probe::start_with(&["write", &path], |command| {
+        // SAFETY: only unshare(2) and mount(2) on C strings prepared beforehand.
+        unsafe {
+            command.pre_exec(move || {
+                // A private mount namespace, so the read-only mount is the probe's alone.
+                let private = libc::unshare(libc::CLONE_NEWNS) == 0
+                    && libc::mount(
+                        c"none".as_ptr(),
+                        c"/".as_ptr(),
+                        std::ptr::null(),
+                        libc::MS_REC | libc::MS_PRIVATE,
+                        std::ptr::null(),
+                    ) == 0;
+                if !private
+                    || libc::mount(
+                        c"tmpfs".as_ptr(),
+                        mount_point.as_ptr(),
+                        c"tmpfs".as_ptr(),
+                        libc::MS_RDONLY,
+                        std::ptr::null(),
+                    ) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    })
+    .finish();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.stderr,
+        format!("error: open {path}: read-only file system (os error 30)\n")
+    );
+}
+
+#[test]
+fn parse_config_reports_the_first_bad_line_and_exits_1() {
+    let dir = temp_dir();
+    let path = dir.path().join("config.yaml");
+    std::fs::write(
+        &path,
+        "# app settings\nlog_level: info\nport 8080\nworkers 4\n",
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let out = run(&["parse-config", path]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.stdout,
+        format!("starting app v1.4.2\nloading configuration from {path}\n")
+    );
+    assert_eq!(
+        out.stderr,
+        format!("error: parsing {path}: line 3: expected \"key: value\", found \"port 8080\"\n")
+    );
+
+    // `key:value` is one YAML scalar, not a setting; an indented line is a nested mapping.
+    for bad in ["port:8080", "server:", "  port: 8080"] {
+        std::fs::write(dir.path().join("config.yaml"), format!("{bad}\n")).unwrap();
+        let out = run(&["parse-config", path]);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}");
+        assert!(
+            out.stderr.contains(&format!(
+                "line 1: expected \"key: value\", found {:?}",
+                bad.trim()
+            )),
+            "{bad:?}: {}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn parse_config_logs_a_valid_file_and_runs() {
+    let dir = temp_dir();
+    let path = dir.path().join("config.yaml");
+    std::fs::write(
+        &path,
+        "# app settings\n---\nlog_level: info  # raise when debugging\nport: \"8080\"\n\n\
+         db_password: hunter2\r\n",
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let mut probe = Probe::start(&["parse-config", path]);
+    probe.wait_for_stdout("ready");
+    assert!(probe.is_running());
+    probe.signal(libc::SIGTERM);
+    let out = probe.finish();
+    assert_eq!(out.status.code(), Some(143));
+    assert_eq!(
+        out.stdout,
+        format!(
+            "starting app v1.4.2\nloading configuration from {path}\nconfig: log_level=info\n\
+             config: port=8080\nconfig: db_password=<redacted>\nconfiguration loaded (3 settings)\n\
+             ready\nreceived SIGTERM, shutting down\n"
+        )
+    );
+}
+
+#[test]
+fn parse_config_reports_a_missing_file() {
+    let out = run(&["parse-config", "/nonexistent/crashlab/config.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.stderr,
+        "error: open /nonexistent/crashlab/config.yaml: no such file or directory (os error 2)\n"
     );
 }
