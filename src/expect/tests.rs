@@ -173,10 +173,11 @@ fn recorded_runs_are_decided() {
         let summary = summarize(target, &timeline);
 
         // The summary agrees with the timeline it came from.
+        let pods = crate::expect::TargetPods::of(target, &timeline);
         let target_backoffs = timeline
             .entries
             .iter()
-            .filter(|e| matches!(&e.signal, Signal::BackOff { container, .. } if target.owns(&container.pod, None, None) && container.container == target.container))
+            .filter(|e| matches!(&e.signal, Signal::BackOff { container, .. } if pods.contains(&container.pod) && container.container == target.container))
             .count();
         assert_eq!(summary.backoff_delays_s.len(), target_backoffs, "{file}");
         assert!(summary.restart_count as usize >= target_backoffs, "{file}");

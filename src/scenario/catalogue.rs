@@ -37,6 +37,7 @@ pub const BUILTINS: &[BuiltIn] = &[
     builtin!("missing-secret"),
     builtin!("missing-secret-ref"),
     builtin!("postgres-down"),
+    builtin!("bad-rollout"),
 ];
 
 /// Where a scenario came from.
@@ -224,19 +225,35 @@ mod tests {
             // The workload (or bare Pod) a learner looks for is called `app`, and so is its
             // container, unless the scenario is about another container (init, sidecar).
             assert_eq!(s.spec.target.workload().name, "app", "{name}");
-            let pod = s
+            // The target's manifest (of the last step that applies it) and its pod template.
+            let workload = s.spec.target.workload();
+            let object = s
                 .spec
-                .manifests
+                .all_manifests()
+                .filter(|m| m["kind"] == workload.kind.kind() && m["metadata"]["name"] == "app")
+                .last()
+                .unwrap_or_else(|| panic!("{name}: no {} app", workload.kind.kind()));
+            let (labels, pod) = match workload.kind {
+                crate::scenario::WorkloadKind::Pod => (&object["metadata"]["labels"], &object["spec"]),
+                _ => (
+                    &object["spec"]["template"]["metadata"]["labels"],
+                    &object["spec"]["template"]["spec"],
+                ),
+            };
+            assert_eq!(labels["app.kubernetes.io/name"], name, "{name}");
+            assert_eq!(pod["automountServiceAccountToken"], false, "{name}");
+            // Every container runs the crash program (a control scenario may name an image
+            // that is not there on purpose) with requests.
+            let containers = ["initContainers", "containers"]
                 .iter()
-                .find(|m| m["kind"] == "Pod")
-                .unwrap_or_else(|| panic!("{name}: no Pod"));
-            assert_eq!(pod["metadata"]["labels"]["app.kubernetes.io/name"], name);
-            assert_eq!(pod["spec"]["restartPolicy"], "Always", "{name}");
-            assert_eq!(pod["spec"]["automountServiceAccountToken"], false, "{name}");
-            let app = &pod["spec"]["containers"][0];
-            assert_eq!(app["image"], "crashlab.dev/crashprobe:v1", "{name}");
-            assert_eq!(app["imagePullPolicy"], "Never", "{name}");
-            assert!(app["resources"]["requests"].is_object(), "{name}");
+                .filter_map(|k| pod[*k].as_array())
+                .flatten();
+            for c in containers {
+                let image = c["image"].as_str().unwrap_or_default();
+                assert!(image.starts_with("crashlab.dev/"), "{name}: {image}");
+                assert_eq!(c["imagePullPolicy"], "Never", "{name}");
+                assert!(c["resources"]["requests"].is_object(), "{name}");
+            }
             let truth = s
                 .spec
                 .ground_truth

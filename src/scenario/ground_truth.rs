@@ -4,7 +4,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The root-cause categories that account for most crash loops in practice, plus probe failure.
+/// The root-cause categories that account for most crash loops in practice, plus probe failure
+/// and image problems (an image that is not there, or lacks the program the spec runs: the
+/// cause sits in the build or the registry, not in the app's config, code or dependencies).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
@@ -13,15 +15,17 @@ pub enum Category {
     ResourceLimits,
     CodeBug,
     ProbeFailure,
+    ImageProblem,
 }
 
 impl Category {
-    pub const ALL: [Category; 5] = [
+    pub const ALL: [Category; 6] = [
         Category::MissingConfig,
         Category::DependencyDown,
         Category::ResourceLimits,
         Category::CodeBug,
         Category::ProbeFailure,
+        Category::ImageProblem,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -31,6 +35,7 @@ impl Category {
             Category::ResourceLimits => "resource-limits",
             Category::CodeBug => "code-bug",
             Category::ProbeFailure => "probe-failure",
+            Category::ImageProblem => "image-problem",
         }
     }
 }

@@ -8,7 +8,7 @@ use regex::{Regex, RegexBuilder};
 use crate::scenario::Category;
 
 /// Phrases that name each category, as diagnoses word them. Case-insensitive.
-const SYNONYMS: [(Category, &[&str]); 5] = [
+const SYNONYMS: [(Category, &[&str]); 6] = [
     (
         Category::MissingConfig,
         &[
@@ -68,6 +68,16 @@ const SYNONYMS: [(Category, &[&str]); 5] = [
             r"probes? fail\w*",
             r"health ?check (is )?fail\w*",
             r"\bUnhealthy\b",
+        ],
+    ),
+    (
+        Category::ImageProblem,
+        &[
+            r"image[-_ ]problem",
+            r"ErrImage\w*|ImagePullBackOff",
+            r"image (is )?(not present|missing|not found|not built)",
+            r"(binary|executable|entrypoint|command) (is )?(missing|not found)",
+            r"no such file or directory",
         ],
     ),
 ];
