@@ -487,6 +487,37 @@ fn e2e_whole_catalogue_passes_and_exits_0() {
 
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_a_signal_that_never_comes_is_a_failure_not_an_error() {
+    let file = fixture("scenarios/readiness-expected-crash-loop.yaml");
+    let mut c = crashlab();
+    c.args(["run", "readiness-expected-crash-loop", "-o", "json", "--file"])
+        .arg(&file);
+    if let Ok(ctx) = std::env::var("CRASHLAB_E2E_CONTEXT") {
+        c.arg("--context").arg(ctx);
+    }
+    let run = Run::new(c);
+    run.expect_code(1);
+    let doc: Value = serde_json::from_slice(&run.out.stdout).unwrap();
+    let s = &doc["scenarios"][0];
+    assert_eq!(s["verdict"], "fail", "{s:#}");
+    assert_eq!(s["error"], Value::Null, "{s:#}");
+    let check = &s["checks"][0];
+    assert_eq!(check["name"], "waiting_reason");
+    assert_eq!(check["outcome"], "contradicted");
+    assert!(
+        check["observed"]
+            .as_str()
+            .unwrap()
+            .ends_with("never observed in the whole watch"),
+        "{check:#}"
+    );
+    // It really was only unready: no restart, a readiness event.
+    assert_eq!(s["observed"]["restart_count"], 0, "{s:#}");
+    assert!(event_reasons(&s["observed"]).contains(&"Unhealthy".to_owned()));
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_exit_1_crash_loops_with_error_and_logs() {
     let o = passed("exit-1");
     assert_eq!(o["exit_code"], 1);
