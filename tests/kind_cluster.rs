@@ -153,7 +153,7 @@ fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
             "--output",
             "json",
             "--parallel",
-            "7",
+            "10",
         ])
         .arg("--junit")
         .arg(&junit);
