@@ -9,7 +9,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use crate::runner::cluster_client::{api_message, causes};
-use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::apps::v1::{ControllerRevision, ReplicaSet};
+use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Event, Pod, Secret, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
@@ -37,6 +38,8 @@ pub async fn gather(
     container: Option<&str>,
 ) -> Result<DiagnoseInput> {
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let resolved = resolve_pod(client, namespace, pod_name).await?;
+    let pod_name = resolved.as_str();
     let pod = match pods.get_opt(pod_name).await {
         Ok(Some(p)) => p,
         Ok(None) => {
@@ -74,6 +77,118 @@ pub async fn gather(
         lookups,
         services,
     })
+}
+
+/// The kinds a workload may be named by (`deployment/web`), as kubectl spells them.
+const WORKLOADS: [(&str, &[&str]); 5] = [
+    ("Pod", &["pod", "pods", "po"]),
+    ("Deployment", &["deployment", "deployments", "deploy"]),
+    ("StatefulSet", &["statefulset", "statefulsets", "sts"]),
+    ("DaemonSet", &["daemonset", "daemonsets", "ds"]),
+    ("Job", &["job", "jobs"]),
+];
+
+/// The pod that `name` means: a pod name as it is, or `KIND/NAME` of a workload, whose pods
+/// have generated names: for a Deployment the pods of its newest ReplicaSet, for a
+/// StatefulSet, DaemonSet or Job the pods it controls; of those, the one in the most trouble
+/// (then the newest).
+async fn resolve_pod(client: &Client, namespace: &str, name: &str) -> Result<String> {
+    let Some((kind, workload)) = name.split_once('/') else {
+        return Ok(name.to_owned());
+    };
+    let kind_lower = kind.to_ascii_lowercase();
+    let Some((kind, _)) = WORKLOADS
+        .iter()
+        .find(|(_, spellings)| spellings.contains(&kind_lower.as_str()))
+    else {
+        return Ok(name.to_owned());
+    };
+    if *kind == "Pod" {
+        return Ok(workload.to_owned());
+    }
+    let not_found = || Error::PodNotFound {
+        pod: name.to_owned(),
+        namespace: namespace.to_owned(),
+    };
+    let read = |e: kube::Error| Error::ReadPod {
+        pod: name.to_owned(),
+        message: api_message(&e),
+    };
+    // The controller (kind, name) whose pods count.
+    let owner: (String, String) = if *kind == "Deployment" {
+        let rs_list = Api::<ReplicaSet>::namespaced(client.clone(), namespace)
+            .list(&ListParams::default())
+            .await
+            .map_err(read)?;
+        let newest = rs_list
+            .items
+            .iter()
+            .filter(|r| {
+                controller(r.metadata.owner_references.as_ref())
+                    .is_some_and(|o| o.kind == "Deployment" && o.name == workload)
+            })
+            .max_by_key(|r| {
+                (
+                    r.metadata
+                        .annotations
+                        .as_ref()
+                        .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+                        .and_then(|v| v.parse::<i64>().ok()),
+                    r.metadata.creation_timestamp.as_ref().map(|t| t.0),
+                )
+            })
+            .ok_or_else(not_found)?;
+        (
+            "ReplicaSet".to_owned(),
+            newest.metadata.name.clone().unwrap_or_default(),
+        )
+    } else {
+        ((*kind).to_owned(), workload.to_owned())
+    };
+    let pods = Api::<Pod>::namespaced(client.clone(), namespace)
+        .list(&ListParams::default())
+        .await
+        .map_err(read)?;
+    pods.items
+        .iter()
+        .filter(|p| {
+            controller(p.metadata.owner_references.as_ref())
+                .is_some_and(|o| o.kind == owner.0 && o.name == owner.1)
+        })
+        .max_by_key(|p| {
+            (
+                pod_trouble(p),
+                p.metadata.creation_timestamp.as_ref().map(|t| t.0),
+            )
+        })
+        .and_then(|p| p.metadata.name.clone())
+        .ok_or_else(not_found)
+}
+
+/// How much trouble a pod is in: whether its most troubled container is in trouble, and its
+/// restarts.
+fn pod_trouble(pod: &Pod) -> (bool, i32) {
+    let Some(status) = pod.status.as_ref() else {
+        return (false, 0);
+    };
+    let statuses = status
+        .container_statuses
+        .iter()
+        .flatten()
+        .chain(status.init_container_statuses.iter().flatten());
+    let mut worst = (false, 0);
+    for s in statuses {
+        let waiting = s
+            .state
+            .as_ref()
+            .and_then(|st| st.waiting.as_ref())
+            .and_then(|w| w.reason.as_deref())
+            .is_some_and(|r| !matches!(r, "ContainerCreating" | "PodInitializing"));
+        worst = worst.max((waiting || !s.ready, s.restart_count));
+    }
+    // A pod not scheduled has no container statuses.
+    let unscheduled = status.phase.as_deref() == Some("Pending") && worst == (false, 0);
+    (worst.0 || unscheduled, worst.1)
 }
 
 async fn limited<T>(f: impl Future<Output = Fetched<T>>) -> Fetched<T> {
@@ -135,8 +250,31 @@ async fn owners(client: &Client, namespace: &str, pod: &Pod) -> Fetched<OwnerFac
             kind: owner.kind.clone(),
             name: owner.name.clone(),
         }],
-        revisions: Vec::new(),
+        ..OwnerFacts::default()
     };
+    if owner.kind == "Job" {
+        // A CronJob's Job.
+        if let Ok(Some(job)) = Api::<Job>::namespaced(client.clone(), namespace)
+            .get_opt(&owner.name)
+            .await
+            && let Some(cron) = controller(job.metadata.owner_references.as_ref())
+        {
+            facts.chain.push(Owner {
+                kind: cron.kind.clone(),
+                name: cron.name.clone(),
+            });
+        }
+        return Fetched::Got(facts);
+    }
+    if matches!(owner.kind.as_str(), "StatefulSet" | "DaemonSet") {
+        return match controller_revisions(client, namespace, pod, owner).await {
+            Ok(revisions) => {
+                facts.revisions = revisions;
+                Fetched::Got(facts)
+            }
+            Err(e) => Fetched::Failed(format!("ControllerRevisions: {}", api_message(&e))),
+        };
+    }
     if owner.kind != "ReplicaSet" {
         return Fetched::Got(facts);
     }
@@ -171,33 +309,123 @@ async fn owners(client: &Client, namespace: &str, pod: &Pod) -> Fetched<OwnerFac
                 .flatten()
                 .any(|o| o.uid == deployment.uid)
         })
-        .map(|r| Revision {
-            replica_set: r.metadata.name.clone().unwrap_or_default(),
-            revision: r
-                .metadata
-                .annotations
-                .as_ref()
-                .and_then(|a| a.get("deployment.kubernetes.io/revision"))
-                .and_then(|v| v.parse().ok()),
-            created: r.metadata.creation_timestamp.as_ref().map(|t| t.0),
-            images: r
+        .map(|r| {
+            let template = r
                 .spec
                 .as_ref()
                 .and_then(|s| s.template.as_ref())
-                .and_then(|t| t.spec.as_ref())
-                .map(|s| {
-                    s.containers
-                        .iter()
-                        .map(|c| format!("{}={}", c.name, c.image.clone().unwrap_or_default()))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            current: r.metadata.name.as_deref() == Some(owner.name.as_str()),
+                .and_then(|t| t.spec.clone());
+            Revision {
+                replica_set: r.metadata.name.clone().unwrap_or_default(),
+                revision: r
+                    .metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+                    .and_then(|v| v.parse().ok()),
+                created: r.metadata.creation_timestamp.as_ref().map(|t| t.0),
+                images: template
+                    .as_ref()
+                    .map(|s| {
+                        s.containers
+                            .iter()
+                            .map(|c| format!("{}={}", c.name, c.image.clone().unwrap_or_default()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                current: r.metadata.name.as_deref() == Some(owner.name.as_str()),
+                ready: r.status.as_ref().map(|s| s.ready_replicas.unwrap_or(0)),
+                template,
+            }
         })
         .collect();
     revisions.sort_by_key(|r| std::cmp::Reverse(r.revision));
     facts.revisions = revisions;
+    // The Deployment's own events: the rollouts that scaled its ReplicaSets.
+    let lp = ListParams::default().fields(&format!(
+        "involvedObject.name={},involvedObject.kind=Deployment",
+        deployment.name
+    ));
+    if let Ok(list) = Api::<Event>::namespaced(client.clone(), namespace)
+        .list(&lp)
+        .await
+    {
+        let mut events: Vec<&Event> = list
+            .items
+            .iter()
+            .filter(|e| e.reason.as_deref() == Some("ScalingReplicaSet"))
+            .collect();
+        events.sort_by_key(|e| {
+            e.first_timestamp
+                .as_ref()
+                .map(|t| t.0)
+                .or_else(|| e.event_time.as_ref().map(|t| t.0))
+        });
+        facts.events = events
+            .iter()
+            .map(|e| format!("ScalingReplicaSet: {}", e.message.as_deref().unwrap_or("")))
+            .collect();
+    }
     Fetched::Got(facts)
+}
+
+/// A StatefulSet's or DaemonSet's revisions: its ControllerRevisions, whose data holds the
+/// pod template (`{"spec": {"template": ...}}`). The pod's `controller-revision-hash` label
+/// names its own: the whole ControllerRevision name (StatefulSet) or its hash suffix
+/// (DaemonSet).
+async fn controller_revisions(
+    client: &Client,
+    namespace: &str,
+    pod: &Pod,
+    owner: &OwnerReference,
+) -> Result<Vec<Revision>, kube::Error> {
+    let list = Api::<ControllerRevision>::namespaced(client.clone(), namespace)
+        .list(&ListParams::default())
+        .await?;
+    let hash = pod
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get("controller-revision-hash"))
+        .cloned()
+        .unwrap_or_default();
+    let mut revisions: Vec<Revision> = list
+        .items
+        .iter()
+        .filter(|cr| {
+            cr.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| o.uid == owner.uid)
+        })
+        .map(|cr| {
+            let name = cr.metadata.name.clone().unwrap_or_default();
+            let template: Option<k8s_openapi::api::core::v1::PodSpec> = cr
+                .data
+                .as_ref()
+                .and_then(|d| serde_json::from_value(d.0["spec"]["template"]["spec"].clone()).ok());
+            Revision {
+                current: !hash.is_empty() && (name == hash || name.ends_with(&format!("-{hash}"))),
+                revision: Some(cr.revision),
+                created: cr.metadata.creation_timestamp.as_ref().map(|t| t.0),
+                images: template
+                    .as_ref()
+                    .map(|s| {
+                        s.containers
+                            .iter()
+                            .map(|c| format!("{}={}", c.name, c.image.clone().unwrap_or_default()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                ready: None,
+                template,
+                replica_set: name,
+            }
+        })
+        .collect();
+    revisions.sort_by_key(|r| std::cmp::Reverse(r.revision));
+    Ok(revisions)
 }
 
 async fn lookups(

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{Event, Pod};
+use k8s_openapi::api::core::v1::{Event, Pod, PodSpec};
 use serde::{Deserialize, Serialize};
 
 use super::config_refs::RefKind;
@@ -68,13 +68,18 @@ pub enum Presence {
     Unknown(String),
 }
 
-/// The controller chain of a pod and, when it belongs to a Deployment, its revisions.
+/// The controller chain of a pod and its workload's revisions.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct OwnerFacts {
     /// From the pod up: `ReplicaSet web-7d9f`, then `Deployment web`. Empty for a bare Pod.
     pub chain: Vec<Owner>,
-    /// The Deployment's ReplicaSets, newest revision first (empty when not a Deployment).
+    /// The workload's revisions, newest first: a Deployment's ReplicaSets, a StatefulSet's or
+    /// DaemonSet's ControllerRevisions (empty for other owners).
     pub revisions: Vec<Revision>,
+    /// What the workload's own events say about its rollouts (`ScalingReplicaSet: Scaled up
+    /// replica set web-7d9f from 0 to 1`), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,17 +88,24 @@ pub struct Owner {
     pub name: String,
 }
 
-/// One ReplicaSet of a Deployment.
+/// One revision of a workload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Revision {
+    /// The object that holds it: a Deployment's ReplicaSet, or a ControllerRevision.
     pub replica_set: String,
-    /// `deployment.kubernetes.io/revision`.
+    /// `deployment.kubernetes.io/revision`, or the ControllerRevision's `revision`.
     pub revision: Option<i64>,
     pub created: Option<Timestamp>,
     /// `container=image` of its pod template, in order.
     pub images: Vec<String>,
     /// Whether the pod being diagnosed belongs to it.
     pub current: bool,
+    /// Its pods that are ready (`status.readyReplicas`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready: Option<i32>,
+    /// Its pod template's spec, to compare revisions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<PodSpec>,
 }
 
 /// A Service of the pod's namespace, reduced to what tells whether it has backends.

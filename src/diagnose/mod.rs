@@ -21,6 +21,7 @@ mod step_events;
 mod step_exit_code;
 mod step_logs;
 mod step_resources;
+mod template_diff;
 
 #[cfg(test)]
 pub(crate) mod recorded_input;
@@ -36,3 +37,4 @@ pub use input::{
     DiagnoseInput, Fetched, Logs, Owner, OwnerFacts, Presence, Revision, ServiceFacts,
 };
 pub use reasoning::diagnose;
+pub use template_diff::{Change, template_changes};

@@ -14,7 +14,7 @@ use super::container_pick::{last_termination, pick_container, spec, status};
 use super::diagnosis::{Clue, Confidence, Diagnosis, NextCommand, Step};
 use super::error::Result;
 use super::input::{DiagnoseInput, Logs};
-use super::log_lines::{LineKind, key_line};
+use super::log_lines::{CrashReport, LineKind, crash_report, key_line};
 use super::{step_changes, step_events, step_exit_code, step_logs, step_resources};
 
 /// Diagnoses `input`'s pod. Fails only when the container asked for does not exist.
@@ -43,6 +43,12 @@ pub(super) struct Ctx<'a> {
     pub log_lines: Vec<&'a str>,
     /// The line that explains the exit (index into `log_lines`) and what it says.
     pub key_line: Option<(usize, LineKind)>,
+    /// The runtime crash report the logs end with, when they do.
+    pub crash: Option<CrashReport>,
+    /// An init container (`spec.initContainers`), sidecar or not.
+    pub init: bool,
+    /// A native sidecar: an init container with `restartPolicy: Always`.
+    pub sidecar: bool,
     /// Events about this pod (and this container, or none in particular), grouped.
     pub events: Vec<EventGroup>,
 }
@@ -69,6 +75,12 @@ impl<'a> Ctx<'a> {
             _ => Vec::new(),
         };
         let key_line = key_line(&log_lines);
+        let crash = crash_report(&log_lines);
+        let (spec, init) = match spec(pod, container) {
+            Some((c, init)) => (Some(c), init),
+            None => (None, false),
+        };
+        let sidecar = init && spec.is_some_and(|c| c.restart_policy.as_deref() == Some("Always"));
         let pod_name = pod.metadata.name.clone().unwrap_or_default();
         let events = match input.events.ok() {
             Some(events) => group_events(events, &pod_name, container),
@@ -79,10 +91,13 @@ impl<'a> Ctx<'a> {
             namespace: pod.metadata.namespace.clone().unwrap_or_default(),
             pod: pod_name,
             container: container.to_owned(),
-            spec: spec(pod, container).map(|(c, _)| c),
+            spec,
             status: status(pod, container),
             log_lines,
             key_line,
+            crash,
+            init,
+            sidecar,
             events,
         }
     }
@@ -127,6 +142,43 @@ impl<'a> Ctx<'a> {
             .and_then(|s| s.state.as_ref())
             .is_some_and(|s| s.running.is_some());
         !running && self.termination().is_none() && self.restart_count() == 0
+    }
+
+    /// The last instance failed to start: the runtime could not run its entrypoint
+    /// (`StartError`, exit code 128), so no process of the app ever ran.
+    pub fn start_failed(&self) -> bool {
+        self.termination().is_some_and(|t| {
+            matches!(
+                t.reason.as_deref(),
+                Some("StartError" | "ContainerCannotRun")
+            )
+        })
+    }
+
+    /// The signal that killed the last instance, as the exit code tells it (`SIGSEGV` for
+    /// 139), when it is one that a crash raises (not a SIGKILL or SIGTERM from outside).
+    pub fn crash_signal(&self) -> Option<&'static str> {
+        match self.termination()?.exit_code {
+            132 => Some("SIGILL"),
+            133 => Some("SIGTRAP"),
+            134 => Some("SIGABRT"),
+            135 => Some("SIGBUS"),
+            136 => Some("SIGFPE"),
+            139 => Some("SIGSEGV"),
+            _ => None,
+        }
+    }
+
+    /// What the container is, for sentences: `init container migrate`, `sidecar
+    /// log-shipper`, `container app`.
+    pub fn what(&self) -> String {
+        if self.sidecar {
+            format!("sidecar container {}", self.container)
+        } else if self.init {
+            format!("init container {}", self.container)
+        } else {
+            format!("container {}", self.container)
+        }
     }
 
     /// The key log line's text.
@@ -298,7 +350,13 @@ fn fallback_clue(ctx: &Ctx) -> Option<Clue> {
 }
 
 fn lead_sentence(ctx: &Ctx) -> String {
-    let who = format!("Container {} of pod {}", ctx.container, ctx.pod);
+    let what = ctx.what();
+    let who = format!(
+        "{}{} of pod {}",
+        what[..1].to_uppercase(),
+        &what[1..],
+        ctx.pod
+    );
     let restarts = match ctx.restart_count() {
         0 => "never restarted".to_owned(),
         1 => "restarted once".to_owned(),
@@ -309,13 +367,22 @@ fn lead_sentence(ctx: &Ctx) -> String {
             Some(r) => format!(", now in {r}"),
             None => String::new(),
         };
-        let verb = if ctx.restart_count() > 0 {
+        // Ready by a readiness probe: without one, any running instance counts as ready, also
+        // one that is about to crash again.
+        let recovered = ctx.spec.is_some_and(|c| c.readiness_probe.is_some())
+            && ctx.status.is_some_and(|s| {
+                s.ready && s.state.as_ref().is_some_and(|st| st.running.is_some())
+            });
+        let verb = if ctx.restart_count() > 0 && recovered {
+            "is running and ready again, after it kept stopping"
+        } else if ctx.restart_count() > 0 {
             "keeps stopping"
         } else {
             "stopped"
         };
+        let role = role_sentence(ctx);
         return format!(
-            "{who} {verb}: {}, {restarts}{now}.",
+            "{who} {verb}: {}, {restarts}{now}.{role}",
             crate::expect::describe_exit(t.exit_code, t.reason.as_deref())
         );
     }
@@ -327,8 +394,62 @@ fn lead_sentence(ctx: &Ctx) -> String {
                 .unwrap_or_default();
             format!("{who} is not running: it is waiting in {r}{msg}, {restarts}.")
         }
-        None if ctx.status.is_none() => format!("{who} has no status yet."),
-        None => format!("{who} is running and has {restarts}."),
+        None if ctx.status.is_none() => {
+            let phase = ctx
+                .input
+                .pod
+                .status
+                .as_ref()
+                .and_then(|s| s.phase.as_deref())
+                .map(|p| format!(" (pod phase {p})"))
+                .unwrap_or_default();
+            format!("{who} has no status yet{phase}.")
+        }
+        None => {
+            let ready = match ctx.status.map(|s| s.ready) {
+                Some(false) => ", but it is not ready",
+                _ => "",
+            };
+            format!("{who} is running and has {restarts}{ready}.")
+        }
+    }
+}
+
+/// What an init container's or a sidecar's failure does to the rest of the pod.
+fn role_sentence(ctx: &Ctx) -> String {
+    let app_containers: Vec<String> = ctx
+        .input
+        .pod
+        .status
+        .as_ref()
+        .and_then(|s| s.container_statuses.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            let running = s.state.as_ref().is_some_and(|st| st.running.is_some());
+            match (running, s.ready) {
+                (true, true) => format!("{} is running and ready", s.name),
+                (true, false) => format!("{} is running, not ready", s.name),
+                _ => format!("{} is not running", s.name),
+            }
+        })
+        .collect();
+    if ctx.sidecar {
+        let others = if app_containers.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; the pod's app containers are not the ones failing ({})",
+                app_containers.join(", ")
+            )
+        };
+        format!(
+            " It is a native sidecar (an init container with restartPolicy: Always), restarted on its own{others}."
+        )
+    } else if ctx.init && ctx.termination().is_some_and(|t| t.exit_code != 0) {
+        " As an init container it must exit 0 before the pod's app containers start, so they never start while it fails (Init:CrashLoopBackOff).".to_owned()
+    } else {
+        String::new()
     }
 }
 

@@ -5,9 +5,10 @@ use crate::scenario::Category;
 
 use super::config_refs::{ConfigRef, RefKind, config_refs};
 use super::diagnosis::{Clue, Step, StepKind};
-use super::input::{Fetched, OwnerFacts, Presence, ServiceFacts};
+use super::input::{Fetched, Owner, OwnerFacts, Presence, Revision, ServiceFacts};
 use super::log_lines::LineKind;
 use super::reasoning::Ctx;
+use super::template_diff::{Change, template_changes};
 
 pub(super) fn step(ctx: &Ctx) -> Step {
     let mut details = Vec::new();
@@ -19,6 +20,7 @@ pub(super) fn step(ctx: &Ctx) -> Step {
         Fetched::Failed(m) => found.push(format!("owners could not be read ({m})")),
     }
     found.push(refs_found(ctx, &mut details, &mut clues));
+    config_file_source(ctx, &mut details, &mut clues);
     if let Some(deps) = services_found(ctx, &mut details, &mut clues) {
         found.push(deps);
     }
@@ -46,9 +48,17 @@ fn owners_found(
         .map(|o| format!("{} {}", o.kind, o.name))
         .collect();
     let mut found = format!("owned by {}", chain.join(" ← "));
-    let Some(deployment) = owners.chain.iter().find(|o| o.kind == "Deployment") else {
+    let Some(deployment) = owners
+        .chain
+        .iter()
+        .find(|o| matches!(o.kind.as_str(), "Deployment" | "StatefulSet" | "DaemonSet"))
+    else {
         return found;
     };
+    let kind = deployment.kind.as_str();
+    for e in &owners.events {
+        details.push(format!("{kind} {}: {e}", deployment.name));
+    }
     let current = owners.revisions.iter().position(|r| r.current);
     if let Some(i) = current {
         let cur = &owners.revisions[i];
@@ -66,39 +76,164 @@ fn owners_found(
             cur.replica_set,
             cur.images.join(", ")
         ));
-        if let Some(prev) = owners.revisions.get(i + 1) {
+        if i > 0 {
             details.push(format!(
-                "previous: {} (revision {}) ran {}",
-                prev.replica_set,
-                prev.revision.map_or("?".to_owned(), |r| r.to_string()),
-                prev.images.join(", ")
+                "a newer revision exists ({} of {}): this pod is not of the {kind}'s newest template",
+                owners.revisions[0].replica_set,
+                owners.revisions[0]
+                    .revision
+                    .map_or("?".to_owned(), |r| format!("revision {r}"))
             ));
-            if prev.images != cur.images {
-                clues.push(
-                    Clue::new(
-                        Category::CodeBug,
-                        1,
-                        format!(
-                            "The crash may have come with the rollout of {rev} of Deployment {}, which changed {} to {}.",
-                            deployment.name,
-                            prev.images.join(", "),
-                            cur.images.join(", ")
-                        ),
-                    )
-                    .fix(format!(
-                        "Roll back (`kubectl rollout undo deployment/{} -n {}`) and fix the new version before rolling it out again.",
-                        deployment.name, ctx.namespace
-                    )),
-                );
-            }
+        }
+        match owners.revisions.get(i + 1) {
+            Some(prev) => rollout(ctx, deployment, cur, &rev, prev, &mut found, details, clues),
+            None if owners.revisions.len() == 1 => found.push_str(&format!(
+                " (its first: no rollout since the {kind} was created)"
+            )),
+            None => {}
         }
     }
     clues_command(
         clues,
-        ctx.kubectl(&format!("rollout history deployment/{}", deployment.name)),
+        ctx.kubectl(&format!(
+            "rollout history {}/{}",
+            kind.to_lowercase(),
+            deployment.name
+        )),
         "what each revision changed",
     );
     found
+}
+
+/// The rollout that made the current revision: what it changed in the pod template, and
+/// whether one of those changes explains the failure.
+#[allow(clippy::too_many_arguments)]
+fn rollout(
+    ctx: &Ctx,
+    deployment: &Owner,
+    cur: &Revision,
+    rev: &str,
+    prev: &Revision,
+    found: &mut String,
+    details: &mut Vec<String>,
+    clues: &mut Vec<Clue>,
+) {
+    let kind = deployment.kind.as_str();
+    let object = revision_object(kind);
+    let prev_rev = prev
+        .revision
+        .map_or("the previous revision".to_owned(), |r| {
+            format!("revision {r}")
+        });
+    found.push_str(&format!(
+        ": a rollout replaced {prev_rev} ({object} {}) with the new {object} {}",
+        prev.replica_set, cur.replica_set
+    ));
+    details.push(format!(
+        "previous: {} ({prev_rev}) ran {}",
+        prev.replica_set,
+        prev.images.join(", ")
+    ));
+    if let Some(n) = prev.ready.filter(|n| *n > 0) {
+        details.push(format!(
+            "{} ({prev_rev}) still has {n} ready pod(s): the old version keeps serving while the rollout waits for the new pods to become available",
+            prev.replica_set
+        ));
+    }
+    let changes = match (&prev.template, &cur.template) {
+        (Some(old), Some(new)) => Some(template_changes(old, new)),
+        _ => None,
+    };
+    if let Some(changes) = &changes {
+        if changes.is_empty() {
+            details.push(format!(
+                "{prev_rev} → {rev}: the pod templates differ in nothing crashlab compares"
+            ));
+        }
+        for c in changes {
+            details.push(format!("{prev_rev} → {rev}: {}", c.describe()));
+        }
+    }
+    let undo = format!(
+        "kubectl rollout undo {}/{} -n {}",
+        kind.to_lowercase(),
+        deployment.name,
+        ctx.namespace
+    );
+    // A change that explains the key log line.
+    let missing_env = match &ctx.key_line {
+        Some((_, LineKind::MissingEnv(var))) => Some(var.as_str()),
+        _ => None,
+    };
+    let explaining = changes.iter().flatten().find(|c| match (c, missing_env) {
+        (
+            Change::EnvRemoved { container, var } | Change::EnvChanged { container, var },
+            Some(v),
+        ) => container == &ctx.container && var == v,
+        _ => false,
+    });
+    if let Some(change) = explaining {
+        let (verb, var) = match change {
+            Change::EnvRemoved { var, .. } => ("removed", var),
+            Change::EnvChanged { var, .. } => ("changed", var),
+            _ => unreachable!("only environment changes explain a missing variable"),
+        };
+        let from = if verb == "removed" { "from" } else { "in" };
+        let had = if verb == "removed" {
+            "set it"
+        } else {
+            "set it differently"
+        };
+        clues.push(
+            Clue::new(
+                Category::MissingConfig,
+                3,
+                format!(
+                    "The crash loop started with a rollout: {rev} of {kind} {} (the new {object} {}) {verb} environment variable {var} {from} container {}'s template; {prev_rev} {had}, and its pods run.",
+                    deployment.name, cur.replica_set, ctx.container
+                ),
+            )
+            .fix(format!(
+                "Roll back to {prev_rev} (`{undo}`), then put {var} back into the {kind}'s pod template before rolling out again."
+            ))
+            .command(
+                ctx.kubectl(&format!(
+                    "rollout history {}/{}",
+                    kind.to_lowercase(),
+                    deployment.name
+                )),
+                "what each revision changed",
+            ),
+        );
+        return;
+    }
+    if prev.images != cur.images {
+        clues.push(
+            Clue::new(
+                Category::CodeBug,
+                1,
+                format!(
+                    "The crash may have come with the rollout of {rev} of {kind} {}, which changed {} to {}.",
+                    deployment.name,
+                    prev.images.join(", "),
+                    cur.images.join(", ")
+                ),
+            )
+            .fix(format!(
+                "Roll back (`{undo}`) and fix the new version before rolling it out again."
+            )),
+        );
+    }
+}
+
+/// What holds a workload's revisions: a Deployment's ReplicaSets, a StatefulSet's or
+/// DaemonSet's ControllerRevisions.
+fn revision_object(kind: &str) -> &'static str {
+    if kind == "Deployment" {
+        "ReplicaSet"
+    } else {
+        "ControllerRevision"
+    }
 }
 
 /// Adds a command to the last clue, if this step made one.
@@ -164,6 +299,116 @@ fn refs_found(ctx: &Ctx, details: &mut Vec<String>, clues: &mut Vec<Clue>) -> St
     } else {
         format!("missing: {}", missing.join(", "))
     }
+}
+
+/// Where the configuration file the logs name comes from, when it is mounted from a ConfigMap
+/// or Secret: a file that does not parse is that object's content, which is what to fix.
+fn config_file_source(ctx: &Ctx, details: &mut Vec<String>, clues: &mut Vec<Clue>) {
+    let Some((
+        _,
+        LineKind::BadConfig {
+            file: Some(file),
+            line,
+        },
+    )) = &ctx.key_line
+    else {
+        return;
+    };
+    let Some(spec) = ctx.spec else {
+        return;
+    };
+    let Some(mount) = spec
+        .volume_mounts
+        .iter()
+        .flatten()
+        .filter(|m| {
+            let dir = m.mount_path.trim_end_matches('/');
+            file == &m.mount_path || file.starts_with(&format!("{dir}/"))
+        })
+        .max_by_key(|m| m.mount_path.len())
+    else {
+        return;
+    };
+    let Some(volume) = ctx
+        .input
+        .pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.volumes.as_ref())
+        .and_then(|vs| vs.iter().find(|v| v.name == mount.name))
+    else {
+        return;
+    };
+    let relative = file
+        .strip_prefix(mount.mount_path.trim_end_matches('/'))
+        .unwrap_or(file)
+        .trim_start_matches('/')
+        .to_owned();
+    let key_of = |items: Option<&Vec<k8s_openapi::api::core::v1::KeyToPath>>| -> String {
+        items
+            .into_iter()
+            .flatten()
+            .find(|i| i.path == relative)
+            .map(|i| i.key.clone())
+            .or_else(|| mount.sub_path.clone())
+            .unwrap_or_else(|| relative.clone())
+    };
+    let (kind, name, key) = if let Some(cm) = &volume.config_map {
+        (
+            RefKind::ConfigMap,
+            cm.name.clone(),
+            key_of(cm.items.as_ref()),
+        )
+    } else if let Some(secret) = &volume.secret {
+        (
+            RefKind::Secret,
+            secret.secret_name.clone().unwrap_or_default(),
+            key_of(secret.items.as_ref()),
+        )
+    } else {
+        return;
+    };
+    let at = line
+        .as_ref()
+        .map(|l| format!("line {l} of "))
+        .unwrap_or_default();
+    details.push(format!(
+        "{file} comes from key {key} of {} {name} (volume {} mounted at {})",
+        kind.as_str(),
+        mount.name,
+        mount.mount_path
+    ));
+    let exists = matches!(
+        ctx.input.lookups.get(&(kind, name.clone())),
+        Some(Presence::Present { .. })
+    );
+    let state = if exists {
+        "which exists and is mounted: its content is wrong, nothing is missing"
+    } else {
+        "whose content is wrong"
+    };
+    let edit = match kind {
+        RefKind::ConfigMap => format!("kubectl edit configmap {name} -n {}", ctx.namespace),
+        RefKind::Secret => format!("kubectl edit secret {name} -n {}", ctx.namespace),
+    };
+    clues.push(
+        Clue::new(
+            Category::MissingConfig,
+            3,
+            format!(
+                "{file} is key {key} of {} {name}, {state}.",
+                kind.as_str()
+            ),
+        )
+        .fix(format!(
+            "Correct {at}{key} in {} {name} (`{edit}`, or apply the fixed manifest). The kubelet updates the mounted file within about a minute and the next restart reads it. Check configuration files in CI before they reach the cluster.",
+            kind.as_str()
+        ))
+        .command(
+            ctx.kubectl(&format!("get {} {name} -o yaml", kind.resource())),
+            "the file as the app reads it",
+        ),
+    );
 }
 
 /// `Secret app-db, key url (optional) → env DATABASE_URL`.

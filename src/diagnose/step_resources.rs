@@ -68,6 +68,23 @@ pub(super) fn step(ctx: &Ctx) -> Step {
             ),
         );
         format!("{declared}: the memory limit was reached (OOMKilled)")
+    } else if let Some(short) = ctx
+        .events_with("FailedScheduling")
+        .last()
+        .filter(|_| ctx.status.is_none())
+        .map(|e| {
+            ["cpu", "memory", "ephemeral-storage"]
+                .into_iter()
+                .filter(|r| e.message.contains(&format!("Insufficient {r}")))
+                .collect::<Vec<_>>()
+        })
+        .filter(|short| !short.is_empty())
+    {
+        format!(
+            "{declared}: more {} than any node has free (Insufficient {}), so the pod cannot be scheduled",
+            short.join(" and "),
+            short.join(", Insufficient ")
+        )
     } else if ctx.never_ran() && ctx.waiting_reason().is_some() {
         format!("{declared}: not involved, the container was never created")
     } else if ctx.termination().is_none() {

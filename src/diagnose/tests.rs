@@ -16,8 +16,13 @@ use super::*;
 #[test]
 fn every_recorded_scenario_is_diagnosed_right_with_every_key_fact() {
     for (name, rec) in recorded() {
-        let truth = scenario_of(&rec).spec.ground_truth.unwrap();
+        let scenario = scenario_of(&rec);
+        let truth = scenario.spec.ground_truth.unwrap();
         let d = diagnose(&input_from_recording(&rec)).unwrap();
+        assert_eq!(
+            d.container, scenario.spec.target.container,
+            "{name}: the container in trouble"
+        );
         assert_eq!(d.category, Some(truth.category), "{name}: {}", d.summary);
         let json = serde_json::to_string(&d).unwrap();
         let g = grade(
@@ -165,6 +170,8 @@ fn a_rollout_that_changed_the_image_is_shown_as_the_recent_change() {
                 created: Some("2026-01-02T03:04:05Z".parse().unwrap()),
                 images: vec!["app=shop/web:2.1".into()],
                 current: true,
+                ready: Some(0),
+                template: None,
             },
             Revision {
                 replica_set: "web-5c6b".into(),
@@ -172,14 +179,17 @@ fn a_rollout_that_changed_the_image_is_shown_as_the_recent_change() {
                 created: None,
                 images: vec!["app=shop/web:2.0".into()],
                 current: false,
+                ready: Some(1),
+                template: None,
             },
         ],
+        events: Vec::new(),
     });
     let d = diagnose(&i).unwrap();
     let changes = &d.evidence[3];
     assert_eq!(
         changes.found,
-        "owned by ReplicaSet web-7d9f ← Deployment web, at revision 4, created 2026-01-02T03:04:05Z; no Secret or ConfigMap references"
+        "owned by ReplicaSet web-7d9f ← Deployment web, at revision 4, created 2026-01-02T03:04:05Z: a rollout replaced revision 3 (ReplicaSet web-5c6b) with the new ReplicaSet web-7d9f; no Secret or ConfigMap references"
     );
     assert!(
         d.summary.contains("app=shop/web:2.0 to app=shop/web:2.1"),
@@ -244,7 +254,7 @@ fn a_missing_configmap_key_and_an_image_pull_failure() {
     let d = diagnose(&input(pulling, Vec::new(), Logs::NoInstance)).unwrap();
     assert_eq!(
         (d.category, d.confidence),
-        (Some(Category::MissingConfig), Confidence::High)
+        (Some(Category::ImageProblem), Confidence::High)
     );
     assert!(
         d.summary.contains("shop/web:2.1 cannot be pulled"),
@@ -284,4 +294,147 @@ fn unreadable_evidence_is_reported_not_fatal() {
         "could not be listed: events is forbidden"
     );
     assert!(d.evidence[3].found.starts_with("owners could not be read"));
+}
+
+const SERVING: &str = r#"
+metadata: {name: web, namespace: shop}
+spec:
+  containers:
+    - name: app
+      image: shop/web:2.1
+      readinessProbe:
+        httpGet: {path: /ready, port: 8080}
+        periodSeconds: 2
+        failureThreshold: 2
+status:
+  phase: Running
+  containerStatuses:
+    - name: app
+      ready: false
+      restartCount: 0
+      image: shop/web:2.1
+      imageID: x
+      state: {running: {startedAt: '2026-01-01T00:00:00Z'}}
+"#;
+
+#[test]
+fn a_failing_readiness_probe_alone_is_not_a_crash_loop() {
+    let d = diagnose(&input(
+        pod(SERVING),
+        vec![event(
+            "Unhealthy",
+            "Readiness probe failed: HTTP probe failed with statuscode: 503",
+        )],
+        Logs::NoInstance,
+    ))
+    .unwrap();
+    assert_eq!(
+        (d.category, d.confidence),
+        (Some(Category::ProbeFailure), Confidence::High)
+    );
+    assert!(d.summary.contains("not a crash loop"), "{}", d.summary);
+    let text = render_human(&d);
+    assert!(!text.contains("restart the pod"), "{text}");
+}
+
+#[test]
+fn a_liveness_probe_that_times_out_says_so() {
+    let p = pod(&CRASHING.replace(
+        "      image: shop/web:2.1\nstatus",
+        "      image: shop/web:2.1\n      livenessProbe: {httpGet: {path: /healthz, port: 8080}, timeoutSeconds: 1}\nstatus",
+    )
+    .replace("exitCode: 2, reason: Error", "exitCode: 143, reason: Error"));
+    let d = diagnose(&input(
+        p,
+        vec![
+            event(
+                "Unhealthy",
+                r#"Liveness probe failed: Get "http://10.244.0.7:8080/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"#,
+            ),
+            event("Killing", "Container app failed liveness probe, will be restarted"),
+        ],
+        Logs::Text {
+            previous: true,
+            text: "listening on 0.0.0.0:8080\nreceived SIGTERM, shutting down\n".into(),
+        },
+    ))
+    .unwrap();
+    assert_eq!(d.category, Some(Category::ProbeFailure));
+    assert!(d.summary.contains("timeoutSeconds (1s)"), "{}", d.summary);
+    assert!(!d.fix.unwrap().contains("initialDelaySeconds"));
+}
+
+#[test]
+fn two_containers_on_one_port() {
+    let p = pod(r#"
+metadata: {name: web, namespace: shop}
+spec:
+  containers:
+    - {name: app, image: x, args: [serve, "8080"], ports: [{containerPort: 8080}]}
+    - {name: metrics, image: x, args: [serve, "8080"]}
+status:
+  containerStatuses:
+    - {name: app, ready: true, restartCount: 0, image: x, imageID: x, state: {running: {}}}
+    - name: metrics
+      ready: false
+      restartCount: 3
+      image: x
+      imageID: x
+      state: {waiting: {reason: CrashLoopBackOff}}
+      lastState: {terminated: {exitCode: 1, reason: Error}}
+"#);
+    let d = diagnose(&input(
+        p,
+        Vec::new(),
+        Logs::Text {
+            previous: true,
+            text: "error: listen tcp 0.0.0.0:8080: bind: address already in use (os error 98)\n"
+                .into(),
+        },
+    ))
+    .unwrap();
+    assert_eq!(d.container, "metrics");
+    assert_eq!(d.category, Some(Category::MissingConfig));
+    assert!(
+        d.summary
+            .contains("container app of this pod already listens on port 8080")
+            && d.summary.contains("share one network namespace"),
+        "{}",
+        d.summary
+    );
+}
+
+#[test]
+fn a_dependency_that_came_up_later() {
+    let p = pod(r#"
+metadata: {name: web, namespace: shop}
+spec:
+  containers:
+    - name: app
+      image: x
+      readinessProbe: {exec: {command: ["true"]}}
+status:
+  containerStatuses:
+    - name: app
+      ready: true
+      restartCount: 3
+      image: x
+      imageID: x
+      state: {running: {startedAt: '2026-01-01T00:01:00Z'}}
+      lastState: {terminated: {exitCode: 1, reason: Error}}
+"#);
+    let d = diagnose(&input(
+        p,
+        Vec::new(),
+        Logs::Text {
+            previous: true,
+            text: "error: could not connect to postgres at 10.96.0.9:5432: connection refused (os error 111)\n".into(),
+        },
+    ))
+    .unwrap();
+    assert_eq!(
+        (d.category, d.confidence),
+        (Some(Category::DependencyDown), Confidence::High)
+    );
+    assert!(d.summary.contains("came up later"), "{}", d.summary);
 }

@@ -38,6 +38,35 @@ pub const BUILTINS: &[BuiltIn] = &[
     builtin!("missing-secret-ref"),
     builtin!("postgres-down"),
     builtin!("bad-rollout"),
+    // Exit codes and signals.
+    builtin!("exit-0-always"),
+    builtin!("segfault"),
+    builtin!("abort"),
+    builtin!("missing-binary"),
+    // Runtimes' crash reports.
+    builtin!("python-keyerror"),
+    builtin!("go-panic"),
+    builtin!("java-exception"),
+    builtin!("node-heap-oom"),
+    // Configuration the app reads.
+    builtin!("bad-config"),
+    builtin!("missing-configmap-ref"),
+    builtin!("readonly-fs"),
+    builtin!("port-conflict"),
+    // Probes.
+    builtin!("liveness-timeout"),
+    builtin!("startup-probe-fails"),
+    builtin!("slow-start-no-startup-probe"),
+    // Dependencies.
+    builtin!("dependency-later"),
+    // Init containers and sidecars.
+    builtin!("init-crash"),
+    builtin!("sidecar-crash"),
+    // Controls: not crash loops.
+    builtin!("readiness-only"),
+    builtin!("missing-secret-volume"),
+    builtin!("image-never-pull"),
+    builtin!("unschedulable"),
 ];
 
 /// Where a scenario came from.
@@ -176,7 +205,7 @@ mod tests {
     use super::*;
     use crate::scenario::Category;
 
-    const EXPECTED_NAMES: [&str; 7] = [
+    const EXPECTED_NAMES: [&str; 30] = [
         "exit-1",
         "oom",
         "liveness",
@@ -184,6 +213,29 @@ mod tests {
         "missing-secret",
         "missing-secret-ref",
         "postgres-down",
+        "bad-rollout",
+        "exit-0-always",
+        "segfault",
+        "abort",
+        "missing-binary",
+        "python-keyerror",
+        "go-panic",
+        "java-exception",
+        "node-heap-oom",
+        "bad-config",
+        "missing-configmap-ref",
+        "readonly-fs",
+        "port-conflict",
+        "liveness-timeout",
+        "startup-probe-fails",
+        "slow-start-no-startup-probe",
+        "dependency-later",
+        "init-crash",
+        "sidecar-crash",
+        "readiness-only",
+        "missing-secret-volume",
+        "image-never-pull",
+        "unschedulable",
     ];
 
     #[test]
@@ -234,7 +286,9 @@ mod tests {
                 .last()
                 .unwrap_or_else(|| panic!("{name}: no {} app", workload.kind.kind()));
             let (labels, pod) = match workload.kind {
-                crate::scenario::WorkloadKind::Pod => (&object["metadata"]["labels"], &object["spec"]),
+                crate::scenario::WorkloadKind::Pod => {
+                    (&object["metadata"]["labels"], &object["spec"])
+                }
                 _ => (
                     &object["spec"]["template"]["metadata"]["labels"],
                     &object["spec"]["template"]["spec"],
@@ -413,7 +467,7 @@ mod tests {
         let err = Catalogue::builtin().get("oomm").unwrap_err();
         insta::assert_snapshot!(err.to_string(), @r#"
         unknown scenario "oomm"; did you mean "oom"?
-          hint: known scenarios: exit-1, oom, liveness, liveness-sigkill, missing-secret, missing-secret-ref, postgres-down; `crashlab list` describes them, `--file PATH` loads your own
+          hint: known scenarios: exit-1, oom, liveness, liveness-sigkill, missing-secret, missing-secret-ref, postgres-down, bad-rollout, exit-0-always, segfault, abort, missing-binary, python-keyerror, go-panic, java-exception, node-heap-oom, bad-config, missing-configmap-ref, readonly-fs, port-conflict, liveness-timeout, startup-probe-fails, slow-start-no-startup-probe, dependency-later, init-crash, sidecar-crash, readiness-only, missing-secret-volume, image-never-pull, unschedulable; `crashlab list` describes them, `--file PATH` loads your own
         "#);
         let err = Catalogue::builtin().get("zzz").unwrap_err();
         assert_eq!(err.headline(), r#"unknown scenario "zzz""#);

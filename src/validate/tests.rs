@@ -90,6 +90,8 @@ fn the_bad_diagnoser_scores_low_and_what_it_missed_is_named() {
     for r in recorded("bad") {
         let (name, g) = (r.name.as_str(), r.grade());
         assert_eq!(g.category.found, Some(Category::ResourceLimits), "{name}");
+        // Always "out of memory": right by accident where the cause is a limit.
+        let lucky = r.truth.category == Category::ResourceLimits;
         assert!(
             matches!(&g.category.source, CategorySource::Text { phrase } if phrase == "out of memory"),
             "{name}: {:?}",
@@ -103,13 +105,15 @@ fn the_bad_diagnoser_scores_low_and_what_it_missed_is_named() {
                 ["exit code 137", "memory limit 64Mi"]
             );
         } else {
-            assert_eq!(g.score, 0.0, "{name}");
+            // The category's half, less the memory advice, which is wrong where the limit
+            // was not reached (V8's heap, a CPU request).
+            assert_eq!(g.score, if lucky { 0.25 } else { 0.0 }, "{name}");
             // Its output echoes the namespace (`crashlab-liveness-sigkill-…`), which names the
             // scenario; masked, it earns no fact.
             assert_eq!(g.facts_found(), 0, "{name}: {:?}", g.key_facts);
             assert!(
                 g.wrong_given()
-                    .any(|f| f.name.starts_with("raise the memory limit")),
+                    .any(|f| f.name.starts_with("raise the") && f.name.contains("memory limit")),
                 "{name}: {:?}",
                 g.wrong_answers
             );
