@@ -65,6 +65,34 @@ pub enum Command {
     /// Manage the cluster crashlab runs on.
     #[command(subcommand)]
     Cluster(ClusterCommand),
+    /// Delete namespaces left by crashlab runs that are gone (killed, crashed). `run`,
+    /// `validate` and `matrix` do this for this host's dead runs before they start.
+    Gc(GcArgs),
+    /// Print a shell completion script: `crashlab completions bash > /etc/bash_completion.d/crashlab`,
+    /// `crashlab completions zsh > "${fpath[1]}/_crashlab"`, `crashlab completions fish >
+    /// ~/.config/fish/completions/crashlab.fish`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    /// Namespaces made on other hosts (whose processes cannot be checked) or by crashlab
+    /// versions that recorded no owner are deleted once older than this.
+    #[arg(long, default_value = "1h", value_name = "DURATION")]
+    pub older_than: String,
+    /// Say what would be deleted, delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format on stdout.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+    /// Kube context to use (default: the current context). Only namespaces labelled
+    /// `app.kubernetes.io/managed-by=crashlab` are ever touched.
+    #[arg(long)]
+    pub context: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -163,7 +163,7 @@ pub fn bring_up_local(opts: &UpOptions) -> Result<local::UpReport, CliError> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        local::os_deps::install(false).map_err(|e| {
+        local::os_deps::install_to(false, &mut std::io::stderr().lock()).map_err(|e| {
             CliError::env(e).with_hint("run `crashlab cluster deps --dry-run` to see the commands")
         })?;
     }

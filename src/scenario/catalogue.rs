@@ -234,7 +234,9 @@ mod tests {
                 .last()
                 .unwrap_or_else(|| panic!("{name}: no {} app", workload.kind.kind()));
             let (labels, pod) = match workload.kind {
-                crate::scenario::WorkloadKind::Pod => (&object["metadata"]["labels"], &object["spec"]),
+                crate::scenario::WorkloadKind::Pod => {
+                    (&object["metadata"]["labels"], &object["spec"])
+                }
                 _ => (
                     &object["spec"]["template"]["metadata"]["labels"],
                     &object["spec"]["template"]["spec"],
