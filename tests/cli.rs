@@ -157,6 +157,55 @@ fn a_context_that_does_not_exist_is_named_and_nothing_is_brought_up() {
 }
 
 #[test]
+fn json_is_offered_by_list_and_lint_and_errors_come_as_json_when_json_was_asked_for() {
+    let list = crashlab_run(&["list", "-o", "json"]);
+    list.expect_code(0);
+    let doc: Value = serde_json::from_str(&list.stdout()).unwrap();
+    let scenarios = doc["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), builtin_files().len());
+    assert_eq!(scenarios[0]["name"], "exit-1");
+    assert_eq!(scenarios[0]["target"]["kind"], "Pod");
+    assert_eq!(scenarios[0]["category"], "missing-config");
+
+    let bad = fixture("invalid/target-pod.yaml");
+    let lint = Run::new({
+        let mut c = crashlab();
+        c.args(["lint", "-o", "json"]).arg(&bad);
+        c
+    });
+    lint.expect_code(2);
+    let doc: Value = serde_json::from_str(&lint.stdout()).unwrap();
+    let file = &doc["files"][0];
+    assert_eq!(file["ok"], false);
+    assert!(
+        file["error"].as_str().unwrap().ends_with(
+            "target-pod.yaml:9:5: spec.target.pod: no Pod manifest named \"ap\" in the scenario"
+        ),
+        "{file}"
+    );
+    assert_eq!(file["hint"], "did you mean `app`? Pods in this file: `app`");
+
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args(["run", "oom", "-o", "json", "--context", "nope"])
+            .env("KUBECONFIG", dir.path().join("none"));
+        c
+    });
+    run.expect_code(3);
+    let doc: Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(doc["exit_code"], 3);
+    assert!(
+        doc["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("--context nope: cannot read the kubeconfig"),
+        "{doc}"
+    );
+    assert!(doc["hint"].is_string());
+}
+
+#[test]
 fn version_names_the_commit_and_the_kubernetes_versions() {
     let run = crashlab_run(&["--version"]);
     run.expect_code(0);

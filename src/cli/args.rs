@@ -23,6 +23,10 @@ pub struct Cli {
     /// Log crashlab's own workings to stderr (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Colour: `auto` (when the stream is a terminal and NO_COLOR is not set), `always`,
+    /// `never`. Applies to every output, crashlab's log lines included.
+    #[arg(long, global = true, value_enum, default_value_t = crate::report::color::ColorChoice::Auto, value_name = "WHEN")]
+    pub color: crate::report::color::ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -33,7 +37,11 @@ pub enum Command {
     #[command(after_help = EXIT_CODES_HELP)]
     Run(RunArgs),
     /// List the built-in scenarios.
-    List,
+    List {
+        /// Output format on stdout.
+        #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+        output: OutputFormat,
+    },
     /// Show a scenario: manifests, expectations, and how to diagnose it.
     Show {
         /// Scenario name (`crashlab list` shows them).
@@ -49,6 +57,9 @@ pub enum Command {
         /// Scenario files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Output format on stdout.
+        #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+        output: OutputFormat,
     },
     /// Run scenarios on several clusters (providers × Kubernetes versions) in turn, or merge
     /// earlier results, and compare what each kubelet did.
@@ -231,7 +242,11 @@ pub enum ClusterCommand {
         provider: ProviderName,
     },
     /// Health of each component and of the node.
-    Status,
+    Status {
+        /// Output format on stdout.
+        #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+        output: OutputFormat,
+    },
     /// Show a component's log (containerd, etcd, kube-apiserver, kubelet, ...).
     Logs {
         component: String,

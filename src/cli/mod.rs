@@ -38,7 +38,9 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    crate::report::color::set(cli.color);
     init_tracing(cli.verbose);
+    let json = wants_json(&cli.command);
     // Commands that create things clean up on Ctrl-C and SIGTERM; the others keep the
     // default (die at once), which is what a quick command should do.
     let creates = matches!(
@@ -53,10 +55,10 @@ pub fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Run(args) => run_cmd::run(args),
-        Command::List => catalogue_cmd::list(),
+        Command::List { output } => catalogue_cmd::list(output),
         Command::Show { name, files } => catalogue_cmd::show(&name, &files),
         Command::Schema => catalogue_cmd::schema(),
-        Command::Lint { files } => catalogue_cmd::lint(&files),
+        Command::Lint { files, output } => catalogue_cmd::lint(&files, output),
         Command::Matrix(args) => matrix_cmd::run(args),
         Command::Validate(args) => validate_cmd::run(args),
         Command::Diagnose(args) => diagnose_cmd::run(args),
@@ -76,6 +78,15 @@ pub fn main() -> ExitCode {
         Ok(exit) => exit.into(),
         Err(e) => {
             eprintln!("{e}");
+            // Whoever asked for JSON reads stdout: the error goes there too, as a document.
+            if json {
+                let doc = serde_json::json!({
+                    "error": e.message,
+                    "hint": e.hint,
+                    "exit_code": e.exit as u8,
+                });
+                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            }
             e.exit.into()
         }
     };
@@ -85,6 +96,21 @@ pub fn main() -> ExitCode {
             ExitCode::from(u8::try_from(crate::signals::exit_code_for(signal)).unwrap_or(1))
         }
         None => code,
+    }
+}
+
+/// Whether the command was asked for JSON on stdout.
+fn wants_json(command: &Command) -> bool {
+    use args::{MatrixOutput, OutputFormat};
+    match command {
+        Command::Run(a) => a.output == OutputFormat::Json,
+        Command::Validate(a) => a.output == OutputFormat::Json,
+        Command::Diagnose(a) => a.output == OutputFormat::Json,
+        Command::Matrix(a) => a.output == MatrixOutput::Json,
+        Command::Gc(a) => a.output == OutputFormat::Json,
+        Command::List { output } | Command::Lint { output, .. } => *output == OutputFormat::Json,
+        Command::Cluster(ClusterCommand::Status { output }) => *output == OutputFormat::Json,
+        _ => false,
     }
 }
 
@@ -112,6 +138,7 @@ fn init_tracing(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(crate::report::color::stderr())
         .without_time()
         .try_init();
 }

@@ -1,8 +1,6 @@
 //! `crashlab run`: choose scenarios, reach a test cluster, run, report, and exit with the
 //! documented code.
 
-use std::io::IsTerminal;
-
 use tokio::sync::mpsc;
 
 use super::args::{OutputFormat, RunArgs};
@@ -118,8 +116,7 @@ async fn run_async(
     let mut reporters: Vec<Box<dyn Reporter + Send>> = Vec::new();
     match args.output {
         OutputFormat::Human => {
-            let color = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = crate::report::color::stdout();
             reporters.push(Box::new(HumanReporter::new(
                 std::io::stdout(),
                 color,
