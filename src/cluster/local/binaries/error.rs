@@ -107,6 +107,11 @@ fn no_download_suffix(reason: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
+pub(super) fn spawn_err(program: impl Into<String>) -> impl FnOnce(io::Error) -> BinariesError {
+    let program = program.into();
+    move |source| BinariesError::Spawn { program, source }
+}
+
 pub(super) fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> BinariesError {
     let path = path.to_path_buf();
     move |source| BinariesError::Io {

@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::cache::{
     CacheState, Source, cache_state, lock, new_partial, publish, remove_partials, write_stamp,
 };
-use super::error::{BinariesError, Result, io_err};
+use super::error::{BinariesError, Result, io_err, spawn_err};
 use super::options::Options;
 use crate::cluster::local::os_deps::output_retrying;
 use crate::cluster::local::progress::Progress;
@@ -59,10 +59,7 @@ pub fn ensure_etcd(options: &Options, progress: &mut dyn Progress) -> Result<Pat
         .current_dir(partial.path())
         .stdin(Stdio::null())
         .output()
-        .map_err(|source| BinariesError::Spawn {
-            program: "apt-get".into(),
-            source,
-        })?;
+        .map_err(spawn_err("apt-get"))?;
     let combined = || {
         format!(
             "{}{}",
@@ -92,10 +89,7 @@ pub fn ensure_etcd(options: &Options, progress: &mut dyn Progress) -> Result<Pat
         .arg(&deb)
         .arg(&extracted)
         .output()
-        .map_err(|source| BinariesError::Spawn {
-            program: "dpkg-deb".into(),
-            source,
-        })?;
+        .map_err(spawn_err("dpkg-deb"))?;
     if !out.status.success() {
         return Err(BinariesError::EtcdExtract {
             package,
@@ -160,12 +154,8 @@ fn newest_cached_etcd(root: &Path) -> Option<PathBuf> {
 
 /// `3.5.30`, from the first line of `etcd --version` (`etcd Version: 3.5.30`).
 fn etcd_version(etcd: &Path) -> Result<String> {
-    let out = output_retrying(Command::new(etcd).arg("--version").stdin(Stdio::null())).map_err(
-        |source| BinariesError::Spawn {
-            program: etcd.display().to_string(),
-            source,
-        },
-    )?;
+    let out = output_retrying(Command::new(etcd).arg("--version").stdin(Stdio::null()))
+        .map_err(spawn_err(etcd.display().to_string()))?;
     let text = String::from_utf8_lossy(&out.stdout);
     text.lines()
         .find_map(|l| l.strip_prefix("etcd Version:"))

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::cache::{KUBERNETES_COMMANDS, KubeCache, Source};
-use super::error::{BinariesError, Result, io_err};
+use super::error::{BinariesError, Result, io_err, spawn_err};
 use super::options::Options;
 use crate::cluster::local::os_deps;
 use crate::cluster::local::progress::Progress;
@@ -324,10 +324,7 @@ fn go_version(go: &Path, dir: &Path) -> Result<String> {
     let out = go_command(go, dir)
         .args(["env", "GOVERSION"])
         .output()
-        .map_err(|source| BinariesError::Spawn {
-            program: go.display().to_string(),
-            source,
-        })?;
+        .map_err(spawn_err(go.display().to_string()))?;
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
@@ -358,22 +355,16 @@ fn run_logged(
             }
         })
         .collect();
-    let log = Arc::new(Mutex::new(log.try_clone().map_err(|source| {
-        BinariesError::Spawn {
-            program: program.clone(),
-            source,
-        }
-    })?));
+    let log = Arc::new(Mutex::new(
+        log.try_clone().map_err(spawn_err(program.clone()))?,
+    ));
     let _ = writeln!(log.lock().unwrap(), "$ {}", shown.join(" "));
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|source| BinariesError::Spawn {
-            program: program.clone(),
-            source,
-        })?;
+        .map_err(spawn_err(program.clone()))?;
     let latest = Arc::new(Mutex::new(String::new()));
 
     let forward = |stream: Box<dyn Read + Send>| {

@@ -10,7 +10,7 @@ use super::cache::{
     remove_partials, write_stamp,
 };
 use super::download::{Fetch, download_release};
-use super::error::{BinariesError, Result, io_err};
+use super::error::{BinariesError, Result, io_err, spawn_err};
 use super::go_build::go_build;
 use super::options::Options;
 use super::settings::ENV_RELEASE_URL;
@@ -140,12 +140,8 @@ pub fn verify_kubernetes_versions(dir: &Path, release: &Release) -> Result<()> {
     for command in KUBERNETES_COMMANDS {
         let (args, expected) = version_probe(command, release);
         let path = dir.join(command);
-        let out = output_retrying(Command::new(&path).args(args).stdin(Stdio::null())).map_err(
-            |source| BinariesError::Spawn {
-                program: path.display().to_string(),
-                source,
-            },
-        )?;
+        let out = output_retrying(Command::new(&path).args(args).stdin(Stdio::null()))
+            .map_err(spawn_err(path.display().to_string()))?;
         let text = String::from_utf8_lossy(&out.stdout).into_owned()
             + &String::from_utf8_lossy(&out.stderr);
         if !text.lines().any(|l| l.trim() == expected) {
