@@ -81,27 +81,6 @@ pub fn parse_backoff(spec: &str) -> Result<(u32, u32), CliError> {
     Ok((a.min(b), b))
 }
 
-/// Imports crashlab's images into a cluster crashlab manages (local or kind); other clusters
-/// must have them already.
-pub(super) async fn load_images(cluster: &target_cluster::TargetCluster) -> Result<(), CliError> {
-    if let Some(local) = &cluster.local {
-        let local = local.clone();
-        tokio::task::spawn_blocking(move || local.load_images())
-            .await
-            .map_err(|e| CliError::env(e.to_string()))??;
-    }
-    if let Some(kind) = &cluster.kind {
-        let kind = kind.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut progress = crate::cluster::local::progress::stderr();
-            kind.load_images(progress.as_mut())
-        })
-        .await
-        .map_err(|e| CliError::env(e.to_string()))??;
-    }
-    Ok(())
-}
-
 async fn run_async(
     args: &RunArgs,
     scenarios: Vec<Scenario>,

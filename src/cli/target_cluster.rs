@@ -192,8 +192,29 @@ pub async fn connect_with_images(
     bring_up: &BringUpArgs,
 ) -> Result<TargetCluster, CliError> {
     let cluster = connect(context, allowed, bring_up).await?;
-    super::run_cmd::load_images(&cluster).await?;
+    load_images(&cluster).await?;
     Ok(cluster)
+}
+
+/// Imports crashlab's images into a cluster crashlab manages (local or kind); other clusters
+/// must have them already.
+async fn load_images(cluster: &TargetCluster) -> Result<(), CliError> {
+    if let Some(local) = &cluster.local {
+        let local = local.clone();
+        tokio::task::spawn_blocking(move || local.load_images())
+            .await
+            .map_err(|e| CliError::env(e.to_string()))??;
+    }
+    if let Some(kind) = &cluster.kind {
+        let kind = kind.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut progress = crate::cluster::local::progress::stderr();
+            kind.load_images(progress.as_mut())
+        })
+        .await
+        .map_err(|e| CliError::env(e.to_string()))??;
+    }
+    Ok(())
 }
 
 /// kind when kind and a Docker engine are usable, else local on Linux as root, else an

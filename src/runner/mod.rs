@@ -19,6 +19,7 @@ mod report;
 mod rollout;
 #[allow(clippy::module_inception)]
 mod runner;
+mod target_pod;
 
 pub use cancel::Cancel;
 pub use cluster_client::{Connection, connect};
@@ -27,5 +28,5 @@ pub use error::{Error, Result};
 pub use event::RunEvent;
 pub use namespace::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, SCENARIO_LABEL, namespace_name};
 pub use report::{EventSummary, ObservedSummary, ScenarioReport, Verdict};
-pub(crate) use runner::owned_by;
 pub use runner::{OnReproduced, Reproduced, RunOptions, Runner, ScenarioRun};
+pub(crate) use target_pod::owned_by;

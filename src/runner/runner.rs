@@ -27,6 +27,7 @@ use super::error::{Error, Result};
 use super::namespace::{namespace_name, random_suffix};
 use super::observe::{Ending, Limits, Observer, Phase, WatchItem, observe};
 use super::rollout::{Rollout, rollout_status};
+use super::target_pod::owned_by;
 use super::{ObservedSummary, RunEvent, ScenarioReport, Verdict};
 use crate::scenario::ClusterFacts;
 
@@ -538,16 +539,6 @@ fn node_of(observations: &[Observation], target: &Target) -> Option<String> {
         }
         _ => None,
     })
-}
-
-/// Whether `pod` belongs to the target workload (any revision), from its own metadata.
-pub(crate) fn owned_by(target: &Target, pod: &k8s_openapi::api::core::v1::Pod) -> bool {
-    let (owner, revision) = crate::timeline::controller_and_revision(pod);
-    target.owns(
-        pod.metadata.name.as_deref().unwrap_or_default(),
-        owner.as_deref(),
-        revision.as_deref(),
-    )
 }
 
 /// `<dir>/<scenario>.json`, pretty-printed, written through a temporary file so a reader never
