@@ -18,6 +18,7 @@ const SOURCE: &str = "images/crashprobe/main.rs";
 fn main() {
     println!("cargo:rerun-if-changed={SOURCE}");
     println!("cargo:rerun-if-changed=build.rs");
+    commit_for_version();
 
     let manifest_dir = PathBuf::from(env_var("CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env_var("OUT_DIR"));
@@ -120,4 +121,29 @@ fn require_std(rustc: &str, linux: &str, target: &str) {
 
 fn env_var(name: &str) -> String {
     env::var(name).unwrap_or_else(|_| panic!("cargo did not set {name} for build.rs"))
+}
+
+/// `CRASHLAB_COMMIT` for `crashlab --version`: the commit built (build.rs reruns when HEAD
+/// moves); `unknown` outside a git checkout (e.g. a crate tarball).
+fn commit_for_version() {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    let commit = git(&["rev-parse", "--short=12", "HEAD"])
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned());
+    println!("cargo:rustc-env=CRASHLAB_COMMIT={commit}");
+    if let Some(head) = git(&["rev-parse", "--git-path", "HEAD"]) {
+        println!("cargo:rerun-if-changed={head}");
+    }
+    if let Some(refname) = git(&["symbolic-ref", "-q", "HEAD"])
+        && let Some(path) = git(&["rev-parse", "--git-path", &refname])
+    {
+        println!("cargo:rerun-if-changed={path}");
+    }
 }

@@ -5,7 +5,8 @@
 //! emitting events) → `report` (human, JSON, JUnit). `timeline` and `expect` are pure;
 //! `cluster` hides the providers; `image` builds OCI archives of the crash programs.
 //! `diagnose` is a rule-based diagnoser of any pod; `validate` grades diagnostic tools (that
-//! one included) on live crash loops against each scenario's ground truth.
+//! one included) on live crash loops against each scenario's ground truth. `signals` is the
+//! one process-wide Ctrl-C/SIGTERM story every long-running part checks.
 
 pub mod cli;
 pub mod cluster;
@@ -16,5 +17,6 @@ pub mod matrix;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod signals;
 pub mod timeline;
 pub mod validate;

@@ -116,6 +116,148 @@ fn invalid_scenario_file_names_file_line_and_field_and_touches_no_cluster() {
 }
 
 #[test]
+fn a_context_that_does_not_exist_is_named_and_nothing_is_brought_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("config");
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters: [{name: prod, cluster: {server: 'https://127.0.0.1:1'}}]\nusers: [{name: prod, user: {}}]\ncontexts: [{name: prod, context: {cluster: prod, user: prod}}]\ncurrent-context: prod\n",
+    )
+    .unwrap();
+    // PATH without kind or docker: bringing up a cluster would fail differently.
+    let empty = tempfile::tempdir().unwrap();
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args(["run", "oom", "--context", "does-not-exist"])
+            .env("KUBECONFIG", &kubeconfig)
+            .env("PATH", empty.path());
+        c
+    });
+    run.expect_code(2);
+    let err = run.stderr();
+    assert!(
+        err.contains("no context `does-not-exist` in the kubeconfig (it has prod)"),
+        "{err}"
+    );
+    // An explicit context with no kubeconfig at all: its own error, no bring-up.
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args(["run", "oom", "--context", "kind-crashlab"])
+            .env("KUBECONFIG", dir.path().join("missing"))
+            .env("PATH", empty.path());
+        c
+    });
+    run.expect_code(3);
+    let err = run.stderr();
+    assert!(
+        err.contains("--context kind-crashlab: cannot read the kubeconfig"),
+        "{err}"
+    );
+    assert!(!err.contains("bringing up"), "{err}");
+}
+
+#[test]
+fn json_is_offered_by_list_and_lint_and_errors_come_as_json_when_json_was_asked_for() {
+    let list = crashlab_run(&["list", "-o", "json"]);
+    list.expect_code(0);
+    let doc: Value = serde_json::from_str(&list.stdout()).unwrap();
+    let scenarios = doc["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), builtin_files().len());
+    assert_eq!(scenarios[0]["name"], "exit-1");
+    assert_eq!(scenarios[0]["target"]["kind"], "Pod");
+    assert_eq!(scenarios[0]["category"], "missing-config");
+
+    let bad = fixture("invalid/target-pod.yaml");
+    let lint = Run::new({
+        let mut c = crashlab();
+        c.args(["lint", "-o", "json"]).arg(&bad);
+        c
+    });
+    lint.expect_code(2);
+    let doc: Value = serde_json::from_str(&lint.stdout()).unwrap();
+    let file = &doc["files"][0];
+    assert_eq!(file["ok"], false);
+    assert!(
+        file["error"].as_str().unwrap().ends_with(
+            "target-pod.yaml:9:5: spec.target.pod: no Pod manifest named \"ap\" in the scenario"
+        ),
+        "{file}"
+    );
+    assert_eq!(file["hint"], "did you mean `app`? Pods in this file: `app`");
+
+    let dir = tempfile::tempdir().unwrap();
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args(["run", "oom", "-o", "json", "--context", "nope"])
+            .env("KUBECONFIG", dir.path().join("none"));
+        c
+    });
+    run.expect_code(3);
+    let doc: Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(doc["exit_code"], 3);
+    assert!(
+        doc["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("--context nope: cannot read the kubeconfig"),
+        "{doc}"
+    );
+    assert!(doc["hint"].is_string());
+}
+
+#[test]
+fn version_names_the_commit_and_the_kubernetes_versions() {
+    let run = crashlab_run(&["--version"]);
+    run.expect_code(0);
+    let out = run.stdout();
+    assert!(
+        out.starts_with(&format!("crashlab {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{out}"
+    );
+    assert!(
+        out.contains("local provider: Kubernetes 1.34 (v1.34.4, default)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bash_completion_completes_subcommands_and_flags() {
+    let script = crashlab_run(&["completions", "bash"]);
+    script.expect_code(0);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("crashlab.bash");
+    std::fs::write(&file, script.stdout()).unwrap();
+    // Real bash, the real completion function, as a user's shell would call it.
+    let complete = |words: &str| -> String {
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "source {}; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+                 COMP_LINE=\"{words}\"; COMP_POINT=${{#COMP_LINE}}; _crashlab crashlab \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+                 printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+                file.display()
+            ))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let subcommands = complete("crashlab g");
+    assert_eq!(
+        subcommands.lines().collect::<Vec<_>>(),
+        ["gc"],
+        "{subcommands}"
+    );
+    let flags = complete("crashlab gc --dr");
+    assert_eq!(flags.lines().collect::<Vec<_>>(), ["--dry-run"], "{flags}");
+    for shell in ["zsh", "fish"] {
+        let run = crashlab_run(&["completions", shell]);
+        run.expect_code(0);
+        assert!(run.stdout().contains("older-than"), "{shell}");
+    }
+}
+
+#[test]
 fn a_context_that_is_not_a_test_cluster_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("config");
@@ -506,8 +648,14 @@ fn e2e_whole_catalogue_passes_and_exits_0() {
 fn e2e_a_signal_that_never_comes_is_a_failure_not_an_error() {
     let file = fixture("scenarios/readiness-expected-crash-loop.yaml");
     let mut c = crashlab();
-    c.args(["run", "readiness-expected-crash-loop", "-o", "json", "--file"])
-        .arg(&file);
+    c.args([
+        "run",
+        "readiness-expected-crash-loop",
+        "-o",
+        "json",
+        "--file",
+    ])
+    .arg(&file);
     if let Ok(ctx) = std::env::var("CRASHLAB_E2E_CONTEXT") {
         c.arg("--context").arg(ctx);
     }

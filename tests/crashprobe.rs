@@ -361,6 +361,8 @@ fn oom_holds_and_touches_every_chunk_until_memory_runs_out() {
             Ok(())
         });
     }
+    // Reaped below with wait4, not Child::wait.
+    #[allow(clippy::zombie_processes)]
     let mut child = command.spawn().unwrap();
     let mut stdout = Lines::new(child.stdout.take().unwrap());
     let mut stderr = Lines::new(child.stderr.take().unwrap());

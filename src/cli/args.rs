@@ -23,6 +23,10 @@ pub struct Cli {
     /// Log crashlab's own workings to stderr (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Colour: `auto` (when the stream is a terminal and NO_COLOR is not set), `always`,
+    /// `never`. Applies to every output, crashlab's log lines included.
+    #[arg(long, global = true, value_enum, default_value_t = crate::report::color::ColorChoice::Auto, value_name = "WHEN")]
+    pub color: crate::report::color::ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -33,7 +37,11 @@ pub enum Command {
     #[command(after_help = EXIT_CODES_HELP)]
     Run(RunArgs),
     /// List the built-in scenarios.
-    List,
+    List {
+        /// Output format on stdout.
+        #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+        output: OutputFormat,
+    },
     /// Show a scenario: manifests, expectations, and how to diagnose it.
     Show {
         /// Scenario name (`crashlab list` shows them).
@@ -49,6 +57,9 @@ pub enum Command {
         /// Scenario files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Output format on stdout.
+        #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+        output: OutputFormat,
     },
     /// Run scenarios on several clusters (providers × Kubernetes versions) in turn, or merge
     /// earlier results, and compare what each kubelet did.
@@ -65,6 +76,34 @@ pub enum Command {
     /// Manage the cluster crashlab runs on.
     #[command(subcommand)]
     Cluster(ClusterCommand),
+    /// Delete namespaces left by crashlab runs that are gone (killed, crashed). `run`,
+    /// `validate` and `matrix` do this for this host's dead runs before they start.
+    Gc(GcArgs),
+    /// Print a shell completion script: `crashlab completions bash > /etc/bash_completion.d/crashlab`,
+    /// `crashlab completions zsh > "${fpath[1]}/_crashlab"`, `crashlab completions fish >
+    /// ~/.config/fish/completions/crashlab.fish`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct GcArgs {
+    /// Namespaces made on other hosts (whose processes cannot be checked) or by crashlab
+    /// versions that recorded no owner are deleted once older than this.
+    #[arg(long, default_value = "1h", value_name = "DURATION")]
+    pub older_than: String,
+    /// Say what would be deleted, delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format on stdout.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+    /// Kube context to use (default: the current context). Only namespaces labelled
+    /// `app.kubernetes.io/managed-by=crashlab` are ever touched.
+    #[arg(long)]
+    pub context: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -203,7 +242,11 @@ pub enum ClusterCommand {
         provider: ProviderName,
     },
     /// Health of each component and of the node.
-    Status,
+    Status {
+        /// Output format on stdout.
+        #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+        output: OutputFormat,
+    },
     /// Show a component's log (containerd, etcd, kube-apiserver, kubelet, ...).
     Logs {
         component: String,

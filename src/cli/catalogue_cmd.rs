@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use super::args::OutputFormat;
 use super::cli_error::{CliError, Exit};
 use crate::scenario::{Catalogue, Scenario, ScenarioError};
 
@@ -51,8 +52,27 @@ pub fn pick(
         .collect()
 }
 
-pub fn list() -> Result<Exit, CliError> {
+pub fn list(output: OutputFormat) -> Result<Exit, CliError> {
     let cat = Catalogue::builtin();
+    if output == OutputFormat::Json {
+        let scenarios: Vec<serde_json::Value> = cat
+            .entries()
+            .iter()
+            .map(|e| {
+                let s = &e.scenario;
+                let w = s.spec.target.workload();
+                serde_json::json!({
+                    "name": e.name(),
+                    "summary": s.metadata.summary,
+                    "category": s.spec.ground_truth.as_ref().map(|g| g.category.as_str()),
+                    "target": {"kind": w.kind.kind(), "name": w.name, "container": s.spec.target.container},
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({ "scenarios": scenarios });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        return Ok(Exit::Pass);
+    }
     let width = cat.names().map(str::len).max().unwrap_or(0);
     let mut out = std::io::stdout().lock();
     for e in cat.entries() {
@@ -86,17 +106,30 @@ pub fn schema() -> Result<Exit, CliError> {
     Ok(Exit::Pass)
 }
 
-pub fn lint(files: &[PathBuf]) -> Result<Exit, CliError> {
+pub fn lint(files: &[PathBuf], output: OutputFormat) -> Result<Exit, CliError> {
     let mut failed = None;
+    let mut results = Vec::new();
     for f in files {
         match Catalogue::empty().add_file(f) {
-            Ok(e) => println!("{}: ok ({})", f.display(), e.name()),
+            Ok(e) => {
+                if output == OutputFormat::Human {
+                    println!("{}: ok ({})", f.display(), e.name());
+                }
+                results.push(serde_json::json!({"file": f, "ok": true, "scenario": e.name()}));
+            }
             Err(e) => {
                 let err = scenario_error(e);
                 eprintln!("{err}");
+                results.push(serde_json::json!({
+                    "file": f, "ok": false, "error": err.message, "hint": err.hint,
+                }));
                 failed = Some(err.exit);
             }
         }
+    }
+    if output == OutputFormat::Json {
+        let doc = serde_json::json!({ "files": results });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     }
     Ok(failed.unwrap_or(Exit::Pass))
 }

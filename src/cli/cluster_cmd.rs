@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use super::args::{ClusterCommand, ClusterUpArgs, ProviderName};
+use super::args::{ClusterCommand, ClusterUpArgs, OutputFormat, ProviderName};
 use super::cli_error::{CliError, Exit};
 use crate::cluster::local::{self, KubeletTuning, LocalCluster, UpOptions, progress};
 use crate::cluster::{KindProvider, KindUpOptions, KindUpReport};
@@ -12,7 +12,7 @@ pub fn run(cmd: ClusterCommand) -> Result<Exit, CliError> {
     match cmd {
         ClusterCommand::Up(args) => up(args),
         ClusterCommand::Down { provider } => down(provider),
-        ClusterCommand::Status => status(),
+        ClusterCommand::Status { output } => status(output),
         ClusterCommand::Logs { component, tail } => {
             let text = LocalCluster::at_default_location().logs(&component, tail)?;
             println!("{text}");
@@ -163,7 +163,7 @@ pub fn bring_up_local(opts: &UpOptions) -> Result<local::UpReport, CliError> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        local::os_deps::install(false).map_err(|e| {
+        local::os_deps::install_to(false, &mut std::io::stderr().lock()).map_err(|e| {
             CliError::env(e).with_hint("run `crashlab cluster deps --dry-run` to see the commands")
         })?;
     }
@@ -211,26 +211,70 @@ fn down(provider: ProviderName) -> Result<Exit, CliError> {
     }
 }
 
-fn status() -> Result<Exit, CliError> {
+fn status(output: OutputFormat) -> Result<Exit, CliError> {
     local::ensure_supported()?;
     let cluster = LocalCluster::at_default_location();
     let Some((st, record)) = cluster.status() else {
         return Err(CliError::env("no local cluster is running")
             .with_hint("`crashlab cluster up` starts one"));
     };
-    let mut out = std::io::stdout().lock();
     let version = record
         .as_ref()
-        .map(|r| r.kubernetes_version.as_str())
-        .unwrap_or("?");
-    let _ = writeln!(
-        out,
-        "local cluster: Kubernetes {version}, supervisor pid {} ({})",
-        st.supervisor_pid, st.phase
-    );
-    let mut healthy = st.phase == "running";
-    for name in LocalCluster::component_names() {
-        if let Some(c) = st.components.get(*name) {
+        .map(|r| r.kubernetes_version.clone())
+        .unwrap_or_else(|| "?".to_owned());
+    let node_ready = record.as_ref().map(|rec| {
+        std::process::Command::new(rec.binaries.kube("kubectl"))
+            .arg("--kubeconfig")
+            .arg(cluster.admin_kubeconfig())
+            .args([
+                "get",
+                "node",
+                local::NODE_NAME,
+                "-o",
+                r#"jsonpath={.status.conditions[?(@.type=="Ready")].status}"#,
+            ])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "True")
+            .unwrap_or(false)
+    });
+    let components: Vec<(&str, &local::ComponentStatus)> = LocalCluster::component_names()
+        .iter()
+        .filter_map(|name| st.components.get(*name).map(|c| (*name, c)))
+        .collect();
+    let healthy = st.phase == "running"
+        && components
+            .iter()
+            .all(|(_, c)| c.state == local::ComponentState::Ready)
+        && node_ready != Some(false);
+    let mut out = std::io::stdout().lock();
+    if output == OutputFormat::Json {
+        let doc = serde_json::json!({
+            "provider": "local",
+            "kubernetes_version": version,
+            "supervisor_pid": st.supervisor_pid,
+            "phase": st.phase,
+            "components": components.iter().map(|(name, c)| serde_json::json!({
+                "name": name,
+                "state": format!("{:?}", c.state).to_lowercase(),
+                "pid": c.pid,
+                "restarts": c.restarts,
+                "last_exit": c.last_exit,
+            })).collect::<Vec<_>>(),
+            "node": {"name": local::NODE_NAME, "ready": node_ready},
+            "healthy": healthy,
+        });
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "local cluster: Kubernetes {version}, supervisor pid {} ({})",
+            st.supervisor_pid, st.phase
+        );
+        for (name, c) in &components {
             let _ = writeln!(
                 out,
                 "  {name:<24} {:<10} pid {:<8} restarts {}{}",
@@ -242,31 +286,15 @@ fn status() -> Result<Exit, CliError> {
                     .map(|e| format!("  last exit: {e}"))
                     .unwrap_or_default()
             );
-            healthy &= c.state == local::ComponentState::Ready;
         }
-    }
-    if let Some(rec) = record {
-        let node = std::process::Command::new(rec.binaries.kube("kubectl"))
-            .arg("--kubeconfig")
-            .arg(cluster.admin_kubeconfig())
-            .args([
-                "get",
-                "node",
+        if let Some(ready) = node_ready {
+            let _ = writeln!(
+                out,
+                "  node {:<19} {}",
                 local::NODE_NAME,
-                "-o",
-                r#"jsonpath={.status.conditions[?(@.type=="Ready")].status}"#,
-            ])
-            .output();
-        let ready = node
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "True")
-            .unwrap_or(false);
-        let _ = writeln!(
-            out,
-            "  node {:<19} {}",
-            local::NODE_NAME,
-            if ready { "Ready" } else { "NotReady" }
-        );
-        healthy &= ready;
+                if ready { "Ready" } else { "NotReady" }
+            );
+        }
     }
     Ok(if healthy {
         Exit::Pass

@@ -140,6 +140,10 @@ fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
     for (i, &provider) in providers.iter().enumerate() {
         let name = provider_name(provider);
         for (version, node_image) in versions.iter().zip(&kind_images_per_version) {
+            // Ctrl-C during a column: no next column, no next bring-up.
+            if crate::signals::stopping() {
+                break;
+            }
             eprintln!(
                 "crashlab matrix: {name} Kubernetes {version}{}",
                 if tuned { " (tuned kubelet)" } else { "" }

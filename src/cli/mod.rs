@@ -6,6 +6,7 @@ mod catalogue_cmd;
 mod cli_error;
 mod cluster_cmd;
 mod diagnose_cmd;
+mod gc_cmd;
 mod matrix_cmd;
 mod run_cmd;
 mod target_cluster;
@@ -13,15 +14,19 @@ mod validate_cmd;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
-pub use args::{Cli, Command, EXIT_CODES_HELP};
+pub use args::{Cli, ClusterCommand, Command, EXIT_CODES_HELP};
 pub use cli_error::{CliError, Exit};
 
 /// Runs crashlab with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
     reset_sigpipe();
-    let cli = match Cli::try_parse() {
+    let parsed = Cli::command()
+        .long_version(&*Box::leak(long_version().into_boxed_str()))
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -33,25 +38,92 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    crate::report::color::set(cli.color);
     init_tracing(cli.verbose);
+    let json = wants_json(&cli.command);
+    // Commands that create things clean up on Ctrl-C and SIGTERM; the others keep the
+    // default (die at once), which is what a quick command should do.
+    let creates = matches!(
+        cli.command,
+        Command::Run(_)
+            | Command::Validate(_)
+            | Command::Matrix(_)
+            | Command::Cluster(ClusterCommand::Up(_))
+    );
+    if creates {
+        crate::signals::install();
+    }
     let result = match cli.command {
         Command::Run(args) => run_cmd::run(args),
-        Command::List => catalogue_cmd::list(),
+        Command::List { output } => catalogue_cmd::list(output),
         Command::Show { name, files } => catalogue_cmd::show(&name, &files),
         Command::Schema => catalogue_cmd::schema(),
-        Command::Lint { files } => catalogue_cmd::lint(&files),
+        Command::Lint { files, output } => catalogue_cmd::lint(&files, output),
         Command::Matrix(args) => matrix_cmd::run(args),
         Command::Validate(args) => validate_cmd::run(args),
         Command::Diagnose(args) => diagnose_cmd::run(args),
         Command::Cluster(cmd) => cluster_cmd::run(cmd),
+        Command::Gc(args) => gc_cmd::run(args),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "crashlab",
+                &mut std::io::stdout(),
+            );
+            Ok(Exit::Pass)
+        }
     };
-    match result {
+    let code = match result {
         Ok(exit) => exit.into(),
         Err(e) => {
             eprintln!("{e}");
+            // Whoever asked for JSON reads stdout: the error goes there too, as a document.
+            if json {
+                let doc = serde_json::json!({
+                    "error": e.message,
+                    "hint": e.hint,
+                    "exit_code": e.exit as u8,
+                });
+                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            }
             e.exit.into()
         }
+    };
+    // Cleanup is done: a run stopped by a signal says so in its exit code.
+    match crate::signals::received() {
+        Some(signal) => {
+            ExitCode::from(u8::try_from(crate::signals::exit_code_for(signal)).unwrap_or(1))
+        }
+        None => code,
     }
+}
+
+/// Whether the command was asked for JSON on stdout.
+fn wants_json(command: &Command) -> bool {
+    use args::{MatrixOutput, OutputFormat};
+    match command {
+        Command::Run(a) => a.output == OutputFormat::Json,
+        Command::Validate(a) => a.output == OutputFormat::Json,
+        Command::Diagnose(a) => a.output == OutputFormat::Json,
+        Command::Matrix(a) => a.output == MatrixOutput::Json,
+        Command::Gc(a) => a.output == OutputFormat::Json,
+        Command::List { output } | Command::Lint { output, .. } => *output == OutputFormat::Json,
+        Command::Cluster(ClusterCommand::Status { output }) => *output == OutputFormat::Json,
+        _ => false,
+    }
+}
+
+/// `crashlab --version`: version, commit, and what the local provider can run.
+fn long_version() -> String {
+    format!(
+        "{} (commit {})\nlocal provider: Kubernetes {}\ntargets: {}-{}",
+        env!("CARGO_PKG_VERSION"),
+        env!("CRASHLAB_COMMIT"),
+        crate::cluster::local::versions::supported_list(),
+        std::env::consts::ARCH,
+        std::env::consts::OS,
+    )
 }
 
 fn init_tracing(verbose: u8) {
@@ -66,6 +138,7 @@ fn init_tracing(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(crate::report::color::stderr())
         .without_time()
         .try_init();
 }

@@ -1,8 +1,6 @@
 //! `crashlab run`: choose scenarios, reach a test cluster, run, report, and exit with the
 //! documented code.
 
-use std::io::IsTerminal;
-
 use tokio::sync::mpsc;
 
 use super::args::{OutputFormat, RunArgs};
@@ -83,27 +81,6 @@ pub fn parse_backoff(spec: &str) -> Result<(u32, u32), CliError> {
     Ok((a.min(b), b))
 }
 
-/// Imports crashlab's images into a cluster crashlab manages (local or kind); other clusters
-/// must have them already.
-pub(super) async fn load_images(cluster: &target_cluster::TargetCluster) -> Result<(), CliError> {
-    if let Some(local) = &cluster.local {
-        let local = local.clone();
-        tokio::task::spawn_blocking(move || local.load_images())
-            .await
-            .map_err(|e| CliError::env(e.to_string()))??;
-    }
-    if let Some(kind) = &cluster.kind {
-        let kind = kind.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut progress = crate::cluster::local::progress::stderr();
-            kind.load_images(progress.as_mut())
-        })
-        .await
-        .map_err(|e| CliError::env(e.to_string()))??;
-    }
-    Ok(())
-}
-
 async fn run_async(
     args: &RunArgs,
     scenarios: Vec<Scenario>,
@@ -118,8 +95,7 @@ async fn run_async(
     let mut reporters: Vec<Box<dyn Reporter + Send>> = Vec::new();
     match args.output {
         OutputFormat::Human => {
-            let color = std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = crate::report::color::stdout();
             reporters.push(Box::new(HumanReporter::new(
                 std::io::stdout(),
                 color,

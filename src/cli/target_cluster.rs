@@ -11,6 +11,36 @@ use super::cluster_cmd;
 use crate::cluster::local::{self, LocalCluster, UpOptions};
 use crate::cluster::{KindProvider, KindUpOptions, ProviderKind};
 
+/// `--context NAME` names a context of a kubeconfig that can be read.
+pub fn check_named_context(
+    ctx: &str,
+    kubeconfig: Result<&Kubeconfig, &kube::config::KubeconfigError>,
+) -> Result<(), CliError> {
+    let kubeconfig = kubeconfig.map_err(|e| {
+        CliError::env(format!("--context {ctx}: cannot read the kubeconfig: {e}")).with_hint(
+            "set KUBECONFIG or create ~/.kube/config, or leave out --context to let crashlab bring up a cluster",
+        )
+    })?;
+    let known: Vec<&str> = kubeconfig
+        .contexts
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    if known.contains(&ctx) {
+        return Ok(());
+    }
+    let list = if known.is_empty() {
+        "it has none".to_owned()
+    } else {
+        format!("it has {}", known.join(", "))
+    };
+    Err(
+        CliError::usage(format!("no context `{ctx}` in the kubeconfig ({list})")).with_hint(
+            "`kubectl config get-contexts` lists them; leave out --context to let crashlab bring up a cluster",
+        ),
+    )
+}
+
 /// A connected cluster.
 pub struct TargetCluster {
     pub client: kube::Client,
@@ -29,7 +59,13 @@ pub async fn connect(
     allowed: &[String],
     bring_up: &BringUpArgs,
 ) -> Result<TargetCluster, CliError> {
-    let kubeconfig = Kubeconfig::read().ok();
+    let read = Kubeconfig::read();
+    // An explicit --context must exist: say so before anything else, and never bring up a
+    // cluster in its place.
+    if let Some(ctx) = context {
+        check_named_context(ctx, read.as_ref())?;
+    }
+    let kubeconfig = read.ok();
     let current = kubeconfig
         .as_ref()
         .and_then(|k| k.current_context.clone())
@@ -156,8 +192,29 @@ pub async fn connect_with_images(
     bring_up: &BringUpArgs,
 ) -> Result<TargetCluster, CliError> {
     let cluster = connect(context, allowed, bring_up).await?;
-    super::run_cmd::load_images(&cluster).await?;
+    load_images(&cluster).await?;
     Ok(cluster)
+}
+
+/// Imports crashlab's images into a cluster crashlab manages (local or kind); other clusters
+/// must have them already.
+async fn load_images(cluster: &TargetCluster) -> Result<(), CliError> {
+    if let Some(local) = &cluster.local {
+        let local = local.clone();
+        tokio::task::spawn_blocking(move || local.load_images())
+            .await
+            .map_err(|e| CliError::env(e.to_string()))??;
+    }
+    if let Some(kind) = &cluster.kind {
+        let kind = kind.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut progress = crate::cluster::local::progress::stderr();
+            kind.load_images(progress.as_mut())
+        })
+        .await
+        .map_err(|e| CliError::env(e.to_string()))??;
+    }
+    Ok(())
 }
 
 /// kind when kind and a Docker engine are usable, else local on Linux as root, else an

@@ -192,12 +192,25 @@ impl ImageArchive {
     }
 
     /// Writes the archive to `path`, replacing any existing file.
+    /// Writes the archive atomically (a temporary file in the same directory, renamed over
+    /// `path`): two crashlab processes loading images at once must never let `ctr images
+    /// import` read a half-written archive (measured: "short read: expected 719365 bytes but
+    /// got 519680" with eight `crashlab run` processes started together).
     pub fn write_to(&self, path: impl AsRef<Path>) -> Result<()> {
+        use std::io::Write;
         let path = path.as_ref();
-        std::fs::write(path, &self.bytes).map_err(|source| ImageError::Write {
+        let fail = |source| ImageError::Write {
             path: path.to_owned(),
             source,
-        })
+        };
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+        tmp.write_all(&self.bytes).map_err(fail)?;
+        tmp.persist(path).map_err(|e| fail(e.error))?;
+        Ok(())
     }
 }
 

@@ -1,6 +1,6 @@
 //! The columns of a matrix: how each is labelled, and in which order they stand.
 
-use super::comparison::MatrixRun;
+use super::matrix_run::MatrixRun;
 use crate::cluster::local::versions::Semver;
 use crate::runner::kubelet_backoff::KubeletBackoff;
 

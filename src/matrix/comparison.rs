@@ -8,52 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::crash_loop::crash_loop_after_s;
 use super::differences::{FacetDifference, facet_differences};
+use super::matrix_run::MatrixRun;
+use super::row::{Cell, Row};
 use crate::runner::kubelet_backoff::KubeletBackoff;
-use crate::runner::{ScenarioReport, Verdict};
-
-/// Every scenario's report from one cluster. Read back by `crashlab matrix --merge`, so new
-/// fields get a default: results written before them still merge.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct MatrixRun {
-    /// Column heading, e.g. `local v1.35.4` or `kind v1.35.8 (tuned: 10s → 20s)` (see
-    /// [`super::column_label`]).
-    pub label: String,
-    /// The provider that brought the cluster up (`local`, `kind`); absent in results written
-    /// before providers were a dimension of the matrix.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-    /// API server `gitVersion`.
-    pub server_version: String,
-    /// kind: the node image the cluster ran (`kindest/node:v1.35.8@sha256:…`, or one given
-    /// with `--node-image`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub node_image: Option<String>,
-    pub kubelet_backoff: Option<KubeletBackoff>,
-    pub reports: Vec<ScenarioReport>,
-}
-
-/// One scenario on one cluster.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Cell {
-    pub verdict: Verdict,
-    pub exit_code: Option<i32>,
-    pub reason: Option<String>,
-    pub waiting_reason: Option<String>,
-    pub restart_count: i32,
-    pub backoff_delays_s: Vec<i64>,
-    /// Seconds from the scenario's first signal (the pod scheduled, moments after it was
-    /// applied) to the first `CrashLoopBackOff` waiting reason, on crashlab's clock; `None`
-    /// when no container showed it.
-    #[serde(default)]
-    pub crash_loop_after_s: Option<f64>,
-}
-
-/// One scenario across clusters (`None` where it was not run).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Row {
-    pub scenario: String,
-    pub cells: Vec<Option<Cell>>,
-}
 
 /// An event reason whose messages differ between clusters (normalized: namespaces, pod
 /// names and UIDs replaced), with the messages seen on each.

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::comparison::{Cell, Row};
+use super::row::{Cell, Row};
 use crate::runner::Verdict;
 
 /// One fact of one scenario that differs between clusters.

@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use super::comparison::{Cell, Comparison};
+use super::comparison::Comparison;
+use super::row::Cell;
 use crate::expect::duration::go_duration;
 use crate::runner::Verdict;
 

@@ -9,19 +9,21 @@ mod crash_loop;
 mod differences;
 mod markdown;
 mod matrix_error;
+mod matrix_run;
 mod node_images;
 mod result_file;
+mod row;
 
 #[cfg(test)]
 pub(crate) mod fixtures;
 
 pub use columns::{arrange, column_label};
-pub use comparison::{
-    Cell, Comparison, EventDifference, MatrixRun, Row, compare, normalize_message,
-};
+pub use comparison::{Comparison, EventDifference, compare, normalize_message};
 pub use crash_loop::crash_loop_after_s;
 pub use differences::FacetDifference;
 pub use markdown::to_markdown;
 pub use matrix_error::MatrixError;
+pub use matrix_run::MatrixRun;
 pub use node_images::{GivenImage, NodeImagePlan, plan_node_images};
 pub use result_file::{parse_result, read_results, to_json};
+pub use row::{Cell, Row};

@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::comparison::{Comparison, MatrixRun};
+use super::comparison::Comparison;
 use super::matrix_error::{MatrixError, Result};
+use super::matrix_run::MatrixRun;
 
 /// The document, as written.
 #[derive(Debug, Serialize)]

@@ -120,6 +120,17 @@ impl<W: Write> HumanReporter<W> {
 impl<W: Write> Reporter for HumanReporter<W> {
     fn handle(&mut self, ev: &RunEvent) -> Result<()> {
         match ev {
+            RunEvent::LeftoversCollected { namespaces } => {
+                let s = if namespaces.len() == 1 { "" } else { "s" };
+                writeln!(
+                    self.out,
+                    "deleted {} namespace{s} left by crashlab runs that are gone:",
+                    namespaces.len()
+                )?;
+                for (ns, why) in namespaces {
+                    writeln!(self.out, "  {ns}: {why}")?;
+                }
+            }
             RunEvent::RunStarted {
                 count,
                 context,

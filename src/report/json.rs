@@ -18,7 +18,15 @@ pub struct JsonReporter<W: Write> {
     server_version: Option<String>,
     kubelet_backoff: Option<KubeletBackoff>,
     elapsed_s: Option<f64>,
+    leftovers: Vec<Leftover>,
     written: bool,
+}
+
+/// A namespace of a dead run, deleted before this run began.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Leftover {
+    pub namespace: String,
+    pub reason: String,
 }
 
 /// The whole document.
@@ -26,6 +34,9 @@ pub struct JsonReporter<W: Write> {
 pub struct Document<'a> {
     pub scenarios: &'a [ScenarioReport],
     pub summary: Summary,
+    /// Namespaces of this host's dead crashlab runs, deleted before the run.
+    #[serde(skip_serializing_if = "<[Leftover]>::is_empty")]
+    pub leftovers_collected: &'a [Leftover],
 }
 
 /// Totals of a run.
@@ -59,6 +70,7 @@ impl<W: Write> JsonReporter<W> {
             server_version: None,
             kubelet_backoff: None,
             elapsed_s: None,
+            leftovers: Vec::new(),
             written: false,
         }
     }
@@ -97,6 +109,13 @@ impl<W: Write> Reporter for JsonReporter<W> {
             }
             RunEvent::ScenarioFinished { report } => self.scenarios.push((**report).clone()),
             RunEvent::RunFinished { elapsed_s } => self.elapsed_s = Some(*elapsed_s),
+            RunEvent::LeftoversCollected { namespaces } => {
+                self.leftovers
+                    .extend(namespaces.iter().map(|(namespace, reason)| Leftover {
+                        namespace: namespace.clone(),
+                        reason: reason.clone(),
+                    }));
+            }
             RunEvent::ScenarioStarted { .. }
             | RunEvent::Signal { .. }
             | RunEvent::CleanedUp { .. } => {}
@@ -113,6 +132,7 @@ impl<W: Write> Reporter for JsonReporter<W> {
         let doc = Document {
             scenarios: &self.scenarios,
             summary: self.summary(),
+            leftovers_collected: &self.leftovers,
         };
         serde_json::to_writer_pretty(&mut self.out, &doc)?;
         writeln!(self.out)?;

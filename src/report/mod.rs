@@ -1,6 +1,7 @@
 //! Reporters: human text, one JSON document, JUnit XML. Each consumes [`RunEvent`]s and
 //! nothing else, so the runner knows no output format.
 
+pub mod color;
 mod error;
 mod human;
 mod json;

@@ -102,6 +102,7 @@ impl ClusterClient {
             metadata: ObjectMeta {
                 name: Some(name.to_owned()),
                 labels: Some(namespace_labels(scenario)),
+                annotations: Some(super::owner::Owner::current().annotations()),
                 ..Default::default()
             },
             ..Default::default()
@@ -329,6 +330,32 @@ impl ClusterClient {
             .await
             .ok();
         derive(configz.as_ref(), metrics.as_deref())
+    }
+
+    /// Every namespace labelled as crashlab's (`app.kubernetes.io/managed-by=crashlab`).
+    pub async fn crashlab_namespaces(&self) -> Result<Vec<super::gc::NamespaceInfo>> {
+        let api = Api::<Namespace>::all(self.client.clone());
+        let selector = format!(
+            "{}={}",
+            super::namespace::MANAGED_BY_LABEL,
+            super::namespace::MANAGED_BY_VALUE
+        );
+        let list = api
+            .list(&kube::api::ListParams::default().labels(&selector))
+            .await
+            .map_err(|e| Error::Unreachable {
+                message: format!("listing crashlab's namespaces: {}", api_message(&e)),
+            })?;
+        Ok(list
+            .items
+            .into_iter()
+            .map(|ns| super::gc::NamespaceInfo {
+                name: ns.metadata.name.unwrap_or_default(),
+                annotations: ns.metadata.annotations.unwrap_or_default(),
+                created_at: ns.metadata.creation_timestamp.map(|t| t.0),
+                terminating: ns.metadata.deletion_timestamp.is_some(),
+            })
+            .collect())
     }
 
     /// Requests deletion of `namespace` with foreground propagation. Returns the UID of the

@@ -11,6 +11,9 @@ use super::ScenarioReport;
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum RunEvent {
+    /// Before the run: namespaces of this host's crashlab runs that are gone (killed, crashed)
+    /// were deleted. Each entry: namespace and why.
+    LeftoversCollected { namespaces: Vec<(String, String)> },
     /// A run of `count` scenarios begins against `context` (kube context name).
     RunStarted {
         count: usize,

@@ -8,15 +8,18 @@ pub mod cluster_client;
 mod context;
 mod error;
 mod event;
+pub mod gc;
 pub mod kubelet_backoff;
 mod manifest;
 mod namespace;
 mod observe;
+pub mod owner;
 mod previous_logs;
 mod report;
 mod rollout;
 #[allow(clippy::module_inception)]
 mod runner;
+mod target_pod;
 
 pub use cancel::Cancel;
 pub use cluster_client::{Connection, connect};
@@ -25,5 +28,5 @@ pub use error::{Error, Result};
 pub use event::RunEvent;
 pub use namespace::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, SCENARIO_LABEL, namespace_name};
 pub use report::{EventSummary, ObservedSummary, ScenarioReport, Verdict};
-pub(crate) use runner::owned_by;
 pub use runner::{OnReproduced, Reproduced, RunOptions, Runner, ScenarioRun};
+pub(crate) use target_pod::owned_by;

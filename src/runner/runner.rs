@@ -27,6 +27,7 @@ use super::error::{Error, Result};
 use super::namespace::{namespace_name, random_suffix};
 use super::observe::{Ending, Limits, Observer, Phase, WatchItem, observe};
 use super::rollout::{Rollout, rollout_status};
+use super::target_pod::owned_by;
 use super::{ObservedSummary, RunEvent, ScenarioReport, Verdict};
 use crate::scenario::ClusterFacts;
 
@@ -129,18 +130,18 @@ impl Runner {
         }
     }
 
-    /// Runs `scenarios` and returns their reports in the same order. Ctrl-C (SIGINT) or
-    /// SIGTERM cancels every scenario (each then cleans up) and a second one stops waiting
-    /// for namespaces to disappear. Fails only when the cluster cannot be reached at all.
+    /// Runs `scenarios` and returns their reports in the same order, cancelled through the
+    /// process-wide signal handling ([`super::signals`]): Ctrl-C (SIGINT) or SIGTERM cancels
+    /// every scenario (each then cleans up) and a second one stops waiting for namespaces to
+    /// disappear. Fails only when the cluster cannot be reached at all.
     pub async fn run(
         &self,
         scenarios: &[Scenario],
         sink: UnboundedSender<RunEvent>,
     ) -> Result<Vec<ScenarioReport>> {
-        let cancel = Cancel::new();
-        let on_signal = tokio::spawn(cancel_on_signals(cancel.clone()));
+        crate::signals::install();
+        let cancel = crate::signals::process_cancel();
         let runs = self.run_until(scenarios, sink, &cancel).await;
-        on_signal.abort();
         Ok(runs?.into_iter().map(|r| r.report).collect())
     }
 
@@ -165,6 +166,12 @@ impl Runner {
             backoff: Some((backoff.initial_s, backoff.max_s)),
         };
         let scenarios: Vec<Scenario> = scenarios.iter().map(|s| s.for_cluster(&facts)).collect();
+        let collected = self.collect_leftovers().await;
+        if !collected.is_empty() {
+            let _ = sink.send(RunEvent::LeftoversCollected {
+                namespaces: collected,
+            });
+        }
         let _ = sink.send(RunEvent::RunStarted {
             count: scenarios.len(),
             context: self.options.context.clone(),
@@ -309,6 +316,35 @@ impl Runner {
         }
     }
 
+    /// Deletes the namespaces this host's dead crashlab runs left behind (a `kill -9`, a
+    /// crashed CI job): only those whose owner process is certainly gone, whatever their age.
+    /// `crashlab gc` also handles other hosts' namespaces, by age. Failures only warn.
+    async fn collect_leftovers(&self) -> Vec<(String, String)> {
+        let namespaces = match self.cluster.crashlab_namespaces().await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!("could not look for leftover namespaces: {e}");
+                return Vec::new();
+            }
+        };
+        let here = super::owner::Owner::current();
+        let decisions = super::gc::decide(
+            &namespaces,
+            &here,
+            Timestamp::now(),
+            Duration::MAX,
+            &super::owner::is_running,
+        );
+        let mut collected = Vec::new();
+        for d in decisions.into_iter().filter(|d| d.delete) {
+            match self.cluster.delete_namespace(&d.namespace).await {
+                Ok(_) => collected.push((d.namespace, d.reason)),
+                Err(e) => tracing::warn!("could not delete leftover {}: {e}", d.namespace),
+            }
+        }
+        collected
+    }
+
     /// Deletes the namespace (foreground) and waits until it is gone, within `limit`.
     /// Returns `true` when it was kept on purpose.
     async fn cleanup(&self, namespace: &str, limit: Duration, cancel: &Cancel) -> Result<bool> {
@@ -337,22 +373,6 @@ impl Runner {
             },
             _ = cancel.forced() => Err(Error::CleanupAbandoned { namespace: namespace.to_owned() }),
         }
-    }
-}
-
-/// Cancels on every SIGINT (Ctrl-C) and SIGTERM (CI runners stopping a job). A handler that
-/// cannot be installed just never fires.
-async fn cancel_on_signals(cancel: Cancel) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut int = signal(SignalKind::interrupt()).ok();
-    let mut term = signal(SignalKind::terminate()).ok();
-    loop {
-        tokio::select! {
-            Some(()) = async { int.as_mut()?.recv().await } => {}
-            Some(()) = async { term.as_mut()?.recv().await } => {}
-            else => return,
-        }
-        cancel.cancel();
     }
 }
 
@@ -519,16 +539,6 @@ fn node_of(observations: &[Observation], target: &Target) -> Option<String> {
         }
         _ => None,
     })
-}
-
-/// Whether `pod` belongs to the target workload (any revision), from its own metadata.
-pub(crate) fn owned_by(target: &Target, pod: &k8s_openapi::api::core::v1::Pod) -> bool {
-    let (owner, revision) = crate::timeline::controller_and_revision(pod);
-    target.owns(
-        pod.metadata.name.as_deref().unwrap_or_default(),
-        owner.as_deref(),
-        revision.as_deref(),
-    )
 }
 
 /// `<dir>/<scenario>.json`, pretty-printed, written through a temporary file so a reader never

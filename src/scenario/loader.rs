@@ -16,11 +16,6 @@ use super::scenario::{API_VERSION, KIND, Scenario};
 use super::scenario_error::{Result, ScenarioError};
 use super::validate::validate;
 
-/// Longest accepted `metadata.name`. A run's namespace embeds the name, and namespace
-/// names are DNS-1123 labels of at most 63 characters; 40 leaves room for a prefix and a
-/// random suffix.
-pub const MAX_NAME_LEN: usize = 40;
-
 /// Parses and validates one scenario. `file` is only used in error messages (give the path
 /// as the user wrote it, or `scenarios/NAME.yaml` for a built-in).
 pub fn load_str(text: &str, file: &str) -> Result<Scenario> {

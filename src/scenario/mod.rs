@@ -22,12 +22,13 @@ pub use expectations::*;
 pub use explain::{explain, json_schema, show_text};
 pub use field_path::{FieldPath, PathSegment};
 pub use ground_truth::{Category, GroundTruth, KeyFact};
-pub use loader::{MAX_NAME_LEN, load_file, load_str};
+pub use loader::{load_file, load_str};
 pub use locate::{Location, locate, locate_nearest};
 pub use problem::Problem;
 pub use resolve::ClusterFacts;
 pub use scenario::{
-    API_VERSION, KIND, Metadata, Scenario, ScenarioSpec, StepRef, Timeouts, humantime_secs,
+    API_VERSION, KIND, MAX_NAME_LEN, Metadata, Scenario, ScenarioSpec, StepRef, Timeouts,
+    humantime_secs,
 };
 pub use scenario_error::{InvalidScenario, Result, ScenarioError};
 pub use step::{Step, WaitFor};

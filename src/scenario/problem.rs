@@ -251,7 +251,7 @@ impl Problem {
             ),
             Problem::InvalidName { .. } => format!(
                 "use lowercase letters, digits and `-`, starting and ending with a letter or digit, at most {} characters (e.g. `oom-sidecar`)",
-                super::loader::MAX_NAME_LEN
+                super::MAX_NAME_LEN
             ),
             Problem::EmptySummary => "write one line, shown by `crashlab list`".into(),
             Problem::EmptyExpect => "add e.g. `waitingReason: {reason: CrashLoopBackOff}` or `restarts: {min: 2}` under `spec.expect`".into(),

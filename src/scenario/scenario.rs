@@ -15,6 +15,11 @@ use super::target::Target;
 pub const API_VERSION: &str = "crashlab.dev/v1alpha1";
 pub const KIND: &str = "Scenario";
 
+/// Longest accepted `metadata.name`. A run's namespace embeds the name, and namespace
+/// names are DNS-1123 labels of at most 63 characters; 40 leaves room for a prefix and a
+/// random suffix.
+pub const MAX_NAME_LEN: usize = 40;
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scenario {

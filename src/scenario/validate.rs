@@ -9,9 +9,8 @@ use serde_json::Value;
 use super::expectations::{EventExpectation, Expectations};
 use super::field_path::FieldPath;
 use super::ground_truth::{GroundTruth, KeyFact};
-use super::loader::MAX_NAME_LEN;
 use super::problem::Problem;
-use super::scenario::{Scenario, Timeouts};
+use super::scenario::{MAX_NAME_LEN, Scenario, Timeouts};
 use super::step::WaitFor;
 use super::target::WorkloadKind;
 

@@ -123,6 +123,7 @@ impl LocalCluster {
         fs::write(self.layout.cluster_file(), text)
             .map_err(|e| LocalError::io(&self.layout.cluster_file(), e))?;
 
+        stop_if_signalled()?;
         host::create_cgroups()?;
         host::create_bridge()?;
         host::install_guard()?;
@@ -188,6 +189,7 @@ impl LocalCluster {
         let deadline = Instant::now() + Duration::from_secs(240);
         let mut reported = 0usize;
         loop {
+            stop_if_signalled()?;
             if let Some(st) = SupervisorStatus::read(&self.layout) {
                 let mut ready: Vec<(String, f64)> = st
                     .components
@@ -232,6 +234,7 @@ impl LocalCluster {
     fn wait_node_ready(&self, bins: &Binaries, timeout: Duration) -> Result<(), LocalError> {
         let deadline = Instant::now() + timeout;
         loop {
+            stop_if_signalled()?;
             let out = Command::new(bins.kube("kubectl"))
                 .arg("--kubeconfig")
                 .arg(self.layout.admin_kubeconfig())
@@ -388,6 +391,15 @@ fn process_alive(pid: i32) -> bool {
             .rsplit_once(") ")
             .is_some_and(|(_, rest)| !rest.starts_with('Z') && !rest.starts_with('X')),
         Err(_) => false,
+    }
+}
+
+/// Ctrl-C or SIGTERM arrived ([`crate::signals`]): stop at this step.
+fn stop_if_signalled() -> Result<(), LocalError> {
+    if crate::signals::stopping() {
+        Err(LocalError::Cancelled)
+    } else {
+        Ok(())
     }
 }
 

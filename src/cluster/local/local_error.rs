@@ -12,6 +12,10 @@ pub enum LocalError {
         "the local provider needs Linux (it runs the kubelet on this host); use --provider kind or an existing cluster"
     )]
     NeedsLinux,
+    #[error(
+        "stopped by a signal while bringing the local cluster up; `crashlab cluster down` removes what was started"
+    )]
+    Cancelled,
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,

@@ -45,7 +45,7 @@ use serde::{Deserialize, Serialize};
 pub use kubelet_tuning::KubeletTuning;
 pub use layout::{CONTEXT, Layout, NODE_NAME};
 pub use local_error::LocalError;
-pub use supervisor_status::{ComponentState, SupervisorStatus};
+pub use supervisor_status::{ComponentState, ComponentStatus, SupervisorStatus};
 #[cfg(not(target_os = "linux"))]
 pub use unsupported::{binaries, os_deps};
 

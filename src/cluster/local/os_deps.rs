@@ -421,7 +421,10 @@ fn run(out: &mut dyn Write, cmd: &mut Command) -> Result<()> {
     say(out, &format!("$ {shown}"));
     let _ = out.flush();
     let program = cmd.get_program().to_string_lossy().into_owned();
+    // apt's chatter is progress, never the result: stdout stays for what the user asked for
+    // (`crashlab run -o json` bringing up a cluster must print nothing but its JSON there).
     let status = cmd
+        .stdout(std::process::Stdio::from(io::stderr()))
         .status()
         .map_err(|source| DepsError::Spawn { program, source })?;
     if status.success() {

@@ -152,7 +152,7 @@ impl Drop for Spinner {
 
 /// A spinner when stderr is a terminal, plain lines otherwise.
 pub fn stderr() -> Box<dyn Progress> {
-    if std::io::stderr().is_terminal() {
+    if std::io::stderr().is_terminal() && crate::report::color::stderr() {
         Box::new(Spinner::new())
     } else {
         Box::new(Lines::new(std::io::stderr()))

@@ -1,0 +1,98 @@
+//! Test support shared by the binaries tests: stand-in commands and options that can neither
+//! download nor build.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use super::options::Options;
+use crate::cluster::local::versions::{self, Release};
+
+/// An excerpt of k8s.io/kubernetes v1.34.4's go.mod (the head, a few requires and the
+/// whole replace block), as the Go module proxy serves it.
+pub(super) const UPSTREAM_V1_34_4: &str = "\
+module k8s.io/kubernetes
+
+go 1.24.0
+
+godebug default=go1.24
+
+require (
+\tbitbucket.org/bertimus9/systemstat v0.5.0
+\tgithub.com/JeffAshton/win_pdh v0.0.0-20161109143554-76bb4ee9f0ab
+\tk8s.io/api v0.0.0
+\tsigs.k8s.io/kustomize/kyaml v0.20.1 // indirect
+)
+
+replace (
+\tk8s.io/api => ./staging/src/k8s.io/api
+\tk8s.io/apiextensions-apiserver => ./staging/src/k8s.io/apiextensions-apiserver
+\tk8s.io/apimachinery => ./staging/src/k8s.io/apimachinery
+\tk8s.io/apiserver => ./staging/src/k8s.io/apiserver
+\tk8s.io/cli-runtime => ./staging/src/k8s.io/cli-runtime
+\tk8s.io/client-go => ./staging/src/k8s.io/client-go
+\tk8s.io/cloud-provider => ./staging/src/k8s.io/cloud-provider
+\tk8s.io/cluster-bootstrap => ./staging/src/k8s.io/cluster-bootstrap
+\tk8s.io/code-generator => ./staging/src/k8s.io/code-generator
+\tk8s.io/component-base => ./staging/src/k8s.io/component-base
+\tk8s.io/component-helpers => ./staging/src/k8s.io/component-helpers
+\tk8s.io/controller-manager => ./staging/src/k8s.io/controller-manager
+\tk8s.io/cri-api => ./staging/src/k8s.io/cri-api
+\tk8s.io/cri-client => ./staging/src/k8s.io/cri-client
+\tk8s.io/csi-translation-lib => ./staging/src/k8s.io/csi-translation-lib
+\tk8s.io/dynamic-resource-allocation => ./staging/src/k8s.io/dynamic-resource-allocation
+\tk8s.io/endpointslice => ./staging/src/k8s.io/endpointslice
+\tk8s.io/externaljwt => ./staging/src/k8s.io/externaljwt
+\tk8s.io/kms => ./staging/src/k8s.io/kms
+\tk8s.io/kube-aggregator => ./staging/src/k8s.io/kube-aggregator
+\tk8s.io/kube-controller-manager => ./staging/src/k8s.io/kube-controller-manager
+\tk8s.io/kube-proxy => ./staging/src/k8s.io/kube-proxy
+\tk8s.io/kube-scheduler => ./staging/src/k8s.io/kube-scheduler
+\tk8s.io/kubectl => ./staging/src/k8s.io/kubectl
+\tk8s.io/kubelet => ./staging/src/k8s.io/kubelet
+\tk8s.io/metrics => ./staging/src/k8s.io/metrics
+\tk8s.io/mount-utils => ./staging/src/k8s.io/mount-utils
+\tk8s.io/pod-security-admission => ./staging/src/k8s.io/pod-security-admission
+\tk8s.io/sample-apiserver => ./staging/src/k8s.io/sample-apiserver
+\tk8s.io/sample-cli-plugin => ./staging/src/k8s.io/sample-cli-plugin
+\tk8s.io/sample-controller => ./staging/src/k8s.io/sample-controller
+)
+";
+
+pub(super) fn v1_34() -> &'static Release {
+    versions::resolve("1.34").unwrap()
+}
+
+pub(super) fn write_exe(path: &Path, script: &str) {
+    fs::write(path, script).unwrap();
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Shell scripts that answer the version probes like the real commands.
+pub(super) fn fake_command(command: &str, version: &str) -> String {
+    if command == "kubectl" {
+        format!("#!/bin/sh\necho 'Client Version: {version}'\necho 'Kustomize Version: v5.7.1'\n")
+    } else if command == "kubeadm" {
+        format!("#!/bin/sh\necho '{version}'\n")
+    } else {
+        format!("#!/bin/sh\necho 'Kubernetes {version}'\n")
+    }
+}
+
+/// Options that can neither download nor build.
+pub(super) fn offline(cache: &Path) -> Options {
+    Options {
+        release_url: None,
+        go: Some(cache.join("no-go")),
+        ..Options::with_cache_dir(cache)
+    }
+}
+
+pub(super) fn leftovers(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}

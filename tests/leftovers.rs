@@ -1,0 +1,188 @@
+//! What a run leaves behind when it is killed, on a real cluster: `kill -9` leaves namespaces
+//! with crash-looping pods, which `crashlab gc` and the next run delete; SIGINT and SIGTERM
+//! clean up and exit 130 and 143. `#[ignore]`d like every test that needs a cluster.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+mod support;
+use support::Run;
+
+use serde_json::Value;
+
+fn crashlab() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crashlab"));
+    cmd.env("NO_COLOR", "1").env_remove("CRASHLAB_LOG");
+    cmd
+}
+
+/// `--context X` when CRASHLAB_E2E_CONTEXT names one, else nothing (the current context, or
+/// a cluster crashlab brings up).
+fn context_args() -> Vec<String> {
+    match std::env::var("CRASHLAB_E2E_CONTEXT") {
+        Ok(ctx) => vec!["--context".to_owned(), ctx],
+        Err(_) => Vec::new(),
+    }
+}
+
+/// `crashlab gc -o json` (with `--dry-run` when asked): every crashlab namespace, with what gc
+/// decided about it.
+fn gc(dry_run: bool) -> Value {
+    let mut c = crashlab();
+    c.args(["gc", "-o", "json"]).args(context_args());
+    if dry_run {
+        c.arg("--dry-run");
+    }
+    let run = Run::new(c);
+    run.expect_code(0);
+    serde_json::from_slice(&run.out.stdout).unwrap()
+}
+
+/// Namespaces whose owner is `pid` (their gc reason names it), with their gc entries.
+fn owned_by(doc: &Value, pid: u32) -> Vec<Value> {
+    let needle = format!("(pid {pid}");
+    doc["namespaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["reason"].as_str().unwrap().contains(&needle))
+        .cloned()
+        .collect()
+}
+
+/// Starts `crashlab run SCENARIOS` in the background and waits until all its namespaces
+/// exist (so any cluster bring-up is over). Returns the child and its namespaces.
+fn start_run(scenarios: &[&str]) -> (Child, Vec<String>) {
+    let mut child = crashlab()
+        .arg("run")
+        .args(scenarios)
+        .args(["-o", "json"])
+        .args(context_args())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    loop {
+        let mine = owned_by(&gc(true), pid);
+        if mine.len() == scenarios.len() {
+            let names = mine
+                .iter()
+                .map(|n| n["namespace"].as_str().unwrap().to_owned())
+                .collect();
+            return (child, names);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("crashlab run ended ({status}) before its namespaces were seen");
+        }
+        assert!(Instant::now() < deadline, "no namespaces of pid {pid}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+fn names(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["namespace"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn kill_9_leftovers_are_deleted_by_gc_and_by_the_next_run() {
+    // 1. kill -9, then `crashlab gc`.
+    let (mut child, left) = start_run(&["exit-1", "oom"]);
+    let pid = child.id();
+    child.kill().unwrap(); // SIGKILL: no cleanup at all
+    child.wait().unwrap();
+    let before = owned_by(&gc(true), pid);
+    assert_eq!(names(&Value::from(before.clone())).len(), 2, "{before:#?}");
+    for n in &before {
+        assert_eq!(n["delete"], true, "{n}");
+        assert_eq!(
+            n["reason"],
+            format!("its run (pid {pid} on this host) is gone"),
+            "{n}"
+        );
+    }
+    let collected = gc(false);
+    let deleted: Vec<Value> = owned_by(&collected, pid)
+        .into_iter()
+        .filter(|n| n["deleted"] == true)
+        .collect();
+    let mut deleted = names(&Value::from(deleted));
+    deleted.sort();
+    let mut expected = left.clone();
+    expected.sort();
+    assert_eq!(deleted, expected, "{collected:#}");
+
+    // 2. kill -9, then the next run collects them before it starts.
+    let (mut child, left) = start_run(&["exit-1"]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut c = crashlab();
+    c.args(["run", "missing-secret-ref", "-o", "json"])
+        .args(context_args());
+    let run = Run::new(c);
+    run.expect_code(0);
+    let doc: Value = serde_json::from_slice(&run.out.stdout).unwrap();
+    let collected = names(&doc["leftovers_collected"]);
+    for ns in &left {
+        assert!(collected.contains(ns), "{ns} not collected: {doc:#}");
+    }
+
+    // Nothing of either killed run is left but namespaces already being deleted.
+    let after = gc(true);
+    for ns in left.iter() {
+        let entry = after["namespaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["namespace"] == ns.as_str());
+        if let Some(n) = entry {
+            assert_eq!(n["reason"], "already being deleted", "{n}");
+        }
+    }
+}
+
+/// Sends `signal` to a run once its namespaces exist; the run must clean up, then exit with
+/// 128 + the signal number, leaving no namespace of its own.
+fn signalled_run_cleans_up_and_exits(signal: i32, code: i32) {
+    let (child, left) = start_run(&["exit-1", "liveness"]);
+    let pid = child.id();
+    // SAFETY: a signal to our own child process.
+    unsafe { libc::kill(pid as i32, signal) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The JSON document is still written, with what ended.
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["scenarios"].is_array(), "{doc:#}");
+    let after = gc(true);
+    for ns in &left {
+        let entry = after["namespaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["namespace"] == ns.as_str());
+        assert!(entry.is_none(), "{ns} is left: {entry:?}");
+    }
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn sigint_cleans_up_and_exits_130() {
+    signalled_run_cleans_up_and_exits(libc::SIGINT, 130);
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn sigterm_cleans_up_and_exits_143() {
+    signalled_run_cleans_up_and_exits(libc::SIGTERM, 143);
+}
