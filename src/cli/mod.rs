@@ -21,7 +21,6 @@ pub use cli_error::{CliError, Exit};
 
 /// Runs crashlab with the process's arguments and returns its exit code.
 pub fn main() -> ExitCode {
-    reset_sigpipe();
     let parsed = Cli::command()
         .long_version(&*Box::leak(long_version().into_boxed_str()))
         .try_get_matches()
@@ -38,6 +37,20 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    // Offline commands end quietly when stdout closes (`crashlab list | head -1`), as in
+    // ripgrep. Never the commands that talk to a cluster: with SIGPIPE at its default, a write
+    // to an API server connection that just died (a restarting kube-apiserver) kills the whole
+    // process, cleanup and report included (measured: exit by signal 13 mid-run).
+    if matches!(
+        cli.command,
+        Command::List { .. }
+            | Command::Show { .. }
+            | Command::Schema
+            | Command::Lint { .. }
+            | Command::Completions { .. }
+    ) {
+        reset_sigpipe();
+    }
     crate::report::color::set(cli.color);
     init_tracing(cli.verbose);
     let json = wants_json(&cli.command);
@@ -143,7 +156,7 @@ fn init_tracing(verbose: u8) {
         .try_init();
 }
 
-/// A closed stdout (`crashlab list | head -1`) ends the program quietly, as in ripgrep.
+/// A closed stdout ends the program quietly (SIGPIPE back to its default).
 fn reset_sigpipe() {
     // SAFETY: restoring the default disposition of SIGPIPE before any output.
     unsafe {

@@ -414,13 +414,13 @@ async fn scenario_task(input: TaskInput) -> ScenarioReport {
         cluster.create_namespace(&namespace, name).await?;
         // Pods are refused until the controller manager has made the namespace's `default`
         // ServiceAccount (a moment on a cluster that has just started).
-        cluster.wait_default_service_account(&namespace).await?;
+        retry_unreachable(|| cluster.wait_default_service_account(&namespace)).await?;
         // Watch from before the first apply, so the recording holds every status the pod had.
         let steps_tx = tx.clone();
         let watch = AbortOnDrop(tokio::spawn(forward(cluster.watch(&namespace), tx)));
         for step in spec.steps() {
             for (i, manifest) in step.manifests.iter().enumerate() {
-                cluster.apply(&namespace, i, manifest).await?;
+                retry_unreachable(|| cluster.apply(&namespace, i, manifest)).await?;
             }
             if let Some(name) = step.name {
                 // Recorded with the watch, so the timeline shows where each step began.
@@ -475,6 +475,25 @@ async fn scenario_task(input: TaskInput) -> ScenarioReport {
         observed: c.observed,
         elapsed_s: started.elapsed().as_secs_f64(),
         timeline: c.timeline,
+    }
+}
+
+/// Retries a deploy step while the API server cannot be reached (a kube-apiserver restarting
+/// after a crash answers again within seconds); the deploy deadline around the whole phase
+/// bounds the retries. API answers (a rejected manifest) are not retried.
+async fn retry_unreachable<T, F, Fut>(mut step: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    loop {
+        match step().await {
+            Err(Error::Unreachable { message }) => {
+                tracing::warn!("API server unreachable ({message}); retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            other => return other,
+        }
     }
 }
 

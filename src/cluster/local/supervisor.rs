@@ -17,8 +17,13 @@ use super::{LocalError, host};
 
 /// How long one component may take to become ready.
 const READY_TIMEOUT: Duration = Duration::from_secs(90);
-/// A component that dies more often than this is given up on.
+/// A component that dies this often in a row, each time sooner than [`STABLE_AFTER`] after its
+/// start, is given up on.
 const MAX_RESTARTS: u32 = 5;
+/// A component that ran this long before dying starts counting its restarts afresh: five
+/// crashes in an afternoon are not a crash loop (measured: five kills of kube-apiserver spread
+/// over 20 minutes left the cluster without an API server for good).
+const STABLE_AFTER: Duration = Duration::from_secs(60);
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -29,6 +34,10 @@ extern "C" fn on_term(_: libc::c_int) {
 struct Running {
     component: Component,
     child: Option<Child>,
+    /// When the current process was started.
+    started: Instant,
+    /// Restarts since the component last ran for [`STABLE_AFTER`].
+    recent_restarts: u32,
 }
 
 /// Runs the supervisor in the current process until SIGTERM/SIGINT. Never returns early on a
@@ -90,6 +99,8 @@ pub fn run(
         let mut r = Running {
             component,
             child: Some(child),
+            started: Instant::now(),
+            recent_restarts: 0,
         };
         match wait_ready(&mut r) {
             Ok(()) => {
@@ -139,18 +150,23 @@ pub fn run(
                     name,
                     &format!("crashlab supervisor: {name} exited ({exit})"),
                 );
-                if st.restarts >= MAX_RESTARTS {
+                if r.started.elapsed() >= STABLE_AFTER {
+                    r.recent_restarts = 0;
+                }
+                if r.recent_restarts >= MAX_RESTARTS {
                     st.state = ComponentState::Failed;
                     st.pid = None;
                     r.child = None;
                 } else {
                     st.restarts += 1;
+                    r.recent_restarts += 1;
                     st.state = ComponentState::Restarting;
-                    std::thread::sleep(Duration::from_secs(u64::from(st.restarts)));
+                    std::thread::sleep(Duration::from_secs(u64::from(r.recent_restarts)));
                     match spawn(layout, &r.component) {
                         Ok(c) => {
                             st.pid = Some(c.id());
                             st.state = ComponentState::Ready;
+                            r.started = Instant::now();
                             r.child = Some(c);
                         }
                         Err(e) => {
