@@ -1,9 +1,12 @@
 //! Deploys a scenario into its own namespace, watches it, records a timeline, evaluates the
 //! expectations and always cleans up, emitting [`RunEvent`]s as it goes.
 //!
-//! Only [`cluster_client`] talks to kube-rs; the rest works on plain values and streams.
+//! The cluster sits behind the [`Cluster`] trait: only [`cluster_client`] talks to kube-rs,
+//! the rest works on plain values and streams.
 
 mod cancel;
+mod clock;
+mod cluster;
 pub mod cluster_client;
 mod context;
 mod error;
@@ -21,11 +24,13 @@ mod rollout;
 mod runner;
 
 pub use cancel::Cancel;
+pub use cluster::Cluster;
 pub use cluster_client::{Connection, connect};
 pub use context::{KIND_PREFIX, LOCAL_CONTEXT, check_context};
 pub use error::{Error, Result};
 pub use event::RunEvent;
 pub use namespace::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, SCENARIO_LABEL, namespace_name};
+pub use observe::{LogError, LogSource, WatchItem};
 pub use report::{EventSummary, ObservedSummary, ScenarioReport, Verdict};
 pub(crate) use runner::owned_by;
 pub use runner::{OnReproduced, Reproduced, RunOptions, Runner, ScenarioRun};
