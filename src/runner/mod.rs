@@ -2,7 +2,8 @@
 //! expectations and always cleans up, emitting [`RunEvent`]s as it goes.
 //!
 //! The cluster sits behind the [`Cluster`] trait: only [`cluster_client`] talks to kube-rs,
-//! the rest works on plain values and streams.
+//! the rest works on plain values and streams, and tests drive the whole runner over a
+//! replayed recording (`replay_cluster`).
 
 mod cancel;
 mod clock;
@@ -18,10 +19,16 @@ mod namespace;
 mod observe;
 pub mod owner;
 mod previous_logs;
+#[cfg(test)]
+pub(crate) mod replay_cluster;
+#[cfg(test)]
+pub(crate) mod replay_run;
 mod report;
 mod rollout;
 #[allow(clippy::module_inception)]
 mod runner;
+#[cfg(test)]
+mod tests;
 
 pub use cancel::Cancel;
 pub use cluster::Cluster;

@@ -393,6 +393,21 @@ impl<C: Cluster> Runner<C> {
     }
 }
 
+#[cfg(test)]
+impl Runner<super::replay_cluster::ReplayCluster> {
+    /// A runner replaying `cluster`'s recording: its times are the recording's, and its
+    /// namespace is named as the recorded one.
+    pub(crate) fn replaying(
+        cluster: super::replay_cluster::ReplayCluster,
+        options: RunOptions,
+    ) -> Self {
+        let mut runner = Self::with_cluster(cluster, options);
+        runner.tuning.clock = runner.cluster.clock();
+        runner.tuning.namespace_suffix = Some(runner.cluster.namespace_suffix());
+        runner
+    }
+}
+
 struct TaskInput<C> {
     cluster: C,
     scenario: Scenario,
