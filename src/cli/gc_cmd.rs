@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::args::{GcArgs, OutputFormat};
 use super::cli_error::{CliError, Exit};
+use crate::runner::Cluster;
 use crate::runner::cluster_client::ClusterClient;
 use crate::runner::gc::{self, GcDecision};
 use crate::runner::owner::{self, Owner};

@@ -1,109 +1,49 @@
-//! Every reporter, pinned by snapshots of the events of runs recorded on a real kubelet.
+//! Every reporter, pinned by snapshots of the events the runner emits while replaying runs
+//! recorded on a real kubelet (`tests/fixtures/recordings/`): the real runner, over
+//! [`ReplayCluster`], on tokio's paused clock, so times are the recordings' and fixed.
 
 use jiff::tz::TimeZone;
 
-use crate::expect::fixtures::scenario_of;
-use crate::expect::{Decision, evaluate, summarize};
-use crate::runner::kubelet_backoff::KubeletBackoff;
-use crate::runner::{RunEvent, ScenarioReport, Verdict};
-use crate::scenario::{Expectations, RestartExpectation, Scenario};
-use crate::timeline::{Recording, TimelineBuilder, recorded};
+use crate::runner::replay_cluster::{ReplayCluster, WatchFault};
+use crate::runner::replay_run::replay_blocking;
+use crate::runner::{RunEvent, RunOptions, Verdict};
+use crate::scenario::{Catalogue, Expectations, RestartExpectation, Scenario};
+use crate::timeline::{Recording, recorded};
 
 use super::{HumanReporter, JsonReporter, JunitReporter, Reporter};
 
-/// The events a runner would have emitted for this recording: signals as they were built,
-/// the evaluation stopped at the first final decision (or judged finished at the end).
-/// Times come from the recording, so the output is fixed.
-pub(crate) fn run_events(rec: &Recording) -> Vec<RunEvent> {
-    run_events_as(rec, &scenario_of(rec), &rec.scenario, true)
+fn builtin(name: &str) -> Scenario {
+    Catalogue::builtin().get(name).unwrap().scenario.clone()
 }
 
-/// As [`run_events`], checking the recording against `scenario`'s expectations and naming
-/// the scenario `name`. `to_the_end`: the watch lasted the observe window (else it was cut
-/// short, as when the cluster stops answering, and what is undecided is an error).
-fn run_events_as(
-    rec: &Recording,
-    scenario: &Scenario,
-    name: &str,
-    to_the_end: bool,
-) -> Vec<RunEvent> {
-    let target = scenario.spec.target.clone();
-    let expect = &scenario.spec.expect;
-    let mut events = vec![
-        RunEvent::RunStarted {
-            count: 1,
-            context: "local".into(),
-            server_version: rec.server_version.clone(),
-            // Read from kubelet v1.34.4's /configz and /metrics on the local provider.
-            kubelet_backoff: Some(KubeletBackoff {
-                initial_s: 10,
-                max_s: 300,
-                because: "ReduceDefaultCrashLoopBackOffDecay off, KubeletCrashLoopBackOffMax off"
-                    .into(),
-            }),
-        },
-        RunEvent::ScenarioStarted {
-            scenario: name.to_owned(),
-            namespace: rec.namespace.clone(),
-            target: target.clone(),
-        },
-    ];
-    let mut builder = TimelineBuilder::new();
-    let mut decision = None;
-    let mut decided_at = None;
-    for obs in &rec.observations {
-        for entry in builder.push(obs) {
-            events.push(RunEvent::Signal {
-                scenario: name.to_owned(),
-                entry,
-            });
+/// The events of a run of `scenario` on the local provider's context, replaying `rec`
+/// with the watch failing as `fault` says.
+fn replayed(rec: &Recording, scenario: Scenario, fault: Option<WatchFault>) -> Vec<RunEvent> {
+    let options = RunOptions {
+        context: "local".into(),
+        ..Default::default()
+    };
+    let make = || {
+        let replay = ReplayCluster::new(rec.clone());
+        match fault {
+            Some(f) => replay.with_watch_fault(f),
+            None => replay,
         }
-        if decision.is_none() {
-            let e = evaluate(expect, &target, builder.timeline(), false);
-            if e.decided.is_final() {
-                decision = Some(e);
-                decided_at = Some(obs.received_at);
-            }
-        }
-    }
-    let timeline = builder.finish();
-    let evaluation = decision.unwrap_or_else(|| evaluate(expect, &target, &timeline, to_the_end));
-    let verdict = evaluation.verdict();
-    let error = (evaluation.decided == Decision::Pending).then(|| {
-        format!(
-            "the watch ended unexpectedly during the observe phase; pending checks: {}",
-            evaluation.pending().join(", ")
-        )
-    });
-    // The runner stops at the decision (a log fetch still in flight may land later).
-    let end = decided_at.or(rec.observations.last().map(|o| o.received_at));
-    let elapsed_s = end.map_or(0.0, |t| t.duration_since(rec.started_at).as_secs_f64());
-    let elapsed_s = (elapsed_s * 10.0).round() / 10.0;
-    events.push(RunEvent::ScenarioFinished {
-        report: Box::new(ScenarioReport {
-            name: name.to_owned(),
-            namespace: rec.namespace.clone(),
-            verdict,
-            error,
-            checks: evaluation.checks,
-            observed: summarize(&target, &timeline),
-            elapsed_s,
-            timeline,
-        }),
-    });
-    events.push(RunEvent::CleanedUp {
-        scenario: name.to_owned(),
-        namespace: rec.namespace.clone(),
-        kept: false,
-    });
-    events.push(RunEvent::RunFinished { elapsed_s });
-    events
+    };
+    replay_blocking(make, &[scenario], options).events
 }
 
-/// Several single-scenario runs merged into one run of them all.
-fn one_run(runs: Vec<Vec<RunEvent>>, elapsed_s: f64) -> Vec<RunEvent> {
+/// The events of the run that made `rec`, replayed: its built-in scenario, its watch.
+fn run_events(rec: &Recording) -> Vec<RunEvent> {
+    replayed(rec, builtin(&rec.scenario), None)
+}
+
+/// Several single-scenario runs merged into one run of them all, as if run in parallel: the
+/// first run's start, every scenario's events, the longest run's end.
+fn one_run(runs: Vec<Vec<RunEvent>>) -> Vec<RunEvent> {
     let count = runs.len();
     let mut all = Vec::new();
+    let mut elapsed_s = 0.0_f64;
     for (i, events) in runs.into_iter().enumerate() {
         for ev in events {
             match ev {
@@ -118,7 +58,8 @@ fn one_run(runs: Vec<Vec<RunEvent>>, elapsed_s: f64) -> Vec<RunEvent> {
                     server_version,
                     kubelet_backoff,
                 }),
-                RunEvent::RunStarted { .. } | RunEvent::RunFinished { .. } => {}
+                RunEvent::RunFinished { elapsed_s: e } => elapsed_s = elapsed_s.max(e),
+                RunEvent::RunStarted { .. } => {}
                 ev => all.push(ev),
             }
         }
@@ -236,7 +177,7 @@ fn junit_output_of_recorded_runs() {
 fn one_run_of_every_recording() {
     // All recordings as one run: the tally and the JUnit suite count every scenario.
     let recs = recorded();
-    let all = one_run(recs.iter().map(|(_, rec)| run_events(rec)).collect(), 600.0);
+    let all = one_run(recs.iter().map(|(_, rec)| run_events(rec)).collect());
     let verdicts: Vec<Verdict> = all
         .iter()
         .filter_map(|ev| match ev {
@@ -263,13 +204,14 @@ fn one_run_of_every_recording() {
 }
 
 /// Real runs checked against another scenario's expectations: the failure and error paths
-/// of every reporter, on real observations. One run of three scenarios:
+/// of every reporter, on real observations. One run of four scenarios:
 /// - the OOM run checked as exit-1: its exits contradict `exit code 1 (Error)`;
 /// - the liveness run checked for the default back-off curve: the kubelet restarted the
 ///   container at once after the second liveness kill (0 s), where a crash loop waits 10 s;
 /// - the missing-Secret-ref run checked as exit-1: nothing ever terminates, so every check
 ///   fails at the end of the observe window ("never observed");
-/// - the same, with the watch cut short: what is undecided is an `error`, not a failure.
+/// - the same, with the watch lost half-way (an error, then nothing): at the end of the
+///   window what is undecided is an `error`, not a failure, since signals may have been lost.
 #[test]
 fn mismatched_expectations_fail_and_say_why() {
     let recs = recorded();
@@ -279,7 +221,12 @@ fn mismatched_expectations_fail_and_say_why() {
             .map(|(_, r)| r)
             .unwrap_or_else(|| panic!("no recording of {name}"))
     };
-    let exit_1 = scenario_of(find("exit-1"));
+    let named = |scenario: &Scenario, name: &str| {
+        let mut s = scenario.clone();
+        s.metadata.name = name.to_owned();
+        s
+    };
+    let exit_1 = builtin("exit-1");
     let mut curve = exit_1.clone();
     curve.spec.expect = Expectations {
         restarts: Some(RestartExpectation {
@@ -289,27 +236,29 @@ fn mismatched_expectations_fail_and_say_why() {
         backoff: exit_1.spec.expect.backoff.clone(),
         ..Default::default()
     };
+    let lost = Some(WatchFault::Lost { after: 8 });
     let runs = [
-        (find("oom"), &exit_1, "oom-as-exit-1"),
-        (find("liveness"), &curve, "liveness-as-crash-loop"),
+        (find("oom"), named(&exit_1, "oom-as-exit-1"), None),
         (
-            find("missing-secret-ref"),
-            &exit_1,
-            "missing-secret-ref-as-exit-1",
+            find("liveness"),
+            named(&curve, "liveness-as-crash-loop"),
+            None,
         ),
         (
             find("missing-secret-ref"),
-            &exit_1,
-            "missing-secret-ref-watch-lost",
+            named(&exit_1, "missing-secret-ref-as-exit-1"),
+            None,
+        ),
+        (
+            find("missing-secret-ref"),
+            named(&exit_1, "missing-secret-ref-watch-lost"),
+            lost,
         ),
     ];
     let all = one_run(
         runs.into_iter()
-            .map(|(rec, scenario, name)| {
-                run_events_as(rec, scenario, name, !name.ends_with("-watch-lost"))
-            })
+            .map(|(rec, scenario, fault)| replayed(rec, scenario, fault))
             .collect(),
-        100.0,
     );
     let verdicts: Vec<Verdict> = all
         .iter()

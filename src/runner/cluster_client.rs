@@ -1,6 +1,7 @@
-//! The only module that talks to kube-rs: connecting, namespaces, server-side apply through
-//! discovery, the Pod + Event watch, previous logs and node versions. Everything else in the
-//! runner works on plain values and streams, so it can be tested without an API server.
+//! The only module that talks to kube-rs: connecting, and the [`Cluster`] the runner uses on a
+//! real API server (namespaces, server-side apply through discovery, the Pod + Event watch,
+//! previous logs and node versions). Everything else in the runner works on plain values and
+//! streams, so it can be tested without an API server.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -19,6 +20,7 @@ use serde_json::Value;
 
 use crate::timeline::{Observation, Observed};
 
+use super::cluster::Cluster;
 use super::error::{Error, Result};
 use super::manifest::{ManifestId, in_namespace, manifest_id};
 use super::namespace::namespace_labels;
@@ -69,7 +71,7 @@ pub async fn connect(context: Option<&str>) -> Result<Connection> {
 /// Discovery answers by (apiVersion, kind), shared by every scenario of a run.
 type DiscoveryCache = Arc<Mutex<HashMap<(String, String), (ApiResource, ApiCapabilities)>>>;
 
-/// Cluster operations the runner needs. Cheap to clone; clones share the discovery cache.
+/// The [`Cluster`] of a kube client. Cheap to clone; clones share the discovery cache.
 #[derive(Clone)]
 pub struct ClusterClient {
     client: Client,
@@ -84,8 +86,41 @@ impl ClusterClient {
         }
     }
 
+    /// The API resource serving `id`'s kind, through discovery (cached for the run).
+    async fn resolve(&self, id: &ManifestId) -> Result<(ApiResource, ApiCapabilities)> {
+        let key = (id.api_version(), id.kind.clone());
+        if let Some(hit) = self
+            .discovery
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(hit.clone());
+        }
+        let gvk = GroupVersionKind::gvk(&id.group, &id.version, &id.kind);
+        let found = kube::discovery::pinned_kind(&self.client, &gvk)
+            .await
+            .map_err(|e| {
+                classify(e, |message| Error::UnknownKind {
+                    api_version: id.api_version(),
+                    kind: id.kind.clone(),
+                    name: id.name.clone(),
+                    message,
+                })
+            })?;
+        self.discovery
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, found.clone());
+        Ok(found)
+    }
+}
+
+impl Cluster for ClusterClient {
+    type Logs = PodLogs;
+
     /// `gitVersion` of the API server; the first call of a run, so failure means unreachable.
-    pub async fn server_version(&self) -> Result<String> {
+    async fn server_version(&self) -> Result<String> {
         let info = self
             .client
             .apiserver_version()
@@ -97,7 +132,7 @@ impl ClusterClient {
     }
 
     /// Creates the scenario's namespace with crashlab's labels.
-    pub async fn create_namespace(&self, name: &str, scenario: &str) -> Result<()> {
+    async fn create_namespace(&self, name: &str, scenario: &str) -> Result<()> {
         let ns = Namespace {
             metadata: ObjectMeta {
                 name: Some(name.to_owned()),
@@ -121,7 +156,7 @@ impl ClusterClient {
 
     /// Waits (with a watch) until the namespace's `default` ServiceAccount exists. The
     /// caller's deploy timeout bounds the wait.
-    pub async fn wait_default_service_account(&self, namespace: &str) -> Result<()> {
+    async fn wait_default_service_account(&self, namespace: &str) -> Result<()> {
         let api = Api::<ServiceAccount>::namespaced(self.client.clone(), namespace);
         await_condition(api, "default", |sa: Option<&ServiceAccount>| sa.is_some())
             .await
@@ -134,7 +169,7 @@ impl ClusterClient {
     /// Server-side applies manifest number `index` into `namespace` (field manager
     /// [`FIELD_MANAGER`], forcing conflicts), whatever its kind, by resolving it through
     /// discovery.
-    pub async fn apply(&self, namespace: &str, index: usize, manifest: &Value) -> Result<()> {
+    async fn apply(&self, namespace: &str, index: usize, manifest: &Value) -> Result<()> {
         let id = manifest_id(index, manifest)?;
         let (resource, caps) = self.resolve(&id).await?;
         if caps.scope == Scope::Cluster {
@@ -163,7 +198,7 @@ impl ClusterClient {
     }
 
     /// The object `kind`/`name` of `namespace` as JSON (for rollout status).
-    pub async fn get_workload(
+    async fn get_workload(
         &self,
         namespace: &str,
         kind: crate::scenario::WorkloadKind,
@@ -192,38 +227,10 @@ impl ClusterClient {
         Ok(serde_json::to_value(object).unwrap_or_default())
     }
 
-    async fn resolve(&self, id: &ManifestId) -> Result<(ApiResource, ApiCapabilities)> {
-        let key = (id.api_version(), id.kind.clone());
-        if let Some(hit) = self
-            .discovery
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-        {
-            return Ok(hit.clone());
-        }
-        let gvk = GroupVersionKind::gvk(&id.group, &id.version, &id.kind);
-        let found = kube::discovery::pinned_kind(&self.client, &gvk)
-            .await
-            .map_err(|e| {
-                classify(e, |message| Error::UnknownKind {
-                    api_version: id.api_version(),
-                    kind: id.kind.clone(),
-                    name: id.name.clone(),
-                    message,
-                })
-            })?;
-        self.discovery
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(key, found.clone());
-        Ok(found)
-    }
-
     /// Pods and core/v1 Events of `namespace`, merged into one stream of observations stamped
     /// with their arrival time. Watch failures are passed on as [`WatchItem::Error`] and the
     /// watchers retry with kube-runtime's default back-off; the stream never ends by itself.
-    pub fn watch(&self, namespace: &str) -> impl Stream<Item = WatchItem> + Send + 'static {
+    fn watch(&self, namespace: &str) -> impl Stream<Item = WatchItem> + Send + 'static {
         let pods = watcher(
             Api::<Pod>::namespaced(self.client.clone(), namespace),
             watcher::Config::default(),
@@ -264,14 +271,14 @@ impl ClusterClient {
     }
 
     /// Previous-container logs of pods in `namespace`.
-    pub fn logs(&self, namespace: &str) -> PodLogs {
+    fn logs(&self, namespace: &str) -> PodLogs {
         PodLogs {
             api: Api::namespaced(self.client.clone(), namespace),
         }
     }
 
     /// `status.nodeInfo.kubeletVersion` of `node`.
-    pub async fn kubelet_version(&self, node: &str) -> Result<String, String> {
+    async fn kubelet_version(&self, node: &str) -> Result<String, String> {
         let node = Api::<Node>::all(self.client.clone())
             .get(node)
             .await
@@ -286,7 +293,7 @@ impl ClusterClient {
     /// The restart back-off of the first Ready node's kubelet, from its `/configz` and
     /// `/metrics` through the API server's node proxy. Anything unreadable (no permission, no
     /// node) leaves the kubelet defaults for that part, said in `because`.
-    pub async fn kubelet_backoff(&self) -> super::kubelet_backoff::KubeletBackoff {
+    async fn kubelet_backoff(&self) -> super::kubelet_backoff::KubeletBackoff {
         use super::kubelet_backoff::{KubeletBackoff, derive};
         let nodes = match Api::<Node>::all(self.client.clone())
             .list(&Default::default())
@@ -333,7 +340,7 @@ impl ClusterClient {
     }
 
     /// Every namespace labelled as crashlab's (`app.kubernetes.io/managed-by=crashlab`).
-    pub async fn crashlab_namespaces(&self) -> Result<Vec<super::gc::NamespaceInfo>> {
+    async fn crashlab_namespaces(&self) -> Result<Vec<super::gc::NamespaceInfo>> {
         let api = Api::<Namespace>::all(self.client.clone());
         let selector = format!(
             "{}={}",
@@ -360,7 +367,7 @@ impl ClusterClient {
 
     /// Requests deletion of `namespace` with foreground propagation. Returns the UID of the
     /// namespace being deleted, or `None` when it is already gone.
-    pub async fn delete_namespace(&self, namespace: &str) -> Result<Option<String>> {
+    async fn delete_namespace(&self, namespace: &str) -> Result<Option<String>> {
         let api = Api::<Namespace>::all(self.client.clone());
         match api.delete(namespace, &DeleteParams::foreground()).await {
             Ok(either) => Ok(either.left().and_then(|ns| ns.metadata.uid)),
@@ -373,7 +380,7 @@ impl ClusterClient {
     }
 
     /// Waits (watching, not polling) until the namespace with `uid` no longer exists.
-    pub async fn namespace_gone(&self, namespace: &str, uid: &str) -> Result<()> {
+    async fn namespace_gone(&self, namespace: &str, uid: &str) -> Result<()> {
         let api = Api::<Namespace>::all(self.client.clone());
         await_condition(api, namespace, conditions::is_deleted(uid))
             .await

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use futures::stream::FuturesUnordered;
 use futures::{Stream, StreamExt};
-use jiff::Timestamp;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 
@@ -17,6 +16,7 @@ use crate::scenario::{Expectations, Target, WorkloadKind, humantime_secs};
 use crate::timeline::{Observation, Observed, Timeline, TimelineBuilder};
 
 use super::cancel::Cancel;
+use super::clock::Clock;
 use super::previous_logs::{FetchRequest, PreviousLogsPlanner};
 use super::{ObservedSummary, RunEvent, Verdict};
 
@@ -83,7 +83,7 @@ pub enum Ending {
     Failed(String),
 }
 
-/// Time limits and retry schedule for one observation.
+/// Time limits, retry schedule and clock for one observation.
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// End of the deploy phase (apply + the target pod appearing).
@@ -97,6 +97,8 @@ pub struct Limits {
     pub log_retries: Vec<Duration>,
     /// How long to wait for log fetches still in flight once the verdict is known.
     pub drain: Duration,
+    /// Stamps the previous logs fetched (watch items come stamped).
+    pub clock: Clock,
 }
 
 /// The parts of a [`super::ScenarioReport`] that observation decides.
@@ -314,7 +316,7 @@ where
             Some(done) = fetches.next(), if !fetches.is_empty() => {
                 if let Some(obs) = done {
                     for req in observer.push(obs) {
-                        fetches.push(fetch(logs, req, &limits.log_retries));
+                        fetches.push(fetch(logs, req, limits));
                     }
                 }
             }
@@ -326,7 +328,7 @@ where
                 }
                 Some(WatchItem::Observed(obs)) => {
                     for req in observer.push(obs) {
-                        fetches.push(fetch(logs, req, &limits.log_retries));
+                        fetches.push(fetch(logs, req, limits));
                     }
                 }
             },
@@ -353,17 +355,13 @@ where
 }
 
 /// Fetches one instance's logs, retrying on the schedule; `None` when every attempt failed.
-async fn fetch<L: LogSource>(
-    logs: &L,
-    req: FetchRequest,
-    retries: &[Duration],
-) -> Option<Observation> {
-    let mut pauses = retries.iter();
+async fn fetch<L: LogSource>(logs: &L, req: FetchRequest, limits: &Limits) -> Option<Observation> {
+    let mut pauses = limits.log_retries.iter();
     loop {
         match logs.previous_logs(&req.pod, &req.container).await {
             Ok(text) => {
                 return Some(Observation {
-                    received_at: Timestamp::now(),
+                    received_at: limits.clock.now(),
                     what: Observed::PreviousLogs {
                         pod: req.pod,
                         container: req.container,
@@ -479,6 +477,7 @@ mod tests {
             observe: Duration::from_secs(3600),
             log_retries: vec![Duration::ZERO; retries],
             drain: Duration::from_secs(3600),
+            clock: Clock::System,
         }
     }
 

@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use futures::{Stream, StreamExt};
-use jiff::Timestamp;
 use tokio::sync::Semaphore;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
@@ -22,6 +21,8 @@ use crate::scenario::{Scenario, StepRef, Target, WaitFor, humantime_secs};
 use crate::timeline::{Observation, Observed, Recording, Timeline};
 
 use super::cancel::Cancel;
+use super::clock::Clock;
+use super::cluster::Cluster;
 use super::cluster_client::ClusterClient;
 use super::error::{Error, Result};
 use super::namespace::{namespace_name, random_suffix};
@@ -32,7 +33,8 @@ use super::{ObservedSummary, RunEvent, ScenarioReport, Verdict};
 use crate::scenario::ClusterFacts;
 
 /// How a run behaves. The kube context is only reported (in [`RunEvent::RunStarted`]); the
-/// client passed to [`Runner::new`] decides where scenarios go.
+/// client passed to [`Runner::new`] (or the cluster passed to [`Runner::with_cluster`])
+/// decides where scenarios go.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// Name of the kube context the client was built from.
@@ -90,7 +92,7 @@ pub struct ScenarioRun {
     pub recording: Option<Recording>,
 }
 
-/// Internal timings, not user options.
+/// Internal timings and sources of variation, not user options; a replay fixes the last two.
 #[derive(Debug, Clone)]
 struct Tuning {
     /// Pauses between attempts to fetch previous logs (0.5 s … 4 s, 7.5 s in all).
@@ -102,6 +104,10 @@ struct Tuning {
     /// Limit for the namespace deletion request itself (waiting for it to be gone uses the
     /// scenario's cleanup timeout).
     delete_request: Duration,
+    /// Stamps `started_at`, steps and previous logs.
+    clock: Clock,
+    /// The last part of every namespace name; `None`: a fresh random one per scenario.
+    namespace_suffix: Option<String>,
 }
 
 impl Default for Tuning {
@@ -111,20 +117,31 @@ impl Default for Tuning {
             drain: Duration::from_secs(10),
             node_lookup: Duration::from_secs(10),
             delete_request: Duration::from_secs(30),
+            clock: Clock::System,
+            namespace_suffix: None,
         }
     }
 }
 
-pub struct Runner {
-    cluster: ClusterClient,
+/// Runs scenarios on a [`Cluster`]: a real one through kube-rs unless told otherwise.
+pub struct Runner<C = ClusterClient> {
+    cluster: C,
     options: RunOptions,
     tuning: Tuning,
 }
 
 impl Runner {
+    /// A runner on the cluster `client` talks to.
     pub fn new(client: kube::Client, options: RunOptions) -> Self {
+        Self::with_cluster(ClusterClient::new(client), options)
+    }
+}
+
+impl<C: Cluster> Runner<C> {
+    /// A runner on any [`Cluster`] (tests replay recorded runs through one).
+    pub fn with_cluster(cluster: C, options: RunOptions) -> Self {
         Self {
-            cluster: ClusterClient::new(client),
+            cluster,
             options,
             tuning: Tuning::default(),
         }
@@ -218,9 +235,10 @@ impl Runner {
             };
         };
 
-        let namespace = namespace_name(&name, &random_suffix());
+        let suffix = self.tuning.namespace_suffix.clone();
+        let namespace = namespace_name(&name, &suffix.unwrap_or_else(random_suffix));
         let started = Instant::now();
-        let started_at = Timestamp::now();
+        let started_at = self.tuning.clock.now();
         let recorded = Arc::new(Mutex::new(Vec::new()));
         let mut task = tokio::spawn(scenario_task(TaskInput {
             cluster: self.cluster.clone(),
@@ -331,7 +349,7 @@ impl Runner {
         let decisions = super::gc::decide(
             &namespaces,
             &here,
-            Timestamp::now(),
+            self.tuning.clock.now(),
             Duration::MAX,
             &super::owner::is_running,
         );
@@ -376,8 +394,23 @@ impl Runner {
     }
 }
 
-struct TaskInput {
-    cluster: ClusterClient,
+#[cfg(test)]
+impl Runner<super::replay_cluster::ReplayCluster> {
+    /// A runner replaying `cluster`'s recording: its times are the recording's, and its
+    /// namespace is named as the recorded one.
+    pub(crate) fn replaying(
+        cluster: super::replay_cluster::ReplayCluster,
+        options: RunOptions,
+    ) -> Self {
+        let mut runner = Self::with_cluster(cluster, options);
+        runner.tuning.clock = runner.cluster.clock();
+        runner.tuning.namespace_suffix = Some(runner.cluster.namespace_suffix());
+        runner
+    }
+}
+
+struct TaskInput<C> {
+    cluster: C,
     scenario: Scenario,
     namespace: String,
     sink: UnboundedSender<RunEvent>,
@@ -387,7 +420,7 @@ struct TaskInput {
 }
 
 /// Deploy → observe → conclude, in its own task so a panic cannot skip the parent's cleanup.
-async fn scenario_task(input: TaskInput) -> ScenarioReport {
+async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
     let TaskInput {
         cluster,
         scenario,
@@ -406,6 +439,7 @@ async fn scenario_task(input: TaskInput) -> ScenarioReport {
         observe: spec.timeouts.observe,
         log_retries: tuning.log_retries.clone(),
         drain: tuning.drain,
+        clock: tuning.clock,
     };
     let mut observer = Observer::new(name, &spec.target, &spec.expect, sink.clone(), recorded);
     let (tx, rx) = futures::channel::mpsc::unbounded();
@@ -425,7 +459,7 @@ async fn scenario_task(input: TaskInput) -> ScenarioReport {
             if let Some(name) = step.name {
                 // Recorded with the watch, so the timeline shows where each step began.
                 let _ = steps_tx.unbounded_send(WatchItem::Observed(Observation {
-                    received_at: Timestamp::now(),
+                    received_at: tuning.clock.now(),
                     what: Observed::Step {
                         index: step.index,
                         name: name.to_owned(),
@@ -499,8 +533,8 @@ where
 
 /// Polls the target workload until its rollout is complete (the deploy deadline around the
 /// whole deploy phase bounds the wait).
-async fn wait_rolled_out(
-    cluster: &ClusterClient,
+async fn wait_rolled_out<C: Cluster>(
+    cluster: &C,
     namespace: &str,
     target: &Target,
     step: &StepRef<'_>,

@@ -1,0 +1,442 @@
+//! The whole runner (deploy → observe → conclude → clean up) driven over recorded runs,
+//! without a cluster: every way a scenario can end still deletes its namespace, and the watch
+//! can fail without losing what it saw.
+
+use std::time::Duration;
+
+use crate::scenario::{Catalogue, Scenario};
+use crate::timeline::{Recording, Signal, Timeline, recorded};
+
+use super::replay_cluster::{Call, DELETION, ReplayCluster, WatchFault, watched};
+use super::replay_run::{Replayed, run_replay};
+use super::{Cancel, RunEvent, RunOptions, Verdict};
+
+fn recording(file: &str) -> Recording {
+    recorded()
+        .into_iter()
+        .find(|(f, _)| f == file)
+        .unwrap_or_else(|| panic!("no recording {file}.json"))
+        .1
+}
+
+fn builtin(name: &str) -> Scenario {
+    Catalogue::builtin().get(name).unwrap().scenario.clone()
+}
+
+fn options() -> RunOptions {
+    RunOptions {
+        context: "replay".into(),
+        ..Default::default()
+    }
+}
+
+async fn run(replay: &ReplayCluster, scenario: Scenario) -> Replayed {
+    run_replay(replay, &[scenario], options(), &Cancel::new()).await
+}
+
+/// The events' names, e.g. `cleaned_up`, without the signals.
+fn milestones(events: &[RunEvent]) -> Vec<&'static str> {
+    events
+        .iter()
+        .filter_map(|ev| match ev {
+            RunEvent::LeftoversCollected { .. } => Some("leftovers_collected"),
+            RunEvent::RunStarted { .. } => Some("run_started"),
+            RunEvent::ScenarioStarted { .. } => Some("scenario_started"),
+            RunEvent::Signal { .. } => None,
+            RunEvent::ScenarioFinished { .. } => Some("scenario_finished"),
+            RunEvent::CleanedUp { .. } => Some("cleaned_up"),
+            RunEvent::RunFinished { .. } => Some("run_finished"),
+        })
+        .collect()
+}
+
+/// Runs exit-1 on `replay`, cancelling at each of `at` (seconds into the run).
+async fn run_cancelling(replay: &ReplayCluster, at: &[u64]) -> Replayed {
+    let cancel = Cancel::new();
+    let scenarios = [builtin("exit-1")];
+    let cancels = async {
+        let mut now = 0;
+        for &t in at {
+            tokio::time::sleep(Duration::from_secs(t - now)).await;
+            now = t;
+            cancel.cancel();
+        }
+    };
+    let (out, ()) = tokio::join!(run_replay(replay, &scenarios, options(), &cancel), cancels);
+    out
+}
+
+fn run_elapsed(out: &Replayed) -> f64 {
+    match out.events.last() {
+        Some(RunEvent::RunFinished { elapsed_s }) => *elapsed_s,
+        other => panic!("the run did not finish: {other:?}"),
+    }
+}
+
+fn error(out: &Replayed) -> &str {
+    out.report().error.as_deref().unwrap_or_default()
+}
+
+/// The namespace was deleted and the runner waited until it was gone before saying so and
+/// ending the run.
+fn assert_deleted(replay: &ReplayCluster, out: &Replayed) {
+    let namespace = out.report().namespace.clone();
+    let calls = replay.calls();
+    assert_eq!(
+        calls[calls.len() - 2..],
+        [
+            Call::DeleteNamespace {
+                namespace: namespace.clone()
+            },
+            Call::NamespaceGone {
+                namespace: namespace.clone()
+            },
+        ],
+        "{calls:#?}"
+    );
+    assert!(
+        matches!(
+            &out.events[out.events.len() - 2],
+            RunEvent::CleanedUp { namespace: ns, kept: false, .. } if *ns == namespace
+        ),
+        "{:?}",
+        milestones(&out.events)
+    );
+    assert!(
+        run_elapsed(out) >= out.report().elapsed_s + DELETION.as_secs_f64(),
+        "the run ended before the namespace was gone"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_passing_run_deletes_its_namespace_and_waits_until_it_is_gone() {
+    let replay = ReplayCluster::new(recording("exit-1"));
+    let out = run(&replay, builtin("exit-1")).await;
+    assert_eq!(out.report().verdict, Verdict::Pass, "{}", error(&out));
+    assert_eq!(out.report().namespace, "crashlab-exit-1-wzz7z");
+    let calls = replay.calls();
+    assert_eq!(
+        calls[..2],
+        [
+            Call::CreateNamespace {
+                namespace: "crashlab-exit-1-wzz7z".into(),
+                scenario: "exit-1".into()
+            },
+            // Watching from before the first apply.
+            Call::Watch {
+                namespace: "crashlab-exit-1-wzz7z".into()
+            },
+        ]
+    );
+    assert!(
+        matches!(&calls[2], Call::Apply { manifest, .. } if manifest["metadata"]["name"] == "app"),
+        "{calls:#?}"
+    );
+    assert_eq!(
+        milestones(&out.events),
+        [
+            "run_started",
+            "scenario_started",
+            "scenario_finished",
+            "cleaned_up",
+            "run_finished"
+        ]
+    );
+    assert_deleted(&replay, &out);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failing_run_deletes_its_namespace() {
+    // The OOM kill contradicts exit-1's `exit code 1 (Error)`.
+    let replay = ReplayCluster::new(recording("oom"));
+    let out = run(&replay, builtin("exit-1")).await;
+    assert_eq!(out.report().verdict, Verdict::Fail, "{}", error(&out));
+    assert_deleted(&replay, &out);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_observe_timeout_deletes_the_namespace() {
+    // The pod appears, then the watch goes quiet for the 4 minutes of the observe window:
+    // what was never seen in the whole window fails.
+    let replay =
+        ReplayCluster::new(recording("exit-1")).with_watch_fault(WatchFault::Stall { after: 3 });
+    let out = run(&replay, builtin("exit-1")).await;
+    assert_eq!(out.report().verdict, Verdict::Fail, "{}", error(&out));
+    assert!(
+        out.report()
+            .checks
+            .iter()
+            .any(|c| c.observed.ends_with("never observed in the whole watch")),
+        "{:#?}",
+        out.report().checks
+    );
+    assert!(
+        out.report().elapsed_s >= 240.0,
+        "{}",
+        out.report().elapsed_s
+    );
+    assert_deleted(&replay, &out);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_observe_timeout_after_a_lost_watch_is_an_error_and_deletes_the_namespace() {
+    // The watch fails and never comes back: what was not seen may have been missed.
+    let replay =
+        ReplayCluster::new(recording("exit-1")).with_watch_fault(WatchFault::Lost { after: 3 });
+    let out = run(&replay, builtin("exit-1")).await;
+    assert_eq!(out.report().verdict, Verdict::Error);
+    let error = error(&out);
+    assert!(
+        error.starts_with("observe phase timed out after 4m with expectations undecided; "),
+        "{error}"
+    );
+    assert!(
+        error.ends_with(
+            "; last watch error: watching pods: error reading the watch stream: connection reset by peer"
+        ),
+        "{error}"
+    );
+    assert_deleted(&replay, &out);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deploy_timeout_deletes_the_namespace() {
+    let replay =
+        ReplayCluster::new(recording("exit-1")).with_watch_fault(WatchFault::Stall { after: 0 });
+    let out = run(&replay, builtin("exit-1")).await;
+    assert_eq!(out.report().verdict, Verdict::Error);
+    assert!(
+        error(&out).starts_with(
+            "deploy phase timed out after 1m: no pod of the target (pod app) appeared"
+        ),
+        "{}",
+        error(&out)
+    );
+    assert_deleted(&replay, &out);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deploy_error_deletes_the_namespace() {
+    let replay = ReplayCluster::new(recording("exit-1"))
+        .failing_apply(r#"admission webhook "deny.example.com" denied the request"#);
+    let out = run(&replay, builtin("exit-1")).await;
+    assert_eq!(out.report().verdict, Verdict::Error);
+    assert!(
+        error(&out).starts_with(
+            r#"deploy phase failed: could not apply `Pod/app`: admission webhook "deny.example.com" denied the request; "#
+        ),
+        "{}",
+        error(&out)
+    );
+    assert!(!milestones(&out.events).contains(&"scenario_started"));
+    assert_deleted(&replay, &out);
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancelling_mid_run_deletes_the_namespace() {
+    let replay = ReplayCluster::new(recording("exit-1"));
+    let out = run_cancelling(&replay, &[10]).await;
+    assert_eq!(out.report().verdict, Verdict::Error);
+    assert!(
+        error(&out).starts_with("cancelled during the observe phase; "),
+        "{}",
+        error(&out)
+    );
+    assert_deleted(&replay, &out);
+}
+
+#[tokio::test(start_paused = true)]
+async fn cancelling_before_the_pod_appears_deletes_the_namespace() {
+    let replay =
+        ReplayCluster::new(recording("exit-1")).with_watch_fault(WatchFault::Stall { after: 0 });
+    let out = run_cancelling(&replay, &[10]).await;
+    assert!(
+        error(&out).starts_with("cancelled during the deploy phase; "),
+        "{}",
+        error(&out)
+    );
+    assert_deleted(&replay, &out);
+}
+
+#[tokio::test(start_paused = true)]
+async fn kept_namespaces_are_not_deleted() {
+    let replay = ReplayCluster::new(recording("exit-1"));
+    let options = RunOptions {
+        keep_namespaces: true,
+        ..options()
+    };
+    let out = run_replay(&replay, &[builtin("exit-1")], options, &Cancel::new()).await;
+    assert_eq!(out.report().verdict, Verdict::Pass);
+    assert!(
+        !replay
+            .calls()
+            .iter()
+            .any(|c| matches!(c, Call::DeleteNamespace { .. })),
+        "{:#?}",
+        replay.calls()
+    );
+    assert!(out.events.iter().any(|ev| matches!(
+        ev,
+        RunEvent::CleanedUp { kept: true, namespace, .. } if *namespace == out.report().namespace
+    )));
+}
+
+/// The terminations of a timeline: (pod, restart, exit code).
+fn terminations(timeline: &Timeline) -> Vec<(String, i32, i32)> {
+    timeline
+        .entries
+        .iter()
+        .filter_map(|e| match &e.signal {
+            Signal::Terminated {
+                container,
+                restart_count,
+                exit_code,
+                ..
+            } => Some((container.pod.clone(), *restart_count, *exit_code)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_watch_error_mid_run_is_recovered_without_losing_a_termination() {
+    for file in ["exit-1", "oom", "liveness", "postgres-down", "bad-rollout"] {
+        let rec = recording(file);
+        let scenario = builtin(&rec.scenario);
+        let full = run(&ReplayCluster::new(rec.clone()), scenario.clone()).await;
+        let full = full.report();
+        // The watch fails just before the pod update that shows the second termination and
+        // misses 5 s (the watcher's back-off) before it re-lists: that termination is only
+        // in the re-listed pod's `lastState`.
+        let second = full
+            .timeline
+            .entries
+            .iter()
+            .filter(|e| matches!(e.signal, Signal::Terminated { .. }))
+            .nth(1)
+            .unwrap_or_else(|| panic!("{file}: fewer than two terminations"))
+            .at;
+        let after = rec
+            .observations
+            .iter()
+            .filter(|o| watched(&o.what))
+            .position(|o| o.received_at == second)
+            .unwrap();
+        let replay = ReplayCluster::new(rec).with_watch_fault(WatchFault::Reconnect {
+            after,
+            lost: Duration::from_secs(5),
+        });
+        let cut = run(&replay, scenario).await;
+        let cut = cut.report();
+        assert_eq!(cut.verdict, full.verdict, "{file}: {:?}", cut.error);
+        assert_eq!(cut.error, full.error, "{file}");
+        assert_eq!(
+            terminations(&cut.timeline),
+            terminations(&full.timeline),
+            "{file}"
+        );
+        assert_eq!(cut.observed.exit_codes, full.observed.exit_codes, "{file}");
+        assert_eq!(
+            cut.observed.restart_count, full.observed.restart_count,
+            "{file}"
+        );
+        let recovered = cut
+            .timeline
+            .entries
+            .iter()
+            .filter(|e| matches!(e.signal, Signal::Terminated { .. }))
+            .nth(1)
+            .unwrap()
+            .at;
+        assert!(
+            recovered > second,
+            "{file}: seen at once, nothing was missed"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_cancel_stops_waiting_for_the_deletion() {
+    let replay = ReplayCluster::new(recording("exit-1")).stuck_namespace();
+    let out = run_cancelling(&replay, &[10, 20]).await;
+    assert!(error(&out).starts_with("cancelled during the observe phase; "));
+    let calls = replay.calls();
+    assert!(calls.contains(&Call::DeleteNamespace {
+        namespace: out.report().namespace.clone()
+    }));
+    assert!(
+        !calls
+            .iter()
+            .any(|c| matches!(c, Call::NamespaceGone { .. })),
+        "{calls:#?}"
+    );
+    // Not reported as cleaned up, and over long before the cleanup timeout (2 minutes).
+    assert!(!milestones(&out.events).contains(&"cleaned_up"));
+    let elapsed = run_elapsed(&out);
+    assert!((20.0..21.0).contains(&elapsed), "{elapsed}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_namespace_that_never_goes_is_given_up_after_the_cleanup_timeout() {
+    let replay = ReplayCluster::new(recording("exit-1")).stuck_namespace();
+    let out = run(&replay, builtin("exit-1")).await;
+    assert_eq!(out.report().verdict, Verdict::Pass);
+    assert!(!milestones(&out.events).contains(&"cleaned_up"));
+    let waited = run_elapsed(&out) - out.report().elapsed_s;
+    assert!((120.0..121.0).contains(&waited), "{waited}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_delete_request_without_answer_is_given_up() {
+    let replay = ReplayCluster::new(recording("exit-1")).hanging_delete();
+    let out = run(&replay, builtin("exit-1")).await;
+    assert_eq!(out.report().verdict, Verdict::Pass);
+    assert!(!milestones(&out.events).contains(&"cleaned_up"));
+    let waited = run_elapsed(&out) - out.report().elapsed_s;
+    assert!((30.0..31.0).contains(&waited), "{waited}");
+}
+
+/// The replay is faithful: each built-in scenario run over its own recording sees what the
+/// real run saw, in the same order and at the same times (give or take the replay's
+/// millisecond), until its verdict is decided.
+#[tokio::test(start_paused = true)]
+async fn replaying_a_recording_reproduces_its_timeline() {
+    for (file, rec) in recorded() {
+        let out = run(&ReplayCluster::new(rec.clone()), builtin(&rec.scenario)).await;
+        let report = out.report();
+        let recorded = Timeline::from_recording(&rec);
+        let signals = |t: &Timeline| {
+            t.entries
+                .iter()
+                .map(|e| e.signal.clone())
+                .collect::<Vec<_>>()
+        };
+        let (got, was) = (signals(&report.timeline), signals(&recorded));
+        assert_eq!(got, was[..got.len().min(was.len())], "{file}");
+        // The runner stops watching once the verdict is decided; the runner that made the two
+        // 1.35 recordings watched on.
+        assert!(
+            got.len() == was.len() || report.error.is_none(),
+            "{file}: stopped undecided after {} of {} entries",
+            got.len(),
+            was.len()
+        );
+        for (got, was) in report.timeline.entries.iter().zip(&recorded.entries) {
+            let off = got.at.duration_since(was.at).abs();
+            assert!(
+                off < jiff::SignedDuration::from_secs(1),
+                "{file}: {:?} at {} instead of {}",
+                got.signal,
+                got.at,
+                was.at
+            );
+        }
+        assert_eq!(report.verdict, Verdict::Pass, "{file}: {:?}", report.error);
+        assert_eq!(report.namespace, rec.namespace, "{file}");
+        assert_eq!(
+            out.runs[0].recording.as_ref().map(|r| r.started_at),
+            Some(rec.started_at),
+            "{file}"
+        );
+    }
+}
