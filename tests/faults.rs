@@ -52,7 +52,7 @@ async fn client() -> kube::Client {
 /// Starts `crashlab run SCENARIO -o json` and returns it with its namespace, once that exists
 /// (found by the owner PID crashlab writes into its annotations).
 fn start(scenario: &str) -> (Child, String) {
-    let child = crashlab()
+    let mut child = crashlab()
         .args(["run", scenario, "-o", "json", "--context", CONTEXT])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -80,7 +80,11 @@ fn start(scenario: &str) -> (Child, String) {
         if let Some(ns) = found {
             return (child, ns);
         }
-        assert!(Instant::now() < deadline, "no namespace of pid {pid}");
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("no namespace of pid {pid}");
+        }
         std::thread::sleep(Duration::from_millis(300));
     }
 }
