@@ -51,6 +51,8 @@ async fn client() -> kube::Client {
 
 /// Starts `crashlab run SCENARIO -o json` and returns it with its namespace, once that exists
 /// (found by the owner PID crashlab writes into its annotations).
+// The child goes back to the caller, who waits for it in `finish`.
+#[allow(clippy::zombie_processes)]
 fn start(scenario: &str) -> (Child, String) {
     let mut child = crashlab()
         .args(["run", scenario, "-o", "json", "--context", CONTEXT])

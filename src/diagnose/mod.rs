@@ -9,6 +9,7 @@
 
 mod config_refs;
 mod container_pick;
+mod ctx;
 mod diagnosis;
 mod error;
 pub mod gather;

@@ -4,10 +4,10 @@
 use crate::scenario::Category;
 
 use super::config_refs::{ConfigRef, RefKind, config_refs};
+use super::ctx::Ctx;
 use super::diagnosis::{Clue, Step, StepKind};
 use super::input::{Fetched, Owner, OwnerFacts, Presence, Revision, ServiceFacts};
 use super::log_lines::LineKind;
-use super::reasoning::Ctx;
 use super::template_diff::{Change, template_changes};
 
 pub(super) fn step(ctx: &Ctx) -> Step {

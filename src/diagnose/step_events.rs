@@ -8,8 +8,8 @@ use regex::Regex;
 
 use crate::scenario::Category;
 
+use super::ctx::{Ctx, EventGroup};
 use super::diagnosis::{Clue, Step, StepKind};
-use super::reasoning::{Ctx, EventGroup};
 
 /// Events every pod gets; they say nothing about a failure.
 const ROUTINE: [&str; 5] = ["Scheduled", "Pulling", "Pulled", "Created", "Started"];

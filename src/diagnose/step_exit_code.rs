@@ -3,9 +3,9 @@
 use crate::expect::describe_exit;
 use crate::scenario::Category;
 
+use super::ctx::Ctx;
 use super::diagnosis::{Clue, Step, StepKind};
 use super::log_lines::{LineKind, Runtime};
-use super::reasoning::Ctx;
 
 pub(super) fn step(ctx: &Ctx) -> Step {
     let mut details = Vec::new();

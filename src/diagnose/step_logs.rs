@@ -2,10 +2,10 @@
 
 use crate::scenario::Category;
 
+use super::ctx::Ctx;
 use super::diagnosis::{Clue, Step, StepKind};
 use super::input::Logs;
 use super::log_lines::{LineKind, Runtime, classify};
-use super::reasoning::Ctx;
 
 /// Lines shown as details, from the end.
 const TAIL: usize = 5;

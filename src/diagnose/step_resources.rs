@@ -2,8 +2,8 @@
 
 use crate::scenario::Category;
 
+use super::ctx::Ctx;
 use super::diagnosis::{Clue, Step, StepKind};
-use super::reasoning::Ctx;
 
 pub(super) fn step(ctx: &Ctx) -> Step {
     let mut details = Vec::new();
