@@ -115,15 +115,21 @@ fn invalid_scenario_file_names_file_line_and_field_and_touches_no_cluster() {
     assert!(err.contains("hint:"), "{err}");
 }
 
-#[test]
-fn a_context_that_does_not_exist_is_named_and_nothing_is_brought_up() {
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("config");
+/// A kubeconfig whose only context, `prod` (current), is no test cluster and unreachable.
+fn prod_kubeconfig(dir: &Path) -> PathBuf {
+    let kubeconfig = dir.join("config");
     std::fs::write(
         &kubeconfig,
         "apiVersion: v1\nkind: Config\nclusters: [{name: prod, cluster: {server: 'https://127.0.0.1:1'}}]\nusers: [{name: prod, user: {}}]\ncontexts: [{name: prod, context: {cluster: prod, user: prod}}]\ncurrent-context: prod\n",
     )
     .unwrap();
+    kubeconfig
+}
+
+#[test]
+fn a_context_that_does_not_exist_is_named_and_nothing_is_brought_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = prod_kubeconfig(dir.path());
     // PATH without kind or docker: bringing up a cluster would fail differently.
     let empty = tempfile::tempdir().unwrap();
     let run = Run::new({
@@ -260,12 +266,7 @@ fn bash_completion_completes_subcommands_and_flags() {
 #[test]
 fn a_context_that_is_not_a_test_cluster_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("config");
-    std::fs::write(
-        &kubeconfig,
-        "apiVersion: v1\nkind: Config\nclusters: [{name: prod, cluster: {server: 'https://127.0.0.1:1'}}]\nusers: [{name: prod, user: {}}]\ncontexts: [{name: prod, context: {cluster: prod, user: prod}}]\ncurrent-context: prod\n",
-    )
-    .unwrap();
+    let kubeconfig = prod_kubeconfig(dir.path());
     let run = Run::new({
         let mut c = crashlab();
         c.args(["run", "oom"]).env("KUBECONFIG", &kubeconfig);
