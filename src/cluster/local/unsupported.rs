@@ -65,6 +65,10 @@ pub mod os_deps {
     pub fn install(_dry_run: bool) -> Result<(), LocalError> {
         Err(LocalError::NeedsLinux)
     }
+
+    pub fn install_to(_dry_run: bool, _out: &mut dyn std::io::Write) -> Result<(), LocalError> {
+        Err(LocalError::NeedsLinux)
+    }
 }
 
 /// Kubernetes and etcd binaries: the local provider's, so never fetched here.
