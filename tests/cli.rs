@@ -145,6 +145,23 @@ fn a_context_that_does_not_exist_is_named_and_nothing_is_brought_up() {
         err.contains("no context `does-not-exist` in the kubeconfig (it has prod)"),
         "{err}"
     );
+    // The same kubeconfig given with --kubeconfig instead of $KUBECONFIG.
+    let run = Run::new({
+        let mut c = crashlab();
+        c.arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(["gc", "--context", "does-not-exist"])
+            .env("KUBECONFIG", dir.path().join("missing"));
+        c
+    });
+    run.expect_code(2);
+    // The file was read (it lacks the context); $KUBECONFIG's missing file was not.
+    assert!(
+        run.stderr()
+            .contains("no context `does-not-exist` in the kubeconfig (it has prod)"),
+        "{}",
+        run.stderr()
+    );
     // An explicit context with no kubeconfig at all: its own error, no bring-up.
     let run = Run::new({
         let mut c = crashlab();

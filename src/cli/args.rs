@@ -27,6 +27,10 @@ pub struct Cli {
     /// `never`. Applies to every output, crashlab's log lines included.
     #[arg(long, global = true, value_enum, default_value_t = crate::report::color::ColorChoice::Auto, value_name = "WHEN")]
     pub color: crate::report::color::ColorChoice,
+    /// The kubeconfig file every command reads (and `cluster up` writes its context into),
+    /// instead of $KUBECONFIG or ~/.kube/config. Passed on to kind and kubectl too.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<std::path::PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -287,9 +291,6 @@ pub struct ClusterUpArgs {
     /// Kubelet feature gates, e.g. `KubeletCrashLoopBackOffMax=true,ReduceDefaultCrashLoopBackOffDecay=true`.
     #[arg(long, value_name = "GATES")]
     pub feature_gates: Option<String>,
-    /// Kubeconfig file to merge the new context into.
-    #[arg(long, value_name = "FILE")]
-    pub kubeconfig: Option<PathBuf>,
     /// kind only: a node image already in the Docker engine, instead of the pinned
     /// kindest/node image (e.g. one built by `tests/kind/prepare-node-image` where no
     /// registry is reachable).

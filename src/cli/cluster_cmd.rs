@@ -96,7 +96,8 @@ fn up(args: ClusterUpArgs) -> Result<Exit, CliError> {
             let opts = UpOptions {
                 kubernetes_version: args.kubernetes_version.clone(),
                 tuning: parse_tuning(&args)?,
-                kubeconfig: args.kubeconfig.clone(),
+                // The global --kubeconfig (or $KUBECONFIG, or ~/.kube/config).
+                kubeconfig: None,
             };
             let report = bring_up_local(&opts)?;
             println!(
@@ -119,7 +120,8 @@ fn up(args: ClusterUpArgs) -> Result<Exit, CliError> {
                 kubernetes_version: args.kubernetes_version.clone(),
                 node_image: args.node_image.clone(),
                 tuning: parse_tuning(&args)?,
-                kubeconfig: args.kubeconfig.clone(),
+                // The global --kubeconfig (or $KUBECONFIG, or ~/.kube/config).
+                kubeconfig: None,
             };
             let report = bring_up_kind(&kind, &opts)?;
             let mut progress = progress::stderr();

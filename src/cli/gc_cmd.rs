@@ -59,6 +59,10 @@ pub fn run(args: GcArgs) -> Result<Exit, CliError> {
 }
 
 async fn collect(args: &GcArgs, older_than: Duration) -> Result<Vec<Outcome>, CliError> {
+    if let Some(ctx) = &args.context {
+        let read = kube::config::Kubeconfig::read();
+        super::target_cluster::check_named_context(ctx, read.as_ref())?;
+    }
     let conn = crate::runner::connect(args.context.as_deref())
         .await
         .map_err(|e| {

@@ -52,6 +52,11 @@ pub fn main() -> ExitCode {
         reset_sigpipe();
     }
     crate::report::color::set(cli.color);
+    if let Some(path) = &cli.kubeconfig {
+        // SAFETY: still single-threaded (no runtime, no signal thread yet); every reader of
+        // the kubeconfig (kube-rs, kind, kubectl children, the local provider) honours it.
+        unsafe { std::env::set_var("KUBECONFIG", path) };
+    }
     init_tracing(cli.verbose);
     let json = wants_json(&cli.command);
     // Commands that create things clean up on Ctrl-C and SIGTERM; the others keep the
