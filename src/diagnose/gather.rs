@@ -8,14 +8,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::time::Duration;
 
-use crate::runner::cluster_client::{api_message, causes};
+use crate::runner::api_message::{api_message, causes};
 use k8s_openapi::api::apps::v1::{ControllerRevision, ReplicaSet};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Event, Pod, Secret, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use kube::Client;
-use kube::api::{Api, ListParams, LogParams};
+use kube::api::{Api, ListParams};
+
+use crate::runner::container_logs::{LogRead, read_logs};
 
 use super::config_refs::{RefKind, config_refs};
 use super::container_pick::{logs_request, pick_container};
@@ -23,9 +25,6 @@ use super::error::{Error, Result};
 use super::input::{
     DiagnoseInput, Fetched, Logs, Owner, OwnerFacts, Presence, Revision, ServiceFacts,
 };
-
-/// Lines of the crashed instance's log read, from its end (`kubectl logs --tail`).
-pub const LOG_TAIL_LINES: i64 = 100;
 
 /// Limit for each read after the pod itself.
 const CALL_TIMEOUT: Duration = Duration::from_secs(15);
@@ -213,23 +212,14 @@ async fn logs(pods: &Api<Pod>, pod: &Pod, container: &str) -> Logs {
     let Some(req) = logs_request(pod, container) else {
         return Logs::NoInstance;
     };
-    let params = LogParams {
-        container: Some(container.to_owned()),
-        previous: req.previous,
-        tail_lines: Some(LOG_TAIL_LINES),
-        ..Default::default()
-    };
     let name = pod.metadata.name.clone().unwrap_or_default();
-    match tokio::time::timeout(CALL_TIMEOUT, pods.logs(&name, &params)).await {
-        // The kubelet answers 200 with this one line when the container has been removed.
-        Ok(Ok(text)) if text.starts_with("unable to retrieve container logs for ") => {
-            Logs::Failed(text.trim_end().to_owned())
-        }
-        Ok(Ok(text)) => Logs::Text {
+    let read = read_logs(pods, &name, container, req.previous);
+    match tokio::time::timeout(CALL_TIMEOUT, read).await {
+        Ok(LogRead::Text(text)) => Logs::Text {
             previous: req.previous,
             text,
         },
-        Ok(Err(e)) => Logs::Failed(api_message(&e)),
+        Ok(LogRead::Removed(text) | LogRead::Failed(text)) => Logs::Failed(text),
         Err(_) => Logs::Failed(format!("no answer within {}s", CALL_TIMEOUT.as_secs())),
     }
 }

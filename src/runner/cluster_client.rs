@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use futures::{Stream, StreamExt, future};
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, ServiceAccount};
-use kube::api::{Api, DeleteParams, DynamicObject, LogParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{GroupVersionKind, ObjectMeta};
 use kube::discovery::{ApiCapabilities, ApiResource, Scope};
@@ -20,7 +20,9 @@ use serde_json::Value;
 
 use crate::timeline::{Observation, Observed};
 
+use super::api_message::{api_message, causes};
 use super::cluster::Cluster;
+use super::container_logs::LogRead;
 use super::error::{Error, Result};
 use super::manifest::{ManifestId, in_namespace, manifest_id};
 use super::namespace::namespace_labels;
@@ -29,10 +31,6 @@ use super::observe::{LogError, LogSource, WatchItem};
 /// Field manager of every server-side apply, so `kubectl get -o yaml --show-managed-fields`
 /// shows which fields crashlab set.
 pub const FIELD_MANAGER: &str = "crashlab";
-
-/// How much of a previous container's log is kept: its tail, like `kubectl logs --tail`,
-/// because a crash explains itself at the end and recordings should stay small.
-pub const LOG_TAIL_LINES: i64 = 500;
 
 /// A kube client and the context it was built from.
 pub struct Connection {
@@ -403,29 +401,16 @@ impl LogSource for PodLogs {
         pod: &str,
         container: &str,
     ) -> impl Future<Output = Result<String, LogError>> + Send {
-        let params = LogParams {
-            container: Some(container.to_owned()),
-            previous: true,
-            tail_lines: Some(LOG_TAIL_LINES),
-            ..Default::default()
-        };
         let api = self.api.clone();
-        let pod = pod.to_owned();
+        let (pod, container) = (pod.to_owned(), container.to_owned());
         async move {
-            match api.logs(&pod, &params).await {
-                Ok(text) if is_removed_notice(&text) => Err(LogError::Gone(text)),
-                Ok(text) => Ok(text),
-                Err(e) => Err(LogError::Retry(api_message(&e))),
+            match super::container_logs::read_logs(&api, &pod, &container, true).await {
+                LogRead::Text(text) => Ok(text),
+                LogRead::Removed(text) => Err(LogError::Gone(text)),
+                LogRead::Failed(message) => Err(LogError::Retry(message)),
             }
         }
     }
-}
-
-/// The kubelet answers 200 with this one line, instead of logs, when the container has been
-/// removed (seen on a 1.34 kubelet; `kubectl logs --previous` prints it as if it were logs).
-fn is_removed_notice(text: &str) -> bool {
-    let text = text.trim_end();
-    text.starts_with("unable to retrieve container logs for ") && !text.contains('\n')
 }
 
 fn arrived(what: Observed) -> WatchItem {
@@ -446,16 +431,6 @@ fn strip_event(mut e: Event) -> Event {
     e
 }
 
-/// The API server's own message when there is one (`pods "x" is forbidden: ...`), else the
-/// client's description of the failure.
-/// The API's own message, else the error and its causes.
-pub(crate) fn api_message(e: &kube::Error) -> String {
-    match e {
-        kube::Error::Api(s) if !s.message.is_empty() => s.message.clone(),
-        other => causes(other),
-    }
-}
-
 /// Connection-level failures become [`Error::Unreachable`]; API answers go through `specific`.
 fn classify(e: kube::Error, specific: impl FnOnce(String) -> Error) -> Error {
     match &e {
@@ -463,42 +438,5 @@ fn classify(e: kube::Error, specific: impl FnOnce(String) -> Error) -> Error {
             message: causes(&e),
         },
         _ => specific(api_message(&e)),
-    }
-}
-
-/// The error and its sources, `: `-separated, so "connection refused" is not hidden behind
-/// "client error (Connect)".
-pub(crate) fn causes(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut next = e.source();
-    while let Some(cause) = next {
-        let text = cause.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        next = cause.source();
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_kubelets_removed_container_notice_is_not_a_log() {
-        assert!(is_removed_notice(
-            "unable to retrieve container logs for containerd://dae49006346e3d5de254829251e1ce74753bbdbf648474eb13fb37301c228672"
-        ));
-        assert!(is_removed_notice(
-            "unable to retrieve container logs for containerd://x\n"
-        ));
-        assert!(!is_removed_notice(
-            "starting app v1.4.2\nunable to retrieve container logs for containerd://x"
-        ));
-        assert!(!is_removed_notice(
-            "fatal: config file /etc/app/config.yaml not found\n"
-        ));
     }
 }

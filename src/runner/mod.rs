@@ -5,10 +5,12 @@
 //! the rest works on plain values and streams, and tests drive the whole runner over a
 //! replayed recording (`replay_cluster`).
 
+pub mod api_message;
 mod cancel;
 mod clock;
 mod cluster;
 pub mod cluster_client;
+pub mod container_logs;
 mod context;
 mod error;
 mod event;
