@@ -16,13 +16,22 @@ fn crashlab() -> Command {
     cmd
 }
 
-/// `--context X` when CRASHLAB_E2E_CONTEXT names one, else nothing (the current context, or
-/// a cluster crashlab brings up).
+/// `--context X`: CRASHLAB_E2E_CONTEXT, else the local cluster (brought up first), since the
+/// current context may be gone (another test deleted its kind cluster).
 fn context_args() -> Vec<String> {
-    match std::env::var("CRASHLAB_E2E_CONTEXT") {
-        Ok(ctx) => vec!["--context".to_owned(), ctx],
-        Err(_) => Vec::new(),
-    }
+    let ctx = std::env::var("CRASHLAB_E2E_CONTEXT").unwrap_or_else(|_| {
+        ensure_local_cluster();
+        "crashlab-local".to_owned()
+    });
+    vec!["--context".to_owned(), ctx]
+}
+
+fn ensure_local_cluster() {
+    static UP: std::sync::Once = std::sync::Once::new();
+    UP.call_once(|| {
+        let out = crashlab().args(["cluster", "up"]).output().unwrap();
+        assert!(out.status.success(), "cluster up: {out:?}");
+    });
 }
 
 /// `crashlab gc -o json` (with `--dry-run` when asked): every crashlab namespace, with what gc

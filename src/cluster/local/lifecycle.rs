@@ -36,12 +36,18 @@ impl LocalCluster {
 
     /// Brings the cluster up (or reports the one already running), merges the kubeconfig
     /// context and waits for the node to be Ready and untainted. `progress` receives one line per step.
+    ///
+    /// One bring-up or tear-down at a time on this host: a second crashlab (two `crashlab run`
+    /// started together on a machine without a cluster) waits for the first, then finds the
+    /// cluster running (measured without the lock: three runs at once broke each other's
+    /// iptables chains and certificates).
     pub fn up(
         &self,
         opts: &UpOptions,
         progress: &mut dyn progress::Progress,
     ) -> Result<UpReport, LocalError> {
         preflight()?;
+        let _lock = host_lock(progress)?;
         let release = match opts.kubernetes_version.as_deref() {
             Some(v) => versions::resolve(v).map_err(|e| LocalError::Config(e.to_string()))?,
             None => versions::default_release(),
@@ -68,7 +74,7 @@ impl LocalCluster {
                 });
             }
             progress.note("a local cluster of another version or configuration is running; taking it down first");
-            self.down()?;
+            self.down_locked()?;
         }
         let missing = os_deps::check();
         if !missing.is_empty() {
@@ -92,7 +98,7 @@ impl LocalCluster {
         // A previous cluster that died without `down` may have left pieces behind.
         if self.layout.root.exists() {
             progress.note("cleaning up what a previous local cluster left behind");
-            let report = self.down()?;
+            let report = self.down_locked()?;
             for p in report.problems {
                 progress.note(&format!("warning: {p}"));
             }
@@ -301,8 +307,15 @@ impl LocalCluster {
         import_images(&self.layout)
     }
 
-    /// Stops everything and removes all the provider created. Safe to run twice.
+    /// Stops everything and removes all the provider created. Safe to run twice. Waits for a
+    /// bring-up in progress on this host to finish first.
     pub fn down(&self) -> Result<DownReport, LocalError> {
+        let _lock = host_lock(&mut progress::Quiet)?;
+        self.down_locked()
+    }
+
+    /// [`Self::down`], the host lock already held.
+    fn down_locked(&self) -> Result<DownReport, LocalError> {
         let mut report = DownReport::default();
         let record = self.record();
         if let Some(pid) = self.supervisor_pid() {
@@ -391,6 +404,38 @@ fn process_alive(pid: i32) -> bool {
             .rsplit_once(") ")
             .is_some_and(|(_, rest)| !rest.starts_with('Z') && !rest.starts_with('X')),
         Err(_) => false,
+    }
+}
+
+/// Where the host lock lives: outside the state directory (`down` removes that), on a tmpfs
+/// (a reboot forgets it).
+const HOST_LOCK: &str = "/run/lock/crashlab-local.lock";
+
+/// An exclusive lock on [`HOST_LOCK`], waiting (and saying so) while another crashlab holds
+/// it. Released when dropped, or when the process dies.
+fn host_lock(
+    progress: &mut dyn progress::Progress,
+) -> Result<nix::fcntl::Flock<fs::File>, LocalError> {
+    use nix::errno::Errno;
+    use nix::fcntl::{Flock, FlockArg};
+    let path = Path::new(HOST_LOCK);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| LocalError::io(dir, e))?;
+    }
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| LocalError::io(path, e))?;
+    let failed = |e: Errno| LocalError::io(path, e.into());
+    match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        Ok(lock) => Ok(lock),
+        Err((file, Errno::EWOULDBLOCK)) => {
+            progress.note("waiting for another crashlab process that is bringing the local cluster up or down");
+            Flock::lock(file, FlockArg::LockExclusive).map_err(|(_, e)| failed(e))
+        }
+        Err((_, e)) => Err(failed(e)),
     }
 }
 
