@@ -15,10 +15,7 @@ pub fn run(args: DiagnoseArgs) -> Result<Exit, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::env(format!("cannot start the async runtime: {e}")))?;
-    if let Some(ctx) = &args.context {
-        let read = kube::config::Kubeconfig::read();
-        super::target_cluster::check_named_context(ctx, read.as_ref())?;
-    }
+    super::target_cluster::check_explicit_context(args.context.as_deref())?;
     let diagnosis = runtime.block_on(async {
         let conn = crate::runner::connect(args.context.as_deref())
             .await

@@ -59,10 +59,7 @@ pub fn run(args: GcArgs) -> Result<Exit, CliError> {
 }
 
 async fn collect(args: &GcArgs, older_than: Duration) -> Result<Vec<Outcome>, CliError> {
-    if let Some(ctx) = &args.context {
-        let read = kube::config::Kubeconfig::read();
-        super::target_cluster::check_named_context(ctx, read.as_ref())?;
-    }
+    super::target_cluster::check_explicit_context(args.context.as_deref())?;
     let conn = crate::runner::connect(args.context.as_deref())
         .await
         .map_err(|e| {

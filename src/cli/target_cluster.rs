@@ -41,6 +41,14 @@ pub fn check_named_context(
     )
 }
 
+/// [`check_named_context`] against the kubeconfig in effect, when `--context` was given.
+pub fn check_explicit_context(context: Option<&str>) -> Result<(), CliError> {
+    match context {
+        Some(ctx) => check_named_context(ctx, Kubeconfig::read().as_ref()),
+        None => Ok(()),
+    }
+}
+
 /// A connected cluster.
 pub struct TargetCluster {
     pub client: kube::Client,

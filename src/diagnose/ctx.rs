@@ -105,6 +105,15 @@ impl<'a> Ctx<'a> {
             .and_then(|w| w.reason.as_deref())
     }
 
+    /// The pod's `status.phase` (`Pending`, `Running`, ...).
+    pub fn pod_phase(&self) -> Option<&'a str> {
+        self.input
+            .pod
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.as_deref())
+    }
+
     pub fn waiting_message(&self) -> Option<&'a str> {
         self.status
             .and_then(|s| s.state.as_ref())

@@ -224,6 +224,18 @@ async fn logs(pods: &Api<Pod>, pod: &Pod, container: &str) -> Logs {
     }
 }
 
+/// `container=image` for each app container of a revision's pod template.
+fn template_images(template: Option<&k8s_openapi::api::core::v1::PodSpec>) -> Vec<String> {
+    template
+        .map(|s| {
+            s.containers
+                .iter()
+                .map(|c| format!("{}={}", c.name, c.image.clone().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn controller(refs: Option<&Vec<OwnerReference>>) -> Option<&OwnerReference> {
     let refs = refs?;
     refs.iter()
@@ -314,15 +326,7 @@ async fn owners(client: &Client, namespace: &str, pod: &Pod) -> Fetched<OwnerFac
                     .and_then(|a| a.get("deployment.kubernetes.io/revision"))
                     .and_then(|v| v.parse().ok()),
                 created: r.metadata.creation_timestamp.as_ref().map(|t| t.0),
-                images: template
-                    .as_ref()
-                    .map(|s| {
-                        s.containers
-                            .iter()
-                            .map(|c| format!("{}={}", c.name, c.image.clone().unwrap_or_default()))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                images: template_images(template.as_ref()),
                 current: r.metadata.name.as_deref() == Some(owner.name.as_str()),
                 ready: r.status.as_ref().map(|s| s.ready_replicas.unwrap_or(0)),
                 template,
@@ -399,15 +403,7 @@ async fn controller_revisions(
                 current: !hash.is_empty() && (name == hash || name.ends_with(&format!("-{hash}"))),
                 revision: Some(cr.revision),
                 created: cr.metadata.creation_timestamp.as_ref().map(|t| t.0),
-                images: template
-                    .as_ref()
-                    .map(|s| {
-                        s.containers
-                            .iter()
-                            .map(|c| format!("{}={}", c.name, c.image.clone().unwrap_or_default()))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                images: template_images(template.as_ref()),
                 ready: None,
                 template,
                 replica_set: name,

@@ -165,11 +165,7 @@ fn lead_sentence(ctx: &Ctx) -> String {
         }
         None if ctx.status.is_none() => {
             let phase = ctx
-                .input
-                .pod
-                .status
-                .as_ref()
-                .and_then(|s| s.phase.as_deref())
+                .pod_phase()
                 .map(|p| format!(" (pod phase {p})"))
                 .unwrap_or_default();
             format!("{who} has no status yet{phase}.")

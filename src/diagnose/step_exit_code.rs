@@ -116,13 +116,7 @@ pub(super) fn step(ctx: &Ctx) -> Step {
         None => match ctx.waiting_reason() {
             Some(reason) => never_created(ctx, reason, &mut details, &mut clues),
             None if ctx.status.is_none() => {
-                let phase = ctx
-                    .input
-                    .pod
-                    .status
-                    .as_ref()
-                    .and_then(|s| s.phase.clone())
-                    .unwrap_or_else(|| "unknown".to_owned());
+                let phase = ctx.pod_phase().unwrap_or("unknown").to_owned();
                 match unscheduled(ctx) {
                     Some(message) => {
                         details.push("the scheduler has not placed the pod on a node, so no container of it was created, and none ever ran: not a crash loop".to_owned());
