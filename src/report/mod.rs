@@ -7,6 +7,9 @@ mod human;
 mod json;
 mod junit;
 pub mod line;
+mod paint;
+mod run_text;
+pub mod story;
 
 #[cfg(test)]
 mod tests;
@@ -15,6 +18,7 @@ pub use error::{Error, Result};
 pub use human::HumanReporter;
 pub use json::{Document, JsonReporter, Summary};
 pub use junit::JunitReporter;
+pub use story::{StoryOptions, StoryReporter};
 
 use crate::runner::RunEvent;
 
@@ -22,6 +26,10 @@ use crate::runner::RunEvent;
 pub trait Reporter {
     /// Takes one event as it happens (live output is written here).
     fn handle(&mut self, ev: &RunEvent) -> Result<()>;
+    /// Called about four times a second while a run is live, between events (countdowns).
+    fn tick(&mut self) -> Result<()> {
+        Ok(())
+    }
     /// Ends the report: writes what only the end can write (the JSON and JUnit documents)
     /// and flushes. Call it also when the run was cut short, to keep what was reported.
     fn finish(&mut self) -> Result<()>;
@@ -34,6 +42,17 @@ impl Reporter for Vec<Box<dyn Reporter + Send>> {
         let mut first = Ok(());
         for r in self.iter_mut() {
             let res = r.handle(ev);
+            if first.is_ok() {
+                first = res;
+            }
+        }
+        first
+    }
+
+    fn tick(&mut self) -> Result<()> {
+        let mut first = Ok(());
+        for r in self.iter_mut() {
+            let res = r.tick();
             if first.is_ok() {
                 first = res;
             }

@@ -488,6 +488,7 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
                 scenario: name.to_owned(),
                 namespace: namespace.clone(),
                 target: spec.target.clone(),
+                summary: scenario.metadata.summary.clone(),
             });
             observe(
                 &mut observer,

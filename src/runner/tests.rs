@@ -42,7 +42,7 @@ fn milestones(events: &[RunEvent]) -> Vec<&'static str> {
             RunEvent::LeftoversCollected { .. } => Some("leftovers_collected"),
             RunEvent::RunStarted { .. } => Some("run_started"),
             RunEvent::ScenarioStarted { .. } => Some("scenario_started"),
-            RunEvent::Signal { .. } => None,
+            RunEvent::Signal { .. } | RunEvent::Observed { .. } => None,
             RunEvent::ScenarioFinished { .. } => Some("scenario_finished"),
             RunEvent::CleanedUp { .. } => Some("cleaned_up"),
             RunEvent::RunFinished { .. } => Some("run_finished"),
