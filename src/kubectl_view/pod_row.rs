@@ -49,9 +49,12 @@ impl PodRow {
             .filter(|r| !r.is_empty())
             .or_else(|| status.phase.clone())
             .unwrap_or_default();
-        if status.conditions.iter().flatten().any(|c| {
-            c.type_ == "PodScheduled" && c.reason.as_deref() == Some("SchedulingGated")
-        }) {
+        if status
+            .conditions
+            .iter()
+            .flatten()
+            .any(|c| c.type_ == "PodScheduled" && c.reason.as_deref() == Some("SchedulingGated"))
+        {
             reason = "SchedulingGated".to_owned();
         }
 
@@ -150,11 +153,7 @@ impl PodRow {
         }
 
         let since = |t: Timestamp| human_duration(now.as_millisecond() - t.as_millisecond());
-        let created = pod
-            .metadata
-            .creation_timestamp
-            .as_ref()
-            .map(|t| t.0);
+        let created = pod.metadata.creation_timestamp.as_ref().map(|t| t.0);
         PodRow {
             name: pod.metadata.name.clone().unwrap_or_default(),
             ready: format!("{ready}/{total}"),
@@ -176,7 +175,9 @@ impl PodRow {
     /// The header and this row, aligned as kubectl aligns them.
     pub fn table(rows: &[PodRow]) -> Vec<String> {
         let mut cells = vec![
-            ["NAME", "READY", "STATUS", "RESTARTS", "AGE"].map(str::to_owned).to_vec(),
+            ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+                .map(str::to_owned)
+                .to_vec(),
         ];
         for r in rows {
             cells.push(vec![

@@ -34,11 +34,18 @@ mod tests {
     fn pads_all_but_the_last_cell() {
         let rows = vec![
             vec!["NAME".to_owned(), "STATUS".to_owned(), "AGE".to_owned()],
-            vec!["app".to_owned(), "CrashLoopBackOff".to_owned(), "3m".to_owned()],
+            vec![
+                "app".to_owned(),
+                "CrashLoopBackOff".to_owned(),
+                "3m".to_owned(),
+            ],
         ];
         assert_eq!(
             align(&rows, 6, 3),
-            ["NAME   STATUS              AGE", "app    CrashLoopBackOff   3m"]
+            [
+                "NAME   STATUS              AGE",
+                "app    CrashLoopBackOff   3m"
+            ]
         );
     }
 }

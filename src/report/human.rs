@@ -48,7 +48,9 @@ impl<W: Write> Reporter for HumanReporter<W> {
     fn handle(&mut self, ev: &RunEvent) -> Result<()> {
         let p = self.p;
         match ev {
-            RunEvent::LeftoversCollected { namespaces } => write_leftovers(&mut self.out, namespaces)?,
+            RunEvent::LeftoversCollected { namespaces } => {
+                write_leftovers(&mut self.out, namespaces)?
+            }
             RunEvent::RunStarted {
                 count,
                 context,

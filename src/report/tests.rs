@@ -140,8 +140,14 @@ fn story_output_of_recorded_runs() {
     for (file, rec) in recorded() {
         let events = run_events(&rec);
         let plain = story(&events, false, None);
-        assert!(!plain.contains('\u{1b}'), "{file}: colour without being asked");
-        assert!(story(&events, true, None).contains('\u{1b}'), "{file}: no colour when asked");
+        assert!(
+            !plain.contains('\u{1b}'),
+            "{file}: colour without being asked"
+        );
+        assert!(
+            story(&events, true, None).contains('\u{1b}'),
+            "{file}: no colour when asked"
+        );
         insta::assert_snapshot!(format!("story__{file}"), plain);
     }
 }

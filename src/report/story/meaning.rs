@@ -20,7 +20,9 @@ pub fn termination(exit_code: i32, reason: Option<&str>) -> String {
         (_, 143) => "SIGTERM (128 + 15): it was asked to stop, and did".to_owned(),
         (_, 139) => "SIGSEGV (128 + 11): the process crashed on a bad memory access".to_owned(),
         (_, 134) => "SIGABRT (128 + 6): the process aborted itself".to_owned(),
-        (_, code) if code > 128 => format!("killed by signal {} (128 + {})", code - 128, code - 128),
+        (_, code) if code > 128 => {
+            format!("killed by signal {} (128 + {})", code - 128, code - 128)
+        }
         (_, _) => "the app exited with an error; its logs say why".to_owned(),
     }
 }
@@ -93,9 +95,14 @@ mod tests {
     #[test]
     fn shortens_pod_references() {
         assert_eq!(
-            short_message("Back-off restarting failed container app in pod app_crashlab-oom-g4rqn(a75df498-8747)"),
+            short_message(
+                "Back-off restarting failed container app in pod app_crashlab-oom-g4rqn(a75df498-8747)"
+            ),
             "Back-off restarting failed container app in pod app"
         );
-        assert_eq!(short_message("Started container app"), "Started container app");
+        assert_eq!(
+            short_message("Started container app"),
+            "Started container app"
+        );
     }
 }

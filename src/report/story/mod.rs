@@ -188,9 +188,8 @@ impl<W: Write> StoryReporter<W> {
                 }
                 _ => "the end".to_owned(),
             };
-            let views = pod.and_then(|pod| {
-                kubectl_views(&seen, &story.namespace, &pod, &container, &self.tz)
-            });
+            let views = pod
+                .and_then(|pod| kubectl_views(&seen, &story.namespace, &pod, &container, &self.tz));
             if let Some(views) = views {
                 if let Some(pause) = &mut self.pause {
                     self.out.flush()?;
@@ -279,11 +278,7 @@ impl<W: Write> Reporter for StoryReporter<W> {
                     target.workload(),
                     target.container
                 );
-                writeln!(
-                    self.out,
-                    "{prefix}  {}",
-                    self.p.tone(&watching, Tone::Dim)
-                )?;
+                writeln!(self.out, "{prefix}  {}", self.p.tone(&watching, Tone::Dim))?;
                 self.stories.insert(
                     scenario.clone(),
                     ScenarioStory::new(target.clone(), namespace.clone(), summary.clone()),
@@ -323,7 +318,9 @@ impl<W: Write> Reporter for StoryReporter<W> {
                 kept,
             } => {
                 let text = if *kept {
-                    format!("kept namespace {namespace}: kubectl -n {namespace} … ; `crashlab gc` removes it")
+                    format!(
+                        "kept namespace {namespace}: kubectl -n {namespace} … ; `crashlab gc` removes it"
+                    )
                 } else {
                     format!("deleted namespace {namespace}")
                 };

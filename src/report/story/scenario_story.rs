@@ -187,10 +187,12 @@ impl ScenarioStory {
                 let who = self.who(container, restart_count + 1);
                 let ran = match (started_at, finished_at) {
                     // The API keeps whole seconds.
-                    (Some(s), Some(f)) if s.as_second() > 0 => match f.as_second() - s.as_second() {
-                        0 => " within a second".to_owned(),
-                        n => format!(" after {}", go_duration(n.max(0) as u64)),
-                    },
+                    (Some(s), Some(f)) if s.as_second() > 0 => {
+                        match f.as_second() - s.as_second() {
+                            0 => " within a second".to_owned(),
+                            n => format!(" after {}", go_duration(n.max(0) as u64)),
+                        }
+                    }
                     _ => String::new(),
                 };
                 let reason_text = reason
@@ -237,7 +239,11 @@ impl ScenarioStory {
                         let since = match (ended.map(|(_, seen)| seen), self.first_at) {
                             (Some(e), Some(f)) => {
                                 let secs = (e.as_second() - f.as_second()).max(0);
-                                format!(", counted from the crash at {}:{:02}", secs / 60, secs % 60)
+                                format!(
+                                    ", counted from the crash at {}:{:02}",
+                                    secs / 60,
+                                    secs % 60
+                                )
                             }
                             _ => String::new(),
                         };
@@ -246,7 +252,9 @@ impl ScenarioStory {
                                 "{whose}CrashLoopBackOff: the kubelet waits {} before the next restart{since}",
                                 go_duration(s)
                             ),
-                            None => format!("{whose}CrashLoopBackOff: the kubelet waits before the next restart"),
+                            None => format!(
+                                "{whose}CrashLoopBackOff: the kubelet waits before the next restart"
+                            ),
                         };
                         beats.push(line(text, Tone::Warn));
                         if !self.looping {
@@ -259,7 +267,9 @@ impl ScenarioStory {
                         }
                         if let Some(s) = wait {
                             let from = ended.map_or(at, |(kubelet, _)| kubelet);
-                            if let Ok(until) = from.checked_add(jiff::SignedDuration::from_secs(s as i64)) {
+                            if let Ok(until) =
+                                from.checked_add(jiff::SignedDuration::from_secs(s as i64))
+                            {
                                 beats.push(Beat::Countdown { until });
                             }
                         }
@@ -394,10 +404,15 @@ impl ScenarioStory {
                 if self.has_readiness_probe(container) {
                     let whose = self.whose(container);
                     let (text, tone) = if *ready {
-                        (format!("✓ {whose}ready: the readiness probe passes"), Tone::Good)
+                        (
+                            format!("✓ {whose}ready: the readiness probe passes"),
+                            Tone::Good,
+                        )
                     } else {
                         (
-                            format!("{whose}not ready: the readiness probe fails, so its Service sends it no traffic"),
+                            format!(
+                                "{whose}not ready: the readiness probe fails, so its Service sends it no traffic"
+                            ),
                             Tone::Warn,
                         )
                     };

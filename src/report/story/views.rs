@@ -40,7 +40,14 @@ pub fn kubectl_views(
             .and_then(|s| s.init_container_statuses.as_ref())
             .is_some_and(|s| s.iter().any(|c| c.name == container));
         let mut rows = vec![
-            vec![if init { "Init Containers:" } else { "Containers:" }.to_owned()],
+            vec![
+                if init {
+                    "Init Containers:"
+                } else {
+                    "Containers:"
+                }
+                .to_owned(),
+            ],
             vec![format!("  {container}:")],
         ];
         for (level, label, value) in container_state_lines(status, tz) {
@@ -58,14 +65,15 @@ pub fn kubectl_views(
         let (tail, total) = logs_tail(text, LOG_LINES);
         out.push(String::new());
         let shown = if total > tail.len() {
-            format!("   (last {} of {total} lines, instance {restart})", tail.len())
+            format!(
+                "   (last {} of {total} lines, instance {restart})",
+                tail.len()
+            )
         } else {
             format!("   (instance {restart})")
         };
         let c = if p.spec.as_ref().is_some_and(|s| s.containers.len() > 1)
-            || p.spec
-                .as_ref()
-                .is_some_and(|s| s.init_containers.is_some())
+            || p.spec.as_ref().is_some_and(|s| s.init_containers.is_some())
         {
             format!(" -c {container}")
         } else {
