@@ -396,6 +396,27 @@ async fn a_delete_request_without_answer_is_given_up() {
     assert!((30.0..31.0).contains(&waited), "{waited}");
 }
 
+/// Ctrl-C during the run, and again while the delete request hangs: the second gives up on
+/// the request at once instead of waiting out its 30 s.
+#[tokio::test(start_paused = true)]
+async fn a_second_ctrl_c_gives_up_on_a_hanging_delete_request() {
+    let replay = ReplayCluster::new(recording("exit-1")).hanging_delete();
+    let out = run_cancelling(&replay, &[5, 7]).await;
+    assert!(error(&out).starts_with("cancelled"), "{}", error(&out));
+    assert!(!milestones(&out.events).contains(&"cleaned_up"));
+    let elapsed = run_elapsed(&out);
+    assert!((7.0..8.0).contains(&elapsed), "{elapsed}");
+    // The request was made: the namespace is not left without asking.
+    assert!(
+        replay
+            .calls()
+            .iter()
+            .any(|c| matches!(c, Call::DeleteNamespace { .. })),
+        "{:?}",
+        replay.calls()
+    );
+}
+
 /// The replay is faithful: each built-in scenario run over its own recording sees what the
 /// real run saw, in the same order and at the same times (give or take the replay's
 /// millisecond), until its verdict is decided.
