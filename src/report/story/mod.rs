@@ -179,8 +179,7 @@ impl<W: Write> StoryReporter<W> {
             });
             // The moment the target last showed its problem (else the end of the watch), with
             // the latest logs of the instance before it.
-            let mut seen = story.decisive.clone().unwrap_or_else(|| story.seen.clone());
-            seen.logs = story.seen.logs.clone();
+            let (seen, decisive) = story.views_input();
             let at = match (seen.last_at, story.first_at) {
                 (Some(l), Some(f)) => {
                     let secs = (l.as_second() - f.as_second()).max(0);
@@ -196,7 +195,7 @@ impl<W: Write> StoryReporter<W> {
                     pause("what kubectl shows");
                 }
                 writeln!(self.out)?;
-                let title = if story.decisive.is_some() {
+                let title = if decisive {
                     format!("What kubectl showed at {at}, while the problem was showing:")
                 } else {
                     format!("What kubectl showed at {at}, the end of the watch:")

@@ -65,10 +65,11 @@ pub struct ScenarioStory {
     /// When each container's latest instance ended.
     /// When each container's latest instance ended: the kubelet's time, and when seen.
     finished: HashMap<ContainerRef, (Timestamp, Timestamp)>,
-    /// Keep the next pod state as the decisive moment (a crash loop or an error is showing).
-    capture: bool,
+
     /// The pods and events when the target last showed its problem: what the views show.
-    pub decisive: Option<Seen>,
+    /// The last moment a target pod showed its problem (a crash loop, an error waiting
+    /// reason): the pods then, how many events had arrived, when.
+    decisive: Option<(BTreeMap<String, Pod>, usize, Timestamp)>,
     crashed: bool,
     looping: bool,
 }
@@ -88,7 +89,6 @@ impl ScenarioStory {
             event_counts: HashMap::new(),
             logs_shown: HashMap::new(),
             finished: HashMap::new(),
-            capture: false,
             decisive: None,
             crashed: false,
             looping: false,
@@ -273,13 +273,11 @@ impl ScenarioStory {
                                 beats.push(Beat::Countdown { until });
                             }
                         }
-                        self.capture = true;
                     }
                     "ContainerCreating" | "PodInitializing" => {
                         beats.push(line(format!("{whose}{reason}"), Tone::Dim));
                     }
                     _ => {
-                        self.capture = true;
                         let text = match msg {
                             Some(m) => format!("{whose}waiting {reason}: {m}"),
                             None => format!("{whose}waiting {reason}"),
@@ -430,15 +428,58 @@ impl ScenarioStory {
     /// row as it would print now.
     pub fn on_observed(&mut self, obs: &Observation) -> Vec<Beat> {
         self.seen.last_at = Some(obs.received_at);
+        let beats = self.keep(obs);
+        if self.problem_showing() {
+            self.decisive = Some((
+                self.seen.pods.clone(),
+                self.seen.events.len(),
+                obs.received_at,
+            ));
+        }
+        beats
+    }
+
+    /// Whether a pod of the target waits on an error or a back-off right now.
+    fn problem_showing(&self) -> bool {
+        self.seen
+            .pods
+            .values()
+            .filter(|p| crate::runner::owned_by(&self.target, p))
+            .filter_map(|p| p.status.as_ref())
+            .flat_map(|s| {
+                s.container_statuses
+                    .iter()
+                    .chain(s.init_container_statuses.iter())
+                    .flatten()
+            })
+            .filter_map(|c| c.state.as_ref()?.waiting.as_ref()?.reason.as_deref())
+            .any(|r| !matches!(r, "ContainerCreating" | "PodInitializing"))
+    }
+
+    /// What kubectl would read at the decisive moment (else at the end), with the newest logs
+    /// of each container; `true` when that was a decisive moment.
+    pub fn views_input(&self) -> (Seen, bool) {
+        match &self.decisive {
+            Some((pods, events, at)) => (
+                Seen {
+                    pods: pods.clone(),
+                    events: self.seen.events[..*events].to_vec(),
+                    logs: self.seen.logs.clone(),
+                    last_at: Some(*at),
+                },
+                true,
+            ),
+            None => (self.seen.clone(), false),
+        }
+    }
+
+    fn keep(&mut self, obs: &Observation) -> Vec<Beat> {
         match &obs.what {
             Observed::Pod { object } => {
                 let name = object.metadata.name.clone().unwrap_or_default();
                 self.seen.pods.insert(name.clone(), (**object).clone());
                 if !crate::runner::owned_by(&self.target, object) {
                     return Vec::new();
-                }
-                if std::mem::take(&mut self.capture) {
-                    self.decisive = Some(self.seen.clone());
                 }
                 let row = PodRow::of(object, obs.received_at);
                 let key = (row.status.clone(), row.restarts);
