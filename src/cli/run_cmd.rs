@@ -7,6 +7,7 @@ use super::args::{OutputFormat, RunArgs};
 use super::catalogue_cmd::{catalogue_with, pick};
 use super::cli_error::{CliError, Exit};
 use super::target_cluster;
+use crate::html::HtmlReporter;
 use crate::report::{HumanReporter, JsonReporter, JunitReporter, Reporter};
 use crate::runner::{RunOptions, Runner, ScenarioReport, Verdict};
 use crate::scenario::Scenario;
@@ -108,6 +109,14 @@ async fn run_async(
         let file = std::fs::File::create(path)
             .map_err(|e| CliError::usage(format!("--junit {}: {e}", path.display())))?;
         reporters.push(Box::new(JunitReporter::new(std::io::BufWriter::new(file))));
+    }
+    if let Some(path) = &args.html {
+        let file = std::fs::File::create(path)
+            .map_err(|e| CliError::usage(format!("--html {}: {e}", path.display())))?;
+        reporters.push(Box::new(HtmlReporter::new(
+            std::io::BufWriter::new(file),
+            scenarios.clone(),
+        )));
     }
 
     let (tx, mut rx) = mpsc::unbounded_channel();
