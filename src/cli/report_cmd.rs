@@ -42,9 +42,9 @@ pub fn write_html(path: &Path, html: &str) -> Result<(), CliError> {
 
 fn html_error(e: HtmlError) -> CliError {
     let hint = match &e {
-        HtmlError::Unknown { .. } | HtmlError::Shape { .. } | HtmlError::Syntax { .. } => {
-            Some("`crashlab report` reads what `crashlab run|validate|matrix -o json` print and what `crashlab run --record DIR` writes")
-        }
+        HtmlError::Unknown { .. } | HtmlError::Shape { .. } | HtmlError::Syntax { .. } => Some(
+            "`crashlab report` reads what `crashlab run|validate|matrix -o json` print and what `crashlab run --record DIR` writes",
+        ),
         HtmlError::Write { .. } => Some("check that the directory exists and is writable"),
         _ => None,
     };

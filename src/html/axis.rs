@@ -64,7 +64,10 @@ mod tests {
         assert_eq!(a.ticks(), [0.0, 10.0, 20.0, 30.0, 40.0, 50.0]);
         assert_eq!(a.px(25.0), 50.0);
         assert_eq!(a.px(99.0), 100.0);
-        assert_eq!(Axis::new(200.0, 0.0, 1.0).ticks(), [0.0, 60.0, 120.0, 180.0, 240.0]);
+        assert_eq!(
+            Axis::new(200.0, 0.0, 1.0).ticks(),
+            [0.0, 60.0, 120.0, 180.0, 240.0]
+        );
         assert_eq!(Axis::new(0.0, 0.0, 1.0).max, 1.0);
         assert_eq!(f(12.345), "12.3");
         assert_eq!(f(12.0), "12");

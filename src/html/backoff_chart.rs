@@ -25,7 +25,9 @@ pub fn backoff_chart(delays: &[(i32, i64)], curve: Option<&BackoffExpectation>) 
     }
     let judged = curve.map(|b| judge(b, delays.iter().copied()));
     let last_measured = delays.iter().map(|(r, _)| *r).max().unwrap_or(0);
-    let n = last_measured.max(curve.map_or(0, |b| b.delays as i32)).max(2);
+    let n = last_measured
+        .max(curve.map_or(0, |b| b.delays as i32))
+        .max(2);
     let band: Vec<(i32, u64, f64)> = curve
         .map(|b| {
             (1..=n)
@@ -110,7 +112,11 @@ pub fn backoff_chart(delays: &[(i32, i64)], curve: Option<&BackoffExpectation>) 
             .iter()
             .map(|(r, d)| format!("{},{}", f(x(*r)), f(y(*d as f64))))
             .collect();
-        let _ = writeln!(s, "<polyline class=\"measured\" points=\"{}\"/>", pts.join(" "));
+        let _ = writeln!(
+            s,
+            "<polyline class=\"measured\" points=\"{}\"/>",
+            pts.join(" ")
+        );
     }
     for (i, (r, d)) in delays.iter().enumerate() {
         let ok = judged.as_ref().and_then(|j| j.get(i)).and_then(|j| j.ok);
@@ -138,9 +144,8 @@ fn table(
     judged: Option<&[crate::expect::backoff::Judged]>,
 ) -> String {
     let Some(curve) = curve else {
-        let mut s = String::from(
-            "<table class=\"delays\"><tr><th>restart</th><th>measured</th></tr>\n",
-        );
+        let mut s =
+            String::from("<table class=\"delays\"><tr><th>restart</th><th>measured</th></tr>\n");
         for (r, d) in delays {
             let _ = writeln!(s, "<tr><td>{r}</td><td>{d}s</td></tr>");
         }
@@ -173,7 +178,9 @@ fn table(
         );
     }
     if delays.is_empty() {
-        s.push_str("<tr><td colspan=\"5\" class=\"muted\">no restart delay was measured</td></tr>\n");
+        s.push_str(
+            "<tr><td colspan=\"5\" class=\"muted\">no restart delay was measured</td></tr>\n",
+        );
     }
     s.push_str("</table>\n");
     s

@@ -163,7 +163,12 @@ pub fn lanes(timeline: &Timeline) -> Lanes {
                 container, reason, ..
             } => {
                 let l = lane_of(&mut order, &mut by, container);
-                if l.waiting.last().filter(|w| w.until.is_none()).map(|w| &w.reason) != Some(reason) {
+                if l.waiting
+                    .last()
+                    .filter(|w| w.until.is_none())
+                    .map(|w| &w.reason)
+                    != Some(reason)
+                {
                     let at = secs(e.at);
                     if let Some(w) = l.waiting.last_mut().filter(|w| w.until.is_none()) {
                         w.until = Some(at);
@@ -234,7 +239,11 @@ pub fn lanes(timeline: &Timeline) -> Lanes {
 /// terminated. (A termination seen in the same pod update as the waiting reason is the
 /// previous instance's, `lastState`: it does not end the wait.)
 fn close_waiting(l: &mut Lane, at: f64) {
-    if let Some(w) = l.waiting.last_mut().filter(|w| w.until.is_none() && at > w.at) {
+    if let Some(w) = l
+        .waiting
+        .last_mut()
+        .filter(|w| w.until.is_none() && at > w.at)
+    {
         w.until = Some(at);
     }
 }
@@ -276,8 +285,7 @@ fn timestamps(timeline: &Timeline) -> impl Iterator<Item = Timestamp> + '_ {
                     .filter(|t| t.as_second() > 0),
             ),
             Signal::Event {
-                last_seen: Some(t),
-                ..
+                last_seen: Some(t), ..
             } => ts.push(*t),
             _ => {}
         }

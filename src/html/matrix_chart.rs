@@ -56,9 +56,13 @@ pub fn render_matrix(runs: &[MatrixRun]) -> String {
     page("crashlab matrix", &body)
 }
 
+/// One column's line: its index (its colour), its run, its `(restart, delay_s)`.
+type Series<'a> = (usize, &'a MatrixRun, Vec<(i32, i64)>);
+
 /// Restart delays of `scenario` on every column, with each column's kubelet curve.
 pub fn chart(runs: &[MatrixRun], scenario: &str) -> String {
-    let series: Vec<(usize, &MatrixRun, Vec<(i32, i64)>)> = runs
+    // (column index, its run, its delays)
+    let series: Vec<Series> = runs
         .iter()
         .enumerate()
         .filter_map(|(i, r)| {

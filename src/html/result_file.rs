@@ -40,8 +40,7 @@ pub fn read_result(file: &Path) -> Result<ResultFile> {
 
 /// Tells what `text` holds; `file` names it in errors.
 pub fn parse_result(text: &str, file: &Path) -> Result<ResultFile> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| syntax(file, &e))?;
     let Some(obj) = value.as_object() else {
         let found = match value {
             serde_json::Value::Array(_) => "an array",
@@ -60,9 +59,17 @@ pub fn parse_result(text: &str, file: &Path) -> Result<ResultFile> {
         let doc: MatrixDoc = typed(text, file, "a matrix result")?;
         Ok(ResultFile::Matrix(doc.runs))
     } else if has("observations") {
-        Ok(ResultFile::Recording(Box::new(typed(text, file, "a recording")?)))
+        Ok(ResultFile::Recording(Box::new(typed(
+            text,
+            file,
+            "a recording",
+        )?)))
     } else if has("command") && has("min_score") {
-        Ok(ResultFile::Validate(typed(text, file, "a validation result")?))
+        Ok(ResultFile::Validate(typed(
+            text,
+            file,
+            "a validation result",
+        )?))
     } else if has("scenarios") && has("summary") {
         Ok(ResultFile::Run(typed(text, file, "a run result")?))
     } else {

@@ -105,7 +105,11 @@ pub fn scenario_section(report: &ScenarioReport, scenario: Option<&Scenario>) ->
         s,
         "<p class=\"meta\">namespace {} · container {} · last exit {} · {} restart(s){} · decided after {}</p>",
         esc(&report.namespace),
-        esc(if o.container.is_empty() { "?" } else { &o.container }),
+        esc(if o.container.is_empty() {
+            "?"
+        } else {
+            &o.container
+        }),
         match (o.exit_code, &o.reason) {
             (Some(c), Some(r)) => format!("{c} ({})", esc(r)),
             (Some(c), None) => c.to_string(),
@@ -174,18 +178,23 @@ fn checks_table(checks: &[CheckResult]) -> String {
 /// The last previous-instance log of the target container (the one the checks read).
 fn previous_logs(report: &ScenarioReport) -> String {
     let o = &report.observed;
-    let last = report.timeline.entries.iter().rev().find_map(|e| match &e.signal {
-        Signal::PreviousLogs {
-            container,
-            restart_count,
-            text,
-        } if container.container == o.container
-            && (o.pods.is_empty() || o.pods.contains(&container.pod)) =>
-        {
-            Some((container, restart_count, text))
-        }
-        _ => None,
-    });
+    let last = report
+        .timeline
+        .entries
+        .iter()
+        .rev()
+        .find_map(|e| match &e.signal {
+            Signal::PreviousLogs {
+                container,
+                restart_count,
+                text,
+            } if container.container == o.container
+                && (o.pods.is_empty() || o.pods.contains(&container.pod)) =>
+            {
+                Some((container, restart_count, text))
+            }
+            _ => None,
+        });
     let Some((c, restart, text)) = last else {
         return String::new();
     };

@@ -15,7 +15,9 @@ pub fn rows_for(labels: &[(f64, f64)], rows: usize, gap: f64) -> Vec<usize> {
     labels
         .iter()
         .map(|(x, w)| {
-            let row = (0..rows).find(|r| *x >= right[*r] + gap).unwrap_or(rows - 1);
+            let row = (0..rows)
+                .find(|r| *x >= right[*r] + gap)
+                .unwrap_or(rows - 1);
             right[row] = right[row].max(x + w);
             row
         })
@@ -28,7 +30,11 @@ mod tests {
 
     #[test]
     fn overlapping_labels_go_to_the_next_row() {
-        let rows = rows_for(&[(0.0, 50.0), (20.0, 50.0), (60.0, 10.0), (30.0, 10.0)], 2, 4.0);
+        let rows = rows_for(
+            &[(0.0, 50.0), (20.0, 50.0), (60.0, 10.0), (30.0, 10.0)],
+            2,
+            4.0,
+        );
         assert_eq!(rows, [0, 1, 0, 1]);
     }
 }

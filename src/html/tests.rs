@@ -15,7 +15,9 @@ use crate::timeline::{Observed, Recording};
 use super::*;
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
 }
 
 fn catalogue() -> Vec<Scenario> {
@@ -47,7 +49,13 @@ fn timeline_of(html: &str) -> &str {
 
 #[test]
 fn recordings_render_as_their_runs_reported() {
-    for name in ["oom", "liveness", "bad-rollout", "init-crash", "missing-secret-ref"] {
+    for name in [
+        "oom",
+        "liveness",
+        "bad-rollout",
+        "init-crash",
+        "missing-secret-ref",
+    ] {
         let html = report_of(&format!("recordings/{name}.json"));
         insta::assert_snapshot!(format!("run__{name}"), html);
     }
@@ -68,7 +76,11 @@ fn the_oom_timeline_draws_each_measured_delay_against_the_kubelets_curve() {
         assert!(svg.contains(label), "{label} missing");
     }
     assert_eq!(svg.matches("class=\"gapmark ok\"").count(), 3);
-    assert!(svg.contains("restart 3: waited 26s; the kubelet&#39;s delay 20s, allowed 20s … 42s: within"));
+    assert!(
+        svg.contains(
+            "restart 3: waited 26s; the kubelet&#39;s delay 20s, allowed 20s … 42s: within"
+        )
+    );
     // The chart and its table agree.
     assert!(html.contains("<tr><td>3</td><td>26s</td><td>20s</td><td>20s … 42s</td><td><span class=\"pass\">within</span></td></tr>"));
 }
@@ -78,7 +90,10 @@ fn a_delay_outside_the_band_is_marked() {
     // The oom recording judged as if the kubelet waited 1 s doubling to 2 s: 12 s and 26 s
     // are far beyond 1.5·e + 12 s.
     let rec = recording("oom");
-    let mut scenario = catalogue().into_iter().find(|s| s.metadata.name == "oom").unwrap();
+    let mut scenario = catalogue()
+        .into_iter()
+        .find(|s| s.metadata.name == "oom")
+        .unwrap();
     let b = scenario.spec.expect.backoff.as_mut().unwrap();
     (b.initial_seconds, b.max_seconds, b.slack_seconds) = (Some(1), Some(2), 0);
     let run = run_of_recording(&rec, &scenario);
@@ -100,7 +115,10 @@ fn markup_from_the_cluster_is_escaped() {
             object.message = Some("<img src=x onerror=alert(1)> & <script>".to_owned());
         }
     }
-    let scenario = catalogue().into_iter().find(|s| s.metadata.name == "oom").unwrap();
+    let scenario = catalogue()
+        .into_iter()
+        .find(|s| s.metadata.name == "oom")
+        .unwrap();
     let html = render_run(&run_of_recording(&rec, &scenario), &[scenario]);
     assert!(!html.contains("<script"), "a <script> got through");
     assert!(!html.contains("<img"), "an <img> got through");
@@ -117,7 +135,9 @@ fn a_report_is_self_contained() {
     ] {
         let html = report_of(rel);
         assert!(html.starts_with("<!DOCTYPE html>"), "{rel}");
-        for forbidden in ["<script", "<link", "<img", "@import", "url(", "http://", "https://"] {
+        for forbidden in [
+            "<script", "<link", "<img", "@import", "url(", "http://", "https://",
+        ] {
             let found = html
                 .replace("http://www.w3.org/2000/svg", "")
                 .contains(forbidden);
@@ -133,7 +153,12 @@ fn matrix_results_chart_every_column() {
     // exit-1 on two columns: two measured lines, two dashed kubelet curves.
     let chart = &html[html.find("<section id=\"exit-1\">").unwrap()..];
     assert_eq!(chart.matches("<polyline class=\"series\" ").count(), 2);
-    assert_eq!(chart.matches("<polyline class=\"series expected\" ").count(), 2);
+    assert_eq!(
+        chart
+            .matches("<polyline class=\"series expected\" ")
+            .count(),
+        2
+    );
     assert!(chart.contains("kubelet: 1s → 300s (dashed)"));
     assert!(chart.contains("kubelet: 10s → 300s (dashed)"));
     insta::assert_snapshot!("matrix__local-1.34", report_of("matrix/local-1.34.json"));
@@ -151,7 +176,10 @@ fn the_validate_table_puts_each_answer_beside_the_ground_truth() {
 #[test]
 fn the_run_reporter_writes_what_report_renders_from_the_json() {
     let rec = recording("liveness");
-    let scenario = catalogue().into_iter().find(|s| s.metadata.name == "liveness").unwrap();
+    let scenario = catalogue()
+        .into_iter()
+        .find(|s| s.metadata.name == "liveness")
+        .unwrap();
     let options = RunOptions {
         context: "local".into(),
         ..Default::default()
@@ -190,7 +218,10 @@ fn other_files_are_refused_with_their_name_and_place() {
         "x.json: not a crashlab result: expected the JSON of `crashlab run -o json` (scenarios, summary), `crashlab validate -o json` (command, min_score, scenarios), `crashlab matrix -o json` (runs) or a recording of `crashlab run --record` (scenario, observations); found an object with the fields items, kind"
     );
     assert!(err("[1]").ends_with("found an array"), "{}", err("[1]"));
-    assert_eq!(err("{\n  \"runs\": 3,\n"), "x.json:3:0: not valid JSON: EOF while parsing a value");
+    assert_eq!(
+        err("{\n  \"runs\": 3,\n"),
+        "x.json:3:0: not valid JSON: EOF while parsing a value"
+    );
     assert_eq!(
         err("{\"scenarios\": [], \"summary\": {\"total\": \"one\"}}"),
         "x.json:1:44: summary.total: invalid type: string \"one\", expected usize (read as a run result)"

@@ -88,21 +88,57 @@ pub fn timeline_svg(lanes: &Lanes, curve: Option<&BackoffExpectation>) -> String
 
 fn legend(s: &mut String, with_curve: bool) {
     let mut items: Vec<(&str, &str)> = vec![
-        ("<rect class=\"run\" x=\"X\" y=\"9\" width=\"12\" height=\"12\"/>", "container instance"),
-        ("<rect class=\"run open\" x=\"X\" y=\"9\" width=\"12\" height=\"12\"/>", "still running at the end"),
-        ("<rect class=\"wait\" x=\"X\" y=\"12\" width=\"12\" height=\"6\"/>", "waiting (reason)"),
-        ("<line class=\"exit bad\" x1=\"M\" y1=\"8\" x2=\"M\" y2=\"22\"/>", "exit (code, reason)"),
-        ("<line class=\"gap\" x1=\"X\" y1=\"15\" x2=\"E\" y2=\"15\"/>", "measured back-off"),
+        (
+            "<rect class=\"run\" x=\"X\" y=\"9\" width=\"12\" height=\"12\"/>",
+            "container instance",
+        ),
+        (
+            "<rect class=\"run open\" x=\"X\" y=\"9\" width=\"12\" height=\"12\"/>",
+            "still running at the end",
+        ),
+        (
+            "<rect class=\"wait\" x=\"X\" y=\"12\" width=\"12\" height=\"6\"/>",
+            "waiting (reason)",
+        ),
+        (
+            "<line class=\"exit bad\" x1=\"M\" y1=\"8\" x2=\"M\" y2=\"22\"/>",
+            "exit (code, reason)",
+        ),
+        (
+            "<line class=\"gap\" x1=\"X\" y1=\"15\" x2=\"E\" y2=\"15\"/>",
+            "measured back-off",
+        ),
     ];
     if with_curve {
-        items.push(("<rect class=\"band\" x=\"X\" y=\"9\" width=\"12\" height=\"12\"/>", "allowed: e … 1.5·e + slack"));
-        items.push(("<line class=\"nominal\" x1=\"M\" y1=\"8\" x2=\"M\" y2=\"22\"/>", "kubelet's delay e"));
+        items.push((
+            "<rect class=\"band\" x=\"X\" y=\"9\" width=\"12\" height=\"12\"/>",
+            "allowed: e … 1.5·e + slack",
+        ));
+        items.push((
+            "<line class=\"nominal\" x1=\"M\" y1=\"8\" x2=\"M\" y2=\"22\"/>",
+            "kubelet's delay e",
+        ));
     }
-    items.push(("<line class=\"probe\" x1=\"M\" y1=\"8\" x2=\"M\" y2=\"22\"/>", "probe failure (Unhealthy)"));
-    items.push(("<circle class=\"ev backoff\" cx=\"M\" cy=\"15\" r=\"5\"/>", "BackOff"));
-    items.push(("<circle class=\"ev killing\" cx=\"M\" cy=\"15\" r=\"5\"/>", "Killing"));
-    items.push(("<circle class=\"ev failed\" cx=\"M\" cy=\"15\" r=\"5\"/>", "Failed"));
-    items.push(("<circle class=\"ev warn\" cx=\"M\" cy=\"15\" r=\"5\"/>", "other warning"));
+    items.push((
+        "<line class=\"probe\" x1=\"M\" y1=\"8\" x2=\"M\" y2=\"22\"/>",
+        "probe failure (Unhealthy)",
+    ));
+    items.push((
+        "<circle class=\"ev backoff\" cx=\"M\" cy=\"15\" r=\"5\"/>",
+        "BackOff",
+    ));
+    items.push((
+        "<circle class=\"ev killing\" cx=\"M\" cy=\"15\" r=\"5\"/>",
+        "Killing",
+    ));
+    items.push((
+        "<circle class=\"ev failed\" cx=\"M\" cy=\"15\" r=\"5\"/>",
+        "Failed",
+    ));
+    items.push((
+        "<circle class=\"ev warn\" cx=\"M\" cy=\"15\" r=\"5\"/>",
+        "other warning",
+    ));
     let (mut x, mut row) = (8.0, 0);
     for (mark, label) in items {
         let w = 16.0 + text_width(label, 11.0) + 14.0;
@@ -188,7 +224,10 @@ fn draw_lane(
                 go_duration_f((inst.start * 10.0).round() / 10.0),
                 go_duration_f((end * 10.0).round() / 10.0),
                 code,
-                inst.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+                inst.reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
             ),
             _ => format!(
                 "instance {} running since {}",
@@ -196,7 +235,11 @@ fn draw_lane(
                 go_duration_f((inst.start * 10.0).round() / 10.0)
             ),
         };
-        let class = if inst.end.is_some() { "run" } else { "run open" };
+        let class = if inst.end.is_some() {
+            "run"
+        } else {
+            "run open"
+        };
         let _ = writeln!(
             s,
             "<rect class=\"{class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"><title>{}</title></rect>",

@@ -121,7 +121,11 @@ pub fn render_validate(v: &ValidateResult) -> String {
                 }
             );
             if !t.stderr.trim().is_empty() {
-                let _ = writeln!(body, "<p class=\"muted\">stderr:</p><pre>{}</pre>", esc(t.stderr.trim_end()));
+                let _ = writeln!(
+                    body,
+                    "<p class=\"muted\">stderr:</p><pre>{}</pre>",
+                    esc(t.stderr.trim_end())
+                );
             }
         }
     }
@@ -135,8 +139,7 @@ pub fn score_table(v: &ValidateResult) -> String {
     );
     for sc in &v.scenarios {
         let mut truth = format!("category <b>{}</b>", esc(&sc.expected_category));
-        let answer;
-        match &sc.grade {
+        let answer = match &sc.grade {
             Some(g) => {
                 if !g.key_facts.is_empty() {
                     truth.push_str("<br>key facts: ");
@@ -154,7 +157,11 @@ pub fn score_table(v: &ValidateResult) -> String {
                     let _ = write!(
                         a,
                         "<br>{} {}{}",
-                        if fact.found { "<span class=\"pass\">✔</span>" } else { "<span class=\"fail\">✘ missed</span>" },
+                        if fact.found {
+                            "<span class=\"pass\">✔</span>"
+                        } else {
+                            "<span class=\"fail\">✘ missed</span>"
+                        },
                         esc(&fact.name),
                         fact.matched
                             .as_deref()
@@ -177,15 +184,13 @@ pub fn score_table(v: &ValidateResult) -> String {
                 if let Some(f) = &g.failure {
                     let _ = write!(a, "<br><span class=\"fail\">{}</span>", esc(f));
                 }
-                answer = a;
+                a
             }
-            None => {
-                answer = format!(
-                    "<span class=\"muted\">not asked: {}</span>",
-                    esc(sc.reason.as_deref().unwrap_or(&sc.result))
-                );
-            }
-        }
+            None => format!(
+                "<span class=\"muted\">not asked: {}</span>",
+                esc(sc.reason.as_deref().unwrap_or(&sc.result))
+            ),
+        };
         let result = match sc.passed {
             Some(true) => badge("pass"),
             Some(false) => badge("fail"),
@@ -195,7 +200,9 @@ pub fn score_table(v: &ValidateResult) -> String {
             s,
             "<tr><td>{}</td><td>{truth}</td><td>{answer}</td><td>{}</td><td>{result}</td></tr>",
             esc(&sc.name),
-            sc.score.map(|x| format!("{x:.3}")).unwrap_or_else(|| "—".to_owned()),
+            sc.score
+                .map(|x| format!("{x:.3}"))
+                .unwrap_or_else(|| "—".to_owned()),
         );
     }
     s.push_str("</table>\n");
