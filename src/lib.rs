@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cluster;
 pub mod diagnose;
 pub mod expect;
+pub mod html;
 pub mod image;
 pub mod kubectl_view;
 pub mod matrix;

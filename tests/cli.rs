@@ -317,6 +317,61 @@ fn help_documents_exit_codes() {
 }
 
 #[test]
+fn report_renders_a_saved_result_and_names_a_file_it_cannot_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("oom.html");
+    let rec = fixture("recordings/oom.json");
+    let run = crashlab_run(&[
+        "report",
+        rec.to_str().unwrap(),
+        "--html",
+        out.to_str().unwrap(),
+    ]);
+    run.expect_code(0).stderr_has("oom.html (");
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains("<svg class=\"timeline\""), "{html}");
+    // Not a crashlab result: exit 2, the file named, nothing written.
+    let bad = dir.path().join("pods.json");
+    std::fs::write(&bad, r#"{"kind": "PodList", "items": []}"#).unwrap();
+    let none = dir.path().join("none.html");
+    let run = crashlab_run(&[
+        "report",
+        bad.to_str().unwrap(),
+        "--html",
+        none.to_str().unwrap(),
+    ]);
+    run.expect_code(2)
+        .stderr_has("pods.json: not a crashlab result")
+        .stderr_has("found an object with the fields items, kind");
+    assert!(!none.exists());
+    // Broken JSON: file, line and column.
+    std::fs::write(&bad, "{\n  \"runs\": [\n    {\"label\": 1}\n  ]\n}\n").unwrap();
+    crashlab_run(&["report", bad.to_str().unwrap(), "--html", none.to_str().unwrap()])
+        .expect_code(2)
+        .stderr_has("pods.json:3:15: runs[0].label: invalid type: integer `1`, expected a string (read as a matrix result)");
+    crashlab_run(&[
+        "report",
+        "/nonexistent/run.json",
+        "--html",
+        none.to_str().unwrap(),
+    ])
+    .expect_code(2)
+    .stderr_has("cannot read /nonexistent/run.json");
+    // An HTML file that cannot be written.
+    crashlab_run(&[
+        "report",
+        rec.to_str().unwrap(),
+        "--html",
+        "/nonexistent/dir/x.html",
+    ])
+    .expect_code(2)
+    .stderr_has("cannot write the HTML report /nonexistent/dir/x.html");
+    let help = crashlab_run(&["report", "--help"]);
+    help.expect_code(0);
+    assert!(help.stdout().contains("EXIT CODES:"), "{}", help.stdout());
+}
+
+#[test]
 fn bad_backoff_override_is_a_usage_error() {
     let run = crashlab_run(&["run", "oom", "--backoff", "ten", "--context", "kind-x"]);
     run.expect_code(2);
@@ -535,6 +590,9 @@ JSON
 struct CatalogueRun {
     json: Value,
     junit: String,
+    /// The `--html` report, and where it is.
+    html: String,
+    html_path: PathBuf,
     code: i32,
     stderr: String,
     recordings: PathBuf,
@@ -547,6 +605,7 @@ fn catalogue_run() -> &'static CatalogueRun {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let junit = dir.join("junit.xml");
+        let html_path = dir.join("report.html");
         let recordings = dir.join("recordings");
         // `run` brings the local cluster up itself when no test cluster is reachable.
         let run = Run::new({
@@ -554,6 +613,8 @@ fn catalogue_run() -> &'static CatalogueRun {
             c.args(["run", "--all", "--output", "json", "--parallel", "10"])
                 .arg("--junit")
                 .arg(&junit)
+                .arg("--html")
+                .arg(&html_path)
                 .arg("--record")
                 .arg(&recordings);
             if std::env::var_os("CRASHLAB_E2E_CONTEXT").is_some() {
@@ -571,6 +632,8 @@ fn catalogue_run() -> &'static CatalogueRun {
         });
         CatalogueRun {
             junit: std::fs::read_to_string(&junit).unwrap_or_default(),
+            html: std::fs::read_to_string(&html_path).unwrap_or_default(),
+            html_path,
             json,
             code: run.code(),
             stderr: run.stderr(),
@@ -651,6 +714,29 @@ fn e2e_whole_catalogue_passes_and_exits_0() {
         names.len(),
         "{}",
         run.junit
+    );
+    // The HTML report has every scenario's section and timeline, and `crashlab report` makes
+    // the same page from the JSON document.
+    for name in &names {
+        assert!(
+            run.html.contains(&format!("<section id=\"{name}\">")),
+            "no HTML section for {name}"
+        );
+    }
+    assert_eq!(run.html.matches("<h3>Timeline</h3>").count(), names.len());
+    let json = run.html_path.with_extension("json");
+    std::fs::write(&json, serde_json::to_string(&run.json).unwrap()).unwrap();
+    let again = run.html_path.with_file_name("again.html");
+    crashlab_run(&[
+        "report",
+        json.to_str().unwrap(),
+        "--html",
+        again.to_str().unwrap(),
+    ])
+    .expect_code(0);
+    assert!(
+        std::fs::read_to_string(&again).unwrap() == run.html,
+        "report differs from --html"
     );
     // Every scenario left a raw recording: these are what the unit tests' fixtures come from.
     for name in &names {

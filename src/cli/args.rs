@@ -77,6 +77,10 @@ pub enum Command {
     /// changes → resources; prints the cause, the evidence and the next kubectl commands.
     #[command(after_help = DIAGNOSE_HELP)]
     Diagnose(DiagnoseArgs),
+    /// Render a saved result as one HTML file: the JSON of `run -o json`, `validate -o json`
+    /// or `matrix -o json`, or a recording of `run --record` (judged again offline).
+    #[command(after_help = REPORT_HELP)]
+    Report(ReportArgs),
     /// Manage the cluster crashlab runs on.
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -170,6 +174,10 @@ pub struct MatrixArgs {
     /// Markdown table for people, JSON for machines.
     #[arg(long, short, value_enum, default_value_t = MatrixOutput::Markdown)]
     pub output: MatrixOutput,
+    /// Also write an HTML report to this file: per scenario, the restart delays of every
+    /// column on one chart, with each column's kubelet curve.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// How many scenarios run at once on each cluster.
     #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallel: u16,
@@ -208,6 +216,10 @@ pub struct RunArgs {
     /// Also write a JUnit XML report to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Also write an HTML report to this file: one self-contained page (no script, nothing
+    /// fetched) with each container's timeline and the back-off against the kubelet's curve.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// How many scenarios run at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallel: u16,
@@ -329,6 +341,27 @@ EXIT CODES:
   3  a fixture did not reproduce (never counted against the tool), the judge failed, or the
      cluster could not be reached; 1 wins when both apply";
 
+pub const REPORT_HELP: &str = "\
+EXIT CODES:
+  0  the report was written
+  2  the file cannot be read, is not a crashlab result (it names the file, and the line and
+     field when the JSON is broken), is a recording of a scenario not found (give it with -f),
+     or the HTML file cannot be written";
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The saved result: `run -o json`, `validate -o json`, `matrix -o json`, or a recording.
+    #[arg(value_name = "RESULT.json")]
+    pub result: PathBuf,
+    /// Where to write the HTML report.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub html: PathBuf,
+    /// Scenario files of scenarios that are not built in (for a recording, their
+    /// expectations; for a run, their explanation and expected back-off).
+    #[arg(long = "file", short = 'f')]
+    pub files: Vec<PathBuf>,
+}
+
 pub const DIAGNOSE_HELP: &str = "\
 EXIT CODES:
   0  the pod was diagnosed (whatever the cause, or none)
@@ -368,6 +401,10 @@ pub struct ValidateArgs {
     /// Also write a JUnit XML report to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Also write an HTML report to this file: the score table, each tool answer beside the
+    /// ground truth.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Write each tool call's stdout and stderr to DIR/<scenario>.stdout and .stderr.
     #[arg(long, value_name = "DIR")]
     pub save_output: Option<PathBuf>,

@@ -34,6 +34,9 @@ pub fn run(args: MatrixArgs) -> Result<Exit, CliError> {
         MatrixOutput::Json => to_json(&comparison, &runs),
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    if let Some(path) = &args.html {
+        super::report_cmd::write_html(path, &crate::html::render_matrix(&runs))?;
+    }
     let all: Vec<Verdict> = runs
         .iter()
         .flat_map(|r| r.reports.iter().map(|s| s.verdict))

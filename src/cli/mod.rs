@@ -8,6 +8,7 @@ mod cluster_cmd;
 mod diagnose_cmd;
 mod gc_cmd;
 mod matrix_cmd;
+mod report_cmd;
 mod run_cmd;
 mod target_cluster;
 mod validate_cmd;
@@ -83,6 +84,7 @@ pub fn main() -> ExitCode {
         Command::Matrix(args) => matrix_cmd::run(args),
         Command::Validate(args) => validate_cmd::run(args),
         Command::Diagnose(args) => diagnose_cmd::run(args),
+        Command::Report(args) => report_cmd::run(args),
         Command::Cluster(cmd) => cluster_cmd::run(cmd),
         Command::Gc(args) => gc_cmd::run(args),
         Command::Completions { shell } => {

@@ -10,6 +10,7 @@ use super::target_cluster;
 use std::io::IsTerminal as _;
 use std::time::Duration;
 
+use crate::html::HtmlReporter;
 use crate::report::story::Pause;
 use crate::report::{
     HumanReporter, JsonReporter, JunitReporter, Reporter, StoryOptions, StoryReporter,
@@ -139,6 +140,14 @@ async fn run_async(
         let file = std::fs::File::create(path)
             .map_err(|e| CliError::usage(format!("--junit {}: {e}", path.display())))?;
         reporters.push(Box::new(JunitReporter::new(std::io::BufWriter::new(file))));
+    }
+    if let Some(path) = &args.html {
+        let file = std::fs::File::create(path)
+            .map_err(|e| CliError::usage(format!("--html {}: {e}", path.display())))?;
+        reporters.push(Box::new(HtmlReporter::new(
+            std::io::BufWriter::new(file),
+            scenarios.clone(),
+        )));
     }
 
     let (tx, mut rx) = mpsc::unbounded_channel();

@@ -46,6 +46,11 @@ pub fn run(args: ValidateArgs) -> Result<Exit, CliError> {
         std::fs::write(path, xml)
             .map_err(|e| CliError::usage(format!("--junit {}: {e}", path.display())))?;
     }
+    if let Some(path) = &args.html {
+        let doc: crate::html::ValidateResult = serde_json::from_str(&render_json(&report))
+            .map_err(|e| CliError::env(format!("reading back the validation document: {e}")))?;
+        super::report_cmd::write_html(path, &crate::html::render_validate(&doc))?;
+    }
     let text = match args.output {
         OutputFormat::Human => render_human(&report),
         OutputFormat::Json => render_json(&report),

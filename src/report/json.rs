@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::runner::kubelet_backoff::KubeletBackoff;
 use crate::runner::{RunEvent, ScenarioReport, Verdict};
@@ -39,8 +39,8 @@ pub struct Document<'a> {
     pub leftovers_collected: &'a [Leftover],
 }
 
-/// Totals of a run.
-#[derive(Debug, Serialize, PartialEq)]
+/// Totals of a run (read back by `crashlab report`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Summary {
     /// Scenarios that ended (a cancelled run may end fewer than it started).
     pub total: usize,
@@ -48,16 +48,16 @@ pub struct Summary {
     pub failed: usize,
     pub errors: usize,
     /// Seconds the whole run took; absent when the run did not finish (Ctrl-C).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elapsed_s: Option<f64>,
     /// Kube context the run used.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
     /// `gitVersion` of the API server.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_version: Option<String>,
     /// The restart back-off of the node's kubelet, as crashlab derived it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubelet_backoff: Option<KubeletBackoff>,
 }
 
