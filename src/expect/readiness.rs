@@ -67,15 +67,19 @@ fn evidence_of(expect: &Expectations) -> Expectations {
 
 /// Whether `timeline` shows every signal a diagnosis relies on (the rule in the module docs).
 pub fn ready_for_diagnosis(expect: &Expectations, target: &Target, timeline: &Timeline) -> bool {
-    let whole = evaluate(expect, target, timeline, false);
-    if whole.decided == Decision::Contradicted {
-        return false;
+    match evaluate(expect, target, timeline, false).decided {
+        Decision::Contradicted => false,
+        Decision::Met => true,
+        Decision::Pending => evidence_holds(expect, target, timeline),
     }
+}
+
+/// The second half of the rule, for a caller that has already evaluated the whole contract
+/// and found it pending (the runner does so after every observation): every evidence check is
+/// met, and there is at least one.
+pub fn evidence_holds(expect: &Expectations, target: &Target, timeline: &Timeline) -> bool {
     let evidence = evaluate(&diagnosis_expectations(expect), target, timeline, false);
-    if evidence.checks.is_empty() {
-        return whole.decided == Decision::Met;
-    }
-    evidence.decided == Decision::Met
+    !evidence.checks.is_empty() && evidence.decided == Decision::Met
 }
 
 /// When a recorded timeline first became ready for diagnosis: the time of the entry that

@@ -65,7 +65,10 @@ fn the_curve_restarts_and_must_not_checks_are_left_out() {
     let evidence = diagnosis_expectations(&expect);
     assert_eq!(evidence.restarts, None);
     assert_eq!(evidence.backoff, None);
-    assert_eq!(evidence.ready, None, "the target's recovery is not evidence");
+    assert_eq!(
+        evidence.ready, None,
+        "the target's recovery is not evidence"
+    );
     assert_eq!(evidence.waiting_reason, expect.waiting_reason);
     assert_eq!(evidence.last_termination, expect.last_termination);
     assert_eq!(evidence.containers["sidecar"].ready, Some(true));
@@ -129,7 +132,9 @@ fn recorded_runs_are_ready_at_the_crash_loop_not_at_the_end_of_the_curve() {
             }
         }
         let at = |t: Option<Timestamp>| {
-            t.map_or("-".to_owned(), |t| format!("{:+.1}s", secs(rec.started_at, t)))
+            t.map_or("-".to_owned(), |t| {
+                format!("{:+.1}s", secs(rec.started_at, t))
+            })
         };
         table.push_str(&format!(
             "{file}: crash loop {}, ready {}\n",

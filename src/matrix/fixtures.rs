@@ -42,6 +42,8 @@ pub(crate) fn report_of(rec: &Recording) -> ScenarioReport {
         checks: evaluation.checks,
         observed: summarize(&target, &timeline),
         elapsed_s,
+        ready_after_s: None,
+        crashloop_after_s: None,
         timeline,
     }
 }
