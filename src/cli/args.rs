@@ -363,6 +363,15 @@ pub struct ValidateArgs {
     /// Write each tool call's stdout and stderr to DIR/<scenario>.stdout and .stderr.
     #[arg(long, value_name = "DIR")]
     pub save_output: Option<PathBuf>,
+    /// Run the tool N times on each live incident and report pass@1, pass@N, pass^N (all N
+    /// right) and the spread of scores; a scenario passes when every graded run reaches
+    /// --min-score. Save-output files are then named <scenario>.<run>.stdout.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub repeat: u16,
+    /// With --repeat: reproduce each incident afresh (a new namespace) for every run instead
+    /// of running the tool N times on one.
+    #[arg(long)]
+    pub fresh: bool,
     /// How many scenarios run at once (each holds its slot while the tool runs).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallel: u16,

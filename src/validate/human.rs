@@ -24,6 +24,7 @@ pub fn render_human(r: &ValidationReport) -> String {
     }
     out.push('\n');
     table(&mut out, r);
+    super::human_repeats::repeat_table(&mut out, r);
     for s in &r.scenarios {
         explain(&mut out, s, r.min_score);
     }
