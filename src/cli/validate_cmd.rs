@@ -229,7 +229,12 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
             let truth = &plan.truths[name];
             // Every run: (namespace, outcome); an incident the tool never ran on counts once.
             let mut runs: Vec<(String, Outcome)> = Vec::new();
-            for (r, tools) in seen.remove(name).unwrap_or_default() {
+            let rounds = seen.remove(name).unwrap_or_default();
+            let first = rounds
+                .first()
+                .map(|(r, _)| (r.ready_after_s, r.crashloop_after_s));
+            let (ready_after_s, crashloop_after_s) = first.unwrap_or_default();
+            for (r, tools) in rounds {
                 if tools.is_empty() {
                     runs.push((
                         r.namespace.clone(),
@@ -259,6 +264,8 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
                 expected_category: truth.category,
                 outcome,
                 runs,
+                ready_after_s,
+                crashloop_after_s,
             }
         })
         .collect();

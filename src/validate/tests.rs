@@ -140,6 +140,8 @@ fn graded(name: &str, tool: &str, elapsed_s: f64) -> ScenarioValidation {
         },
         namespace: r.namespace,
         runs: Vec::new(),
+        ready_after_s: None,
+        crashloop_after_s: None,
     }
 }
 
@@ -168,6 +170,8 @@ fn sabotaged() -> ScenarioValidation {
             ],
         },
         runs: Vec::new(),
+        ready_after_s: None,
+        crashloop_after_s: None,
     }
 }
 

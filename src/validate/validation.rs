@@ -28,6 +28,12 @@ pub struct ScenarioValidation {
     pub name: String,
     pub namespace: String,
     pub expected_category: Category,
+    /// Seconds from the first apply to the moment the incident was ready for diagnosis (the
+    /// tool started then), and to the target's first `CrashLoopBackOff`; of the first incident.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready_after_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crashloop_after_s: Option<f64>,
     /// In JSON, its fields sit beside the others: `result`, then `grade` and `tool`, or
     /// `reason`...
     #[serde(flatten)]
