@@ -100,7 +100,9 @@ pub struct ScenarioRun {
 /// Internal timings and sources of variation, not user options; a replay fixes the last two.
 #[derive(Debug, Clone)]
 struct Tuning {
-    /// Pauses between attempts to fetch previous logs (0.5 s … 4 s, 7.5 s in all).
+    /// Pauses between attempts to fetch previous logs (0.1 s … 4 s, 7.5 s in all). The first
+    /// ones are short: the logs are evidence a diagnosis waits for, and the kubelet usually
+    /// serves them within a few hundred milliseconds of the status naming the instance.
     log_retries: Vec<Duration>,
     /// Wait for log fetches in flight once the verdict is known.
     drain: Duration,
@@ -118,7 +120,9 @@ struct Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Self {
-            log_retries: [500, 1000, 2000, 4000].map(Duration::from_millis).to_vec(),
+            log_retries: [100, 200, 400, 800, 2000, 4000]
+                .map(Duration::from_millis)
+                .to_vec(),
             drain: Duration::from_secs(10),
             node_lookup: Duration::from_secs(10),
             delete_request: Duration::from_secs(30),
