@@ -5,9 +5,9 @@
 //!
 //! 1. nothing in its contract is contradicted so far, and
 //! 2. every *evidence* check is met: the waiting reason, the last termination (exit code and
-//!    reason), the events that must appear and the previous-log lines, for the target
-//!    container and for every container named in `expect.containers`, and `ready: true` of
-//!    those other containers (the healthy app beside a crashing sidecar).
+//!    reason), the events that must appear, the previous-log lines and `ready: true`, for the
+//!    target container and for every container named in `expect.containers` (the healthy app
+//!    beside a crashing sidecar).
 //!
 //! Left out, because a diagnosis does not need them and they take the longest:
 //!
@@ -16,10 +16,12 @@
 //! * restart-count thresholds (`restarts.min`, `restarts.max`): one restart already shows the
 //!   loop, and a maximum is proven only at the end of the watch;
 //! * must-not checks (`absentEvents`, `ready: false`): absence is proven only when the observe
-//!   window has run out (see [`super::evaluate`]);
-//! * `ready: true` of the target container itself: the crashing container becoming ready is
-//!   the end of the incident (the dependency came up), not evidence of it; a tool run after it
-//!   would diagnose a recovered pod.
+//!   window has run out (see [`super::evaluate`]).
+//!
+//! `ready: true` of the crashing container itself stays in: a scenario that promises the
+//! recovery (`dependency-later`: the database comes up after 40 s) makes it part of the story
+//! its ground truth tells ("it comes up later"), and a diagnosis made before it cannot know.
+//! Such a scenario is ready for diagnosis only once it has recovered.
 //!
 //! Those checks keep being judged after the moment, and the verdict is decided on the whole
 //! contract as before. When the evidence checks are all left out (a contract made only of
@@ -41,13 +43,6 @@ pub const CRASH_LOOP_BACK_OFF: &str = "CrashLoopBackOff";
 
 /// The part of `expect` a diagnosis relies on: the evidence checks of the module docs.
 pub fn diagnosis_expectations(expect: &Expectations) -> Expectations {
-    let mut evidence = evidence_of(expect);
-    evidence.ready = None;
-    evidence
-}
-
-/// The evidence checks of one container's expectations, `ready: true` included.
-fn evidence_of(expect: &Expectations) -> Expectations {
     Expectations {
         waiting_reason: expect.waiting_reason.clone(),
         last_termination: expect.last_termination.clone(),
@@ -60,7 +55,7 @@ fn evidence_of(expect: &Expectations) -> Expectations {
         containers: expect
             .containers
             .iter()
-            .map(|(name, e)| (name.clone(), evidence_of(e)))
+            .map(|(name, e)| (name.clone(), diagnosis_expectations(e)))
             .collect(),
     }
 }
