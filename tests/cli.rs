@@ -995,6 +995,131 @@ fn e2e_validate_grades_a_bad_diagnoser_low_and_never_blames_it_for_a_sabotaged_f
     assert_eq!(doc["summary"]["not_reproduced"], 1);
 }
 
+/// `crashlab validate exit-1 --repeat 3 [--fresh]` with examples/flaky-diagnoser.sh (a
+/// stand-in that is right on odd-numbered calls), its call counter in a fresh directory.
+fn validate_flaky(extra: &[&str], junit: &Path) -> (Run, Value, tempfile::TempDir) {
+    let counter = tempfile::tempdir().unwrap();
+    let flaky = example("flaky-diagnoser.sh");
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args([
+            "validate",
+            "exit-1",
+            "--repeat",
+            "3",
+            "-o",
+            "json",
+            "--diagnose",
+        ])
+        .arg(&flaky)
+        .args(extra)
+        .arg("--junit")
+        .arg(junit)
+        .env("CRASHLAB_FLAKY_DIR", counter.path());
+        if let Ok(ctx) = std::env::var("CRASHLAB_E2E_CONTEXT") {
+            c.arg("--context").arg(ctx);
+        }
+        c
+    });
+    let json: Value = serde_json::from_slice(&run.out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "crashlab validate printed no JSON document ({e}); exit {}\n--- stderr\n{}",
+            run.code(),
+            run.stderr()
+        )
+    });
+    (run, json, counter)
+}
+
+/// Right, wrong, right: pass@1 2/3, pass@3 1, pass^3 0, in JSON and JUnit; not all runs right
+/// exits 1.
+fn assert_flaky_pass_at_k(run: &Run, doc: &Value, junit: &Path, counter: &Path) {
+    run.expect_code(1);
+    let s = validated(doc, "exit-1");
+    let r = &s["repeats"];
+    assert_eq!(
+        (r["runs"].clone(), r["graded"].clone(), r["right"].clone()),
+        (3.into(), 3.into(), 2.into()),
+        "{s:#}"
+    );
+    assert_eq!(r["pass_at_1"], 0.667, "{s:#}");
+    assert_eq!(r["pass_at_n"], 1.0, "{s:#}");
+    assert_eq!(r["pass_all_n"], 0.0, "{s:#}");
+    assert_eq!(r["score_max"], 1.0, "{s:#}");
+    assert!(r["score_min"].as_f64().unwrap() < 1.0, "{s:#}");
+    let passed: Vec<Value> = s["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["passed"].clone())
+        .collect();
+    assert_eq!(passed, [true, false, true].map(Value::from), "{s:#}");
+    assert_eq!(s["passed"], false);
+    assert_eq!(doc["summary"]["repeat"], 3);
+    assert_eq!(
+        std::fs::read_to_string(counter.join("exit-1.calls"))
+            .unwrap()
+            .trim(),
+        "3"
+    );
+    // The tool ran once the incident was ready, not before its first CrashLoopBackOff.
+    let (ready, crash_loop) = (
+        s["ready_after_s"].as_f64().unwrap(),
+        s["crashloop_after_s"].as_f64().unwrap(),
+    );
+    assert!(
+        ready >= crash_loop,
+        "ready {ready} before the crash loop {crash_loop}"
+    );
+
+    let xml = std::fs::read_to_string(junit).unwrap();
+    assert!(
+        xml.contains(r#"<property name="pass@3" value="1"/>"#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<property name="pass^3" value="0"/>"#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("2 of 3 runs reached the minimum of 100%"),
+        "{xml}"
+    );
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_validate_repeat_reports_pass_at_k_for_a_flaky_stand_in() {
+    let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-flaky.xml");
+    let (run, doc, counter) = validate_flaky(&[], &junit);
+    assert_flaky_pass_at_k(&run, &doc, &junit, counter.path());
+    // Three calls on one live incident.
+    let s = validated(&doc, "exit-1");
+    let namespaces: std::collections::BTreeSet<&str> = s["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["namespace"].as_str().unwrap())
+        .collect();
+    assert_eq!(namespaces.len(), 1, "{s:#}");
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_validate_repeat_fresh_reproduces_the_incident_for_each_run() {
+    let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-flaky-fresh.xml");
+    let (run, doc, counter) = validate_flaky(&["--fresh"], &junit);
+    assert_flaky_pass_at_k(&run, &doc, &junit, counter.path());
+    let s = validated(&doc, "exit-1");
+    let namespaces: std::collections::BTreeSet<&str> = s["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["namespace"].as_str().unwrap())
+        .collect();
+    assert_eq!(namespaces.len(), 3, "one incident per run: {s:#}");
+}
+
 // ------------------------------------------------------------------ matrix, no cluster needed
 
 /// `crashlab matrix ARGS` where neither a cluster nor kind nor Docker can be reached: if a

@@ -320,7 +320,11 @@ pub struct ClusterUpArgs {
 
 pub const VALIDATE_HELP: &str = "\
 THE TOOL'S ENVIRONMENT:
-  COMMAND runs with `sh -c` once per reproduced scenario, while the crash loop is live, with
+  COMMAND runs with `sh -c` once per reproduced scenario (--repeat N: N times), as soon as the
+  incident is ready for diagnosis: the waiting reason, last termination, events and previous-log
+  lines the scenario promises are all seen and nothing contradicts it (the back-off curve,
+  restart counts and must-not checks are still judged while the tool runs; if they fail
+  afterwards, the answer is not graded). It gets the environment variables
   CRASHLAB_NAMESPACE, CRASHLAB_POD, CRASHLAB_CONTAINER, CRASHLAB_SCENARIO and KUBECONFIG (a
   kubeconfig whose current context is the cluster under test). PATH starts with crashlab's own
   directory, so `crashlab diagnose` in COMMAND is this crashlab.
@@ -334,9 +338,14 @@ SCORING (per scenario, 0 to 1):
   instead: it gets the tool's stdout on stdin and the ground truth as JSON in
   CRASHLAB_GROUND_TRUTH, and prints a number from 0 to 1.
 
+REPEATED RUNS (--repeat N, --fresh):
+  Per scenario: right/graded runs, pass@1 (right/graded), pass@N (at least one right), pass^N
+  (all right) and the scores' min/mean/max; the score that counts is the mean, and the
+  scenario passes only when every graded run reached --min-score.
+
 EXIT CODES:
-  0  every scenario reproduced and the tool scored at least --min-score on each
-  1  the tool scored below --min-score on at least one reproduced scenario
+  0  every scenario reproduced and the tool scored at least --min-score on each (every run)
+  1  the tool scored below --min-score on at least one reproduced scenario (any run)
   2  bad usage, an invalid scenario file, or a scenario without groundTruth
   3  a fixture did not reproduce (never counted against the tool), the judge failed, or the
      cluster could not be reached; 1 wins when both apply";
@@ -408,6 +417,15 @@ pub struct ValidateArgs {
     /// Write each tool call's stdout and stderr to DIR/<scenario>.stdout and .stderr.
     #[arg(long, value_name = "DIR")]
     pub save_output: Option<PathBuf>,
+    /// Run the tool N times on each live incident and report pass@1, pass@N, pass^N (all N
+    /// right) and the spread of scores; a scenario passes when every graded run reaches
+    /// --min-score. Save-output files are then named <scenario>.<run>.stdout.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub repeat: u16,
+    /// With --repeat: reproduce each incident afresh (a new namespace) for every run instead
+    /// of running the tool N times on one.
+    #[arg(long)]
+    pub fresh: bool,
     /// How many scenarios run at once (each holds its slot while the tool runs).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallel: u16,

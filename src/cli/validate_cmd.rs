@@ -1,9 +1,11 @@
 //! `crashlab validate --diagnose COMMAND`: reproduce each scenario, run COMMAND on the live
-//! crash loop once its signal contract holds, grade the answer against the scenario's ground
-//! truth, report, and exit with the documented code.
+//! crash loop once it is ready for diagnosis (while the rest of its signal contract is still
+//! judged), grade the answer against the scenario's ground truth, report, and exit with the
+//! documented code. `--repeat N` runs COMMAND N times per incident (`--fresh`: on N incidents).
 
 use std::collections::HashMap;
 use std::io::Write as _;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,8 +22,9 @@ use crate::runner::{
 };
 use crate::scenario::{GroundTruth, Scenario, humantime_secs};
 use crate::validate::{
-    GROUND_TRUTH_ENV, GradeOptions, JudgeResult, Outcome, ScenarioValidation, ToolCall, ToolOutput,
-    ValidationExit, ValidationReport, grade, render_human, render_json, render_junit, run_tool,
+    GROUND_TRUTH_ENV, GradeOptions, JudgeResult, Outcome, RunResult, ScenarioValidation, ToolCall,
+    ToolOutput, ValidationExit, ValidationReport, grade, render_human, render_json, render_junit,
+    run_tool,
 };
 
 /// Validated arguments: nothing here has touched a cluster.
@@ -124,8 +127,16 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
     })
 }
 
+/// One call of the tool (and of the judge) on a live incident.
+type ToolResult = (ToolOutput, Option<JudgeResult>);
+
 /// What the hook needs, shared by every scenario's call.
 struct HookContext {
+    /// The run numbers (from 1) each call of the hook makes: `1..N+1` on one incident, one
+    /// number per round with `--fresh`.
+    runs: Range<usize>,
+    /// Name save-output files after the run (`--repeat` > 1).
+    numbered: bool,
     command: String,
     judge: Option<String>,
     timeout: Duration,
@@ -133,7 +144,7 @@ struct HookContext {
     base_env: Vec<(String, String)>,
     truths: HashMap<String, GroundTruth>,
     save_output: Option<PathBuf>,
-    results: Mutex<HashMap<String, (ToolOutput, Option<JudgeResult>)>>,
+    results: Mutex<HashMap<String, Vec<ToolResult>>>,
 }
 
 async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, CliError> {
@@ -160,53 +171,106 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
         base_env.push(("PATH".to_owned(), path));
     }
 
-    let ctx = Arc::new(HookContext {
-        command: args.diagnose.clone(),
-        judge: args.judge.clone(),
-        timeout: plan.timeout,
-        base_env,
-        truths: plan.truths.clone(),
-        save_output: args.save_output.clone(),
-        results: Mutex::default(),
-    });
-    let hook_ctx = ctx.clone();
-    let hook = OnReproduced(Arc::new(move |live: Reproduced| {
-        let ctx = hook_ctx.clone();
-        Box::pin(async move { call_tool(&ctx, live).await })
-    }));
+    let repeat = usize::from(args.repeat);
+    let rounds = if args.fresh { repeat } else { 1 };
+    // Per scenario, per round: the runner's report and the tool's runs on that incident.
+    let mut seen: HashMap<String, Vec<(ScenarioReport, Vec<ToolResult>)>> = HashMap::new();
+    for round in 0..rounds {
+        let ctx = Arc::new(HookContext {
+            runs: if args.fresh {
+                round + 1..round + 2
+            } else {
+                1..repeat + 1
+            },
+            numbered: repeat > 1,
+            command: args.diagnose.clone(),
+            judge: args.judge.clone(),
+            timeout: plan.timeout,
+            base_env: base_env.clone(),
+            truths: plan.truths.clone(),
+            save_output: args.save_output.clone(),
+            results: Mutex::default(),
+        });
+        let hook_ctx = ctx.clone();
+        let hook = OnReproduced(Arc::new(move |live: Reproduced| {
+            let ctx = hook_ctx.clone();
+            Box::pin(async move { call_tool(&ctx, live).await })
+        }));
+        let runner = Runner::new(
+            cluster.client.clone(),
+            RunOptions {
+                context: cluster.context.clone(),
+                parallelism: usize::from(args.parallel),
+                keep_namespaces: false,
+                record_dir: None,
+                on_reproduced: Some(hook),
+            },
+        );
+        let (tx, rx) = mpsc::unbounded_channel();
+        let progress = tokio::spawn(progress(rx));
+        let result = runner.run(&plan.scenarios, tx).await;
+        // Every sender is gone once the run is over; do not hang on a straggler regardless.
+        let _ = tokio::time::timeout(Duration::from_secs(2), progress).await;
+        let reports = result.map_err(|e| {
+            CliError::env(e).with_hint("is the cluster running? try `crashlab cluster status`")
+        })?;
+        let mut results =
+            std::mem::take(&mut *ctx.results.lock().unwrap_or_else(|p| p.into_inner()));
+        let cancelled = reports.iter().any(is_cancelled);
+        for r in reports {
+            let tools = results.remove(&r.name).unwrap_or_default();
+            seen.entry(r.name.clone()).or_default().push((r, tools));
+        }
+        if cancelled {
+            break;
+        }
+    }
 
-    let runner = Runner::new(
-        cluster.client.clone(),
-        RunOptions {
-            context: cluster.context.clone(),
-            parallelism: usize::from(args.parallel),
-            keep_namespaces: false,
-            record_dir: None,
-            on_reproduced: Some(hook),
-        },
-    );
-    let (tx, rx) = mpsc::unbounded_channel();
-    let progress = tokio::spawn(progress(rx));
-    let result = runner.run(&plan.scenarios, tx).await;
-    // Every sender is gone once the run is over; do not hang on a straggler regardless.
-    let _ = tokio::time::timeout(Duration::from_secs(2), progress).await;
-    let reports = result.map_err(|e| {
-        CliError::env(e).with_hint("is the cluster running? try `crashlab cluster status`")
-    })?;
-
-    let mut results = std::mem::take(&mut *ctx.results.lock().unwrap_or_else(|p| p.into_inner()));
     let scenarios = plan
         .scenarios
         .iter()
-        .zip(reports)
-        .map(|(s, r)| {
-            let truth = &plan.truths[&s.metadata.name];
-            let outcome = outcome_of(&r, results.remove(&r.name), truth, &plan.grading);
+        .map(|s| {
+            let name = &s.metadata.name;
+            let truth = &plan.truths[name];
+            // Every run: (namespace, outcome); an incident the tool never ran on counts once.
+            let mut runs: Vec<(String, Outcome)> = Vec::new();
+            let rounds = seen.remove(name).unwrap_or_default();
+            let first = rounds
+                .first()
+                .map(|(r, _)| (r.ready_after_s, r.crashloop_after_s));
+            let (ready_after_s, crashloop_after_s) = first.unwrap_or_default();
+            for (r, tools) in rounds {
+                if tools.is_empty() {
+                    runs.push((
+                        r.namespace.clone(),
+                        outcome_of(&r, None, truth, &plan.grading),
+                    ));
+                }
+                for tool in tools {
+                    let outcome = outcome_of(&r, Some(tool), truth, &plan.grading);
+                    runs.push((r.namespace.clone(), outcome));
+                }
+            }
+            let (namespace, outcome) = runs.first().cloned().unwrap_or_else(|| {
+                let reason = "cancelled before it started".to_owned();
+                (String::new(), Outcome::NotRun { reason })
+            });
+            let runs = if repeat > 1 {
+                runs.iter()
+                    .enumerate()
+                    .map(|(i, (ns, o))| RunResult::new(i + 1, ns, o, args.min_score))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             ScenarioValidation {
-                name: r.name.clone(),
-                namespace: r.namespace.clone(),
+                name: name.clone(),
+                namespace,
                 expected_category: truth.category,
                 outcome,
+                runs,
+                ready_after_s,
+                crashloop_after_s,
             }
         })
         .collect();
@@ -218,10 +282,35 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
     })
 }
 
-/// Runs the tool (and the judge) on a live crash loop and keeps the outputs.
+fn is_cancelled(r: &ScenarioReport) -> bool {
+    r.verdict == Verdict::Error
+        && r.error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("cancelled"))
+}
+
+/// Runs the tool (and the judge) on a live crash loop, once per run number, and keeps the
+/// outputs.
 async fn call_tool(ctx: &HookContext, live: Reproduced) {
+    for run in ctx.runs.clone() {
+        let result = call_once(ctx, &live, run).await;
+        ctx.results
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(live.scenario.clone())
+            .or_default()
+            .push(result);
+    }
+}
+
+async fn call_once(ctx: &HookContext, live: &Reproduced, run: usize) -> ToolResult {
+    let which = if ctx.numbered {
+        format!(" (run {run})")
+    } else {
+        String::new()
+    };
     eprintln!(
-        "crashlab: {}: signals confirmed; running the tool on pod {}/{}",
+        "crashlab: {}: ready for diagnosis; running the tool{which} on pod {}/{}",
         live.scenario, live.namespace, live.pod
     );
     let mut env = ctx.base_env.clone();
@@ -242,13 +331,18 @@ async fn call_tool(ctx: &HookContext, live: Reproduced) {
     })
     .await;
     eprintln!(
-        "crashlab: {}: the tool finished ({}, {:.1}s)",
+        "crashlab: {}: the tool finished{which} ({}, {:.1}s)",
         live.scenario,
         out.ending.describe(),
         out.elapsed_s
     );
     if let Some(dir) = &ctx.save_output {
-        save(dir, &live.scenario, &out);
+        let stem = if ctx.numbered {
+            format!("{}.{run}", live.scenario)
+        } else {
+            live.scenario.clone()
+        };
+        save(dir, &stem, &out);
     }
     let judge = match (&ctx.judge, ctx.truths.get(&live.scenario)) {
         (Some(judge), Some(truth)) => {
@@ -267,10 +361,7 @@ async fn call_tool(ctx: &HookContext, live: Reproduced) {
         }
         _ => None,
     };
-    ctx.results
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(live.scenario, (out, judge));
+    (out, judge)
 }
 
 fn save(dir: &Path, scenario: &str, out: &ToolOutput) {
@@ -288,7 +379,7 @@ fn save(dir: &Path, scenario: &str, out: &ToolOutput) {
 
 fn outcome_of(
     r: &ScenarioReport,
-    result: Option<(ToolOutput, Option<JudgeResult>)>,
+    result: Option<ToolResult>,
     truth: &GroundTruth,
     grading: &GradeOptions,
 ) -> Outcome {
@@ -298,6 +389,18 @@ fn outcome_of(
             .filter(|c| c.outcome != CheckOutcome::Met)
             .cloned()
             .collect::<Vec<_>>()
+    };
+    // The tool ran at the moment the incident was ready for diagnosis; if the contract broke
+    // afterwards, its answer was about a fixture that was not what the scenario promised.
+    let tool_ran = result.is_some() && r.verdict != Verdict::Pass;
+    let broke_after = |reason: String| {
+        if tool_ran {
+            format!(
+                "the tool ran on a fixture that later broke, so its answer is not graded: {reason}"
+            )
+        } else {
+            reason
+        }
     };
     match (r.verdict, result) {
         (Verdict::Pass, Some((tool, judge))) => Outcome::Graded {
@@ -327,21 +430,22 @@ fn outcome_of(
                 .collect();
             Outcome::NotReproduced {
                 verdict: Verdict::Fail,
-                reason: r.error.clone().unwrap_or_else(|| {
+                reason: broke_after(r.error.clone().unwrap_or_else(|| {
                     format!(
                         "the cluster did something other than the scenario promised: {}",
                         contradicted.join(", ")
                     )
-                }),
+                })),
                 unmet_checks: unmet(),
             }
         }
         (Verdict::Error, _) => Outcome::NotReproduced {
             verdict: Verdict::Error,
-            reason: r
-                .error
-                .clone()
-                .unwrap_or_else(|| "the run could not decide".to_owned()),
+            reason: broke_after(
+                r.error
+                    .clone()
+                    .unwrap_or_else(|| "the run could not decide".to_owned()),
+            ),
             unmet_checks: unmet(),
         },
     }
@@ -361,7 +465,7 @@ async fn progress(mut rx: mpsc::UnboundedReceiver<RunEvent>) {
                 if count == 1 { "" } else { "s" }
             ),
             RunEvent::ScenarioFinished { report } if report.verdict != Verdict::Pass => eprintln!(
-                "crashlab: {}: fixture did not reproduce ({}); the tool is not run",
+                "crashlab: {}: fixture did not reproduce ({}); the tool's answer is not graded",
                 report.name,
                 match report.verdict {
                     Verdict::Fail => "an expectation failed",

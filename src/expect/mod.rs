@@ -8,6 +8,7 @@ mod evaluate;
 mod events;
 mod logs;
 pub mod pattern;
+pub mod readiness;
 mod ready;
 mod restarts;
 mod summary;
@@ -19,10 +20,13 @@ mod waiting;
 #[cfg(test)]
 pub(crate) mod fixtures;
 #[cfg(test)]
+mod readiness_tests;
+#[cfg(test)]
 mod tests;
 
 pub use check_result::{CheckResult, Outcome};
 pub use evaluate::{Decision, Evaluation, evaluate};
+pub use readiness::{crash_loop_at, ready_for_diagnosis};
 pub use summary::summarize;
 pub use target_pods::TargetPods;
 pub use termination::describe_exit;

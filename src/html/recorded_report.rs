@@ -39,6 +39,8 @@ pub fn report_from_recording(rec: &Recording, scenario: &Scenario) -> ScenarioRe
         observed: summarize(target, &timeline),
         checks: evaluation.checks,
         elapsed_s,
+        ready_after_s: None,
+        crashloop_after_s: None,
         timeline,
     }
 }

@@ -43,7 +43,7 @@ mod tests {
         assert_eq!(
             align(&rows, 6, 3),
             [
-                "NAME   STATUS              AGE",
+                "NAME   STATUS             AGE",
                 "app    CrashLoopBackOff   3m"
             ]
         );

@@ -15,6 +15,8 @@ mod context;
 mod error;
 mod event;
 pub mod gc;
+#[cfg(test)]
+mod hook_tests;
 pub mod kubelet_backoff;
 mod manifest;
 mod namespace;

@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use futures::stream::FuturesUnordered;
 use futures::{Stream, StreamExt};
+use jiff::Timestamp;
 use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use crate::expect::{self, CheckResult, Evaluation, Outcome};
+use crate::expect::{self, CheckResult, Decision, Evaluation, Outcome};
 use crate::scenario::{Expectations, Target, WorkloadKind, humantime_secs};
 use crate::timeline::{Observation, Observed, Timeline, TimelineBuilder};
 
@@ -109,6 +111,10 @@ pub struct Conclusion {
     pub checks: Vec<CheckResult>,
     pub observed: ObservedSummary,
     pub timeline: Timeline,
+    /// Seconds from the first apply to the moment the scenario was ready for diagnosis.
+    pub ready_after_s: Option<f64>,
+    /// Seconds from the first apply to the target's first `CrashLoopBackOff`.
+    pub crashloop_after_s: Option<f64>,
 }
 
 /// Turns observations into timeline entries, run events, log requests and evaluations.
@@ -124,6 +130,12 @@ pub struct Observer {
     target_seen: bool,
     target_deleted: bool,
     last_watch_error: Option<String>,
+    /// When the first manifest was applied (times in the conclusion count from here).
+    applied_at: Option<Timestamp>,
+    /// When the scenario became ready for diagnosis ([`expect::readiness`]).
+    ready_at: Option<Timestamp>,
+    /// Told the target pod's name once, at that moment.
+    on_ready: Option<oneshot::Sender<String>>,
     events: UnboundedSender<RunEvent>,
     /// Shared with the parent task so the evidence survives a panic here.
     recorded: Arc<Mutex<Vec<Observation>>>,
@@ -148,9 +160,23 @@ impl Observer {
             target_seen: false,
             target_deleted: false,
             last_watch_error: None,
+            applied_at: None,
+            ready_at: None,
+            on_ready: None,
             events,
             recorded,
         }
+    }
+
+    /// Tells `tx` the target pod's name the moment the scenario is ready for diagnosis (the
+    /// watch goes on; the verdict is decided on the whole contract as before).
+    pub fn notify_ready(&mut self, tx: oneshot::Sender<String>) {
+        self.on_ready = Some(tx);
+    }
+
+    /// The moment the first manifest was applied.
+    pub fn applied(&mut self, at: Timestamp) {
+        self.applied_at = Some(at);
     }
 
     /// Records one observation, emits its new entries as signals and re-evaluates (until
@@ -177,6 +203,7 @@ impl Observer {
             }
         };
         let entries = self.builder.push(&obs);
+        let received_at = obs.received_at;
         lock(&self.recorded).push(obs.clone());
         for entry in entries {
             let _ = self.events.send(RunEvent::Signal {
@@ -194,7 +221,27 @@ impl Observer {
             self.decided = evaluation.decided.is_final();
             self.evaluation = Some(evaluation);
         }
+        if self.ready_at.is_none() && self.is_ready() {
+            self.ready_at = Some(received_at);
+            if let Some(tx) = self.on_ready.take() {
+                let pods = expect::summarize(&self.target, self.builder.timeline()).pods;
+                let _ = tx.send(pods.last().cloned().unwrap_or_default());
+            }
+        }
         requests
+    }
+
+    /// Ready for diagnosis now: the contract is met, or it is undecided and the evidence holds.
+    fn is_ready(&self) -> bool {
+        match self.evaluation.as_ref().map(|e| e.decided) {
+            Some(Decision::Met) => true,
+            Some(Decision::Contradicted) | None => false,
+            Some(Decision::Pending) => expect::readiness::evidence_holds(
+                &self.expect,
+                &self.target,
+                self.builder.timeline(),
+            ),
+        }
     }
 
     /// Whether the target pod has been seen (the deploy phase is over).
@@ -258,11 +305,17 @@ impl Observer {
             }
             msg
         });
+        let since_apply = |t: Option<Timestamp>| {
+            let (applied, t) = (self.applied_at?, t?);
+            Some(t.duration_since(applied).as_secs_f64())
+        };
         Conclusion {
             verdict,
             error,
             checks: evaluation.checks,
             observed,
+            ready_after_s: since_apply(self.ready_at),
+            crashloop_after_s: since_apply(expect::crash_loop_at(&self.target, &timeline)),
             timeline,
         }
     }
@@ -605,16 +658,29 @@ mod tests {
             .conclude(&Ending::WatchClosed(Phase::Observe))
             .timeline;
         let mut signals = Vec::new();
+        let mut observed = Vec::new();
         while let Ok(ev) = h.events.try_recv() {
             match ev {
                 RunEvent::Signal { scenario, entry } => {
                     assert_eq!(scenario, "exit-1");
+                    // Each observation's signals come before the observation itself.
+                    assert_eq!(observed.len(), 0, "a signal after its observation");
                     signals.push(entry);
+                }
+                RunEvent::Observed {
+                    scenario,
+                    observation,
+                } => {
+                    assert_eq!(scenario, "exit-1");
+                    observed.push(observation);
                 }
                 other => panic!("unexpected event {other:?}"),
             }
         }
         assert_eq!(signals, timeline.entries);
+        // The raw pod behind them follows, once.
+        assert_eq!(observed.len(), 1);
+        assert!(matches!(observed[0].what, Observed::Pod { .. }));
     }
 
     #[tokio::test]

@@ -29,6 +29,14 @@ pub struct ScenarioReport {
     pub observed: ObservedSummary,
     /// Seconds from namespace creation to the verdict.
     pub elapsed_s: f64,
+    /// Seconds from the first apply to the moment the scenario was ready for diagnosis (every
+    /// signal a diagnosis relies on seen, nothing contradicted: [`crate::expect::readiness`]);
+    /// `crashlab validate` starts the tool then. None when it never was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ready_after_s: Option<f64>,
+    /// Seconds from the first apply to the target container's first `CrashLoopBackOff`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crashloop_after_s: Option<f64>,
     /// The full timeline, for tools that want every signal.
     pub timeline: Timeline,
 }

@@ -45,8 +45,12 @@ pub struct RunOptions {
     pub keep_namespaces: bool,
     /// Write `<dir>/<scenario>.json` recordings here (`--record`).
     pub record_dir: Option<PathBuf>,
-    /// Called for each scenario whose verdict is `pass`, while its crash loop is still live
-    /// (after evaluation, before cleanup); `crashlab validate` runs the tool under test here.
+    /// Called once per scenario the moment it is ready for diagnosis (every signal a diagnosis
+    /// relies on seen, nothing contradicted: [`crate::expect::readiness`]), while the watch
+    /// goes on judging the rest of the contract (the back-off curve, restart counts, absences);
+    /// `crashlab validate` runs the tool under test here. Cleanup waits for both. Whether the
+    /// whole contract held is the report's verdict: a caller that acted on the live incident
+    /// must check it.
     pub on_reproduced: Option<OnReproduced>,
 }
 
@@ -62,7 +66,7 @@ impl Default for RunOptions {
     }
 }
 
-/// A scenario whose expectations all held: its namespace and target pod still exist.
+/// A scenario ready for diagnosis: its namespace and target pod still exist.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reproduced {
     pub scenario: String,
@@ -73,8 +77,9 @@ pub struct Reproduced {
 }
 
 /// The callback of [`RunOptions::on_reproduced`]. Its results are the caller's business (it
-/// keeps them where the closure can reach them); the runner only waits for it, and drops the
-/// future on Ctrl-C. It holds the scenario's parallelism slot while it runs.
+/// keeps them where the closure can reach them); the runner only waits for it (alongside the
+/// watch), and drops the future on Ctrl-C. It holds the scenario's parallelism slot while it
+/// runs.
 #[derive(Clone)]
 pub struct OnReproduced(pub Arc<dyn Fn(Reproduced) -> BoxFuture<'static, ()> + Send + Sync>);
 
@@ -95,7 +100,9 @@ pub struct ScenarioRun {
 /// Internal timings and sources of variation, not user options; a replay fixes the last two.
 #[derive(Debug, Clone)]
 struct Tuning {
-    /// Pauses between attempts to fetch previous logs (0.5 s … 4 s, 7.5 s in all).
+    /// Pauses between attempts to fetch previous logs (0.1 s … 4 s, 7.5 s in all). The first
+    /// ones are short: the logs are evidence a diagnosis waits for, and the kubelet usually
+    /// serves them within a few hundred milliseconds of the status naming the instance.
     log_retries: Vec<Duration>,
     /// Wait for log fetches in flight once the verdict is known.
     drain: Duration,
@@ -113,7 +120,9 @@ struct Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Self {
-            log_retries: [500, 1000, 2000, 4000].map(Duration::from_millis).to_vec(),
+            log_retries: [100, 200, 400, 800, 2000, 4000]
+                .map(Duration::from_millis)
+                .to_vec(),
             drain: Duration::from_secs(10),
             node_lookup: Duration::from_secs(10),
             delete_request: Duration::from_secs(30),
@@ -240,6 +249,7 @@ impl<C: Cluster> Runner<C> {
         let started = Instant::now();
         let started_at = self.tuning.clock.now();
         let recorded = Arc::new(Mutex::new(Vec::new()));
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
         let mut task = tokio::spawn(scenario_task(TaskInput {
             cluster: self.cluster.clone(),
             scenario: scenario.clone(),
@@ -248,29 +258,43 @@ impl<C: Cluster> Runner<C> {
             cancel: cancel.clone(),
             recorded: recorded.clone(),
             tuning: self.tuning.clone(),
+            ready: ready_tx,
         }));
-        let joined = tokio::select! {
-            r = &mut task => r,
-            _ = cancel.forced() => {
-                task.abort();
-                task.await
+        let watched = async {
+            tokio::select! {
+                r = &mut task => r,
+                _ = cancel.forced() => {
+                    task.abort();
+                    task.await
+                }
             }
         };
+        let live = |pod: String| Reproduced {
+            scenario: name.clone(),
+            namespace: namespace.clone(),
+            target: scenario.spec.target.clone(),
+            pod,
+        };
+        // The hook runs while the watch goes on; both end before cleanup.
+        let hooked = async {
+            match (ready_rx.await, &self.options.on_reproduced) {
+                (Ok(pod), Some(hook)) => {
+                    run_hook(hook, live(pod), cancel).await;
+                    true
+                }
+                _ => false,
+            }
+        };
+        let (joined, hooked) = tokio::join!(watched, hooked);
         let mut report =
             report_or_explain(joined, &name, &namespace, started.elapsed().as_secs_f64());
+        // A contract met only when the watch ended (nothing but must-not checks) is ready then.
         if report.verdict == Verdict::Pass
+            && !hooked
             && let Some(hook) = &self.options.on_reproduced
         {
-            let live = Reproduced {
-                scenario: name.clone(),
-                namespace: namespace.clone(),
-                target: scenario.spec.target.clone(),
-                pod: report.observed.pods.last().cloned().unwrap_or_default(),
-            };
-            tokio::select! {
-                () = (hook.0)(live) => {}
-                _ = cancel.cancelled() => {}
-            }
+            let pod = report.observed.pods.last().cloned().unwrap_or_default();
+            run_hook(hook, live(pod), cancel).await;
         }
 
         let observations = std::mem::take(&mut *lock(&recorded));
@@ -414,6 +438,14 @@ impl Runner<super::replay_cluster::ReplayCluster> {
     }
 }
 
+/// Runs the hook until it ends or the run is cancelled.
+async fn run_hook(hook: &OnReproduced, live: Reproduced, cancel: &Cancel) {
+    tokio::select! {
+        () = (hook.0)(live) => {}
+        _ = cancel.cancelled() => {}
+    }
+}
+
 struct TaskInput<C> {
     cluster: C,
     scenario: Scenario,
@@ -422,6 +454,8 @@ struct TaskInput<C> {
     cancel: Cancel,
     recorded: Arc<Mutex<Vec<Observation>>>,
     tuning: Tuning,
+    /// Told the target pod's name when the scenario is ready for diagnosis.
+    ready: tokio::sync::oneshot::Sender<String>,
 }
 
 /// Deploy → observe → conclude, in its own task so a panic cannot skip the parent's cleanup.
@@ -434,6 +468,7 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
         cancel,
         recorded,
         tuning,
+        ready,
     } = input;
     let name = scenario.metadata.name.as_str();
     let spec = &scenario.spec;
@@ -447,6 +482,8 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
         clock: tuning.clock,
     };
     let mut observer = Observer::new(name, &spec.target, &spec.expect, sink.clone(), recorded);
+    observer.notify_ready(ready);
+    let applied_at = Mutex::new(None);
     let (tx, rx) = futures::channel::mpsc::unbounded();
 
     let deploy = async {
@@ -457,6 +494,7 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
         // Watch from before the first apply, so the recording holds every status the pod had.
         let steps_tx = tx.clone();
         let watch = AbortOnDrop(tokio::spawn(forward(cluster.watch(&namespace), tx)));
+        *lock(&applied_at) = Some(tuning.clock.now());
         for step in spec.steps() {
             for (i, manifest) in step.manifests.iter().enumerate() {
                 retry_unreachable(|| cluster.apply(&namespace, i, manifest)).await?;
@@ -489,6 +527,9 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
     let ending = match deployed {
         Err(ending) => ending,
         Ok(_watch) => {
+            if let Some(at) = *lock(&applied_at) {
+                observer.applied(at);
+            }
             let _ = sink.send(RunEvent::ScenarioStarted {
                 scenario: name.to_owned(),
                 namespace: namespace.clone(),
@@ -514,6 +555,8 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
         checks: c.checks,
         observed: c.observed,
         elapsed_s: started.elapsed().as_secs_f64(),
+        ready_after_s: c.ready_after_s,
+        crashloop_after_s: c.crashloop_after_s,
         timeline: c.timeline,
     }
 }
@@ -647,6 +690,8 @@ fn unfinished_report(name: &str, namespace: &str, elapsed_s: f64, error: String)
         checks: Vec::new(),
         observed: ObservedSummary::default(),
         elapsed_s,
+        ready_after_s: None,
+        crashloop_after_s: None,
         timeline: Timeline::default(),
     }
 }

@@ -24,6 +24,7 @@ pub fn render_human(r: &ValidationReport) -> String {
     }
     out.push('\n');
     table(&mut out, r);
+    super::human_repeats::repeat_table(&mut out, r);
     for s in &r.scenarios {
         explain(&mut out, s, r.min_score);
     }
@@ -58,6 +59,11 @@ fn table(out: &mut String, r: &ValidationReport) {
                     },
                     None => pct(grade.score),
                 };
+                // Repeated runs: the category and facts are the first run's, the score is
+                // the mean of all (the repeated-runs table has the rest).
+                if let Some(x) = s.repeats() {
+                    score = format!("{} (mean of {} runs)", pct(x.score_mean), x.graded);
+                }
                 match (&grade.failure, s.passed(r.min_score)) {
                     (Some(f), _) => score.push_str(&format!("  {f}")),
                     (None, Some(false)) => score.push_str("  below"),
@@ -118,7 +124,20 @@ fn explain(out: &mut String, s: &ScenarioValidation, min_score: f64) {
                 return;
             }
             out.push('\n');
-            match (s.score(), judge_failed) {
+            if let Some(x) = s.repeats() {
+                let _ = writeln!(
+                    out,
+                    "{}: {} of {} runs reached the minimum of {} (scores {}/{}/{} min/mean/max); the first run:",
+                    s.name,
+                    x.right,
+                    x.graded,
+                    pct(min_score),
+                    pct(x.score_min),
+                    pct(x.score_mean),
+                    pct(x.score_max)
+                );
+            }
+            match (s.outcome.score(), judge_failed) {
                 (_, Some(e)) => {
                     let _ = writeln!(out, "{}: the judge failed: {e}", s.name);
                 }

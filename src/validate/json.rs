@@ -14,6 +14,9 @@ pub fn render_json(r: &ValidationReport) -> String {
             if let Value::Object(o) = &mut v {
                 o.insert("score".to_owned(), json!(s.score()));
                 o.insert("passed".to_owned(), json!(s.passed(r.min_score)));
+                if !s.runs.is_empty() {
+                    o.insert("repeats".to_owned(), json!(s.repeats()));
+                }
             }
             v
         })
@@ -34,6 +37,7 @@ pub fn render_json(r: &ValidationReport) -> String {
             "below_min_score": r.below(),
             "not_reproduced": r.not_reproduced(),
             "overall_score": r.overall(),
+            "repeat": r.scenarios.iter().map(|s| s.runs.len()).max().unwrap_or(0).max(1),
             "result": result,
         },
     });

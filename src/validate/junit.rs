@@ -7,7 +7,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::human::pct;
-use super::validation::{Outcome, ValidationReport};
+use super::validation::{Outcome, ScenarioValidation, ValidationReport};
 
 pub const SUITE: &str = "crashlab validate";
 
@@ -17,10 +17,70 @@ pub fn render_junit(r: &ValidationReport) -> Result<String, quick_junit::Seriali
         .add_property(Property::new("command", r.command.clone()))
         .add_property(Property::new("min_score", r.min_score.to_string()));
     for s in &r.scenarios {
-        let status = match &s.outcome {
+        let status = match (&s.outcome, s.repeats()) {
+            (Outcome::Graded { .. }, Some(x)) if x.right < x.graded => {
+                let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                st.set_message(format!(
+                    "{} of {} runs reached the minimum of {} (pass@1 {}, pass@{n} {}, pass^{n} {})",
+                    x.right,
+                    x.graded,
+                    pct(r.min_score),
+                    pct(x.pass_at_1),
+                    pct(x.pass_at_n),
+                    pct(x.pass_all_n),
+                    n = x.graded
+                ))
+                .set_type("score below minimum");
+                st
+            }
+            _ => status_of(s, r.min_score),
+        };
+        let mut case = TestCase::new(s.name.clone(), status);
+        case.set_classname(SUITE).add_property(Property::new(
+            "expected_category",
+            s.expected_category.to_string(),
+        ));
+        if let Some(score) = s.score() {
+            case.add_property(Property::new("score", score.to_string()));
+        }
+        if let Some(x) = s.repeats() {
+            for (name, value) in [
+                ("runs".to_owned(), x.runs.to_string()),
+                ("graded".to_owned(), x.graded.to_string()),
+                ("right".to_owned(), x.right.to_string()),
+                ("pass@1".to_owned(), x.pass_at_1.to_string()),
+                (format!("pass@{}", x.graded), x.pass_at_n.to_string()),
+                (format!("pass^{}", x.graded), x.pass_all_n.to_string()),
+                ("score_min".to_owned(), x.score_min.to_string()),
+                ("score_mean".to_owned(), x.score_mean.to_string()),
+                ("score_max".to_owned(), x.score_max.to_string()),
+            ] {
+                case.add_property(Property::new(name, value));
+            }
+        }
+        if let Outcome::Graded { tool, .. } = &s.outcome {
+            case.set_time(Duration::from_secs_f64(tool.elapsed_s.max(0.0)));
+            if !tool.stdout.is_empty() {
+                case.set_system_out(tool.stdout.clone());
+            }
+            if !tool.stderr.is_empty() {
+                case.set_system_err(tool.stderr.clone());
+            }
+        }
+        suite.add_test_case(case);
+    }
+    let mut report = Report::new(SUITE);
+    report.add_test_suite(suite);
+    report.to_string()
+}
+
+/// A scenario's status from its (first) run.
+fn status_of(s: &ScenarioValidation, min_score: f64) -> TestCaseStatus {
+    {
+        match &s.outcome {
             Outcome::Graded { grade, judge, .. } => {
                 let judge_error = judge.as_ref().and_then(|j| j.error.clone());
-                match (s.passed(r.min_score), judge_error) {
+                match (s.passed(min_score), judge_error) {
                     (_, Some(e)) => {
                         let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
                         st.set_message(format!("the judge failed: {e}"))
@@ -54,7 +114,7 @@ pub fn render_junit(r: &ValidationReport) -> Result<String, quick_junit::Seriali
                         st.set_message(format!(
                             "scored {}, below the minimum of {}",
                             pct(score),
-                            pct(r.min_score)
+                            pct(min_score)
                         ))
                         .set_type("score below minimum")
                         .set_description(lines.join("\n"));
@@ -90,27 +150,6 @@ pub fn render_junit(r: &ValidationReport) -> Result<String, quick_junit::Seriali
                     .set_type("not run");
                 st
             }
-        };
-        let mut case = TestCase::new(s.name.clone(), status);
-        case.set_classname(SUITE).add_property(Property::new(
-            "expected_category",
-            s.expected_category.to_string(),
-        ));
-        if let Some(score) = s.score() {
-            case.add_property(Property::new("score", score.to_string()));
         }
-        if let Outcome::Graded { tool, .. } = &s.outcome {
-            case.set_time(Duration::from_secs_f64(tool.elapsed_s.max(0.0)));
-            if !tool.stdout.is_empty() {
-                case.set_system_out(tool.stdout.clone());
-            }
-            if !tool.stderr.is_empty() {
-                case.set_system_err(tool.stderr.clone());
-            }
-        }
-        suite.add_test_case(case);
     }
-    let mut report = Report::new(SUITE);
-    report.add_test_suite(suite);
-    report.to_string()
 }

@@ -139,6 +139,9 @@ fn graded(name: &str, tool: &str, elapsed_s: f64) -> ScenarioValidation {
             judge: None,
         },
         namespace: r.namespace,
+        runs: Vec::new(),
+        ready_after_s: None,
+        crashloop_after_s: None,
     }
 }
 
@@ -166,6 +169,9 @@ fn sabotaged() -> ScenarioValidation {
                 ),
             ],
         },
+        runs: Vec::new(),
+        ready_after_s: None,
+        crashloop_after_s: None,
     }
 }
 
@@ -288,4 +294,61 @@ fn a_judge_score_replaces_the_rule_score() {
     }
     assert_eq!(s.score(), None);
     assert_eq!(report(vec![s], BUILTIN).exit(), ValidationExit::Incomplete);
+}
+
+/// `--repeat 3`: exit-1 answered right, wrong, right (examples/flaky-diagnoser.sh's pattern,
+/// here from recorded answers), oom right three times, and a fixture that never reproduced.
+fn repeated_report() -> ValidationReport {
+    let runs = |s: &ScenarioValidation, tools: &[&str]| -> Vec<RunResult> {
+        tools
+            .iter()
+            .enumerate()
+            .map(|(i, tool)| {
+                let o = graded(&s.name, tool, 1.0 + i as f64).outcome;
+                RunResult::new(i + 1, &s.namespace, &o, 1.0)
+            })
+            .collect()
+    };
+    let mut flaky = graded("exit-1", "builtin", 1.0);
+    flaky.runs = runs(&flaky, &["builtin", "bad", "builtin"]);
+    let mut steady = graded("oom", "builtin", 1.0);
+    steady.runs = runs(&steady, &["builtin", "builtin", "builtin"]);
+    let mut broken = sabotaged();
+    broken.runs = vec![RunResult::new(1, &broken.namespace, &broken.outcome, 1.0)];
+    let mut r = report(vec![flaky, steady, broken], "examples/flaky-diagnoser.sh");
+    let again = r.scenarios[2].runs[0].clone();
+    r.scenarios[2].runs.push(again);
+    r
+}
+
+#[test]
+fn repeated_runs_in_every_format() {
+    let r = repeated_report();
+    let flaky = r.scenarios[0].repeats().unwrap();
+    assert_eq!((flaky.graded, flaky.right), (3, 2));
+    assert_eq!(
+        (flaky.pass_at_1, flaky.pass_at_n, flaky.pass_all_n),
+        (0.667, 1.0, 0.0)
+    );
+    assert_eq!(r.scenarios[0].passed(1.0), Some(false), "pass^3 decides");
+    assert_eq!(r.scenarios[1].passed(1.0), Some(true));
+    assert_eq!(r.scenarios[2].repeats(), None);
+    assert_eq!(r.exit(), ValidationExit::ToolBelow);
+
+    insta::assert_snapshot!("human__repeated", render_human(&r));
+    let mut doc: serde_json::Value = serde_json::from_str(&render_json(&r)).unwrap();
+    assert_eq!(doc["summary"]["repeat"], 3);
+    // The first run's grade and output are pinned by json__bad; here the repeats matter.
+    for s in doc["scenarios"].as_array_mut().unwrap() {
+        for field in ["grade", "tool", "unmet_checks"] {
+            if let Some(v) = s.get_mut(field) {
+                *v = serde_json::json!(format!("[{field}]"));
+            }
+        }
+    }
+    insta::assert_json_snapshot!("json__repeated", doc);
+    let xml = render_junit(&r).unwrap();
+    let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    assert_eq!((parsed.tests, parsed.failures, parsed.errors), (3, 1, 1));
+    insta::assert_snapshot!("junit__repeated", xml);
 }

@@ -9,6 +9,7 @@ use crate::scenario::Category;
 
 use super::grade_result::Grade;
 use super::judge::JudgeResult;
+use super::repeats::{Repeats, RunResult};
 use super::tool_output::ToolOutput;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,10 +28,19 @@ pub struct ScenarioValidation {
     pub name: String,
     pub namespace: String,
     pub expected_category: Category,
+    /// Seconds from the first apply to the moment the incident was ready for diagnosis (the
+    /// tool started then), and to the target's first `CrashLoopBackOff`; of the first incident.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready_after_s: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crashloop_after_s: Option<f64>,
     /// In JSON, its fields sit beside the others: `result`, then `grade` and `tool`, or
     /// `reason`...
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// With `--repeat N` (N > 1): every run, the first (`outcome` above) included.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<RunResult>,
 }
 
 // A handful per run: the size of the graded variant does not matter.
@@ -57,20 +67,44 @@ pub enum Outcome {
     NotRun { reason: String },
 }
 
-impl ScenarioValidation {
+impl Outcome {
     /// The score that counts: the judge's when there is a judge, else the deterministic one.
     /// `None` when there is nothing to score (not reproduced, not run, the judge failed).
     pub fn score(&self) -> Option<f64> {
-        match &self.outcome {
+        match self {
             Outcome::Graded { judge: Some(j), .. } => j.score,
             Outcome::Graded { grade, .. } => Some(grade.score),
             _ => None,
         }
     }
+}
 
-    /// Whether the tool reached `min_score`; `None` when it was not scored.
+impl ScenarioValidation {
+    /// The score that counts: one run's score, or with repeated runs their mean.
+    pub fn score(&self) -> Option<f64> {
+        match self.repeats() {
+            Some(r) => Some(r.score_mean),
+            None if self.runs.len() > 1 => None,
+            None => self.outcome.score(),
+        }
+    }
+
+    /// Whether the tool reached `min_score`; with repeated runs, on every graded run
+    /// (pass^N). `None` when it was not scored.
     pub fn passed(&self, min_score: f64) -> Option<bool> {
+        if self.runs.len() > 1 {
+            return self.repeats().map(|r| r.right == r.graded);
+        }
         self.score().map(|s| s >= min_score - 1e-9)
+    }
+
+    /// What repeated runs say together; None for a single run or when none was graded.
+    pub fn repeats(&self) -> Option<Repeats> {
+        if self.runs.len() > 1 {
+            Repeats::of(&self.runs)
+        } else {
+            None
+        }
     }
 }
 

@@ -1,0 +1,72 @@
+//! The repeated-runs table of `crashlab validate --repeat N` for people: per scenario how many
+//! runs were right, pass@1, pass@N, pass^N and the spread of scores.
+
+use std::fmt::Write;
+
+use super::human::pct;
+use super::validation::ValidationReport;
+
+/// Nothing when no scenario ran the tool more than once.
+pub(super) fn repeat_table(out: &mut String, r: &ValidationReport) {
+    let Some(n) = r
+        .scenarios
+        .iter()
+        .map(|s| s.runs.len())
+        .max()
+        .filter(|n| *n > 1)
+    else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\nrepeated runs: {n} per scenario; pass@1 = right/graded, pass@{n} = at least one right, pass^{n} = all right"
+    );
+    let mut rows = vec![[
+        "scenario".to_owned(),
+        "right".to_owned(),
+        "pass@1".to_owned(),
+        format!("pass@{n}"),
+        format!("pass^{n}"),
+        "scores min/mean/max".to_owned(),
+    ]];
+    for s in &r.scenarios {
+        let row = match s.repeats() {
+            Some(x) => [
+                s.name.clone(),
+                format!("{}/{}", x.right, x.graded),
+                pct(x.pass_at_1),
+                pct(x.pass_at_n),
+                pct(x.pass_all_n),
+                format!(
+                    "{}/{}/{}",
+                    pct(x.score_min),
+                    pct(x.score_mean),
+                    pct(x.score_max)
+                ),
+            ],
+            None => {
+                let dash = || "-".to_owned();
+                [
+                    s.name.clone(),
+                    dash(),
+                    dash(),
+                    dash(),
+                    dash(),
+                    "not graded".to_owned(),
+                ]
+            }
+        };
+        rows.push(row);
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let _ = write!(line, "{cell:<w$}  ", w = widths[i]);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}
