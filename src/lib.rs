@@ -8,6 +8,7 @@
 //! one included) on live crash loops against each scenario's ground truth. `signals` is the
 //! one process-wide Ctrl-C/SIGTERM story every long-running part checks.
 
+pub mod alerts;
 pub mod cli;
 pub mod cluster;
 pub mod diagnose;

@@ -10,6 +10,7 @@ mod gc_cmd;
 mod matrix_cmd;
 mod run_cmd;
 mod target_cluster;
+mod alert_rules;
 mod validate_cmd;
 
 use std::process::ExitCode;

@@ -1,6 +1,7 @@
 //! `crashlab validate --diagnose COMMAND`: reproduce each scenario, run COMMAND on the live
 //! crash loop once its signal contract holds, grade the answer against the scenario's ground
-//! truth, report, and exit with the documented code.
+//! truth, report, and exit with the documented code. With `--alert-rules`, the rules are
+//! judged on each reproduced scenario's timeline too (src/cli/alert_rules.rs).
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -10,6 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use super::alert_rules;
 use super::args::{OutputFormat, ValidateArgs};
 use super::catalogue_cmd::{catalogue_with, pick};
 use super::cli_error::{CliError, Exit};
@@ -18,10 +20,11 @@ use crate::expect::Outcome as CheckOutcome;
 use crate::runner::{
     OnReproduced, Reproduced, RunEvent, RunOptions, Runner, ScenarioReport, Verdict,
 };
+use crate::alerts::RuleJudge;
 use crate::scenario::{GroundTruth, Scenario, humantime_secs};
 use crate::validate::{
     GROUND_TRUTH_ENV, GradeOptions, JudgeResult, Outcome, ScenarioValidation, ToolCall, ToolOutput,
-    ValidationExit, ValidationReport, grade, render_human, render_json, render_junit, run_tool,
+    ValidationExit, ValidationReport, grade, run_tool,
 };
 
 /// Validated arguments: nothing here has touched a cluster.
@@ -30,25 +33,41 @@ struct Plan {
     truths: HashMap<String, GroundTruth>,
     timeout: Duration,
     grading: GradeOptions,
+    /// `--alert-rules`: promtool and the checked rule file.
+    alert_rules: Option<RuleJudge>,
 }
 
 pub fn run(args: ValidateArgs) -> Result<Exit, CliError> {
+    if let (true, Some(rules)) = (args.check_rules, &args.alert_rules) {
+        let judge = alert_rules::prepare(rules, args.promtool.as_deref(), &args.alerts_hold)?;
+        println!(
+            "{}: {} alerting rule{}, accepted by {} ({})",
+            rules.display(),
+            judge.rules.len(),
+            if judge.rules.len() == 1 { "" } else { "s" },
+            judge.promtool.version,
+            judge.promtool.path.display()
+        );
+        return Ok(Exit::Pass);
+    }
     let plan = plan(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::env(format!("cannot start the async runtime: {e}")))?;
-    let report = runtime.block_on(validate(&args, &plan))?;
+    let (report, runs) = runtime.block_on(validate(&args, &plan))?;
+    let alerts = plan.alert_rules.as_ref().zip(args.alert_rules.as_deref());
+    let alerts = alerts.map(|(judge, file)| alert_rules::judge_all(judge, file, &runs));
 
     if let Some(path) = &args.junit {
-        let xml = render_junit(&report)
+        let xml = alert_rules::render_junit_with(report.as_ref(), alerts.as_ref())
             .map_err(|e| CliError::env(format!("writing the JUnit report: {e}")))?;
         std::fs::write(path, xml)
             .map_err(|e| CliError::usage(format!("--junit {}: {e}", path.display())))?;
     }
     let text = match args.output {
-        OutputFormat::Human => render_human(&report),
-        OutputFormat::Json => render_json(&report),
+        OutputFormat::Human => alert_rules::render_human_with(report.as_ref(), alerts.as_ref()),
+        OutputFormat::Json => alert_rules::render_json_with(report.as_ref(), alerts.as_ref()),
     };
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout
@@ -58,10 +77,13 @@ pub fn run(args: ValidateArgs) -> Result<Exit, CliError> {
     {
         return Err(CliError::env(format!("writing the report: {e}")));
     }
-    Ok(match report.exit() {
-        ValidationExit::Pass => Exit::Pass,
+    let tool_exit = report.as_ref().map_or(ValidationExit::Pass, |r| r.exit());
+    let alerts_incomplete = alerts.as_ref().is_some_and(|a| a.not_evaluated() > 0);
+    Ok(match tool_exit {
         ValidationExit::ToolBelow => Exit::Fail,
         ValidationExit::Incomplete => Exit::Environment,
+        ValidationExit::Pass if alerts_incomplete => Exit::Environment,
+        ValidationExit::Pass => Exit::Pass,
     })
 }
 
@@ -76,7 +98,7 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
         "crashlab validate --diagnose CMD oom",
     )?;
     let mut truths = HashMap::new();
-    for s in &scenarios {
+    for s in scenarios.iter().filter(|_| args.diagnose.is_some()) {
         let name = &s.metadata.name;
         let truth = s.spec.ground_truth.clone().ok_or_else(|| {
             CliError::usage(format!(
@@ -86,7 +108,7 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
         })?;
         truths.insert(name.clone(), truth);
     }
-    if args.diagnose.trim().is_empty() {
+    if args.diagnose.as_deref().is_some_and(|d| d.trim().is_empty()) {
         return Err(CliError::usage("--diagnose needs a command line"));
     }
     let timeout = humantime_secs::parse(&args.timeout)
@@ -109,6 +131,15 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
             "--category-field needs a dotted path, e.g. category or root_cause.category",
         ));
     }
+    // Last: it may build promtool, which takes minutes the first time.
+    let alert_rules = match &args.alert_rules {
+        Some(file) => Some(alert_rules::prepare(
+            file,
+            args.promtool.as_deref(),
+            &args.alerts_hold,
+        )?),
+        None => None,
+    };
     Ok(Plan {
         scenarios,
         truths,
@@ -116,6 +147,7 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
         grading: GradeOptions {
             category_field: args.category_field.clone(),
         },
+        alert_rules,
     })
 }
 
@@ -131,7 +163,11 @@ struct HookContext {
     results: Mutex<HashMap<String, (ToolOutput, Option<JudgeResult>)>>,
 }
 
-async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, CliError> {
+/// The tool's grades (with `--diagnose`) and every scenario's report.
+async fn validate(
+    args: &ValidateArgs,
+    plan: &Plan,
+) -> Result<(Option<ValidationReport>, Vec<ScenarioReport>), CliError> {
     let cluster = target_cluster::connect_with_images(
         args.context.as_deref(),
         &args.allow_context,
@@ -156,7 +192,7 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
     }
 
     let ctx = Arc::new(HookContext {
-        command: args.diagnose.clone(),
+        command: args.diagnose.clone().unwrap_or_default(),
         judge: args.judge.clone(),
         timeout: plan.timeout,
         base_env,
@@ -177,7 +213,7 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
             parallelism: usize::from(args.parallel),
             keep_namespaces: false,
             record_dir: None,
-            on_reproduced: Some(hook),
+            on_reproduced: args.diagnose.is_some().then_some(hook),
         },
     );
     let (tx, rx) = mpsc::unbounded_channel();
@@ -189,14 +225,17 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
         CliError::env(e).with_hint("is the cluster running? try `crashlab cluster status`")
     })?;
 
+    let Some(command) = args.diagnose.clone() else {
+        return Ok((None, reports));
+    };
     let mut results = std::mem::take(&mut *ctx.results.lock().unwrap_or_else(|p| p.into_inner()));
     let scenarios = plan
         .scenarios
         .iter()
-        .zip(reports)
+        .zip(&reports)
         .map(|(s, r)| {
             let truth = &plan.truths[&s.metadata.name];
-            let outcome = outcome_of(&r, results.remove(&r.name), truth, &plan.grading);
+            let outcome = outcome_of(r, results.remove(&r.name), truth, &plan.grading);
             ScenarioValidation {
                 name: r.name.clone(),
                 namespace: r.namespace.clone(),
@@ -205,12 +244,13 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
             }
         })
         .collect();
-    Ok(ValidationReport {
-        command: args.diagnose.clone(),
+    let report = ValidationReport {
+        command,
         judge: args.judge.clone(),
         min_score: args.min_score,
         scenarios,
-    })
+    };
+    Ok((Some(report), reports))
 }
 
 /// Runs the tool (and the judge) on a live crash loop and keeps the outputs.
