@@ -943,13 +943,13 @@ fn e2e_alert_rules_mixin_fires_15_minutes_after_the_loop_starts_and_the_fast_rul
     assert_eq!(mixin["fires"], true, "{mixin:#}");
     let after_loop = mixin["after_loop_started_s"].as_f64().unwrap();
     assert!((900.0..960.0).contains(&after_loop), "{mixin:#}");
-    let fast = rule("KubePodRestartingFast");
+    let fast = rule("KubePodCrashLoopingFast");
     assert_eq!(fast["fires"], true, "{fast:#}");
     assert!(fast["after_loop_started_s"].as_f64().unwrap() < 60.0, "{fast:#}");
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("oom / KubePodCrashLooping"), "{xml}");
     eprintln!(
-        "measured: KubePodCrashLooping {after_loop}s after the first CrashLoopBackOff, KubePodRestartingFast {}s",
+        "measured: KubePodCrashLooping {after_loop}s after the first CrashLoopBackOff, KubePodCrashLoopingFast {}s",
         fast["after_loop_started_s"]
     );
 }

@@ -51,6 +51,8 @@ pub fn parse_firings(output: &str, success: bool) -> Result<BTreeMap<String, Fir
                     f.first_labels.push(labels.to_owned());
                 }
             }
+        } else if trimmed.starts_with("Annotations:") {
+            // The rule's own text: may say anything.
         } else if trimmed.contains("err:") || trimmed.starts_with("error") {
             unexplained.push(trimmed.to_owned());
         }

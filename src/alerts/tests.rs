@@ -146,7 +146,7 @@ fn rule_file_lists_alerting_rules_in_order() {
         names,
         [
             ("KubePodCrashLooping", Some("15m")),
-            ("KubePodRestartingFast", None)
+            ("KubePodCrashLoopingFast", None)
         ]
     );
 }
@@ -184,8 +184,9 @@ fn mixin_rule_fires_15_minutes_after_the_loop_starts_and_the_fast_rule_within_a_
     assert!(mixin.labels[0].contains("container=\"app\""), "{:?}", mixin.labels);
 
     let fast = &rules[1];
-    assert_eq!(fast.alert, "KubePodRestartingFast");
-    assert_eq!(fast.first_firing_s, Some(15));
+    assert_eq!(fast.alert, "KubePodCrashLoopingFast");
+    // At the first evaluation that sees CrashLoopBackOff: the sample at +30s.
+    assert_eq!(fast.first_firing_s, Some(30));
     assert!(fast.after_loop_started_s.unwrap() < 60.0);
     assert!(!fast.in_extension);
 }
