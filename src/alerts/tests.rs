@@ -71,13 +71,15 @@ fn oom_series_follow_kube_state_metrics() {
     // Last seen terminated after each earlier exit was followed by CrashLoopBackOff: held there.
     assert!(clbo[3..].iter().all(|s| *s == Sample::Value(1.0)));
 
-    let creating = &find(
-        &d,
-        "kube_pod_container_status_waiting_reason",
-        Some("ContainerCreating"),
-    )
-    .samples;
-    assert_eq!(creating[..2], [Sample::Absent, Sample::Absent]);
+    // ContainerCreating lasted from +0.1s to +0.8s, between two scrapes: never sampled, so
+    // no series, as a real scrape would have missed it.
+    assert!(
+        !d.series
+            .iter()
+            .any(|s| s.labels.get("reason").map(String::as_str) == Some("ContainerCreating")),
+        "{:?}",
+        d.series
+    );
 
     let reason = &find(
         &d,
@@ -92,10 +94,12 @@ fn oom_series_follow_kube_state_metrics() {
 
 #[test]
 fn every_recording_gives_counters_that_never_drop_and_stale_markers_only_after_values() {
+    let mut with_series = 0;
     for (name, r) in recorded() {
         let d = derive_series(&Timeline::from_recording(&r), &r.namespace, SeriesOptions::default())
-            .unwrap_or_else(|| panic!("{name}: no series"));
-        assert!(!d.series.is_empty(), "{name}: no series");
+            .unwrap_or_else(|| panic!("{name}: nothing observed"));
+        // `unschedulable` never gets a container status, so kube-state-metrics has no series.
+        with_series += usize::from(!d.series.is_empty());
         for s in &d.series {
             assert_eq!(s.samples.len(), d.scrapes, "{name}");
             for pair in s.samples.windows(2) {
@@ -113,6 +117,7 @@ fn every_recording_gives_counters_that_never_drop_and_stale_markers_only_after_v
             }
         }
     }
+    assert!(with_series >= 30, "only {with_series} recordings gave series");
 }
 
 #[test]
