@@ -98,8 +98,12 @@ struct ContainerState {
     /// Every termination seen, by instance (0 = first run): (reason, exit code).
     terminations: BTreeMap<i32, (String, i32)>,
     /// The waiting reason that last followed a termination: where a restartable container
-    /// goes after it exits. The extension holds a container last seen terminated in it.
+    /// goes after it exits. The extension holds a looping container in it.
     after_exit: Option<String>,
+    /// `startedAt` of the running instance.
+    running_since: Option<Timestamp>,
+    /// The longest any terminated instance ran (`finishedAt` − `startedAt`), seconds.
+    longest_run_s: f64,
 }
 
 impl ContainerState {
@@ -113,21 +117,34 @@ impl ContainerState {
                 if !self.terminations.is_empty() {
                     self.after_exit = Some(reason.clone());
                 }
+                self.running_since = None;
                 self.waiting = Some(reason.clone());
                 self.terminated_now = None;
                 self.restarts = self.restarts.max(*restart_count);
             }
-            Signal::Started { restart_count, .. } => {
+            Signal::Started {
+                restart_count,
+                started_at,
+                ..
+            } => {
                 self.waiting = None;
                 self.terminated_now = None;
+                self.running_since = Some(*started_at);
                 self.restarts = self.restarts.max(*restart_count);
             }
             Signal::Terminated {
                 exit_code,
                 reason,
                 restart_count,
+                started_at,
+                finished_at,
                 ..
             } => {
+                if let (Some(s), Some(f)) = (started_at, finished_at) {
+                    self.longest_run_s = self
+                        .longest_run_s
+                        .max(f.duration_since(*s).as_secs_f64());
+                }
                 self.terminations.insert(
                     *restart_count,
                     (reason.clone().unwrap_or_default(), *exit_code),
@@ -136,6 +153,7 @@ impl ContainerState {
                 // about the current state.
                 if *restart_count >= self.restarts {
                     self.waiting = None;
+                    self.running_since = None;
                     self.terminated_now = Some(*restart_count);
                     self.restarts = *restart_count;
                 }
@@ -153,13 +171,24 @@ impl ContainerState {
             .map(|(_, t)| t)
     }
 
-    /// The state held after the last observation: a container last seen terminated goes back
-    /// to the waiting reason that followed its earlier exits; anything else stays as it was.
-    fn held(&self) -> ContainerState {
+    /// The state held after the last observation (`end`). A looping container (its exits
+    /// were followed by a wait, e.g. `CrashLoopBackOff`) that was last seen terminated, or
+    /// running for less time than its longest earlier instance ran, is held in that wait: the
+    /// loop goes on, and a loop spends its time waiting in back-off. Anything else (a container
+    /// that recovered and outlived every earlier instance) stays as it was seen.
+    fn held(&self, end: Timestamp) -> ContainerState {
         let mut held = self.clone();
-        if let (Some(_), Some(reason)) = (self.terminated_now, &self.after_exit) {
+        let Some(reason) = &self.after_exit else {
+            return held;
+        };
+        let still_looping = match self.running_since {
+            Some(since) => end.duration_since(since).as_secs_f64() <= self.longest_run_s,
+            None => self.terminated_now.is_some(),
+        };
+        if still_looping {
             held.waiting = Some(reason.clone());
             held.terminated_now = None;
+            held.running_since = None;
         }
         held
     }
@@ -265,7 +294,7 @@ pub fn derive_series(
                     apply(&mut containers, &e.signal);
                 }
                 let held: BTreeMap<_, _> =
-                    containers.iter().map(|(c, s)| (c.clone(), s.held())).collect();
+                    containers.iter().map(|(c, s)| (c.clone(), s.held(end))).collect();
                 exposed(namespace, &held)
             })
             .clone()

@@ -218,3 +218,26 @@ fn a_bad_rule_file_is_rejected_with_promtools_message() {
     assert!(text.starts_with("promtool check rules rejected"), "{text}");
     assert!(text.contains("unclosed left parenthesis"), "{text}");
 }
+
+/// Whether the held extension shows `CrashLoopBackOff` (its last sample).
+fn held_in_crash_loop(name: &str) -> bool {
+    let d = derived(name);
+    d.series.iter().any(|s| {
+        s.metric == "kube_pod_container_status_waiting_reason"
+            && s.labels["reason"] == "CrashLoopBackOff"
+            && s.samples.last() == Some(&Sample::Value(1.0))
+    })
+}
+
+#[test]
+fn the_extension_holds_loops_in_back_off_and_recovered_containers_running() {
+    // oom ends terminated; exit-1 and go-panic end with a fresh instance that ran for less
+    // time than the ones before it.
+    for name in ["oom", "exit-1", "go-panic", "segfault"] {
+        assert!(held_in_crash_loop(name), "{name}");
+    }
+    // No loop at all, or a loop that recovered: its last instance outlived all earlier ones.
+    for name in ["readiness-only", "dependency-later", "unschedulable"] {
+        assert!(!held_in_crash_loop(name), "{name}");
+    }
+}
