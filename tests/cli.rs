@@ -488,7 +488,8 @@ fn check_rules_accepts_the_mixin_example_with_the_real_promtool() {
     });
     run.expect_code(0);
     assert!(
-        run.stdout().contains("2 alerting rules, accepted by promtool, version 3.16.0"),
+        run.stdout()
+            .contains("2 alerting rules, accepted by promtool, version 3.16.0"),
         "{}",
         run.stdout()
     );
@@ -917,14 +918,16 @@ fn e2e_alert_rules_mixin_fires_15_minutes_after_the_loop_starts_and_the_fast_rul
         }
         c
     });
-    let doc: Value = serde_json::from_slice(&run.out.stdout).unwrap_or_else(|e| {
-        panic!("no JSON ({e}); exit {}\n{}", run.code(), run.stderr())
-    });
+    let doc: Value = serde_json::from_slice(&run.out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}); exit {}\n{}", run.code(), run.stderr()));
     run.expect_code(0);
     let alerts = &doc["alerts"];
     assert_eq!(alerts["series"]["source"], "derived", "{alerts:#}");
     assert!(
-        alerts["series"]["note"].as_str().unwrap().contains("not scraped"),
+        alerts["series"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("not scraped"),
         "{alerts:#}"
     );
     let oom = &alerts["scenarios"][0];
@@ -945,7 +948,10 @@ fn e2e_alert_rules_mixin_fires_15_minutes_after_the_loop_starts_and_the_fast_rul
     assert!((900.0..960.0).contains(&after_loop), "{mixin:#}");
     let fast = rule("KubePodCrashLoopingFast");
     assert_eq!(fast["fires"], true, "{fast:#}");
-    assert!(fast["after_loop_started_s"].as_f64().unwrap() < 60.0, "{fast:#}");
+    assert!(
+        fast["after_loop_started_s"].as_f64().unwrap() < 60.0,
+        "{fast:#}"
+    );
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("oom / KubePodCrashLooping"), "{xml}");
     eprintln!(

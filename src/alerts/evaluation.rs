@@ -48,7 +48,12 @@ impl RuleJudge {
 
     /// The rules judged on the series derived from `timeline` (scenario `scenario`, run in
     /// `namespace`).
-    pub fn judge(&self, scenario: &str, namespace: &str, timeline: &Timeline) -> Result<AlertsOutcome> {
+    pub fn judge(
+        &self,
+        scenario: &str,
+        namespace: &str,
+        timeline: &Timeline,
+    ) -> Result<AlertsOutcome> {
         let Some(derived) = derive_series(timeline, namespace, self.options) else {
             return Ok(AlertsOutcome::NotEvaluated {
                 reason: "nothing was observed".to_owned(),

@@ -119,7 +119,8 @@ mod tests {
     #[test]
     fn anything_but_firing_alerts_is_an_error() {
         assert_eq!(parse_firings("  SUCCESS\n", true), Ok(BTreeMap::new()));
-        let rule_error = "  FAILED:\n    rule: X, time: 0s, err: vector contains metrics with the same labelset";
+        let rule_error =
+            "  FAILED:\n    rule: X, time: 0s, err: vector contains metrics with the same labelset";
         assert!(parse_firings(rule_error, false).is_err());
         assert!(parse_firings("  FAILED:\nsomething else", false).is_err());
     }

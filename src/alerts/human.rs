@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::alerts_report::{AlertsOutcome, AlertsReport, human_duration};
+use super::alerts_report::{AlertsOutcome, AlertsReport, RuleResult, human_duration};
 
 pub fn render_alerts_human(r: &AlertsReport) -> String {
     let mut out = String::new();
@@ -35,22 +35,20 @@ pub fn render_alerts_human(r: &AlertsReport) -> String {
                     s.scenario,
                     human_duration(*observed_s)
                 );
-                let width = rules.iter().map(|r| r.alert.len()).max().unwrap_or(0);
+                let name = |r: &RuleResult| match &r.for_ {
+                    Some(f) => format!("{} (for {f})", r.alert),
+                    None => r.alert.clone(),
+                };
+                let width = rules.iter().map(|r| name(r).len()).max().unwrap_or(0);
                 for rule in rules {
-                    let for_text = rule
-                        .for_
-                        .as_deref()
-                        .map_or(String::new(), |f| format!(" (for {f})"));
                     let verdict = match (rule.first_firing_s, rule.after_loop_started_s) {
                         (None, _) => "does not fire".to_owned(),
                         (Some(t), after_loop) => {
-                            let mut text = format!("fires {} after apply", human_duration(t as f64));
+                            let mut text =
+                                format!("fires {} after apply", human_duration(t as f64));
                             if let Some(l) = after_loop {
-                                let _ = write!(
-                                    text,
-                                    ", {} after the loop started",
-                                    human_duration(l)
-                                );
+                                let _ =
+                                    write!(text, ", {} after the loop started", human_duration(l));
                             }
                             if rule.in_extension {
                                 text.push_str(" (in the held extension)");
@@ -58,11 +56,7 @@ pub fn render_alerts_human(r: &AlertsReport) -> String {
                             text
                         }
                     };
-                    let _ = writeln!(
-                        out,
-                        "    {:<width$}  {verdict}{for_text}",
-                        rule.alert
-                    );
+                    let _ = writeln!(out, "    {:<width$}  {verdict}", name(rule));
                 }
             }
         }

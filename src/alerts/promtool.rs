@@ -42,15 +42,19 @@ pub fn cache_root() -> PathBuf {
 
 /// Where the pinned promtool is cached below `root`.
 pub fn cached_promtool(root: &Path) -> PathBuf {
-    root.join("promtool").join(PROMTOOL_VERSION).join("promtool")
+    root.join("promtool")
+        .join(PROMTOOL_VERSION)
+        .join("promtool")
 }
 
 /// The promtool to use: `explicit` (or `CRASHLAB_PROMTOOL`), else the cached one, else one
 /// built now (minutes; progress lines go to stderr).
 pub fn ensure_promtool(explicit: Option<&Path>) -> Result<Promtool> {
-    let explicit = explicit
-        .map(Path::to_path_buf)
-        .or_else(|| std::env::var_os(ENV_PROMTOOL).filter(|v| !v.is_empty()).map(PathBuf::from));
+    let explicit = explicit.map(Path::to_path_buf).or_else(|| {
+        std::env::var_os(ENV_PROMTOOL)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
     if let Some(path) = explicit {
         return probe(&path);
     }
@@ -74,7 +78,10 @@ fn probe(path: &Path) -> Result<Promtool> {
         .output()
         .map_err(|e| not_runnable(e.to_string()))?;
     if !out.status.success() {
-        return Err(not_runnable(format!("--version exited with {}", out.status)));
+        return Err(not_runnable(format!(
+            "--version exited with {}",
+            out.status
+        )));
     }
     let text = String::from_utf8_lossy(&out.stdout);
     Ok(Promtool {
@@ -149,7 +156,14 @@ fn build(root: &Path, dest: &Path) -> Result<()> {
     let status = Command::new(&go)
         // `remove_all_sd` leaves out the service discovery plugins (cloud SDKs), which rule
         // tests never use: upstream's build tag, and a far shorter build.
-        .args(["install", "-trimpath", "-tags", "remove_all_sd", "-ldflags", &ldflags])
+        .args([
+            "install",
+            "-trimpath",
+            "-tags",
+            "remove_all_sd",
+            "-ldflags",
+            &ldflags,
+        ])
         .arg(format!("{PACKAGE}@{PROMTOOL_VERSION}"))
         .env("GOBIN", partial.path())
         .env("GOTOOLCHAIN", "local")

@@ -141,9 +141,7 @@ impl ContainerState {
                 ..
             } => {
                 if let (Some(s), Some(f)) = (started_at, finished_at) {
-                    self.longest_run_s = self
-                        .longest_run_s
-                        .max(f.duration_since(*s).as_secs_f64());
+                    self.longest_run_s = self.longest_run_s.max(f.duration_since(*s).as_secs_f64());
                 }
                 self.terminations.insert(
                     *restart_count,
@@ -200,9 +198,10 @@ fn apply(containers: &mut BTreeMap<ContainerRef, ContainerState>, signal: &Signa
         Signal::PodDeleted { pod } => containers.retain(|c, _| &c.pod != pod),
         Signal::Waiting { container, .. }
         | Signal::Started { container, .. }
-        | Signal::Terminated { container, .. } => {
-            containers.entry(container.clone()).or_default().apply(signal)
-        }
+        | Signal::Terminated { container, .. } => containers
+            .entry(container.clone())
+            .or_default()
+            .apply(signal),
         _ => {}
     }
 }
@@ -210,7 +209,10 @@ fn apply(containers: &mut BTreeMap<ContainerRef, ContainerState>, signal: &Signa
 type Key = (&'static str, BTreeMap<String, String>);
 
 /// The series kube-state-metrics would expose for these containers right now.
-fn exposed(namespace: &str, containers: &BTreeMap<ContainerRef, ContainerState>) -> Vec<(Key, f64)> {
+fn exposed(
+    namespace: &str,
+    containers: &BTreeMap<ContainerRef, ContainerState>,
+) -> Vec<(Key, f64)> {
     let mut out = Vec::new();
     for (c, state) in containers {
         let labels = |extra: Option<&str>| {
@@ -280,7 +282,9 @@ pub fn derive_series(
     for k in 0..scrapes {
         let exposed_now = if k < observed_scrapes {
             let at = start
-                .checked_add(jiff::SignedDuration::from_secs((k as u64 * interval) as i64))
+                .checked_add(jiff::SignedDuration::from_secs(
+                    (k as u64 * interval) as i64,
+                ))
                 .unwrap_or(end);
             while next < entries.len() && entries[next].at <= at {
                 apply(&mut containers, &entries[next].signal);
@@ -293,15 +297,18 @@ pub fn derive_series(
                 for e in &entries[next..] {
                     apply(&mut containers, &e.signal);
                 }
-                let held: BTreeMap<_, _> =
-                    containers.iter().map(|(c, s)| (c.clone(), s.held(end))).collect();
+                let held: BTreeMap<_, _> = containers
+                    .iter()
+                    .map(|(c, s)| (c.clone(), s.held(end)))
+                    .collect();
                 exposed(namespace, &held)
             })
             .clone()
         };
         for (key, value) in exposed_now {
-            slots.entry(key).or_insert_with(|| vec![Sample::Absent; scrapes])[k] =
-                Sample::Value(value);
+            slots
+                .entry(key)
+                .or_insert_with(|| vec![Sample::Absent; scrapes])[k] = Sample::Value(value);
         }
     }
 

@@ -89,7 +89,10 @@ pub fn selector(s: &Series) -> String {
         .labels
         .iter()
         .map(|(k, v)| {
-            let v = v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+            let v = v
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n");
             format!("{k}=\"{v}\"")
         })
         .collect();

@@ -67,7 +67,10 @@ fn oom_series_follow_kube_state_metrics() {
         Some("CrashLoopBackOff"),
     )
     .samples;
-    assert_eq!(clbo[..3], [Sample::Absent, Sample::Absent, Sample::Value(1.0)]);
+    assert_eq!(
+        clbo[..3],
+        [Sample::Absent, Sample::Absent, Sample::Value(1.0)]
+    );
     // Last seen terminated after each earlier exit was followed by CrashLoopBackOff: held there.
     assert!(clbo[3..].iter().all(|s| *s == Sample::Value(1.0)));
 
@@ -88,7 +91,12 @@ fn oom_series_follow_kube_state_metrics() {
     )
     .samples;
     assert_eq!(value(&reason[1]), Some(1.0), "lastState holds instance 1");
-    let exit = &find(&d, "kube_pod_container_status_last_terminated_exitcode", None).samples;
+    let exit = &find(
+        &d,
+        "kube_pod_container_status_last_terminated_exitcode",
+        None,
+    )
+    .samples;
     assert_eq!(value(&exit[2]), Some(137.0));
 }
 
@@ -96,8 +104,12 @@ fn oom_series_follow_kube_state_metrics() {
 fn every_recording_gives_counters_that_never_drop_and_stale_markers_only_after_values() {
     let mut with_series = 0;
     for (name, r) in recorded() {
-        let d = derive_series(&Timeline::from_recording(&r), &r.namespace, SeriesOptions::default())
-            .unwrap_or_else(|| panic!("{name}: nothing observed"));
+        let d = derive_series(
+            &Timeline::from_recording(&r),
+            &r.namespace,
+            SeriesOptions::default(),
+        )
+        .unwrap_or_else(|| panic!("{name}: nothing observed"));
         // `unschedulable` never gets a container status, so kube-state-metrics has no series.
         with_series += usize::from(!d.series.is_empty());
         for s in &d.series {
@@ -113,18 +125,32 @@ fn every_recording_gives_counters_that_never_drop_and_stale_markers_only_after_v
                 }
             }
             if s.metric.ends_with("_reason") {
-                assert!(s.samples.iter().filter_map(value).all(|v| v == 1.0), "{name}");
+                assert!(
+                    s.samples.iter().filter_map(value).all(|v| v == 1.0),
+                    "{name}"
+                );
             }
         }
     }
-    assert!(with_series >= 30, "only {with_series} recordings gave series");
+    assert!(
+        with_series >= 30,
+        "only {with_series} recordings gave series"
+    );
 }
 
 #[test]
 fn expanding_notation_is_run_length_encoded() {
     use Sample::*;
     assert_eq!(
-        expanding(&[Absent, Absent, Value(1.0), Value(1.0), Value(1.0), Stale, Absent]),
+        expanding(&[
+            Absent,
+            Absent,
+            Value(1.0),
+            Value(1.0),
+            Value(1.0),
+            Stale,
+            Absent
+        ]),
         "_x2 1x2 stale _"
     );
     assert_eq!(expanding(&[Value(2.0), Value(3.0)]), "2 3");
@@ -134,7 +160,12 @@ fn expanding_notation_is_run_length_encoded() {
 fn promtool_test_file_for_oom() {
     let d = derived("oom");
     let alerts = ["KubePodCrashLooping".to_owned()];
-    let mut text = test_file("oom", &d, Path::new("/rules/kubernetes-mixin.yaml"), &alerts);
+    let mut text = test_file(
+        "oom",
+        &d,
+        Path::new("/rules/kubernetes-mixin.yaml"),
+        &alerts,
+    );
     // Keep the snapshot short: the evaluations repeat every 15s.
     let cut = text.find("  - eval_time: 45s").expect("evaluations");
     text.truncate(cut);
@@ -146,7 +177,10 @@ fn promtool_test_file_for_oom() {
 fn rule_file_lists_alerting_rules_in_order() {
     let text = std::fs::read_to_string(mixin()).unwrap();
     let rules = alert_rules(&text).unwrap();
-    let names: Vec<_> = rules.iter().map(|r| (r.name.as_str(), r.for_.as_deref())).collect();
+    let names: Vec<_> = rules
+        .iter()
+        .map(|r| (r.name.as_str(), r.for_.as_deref()))
+        .collect();
     assert_eq!(
         names,
         [
@@ -162,14 +196,16 @@ fn mixin() -> PathBuf {
 
 /// The real promtool, through the same code the CLI uses (cached, else built with Go).
 fn promtool() -> Promtool {
-    ensure_promtool(None).unwrap_or_else(|e| {
-        panic!("these tests run the real promtool and could not get one: {e}")
-    })
+    ensure_promtool(None)
+        .unwrap_or_else(|e| panic!("these tests run the real promtool and could not get one: {e}"))
 }
 
 fn judged(judge: &RuleJudge, name: &str) -> Vec<RuleResult> {
     let r = recording(name);
-    match judge.judge(name, &r.namespace, &Timeline::from_recording(&r)).unwrap() {
+    match judge
+        .judge(name, &r.namespace, &Timeline::from_recording(&r))
+        .unwrap()
+    {
         AlertsOutcome::Evaluated { rules, .. } => rules,
         other => panic!("{name}: {other:?}"),
     }
@@ -184,9 +220,16 @@ fn mixin_rule_fires_15_minutes_after_the_loop_starts_and_the_fast_rule_within_a_
     // CrashLoopBackOff first sampled at +30s; pending from there, firing 15m later.
     assert_eq!(mixin.first_firing_s, Some(30 + 15 * 60));
     let after_loop = mixin.after_loop_started_s.unwrap();
-    assert!((15.0 * 60.0..16.0 * 60.0).contains(&after_loop), "{after_loop}");
+    assert!(
+        (15.0 * 60.0..16.0 * 60.0).contains(&after_loop),
+        "{after_loop}"
+    );
     assert!(mixin.in_extension);
-    assert!(mixin.labels[0].contains("container=\"app\""), "{:?}", mixin.labels);
+    assert!(
+        mixin.labels[0].contains("container=\"app\""),
+        "{:?}",
+        mixin.labels
+    );
 
     let fast = &rules[1];
     assert_eq!(fast.alert, "KubePodCrashLoopingFast");
@@ -240,4 +283,50 @@ fn the_extension_holds_loops_in_back_off_and_recovered_containers_running() {
     for name in ["readiness-only", "dependency-later", "unschedulable"] {
         assert!(!held_in_crash_loop(name), "{name}");
     }
+}
+
+/// The report of the mixin rules on two recordings (a loop and no loop), judged by promtool.
+fn report() -> AlertsReport {
+    let judge = RuleJudge::new(promtool(), &mixin(), SeriesOptions::default()).unwrap();
+    let scenarios = ["oom", "readiness-only"]
+        .into_iter()
+        .map(|name| {
+            let r = recording(name);
+            ScenarioAlerts {
+                scenario: name.to_owned(),
+                namespace: r.namespace.clone(),
+                outcome: judge
+                    .judge(name, &r.namespace, &Timeline::from_recording(&r))
+                    .unwrap(),
+            }
+        })
+        .chain(std::iter::once(ScenarioAlerts {
+            scenario: "unschedulable".to_owned(),
+            namespace: "crashlab-unschedulable-x".to_owned(),
+            outcome: AlertsOutcome::NotEvaluated {
+                reason: "the scenario did not reproduce (stand-in reason)".to_owned(),
+            },
+        }))
+        .collect();
+    AlertsReport {
+        rule_file: "examples/alert-rules/kubernetes-mixin.yaml".to_owned(),
+        promtool: judge.promtool.version.clone(),
+        series: SeriesInfo {
+            source: "derived",
+            note: DERIVED_NOTE,
+            scrape_interval_s: 15,
+            extended_s: DEFAULT_EXTEND_S,
+        },
+        scenarios,
+    }
+}
+
+#[test]
+fn every_output_format_of_the_alerts_report() {
+    let r = report();
+    insta::assert_snapshot!("human", render_alerts_human(&r));
+    insta::assert_json_snapshot!("json", r);
+    let mut junit = quick_junit::Report::new("crashlab validate");
+    junit.add_test_suite(alerts_junit_suite(&r));
+    insta::assert_snapshot!("junit", junit.to_string().unwrap());
 }

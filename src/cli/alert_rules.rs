@@ -18,7 +18,8 @@ use crate::validate::{SUITE, ValidationReport, render_human, render_json, valida
 
 fn cli_error(e: AlertsError) -> CliError {
     if e.is_usage() {
-        CliError::usage(e.to_string()).with_hint("fix the rule file; `promtool check rules FILE` shows the same")
+        CliError::usage(e.to_string())
+            .with_hint("fix the rule file; `promtool check rules FILE` shows the same")
     } else {
         CliError::env(e.to_string())
     }
@@ -59,7 +60,10 @@ pub fn judge_all(judge: &RuleJudge, rules: &Path, reports: &[ScenarioReport]) ->
                     ),
                 }
             };
-            eprintln!("crashlab: {}: alert rules judged on the derived series", r.name);
+            eprintln!(
+                "crashlab: {}: alert rules judged on the derived series",
+                r.name
+            );
             ScenarioAlerts {
                 scenario: r.name.clone(),
                 namespace: r.namespace.clone(),
@@ -106,7 +110,10 @@ pub fn render_json_with(v: Option<&ValidationReport>, a: Option<&AlertsReport>) 
         None => json!({}),
     };
     if let (Some(a), Value::Object(o)) = (a, &mut doc) {
-        o.insert("alerts".to_owned(), serde_json::to_value(a).unwrap_or(Value::Null));
+        o.insert(
+            "alerts".to_owned(),
+            serde_json::to_value(a).unwrap_or(Value::Null),
+        );
     }
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');

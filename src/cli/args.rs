@@ -365,7 +365,12 @@ pub struct ValidateArgs {
     pub promtool: Option<PathBuf>,
     /// How long the last observed state is held after the observation, so that slow rules
     /// (`for: 15m`) can be judged.
-    #[arg(long, value_name = "DURATION", default_value = "30m", requires = "alert_rules")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "30m",
+        requires = "alert_rules"
+    )]
     pub alerts_hold: String,
     /// Only check --alert-rules with promtool (getting promtool first) and exit: no scenario
     /// runs, no cluster is touched.

@@ -1,6 +1,7 @@
 //! The command line: parses arguments, dispatches to the commands, and maps every failure to
 //! a documented exit code with a hint.
 
+mod alert_rules;
 mod args;
 mod catalogue_cmd;
 mod cli_error;
@@ -10,7 +11,6 @@ mod gc_cmd;
 mod matrix_cmd;
 mod run_cmd;
 mod target_cluster;
-mod alert_rules;
 mod validate_cmd;
 
 use std::process::ExitCode;

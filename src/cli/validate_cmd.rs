@@ -16,11 +16,11 @@ use super::args::{OutputFormat, ValidateArgs};
 use super::catalogue_cmd::{catalogue_with, pick};
 use super::cli_error::{CliError, Exit};
 use super::target_cluster;
+use crate::alerts::RuleJudge;
 use crate::expect::Outcome as CheckOutcome;
 use crate::runner::{
     OnReproduced, Reproduced, RunEvent, RunOptions, Runner, ScenarioReport, Verdict,
 };
-use crate::alerts::RuleJudge;
 use crate::scenario::{GroundTruth, Scenario, humantime_secs};
 use crate::validate::{
     GROUND_TRUTH_ENV, GradeOptions, JudgeResult, Outcome, ScenarioValidation, ToolCall, ToolOutput,
@@ -108,7 +108,11 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
         })?;
         truths.insert(name.clone(), truth);
     }
-    if args.diagnose.as_deref().is_some_and(|d| d.trim().is_empty()) {
+    if args
+        .diagnose
+        .as_deref()
+        .is_some_and(|d| d.trim().is_empty())
+    {
         return Err(CliError::usage("--diagnose needs a command line"));
     }
     let timeout = humantime_secs::parse(&args.timeout)
