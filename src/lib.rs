@@ -5,9 +5,12 @@
 //! emitting events) → `report` (human, JSON, JUnit). `timeline` and `expect` are pure;
 //! `cluster` hides the providers; `image` builds OCI archives of the crash programs.
 //! `diagnose` is a rule-based diagnoser of any pod; `validate` grades diagnostic tools (that
-//! one included) on live crash loops against each scenario's ground truth. `signals` is the
+//! one included) on live crash loops against each scenario's ground truth; `alerts` judges
+//! Prometheus alert rules with promtool on kube-state-metrics series derived from a recorded
+//! timeline. `signals` is the
 //! one process-wide Ctrl-C/SIGTERM story every long-running part checks.
 
+pub mod alerts;
 pub mod cli;
 pub mod cluster;
 pub mod diagnose;

@@ -495,6 +495,8 @@ fn validate_help_documents_scoring_environment_and_exit_codes() {
         "CRASHLAB_GROUND_TRUTH",
         "1  the tool scored below --min-score",
         "3  a fixture did not reproduce",
+        "DERIVED, NOT SCRAPED",
+        "or a rule file promtool rejects",
     ] {
         assert!(
             run.stdout().contains(text),
@@ -502,6 +504,50 @@ fn validate_help_documents_scoring_environment_and_exit_codes() {
             run.stdout()
         );
     }
+}
+
+/// A rule file promtool rejects: an unclosed parenthesis in `expr`.
+const BAD_RULES: &str =
+    "groups:\n  - name: g\n    rules:\n      - alert: Broken\n        expr: rate(x[5m]\n";
+
+#[test]
+fn validate_rejects_a_bad_rule_file_with_promtools_message_before_touching_a_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = unreachable_kubeconfig(dir.path(), "kind-unreachable");
+    let bad = dir.path().join("bad-rules.yaml");
+    std::fs::write(&bad, BAD_RULES).unwrap();
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args(["validate", "oom", "--alert-rules"])
+            .arg(&bad)
+            .env("KUBECONFIG", &kubeconfig);
+        c
+    });
+    run.expect_code(2);
+    let err = run.stderr();
+    assert!(err.contains("promtool check rules rejected"), "{err}");
+    assert!(err.contains("bad-rules.yaml"), "{err}");
+    // promtool's own words, from its PromQL parser.
+    assert!(err.contains("unclosed left parenthesis"), "{err}");
+}
+
+#[test]
+fn check_rules_accepts_the_mixin_example_with_the_real_promtool() {
+    let rules = example("alert-rules/kubernetes-mixin.yaml");
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args(["validate", "--check-rules", "--alert-rules"])
+            .arg(&rules)
+            .env("KUBECONFIG", "/nonexistent");
+        c
+    });
+    run.expect_code(0);
+    assert!(
+        run.stdout()
+            .contains("2 alerting rules, accepted by promtool, version 3.16.0"),
+        "{}",
+        run.stdout()
+    );
 }
 
 #[test]
@@ -939,6 +985,65 @@ fn e2e_validate_scores_the_builtin_diagnoser_100_percent_on_the_catalogue() {
         "{oom:#}"
     );
     assert!(saved.join("oom.stdout").is_file());
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_alert_rules_mixin_fires_15_minutes_after_the_loop_starts_and_the_fast_rule_within_a_minute()
+{
+    let rules = example("alert-rules/kubernetes-mixin.yaml");
+    let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-alert-rules.xml");
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args(["validate", "oom", "-o", "json", "--alert-rules"])
+            .arg(&rules)
+            .arg("--junit")
+            .arg(&junit);
+        if let Ok(ctx) = std::env::var("CRASHLAB_E2E_CONTEXT") {
+            c.arg("--context").arg(ctx);
+        }
+        c
+    });
+    let doc: Value = serde_json::from_slice(&run.out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}); exit {}\n{}", run.code(), run.stderr()));
+    run.expect_code(0);
+    let alerts = &doc["alerts"];
+    assert_eq!(alerts["series"]["source"], "derived", "{alerts:#}");
+    assert!(
+        alerts["series"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("not scraped"),
+        "{alerts:#}"
+    );
+    let oom = &alerts["scenarios"][0];
+    assert_eq!(oom["scenario"], "oom");
+    assert_eq!(oom["result"], "evaluated", "{oom:#}");
+    let rule = |name: &str| {
+        oom["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["alert"] == name)
+            .unwrap_or_else(|| panic!("no {name} in {oom:#}"))
+            .clone()
+    };
+    let mixin = rule("KubePodCrashLooping");
+    assert_eq!(mixin["fires"], true, "{mixin:#}");
+    let after_loop = mixin["after_loop_started_s"].as_f64().unwrap();
+    assert!((900.0..960.0).contains(&after_loop), "{mixin:#}");
+    let fast = rule("KubePodCrashLoopingFast");
+    assert_eq!(fast["fires"], true, "{fast:#}");
+    assert!(
+        fast["after_loop_started_s"].as_f64().unwrap() < 60.0,
+        "{fast:#}"
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("oom / KubePodCrashLooping"), "{xml}");
+    eprintln!(
+        "measured: KubePodCrashLooping {after_loop}s after the first CrashLoopBackOff, KubePodCrashLoopingFast {}s",
+        fast["after_loop_started_s"]
+    );
 }
 
 #[test]

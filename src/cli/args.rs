@@ -70,7 +70,8 @@ pub enum Command {
     #[command(after_help = EXIT_CODES_HELP)]
     Matrix(MatrixArgs),
     /// Grade a diagnostic tool on live crash loops: reproduce each scenario, run the tool on
-    /// it, score its answer against the scenario's ground truth.
+    /// it, score its answer against the scenario's ground truth; and/or judge Prometheus
+    /// alert rules on each reproduced incident (--alert-rules).
     #[command(after_help = VALIDATE_HELP)]
     Validate(ValidateArgs),
     /// Diagnose a pod as a person would: exit code → logs --previous → events → recent
@@ -343,12 +344,25 @@ REPEATED RUNS (--repeat N, --fresh):
   (all right) and the scores' min/mean/max; the score that counts is the mean, and the
   scenario passes only when every graded run reached --min-score.
 
+ALERT RULES (--alert-rules RULES.yaml; with or without --diagnose):
+  promtool (Prometheus's own, pinned, built from the Go module proxy into the cache) checks
+  the file first: a bad file exits 2 with promtool's message before any cluster is touched.
+  Each reproduced scenario's recorded timeline becomes kube-state-metrics series
+  (waiting_reason, restarts_total, last_terminated_reason, last_terminated_exitcode; one
+  sample every 15s, job=\"kube-state-metrics\"), DERIVED, NOT SCRAPED, held at the last
+  observed state for --alerts-hold; `promtool test rules` evaluates every rule at every
+  sample. Reported per rule and scenario: whether it fires, and when (after apply, after the
+  first CrashLoopBackOff). Whether a rule fires does not change the exit code.
+
 EXIT CODES:
-  0  every scenario reproduced and the tool scored at least --min-score on each (every run)
+  0  every scenario reproduced and the tool scored at least --min-score on each (every run;
+     and the alert rules were judged on each)
   1  the tool scored below --min-score on at least one reproduced scenario (any run)
-  2  bad usage, an invalid scenario file, or a scenario without groundTruth
-  3  a fixture did not reproduce (never counted against the tool), the judge failed, or the
-     cluster could not be reached; 1 wins when both apply";
+  2  bad usage, an invalid scenario file, a scenario without groundTruth (with --diagnose),
+     or a rule file promtool rejects
+  3  a fixture did not reproduce (never counted against the tool), the judge failed,
+     promtool could not be built or run, or the cluster could not be reached; 1 wins when
+     both apply";
 
 pub const REPORT_HELP: &str = "\
 EXIT CODES:
@@ -389,8 +403,29 @@ pub struct ValidateArgs {
     pub files: Vec<PathBuf>,
     /// The diagnostic tool's command line, e.g.
     /// 'crashlab diagnose $CRASHLAB_POD -n $CRASHLAB_NAMESPACE -o json'.
-    #[arg(long, value_name = "COMMAND", required = true)]
-    pub diagnose: String,
+    #[arg(long, value_name = "COMMAND", required_unless_present = "alert_rules")]
+    pub diagnose: Option<String>,
+    /// Prometheus alerting rules to judge on each reproduced scenario, with promtool, over
+    /// kube-state-metrics series derived from its recorded timeline (not scraped).
+    #[arg(long, value_name = "RULES.yaml")]
+    pub alert_rules: Option<PathBuf>,
+    /// The promtool to use (default: CRASHLAB_PROMTOOL, else the cached pinned one, else
+    /// built from the Go module proxy into the cache).
+    #[arg(long, value_name = "PATH", requires = "alert_rules")]
+    pub promtool: Option<PathBuf>,
+    /// How long the last observed state is held after the observation, so that slow rules
+    /// (`for: 15m`) can be judged.
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "30m",
+        requires = "alert_rules"
+    )]
+    pub alerts_hold: String,
+    /// Only check --alert-rules with promtool (getting promtool first) and exit: no scenario
+    /// runs, no cluster is touched.
+    #[arg(long, requires = "alert_rules")]
+    pub check_rules: bool,
     /// Dotted path of the category in the tool's JSON output, e.g. `root_cause.category`.
     #[arg(long, value_name = "PATH", default_value = "category")]
     pub category_field: String,

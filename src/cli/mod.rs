@@ -1,6 +1,7 @@
 //! The command line: parses arguments, dispatches to the commands, and maps every failure to
 //! a documented exit code with a hint.
 
+mod alert_rules;
 mod args;
 mod catalogue_cmd;
 mod cli_error;

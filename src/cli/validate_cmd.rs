@@ -2,6 +2,8 @@
 //! crash loop once it is ready for diagnosis (while the rest of its signal contract is still
 //! judged), grade the answer against the scenario's ground truth, report, and exit with the
 //! documented code. `--repeat N` runs COMMAND N times per incident (`--fresh`: on N incidents).
+//! With `--alert-rules`, the rules are judged on each reproduced scenario's timeline too
+//! (src/cli/alert_rules.rs).
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -12,10 +14,12 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use super::alert_rules;
 use super::args::{OutputFormat, ValidateArgs};
 use super::catalogue_cmd::{catalogue_with, pick};
 use super::cli_error::{CliError, Exit};
 use super::target_cluster;
+use crate::alerts::RuleJudge;
 use crate::expect::Outcome as CheckOutcome;
 use crate::runner::{
     OnReproduced, Reproduced, RunEvent, RunOptions, Runner, ScenarioReport, Verdict,
@@ -23,8 +27,7 @@ use crate::runner::{
 use crate::scenario::{GroundTruth, Scenario, humantime_secs};
 use crate::validate::{
     GROUND_TRUTH_ENV, GradeOptions, JudgeResult, Outcome, RunResult, ScenarioValidation, ToolCall,
-    ToolOutput, ValidationExit, ValidationReport, grade, render_human, render_json, render_junit,
-    run_tool,
+    ToolOutput, ValidationExit, ValidationReport, grade, render_json, run_tool,
 };
 
 /// Validated arguments: nothing here has touched a cluster.
@@ -33,30 +36,52 @@ struct Plan {
     truths: HashMap<String, GroundTruth>,
     timeout: Duration,
     grading: GradeOptions,
+    /// `--alert-rules`: promtool and the checked rule file.
+    alert_rules: Option<RuleJudge>,
 }
 
 pub fn run(args: ValidateArgs) -> Result<Exit, CliError> {
+    if let (true, Some(rules)) = (args.check_rules, &args.alert_rules) {
+        let judge = alert_rules::prepare(rules, args.promtool.as_deref(), &args.alerts_hold)?;
+        println!(
+            "{}: {} alerting rule{}, accepted by {} ({})",
+            rules.display(),
+            judge.rules.len(),
+            if judge.rules.len() == 1 { "" } else { "s" },
+            judge.promtool.version,
+            judge.promtool.path.display()
+        );
+        return Ok(Exit::Pass);
+    }
+    if args.html.is_some() && args.diagnose.is_none() {
+        return Err(CliError::usage(
+            "--html draws the score table of a tool, so it needs --diagnose",
+        )
+        .with_hint("the alert rules' results are in the human, JSON and JUnit outputs"));
+    }
     let plan = plan(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::env(format!("cannot start the async runtime: {e}")))?;
-    let report = runtime.block_on(validate(&args, &plan))?;
+    let (report, runs) = runtime.block_on(validate(&args, &plan))?;
+    let alerts = plan.alert_rules.as_ref().zip(args.alert_rules.as_deref());
+    let alerts = alerts.map(|(judge, file)| alert_rules::judge_all(judge, file, &runs));
 
     if let Some(path) = &args.junit {
-        let xml = render_junit(&report)
+        let xml = alert_rules::render_junit_with(report.as_ref(), alerts.as_ref())
             .map_err(|e| CliError::env(format!("writing the JUnit report: {e}")))?;
         std::fs::write(path, xml)
             .map_err(|e| CliError::usage(format!("--junit {}: {e}", path.display())))?;
     }
-    if let Some(path) = &args.html {
-        let doc: crate::html::ValidateResult = serde_json::from_str(&render_json(&report))
+    if let (Some(path), Some(report)) = (&args.html, &report) {
+        let doc: crate::html::ValidateResult = serde_json::from_str(&render_json(report))
             .map_err(|e| CliError::env(format!("reading back the validation document: {e}")))?;
         super::report_cmd::write_html(path, &crate::html::render_validate(&doc))?;
     }
     let text = match args.output {
-        OutputFormat::Human => render_human(&report),
-        OutputFormat::Json => render_json(&report),
+        OutputFormat::Human => alert_rules::render_human_with(report.as_ref(), alerts.as_ref()),
+        OutputFormat::Json => alert_rules::render_json_with(report.as_ref(), alerts.as_ref()),
     };
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout
@@ -66,10 +91,13 @@ pub fn run(args: ValidateArgs) -> Result<Exit, CliError> {
     {
         return Err(CliError::env(format!("writing the report: {e}")));
     }
-    Ok(match report.exit() {
-        ValidationExit::Pass => Exit::Pass,
+    let tool_exit = report.as_ref().map_or(ValidationExit::Pass, |r| r.exit());
+    let alerts_incomplete = alerts.as_ref().is_some_and(|a| a.not_evaluated() > 0);
+    Ok(match tool_exit {
         ValidationExit::ToolBelow => Exit::Fail,
         ValidationExit::Incomplete => Exit::Environment,
+        ValidationExit::Pass if alerts_incomplete => Exit::Environment,
+        ValidationExit::Pass => Exit::Pass,
     })
 }
 
@@ -84,7 +112,7 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
         "crashlab validate --diagnose CMD oom",
     )?;
     let mut truths = HashMap::new();
-    for s in &scenarios {
+    for s in scenarios.iter().filter(|_| args.diagnose.is_some()) {
         let name = &s.metadata.name;
         let truth = s.spec.ground_truth.clone().ok_or_else(|| {
             CliError::usage(format!(
@@ -94,7 +122,11 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
         })?;
         truths.insert(name.clone(), truth);
     }
-    if args.diagnose.trim().is_empty() {
+    if args
+        .diagnose
+        .as_deref()
+        .is_some_and(|d| d.trim().is_empty())
+    {
         return Err(CliError::usage("--diagnose needs a command line"));
     }
     let timeout = humantime_secs::parse(&args.timeout)
@@ -117,6 +149,15 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
             "--category-field needs a dotted path, e.g. category or root_cause.category",
         ));
     }
+    // Last: it may build promtool, which takes minutes the first time.
+    let alert_rules = match &args.alert_rules {
+        Some(file) => Some(alert_rules::prepare(
+            file,
+            args.promtool.as_deref(),
+            &args.alerts_hold,
+        )?),
+        None => None,
+    };
     Ok(Plan {
         scenarios,
         truths,
@@ -124,6 +165,7 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
         grading: GradeOptions {
             category_field: args.category_field.clone(),
         },
+        alert_rules,
     })
 }
 
@@ -147,7 +189,11 @@ struct HookContext {
     results: Mutex<HashMap<String, Vec<ToolResult>>>,
 }
 
-async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, CliError> {
+/// The tool's grades (with `--diagnose`) and every scenario's report.
+async fn validate(
+    args: &ValidateArgs,
+    plan: &Plan,
+) -> Result<(Option<ValidationReport>, Vec<ScenarioReport>), CliError> {
     let cluster = target_cluster::connect_with_images(
         args.context.as_deref(),
         &args.allow_context,
@@ -175,6 +221,8 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
     let rounds = if args.fresh { repeat } else { 1 };
     // Per scenario, per round: the runner's report and the tool's runs on that incident.
     let mut seen: HashMap<String, Vec<(ScenarioReport, Vec<ToolResult>)>> = HashMap::new();
+    // The first round's reports: what the alert rules are judged on.
+    let mut first_reports: Option<Vec<ScenarioReport>> = None;
     for round in 0..rounds {
         let ctx = Arc::new(HookContext {
             runs: if args.fresh {
@@ -183,7 +231,7 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
                 1..repeat + 1
             },
             numbered: repeat > 1,
-            command: args.diagnose.clone(),
+            command: args.diagnose.clone().unwrap_or_default(),
             judge: args.judge.clone(),
             timeout: plan.timeout,
             base_env: base_env.clone(),
@@ -203,7 +251,7 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
                 parallelism: usize::from(args.parallel),
                 keep_namespaces: false,
                 record_dir: None,
-                on_reproduced: Some(hook),
+                on_reproduced: args.diagnose.is_some().then_some(hook),
             },
         );
         let (tx, rx) = mpsc::unbounded_channel();
@@ -217,6 +265,9 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
         let mut results =
             std::mem::take(&mut *ctx.results.lock().unwrap_or_else(|p| p.into_inner()));
         let cancelled = reports.iter().any(is_cancelled);
+        if first_reports.is_none() {
+            first_reports = Some(reports.clone());
+        }
         for r in reports {
             let tools = results.remove(&r.name).unwrap_or_default();
             seen.entry(r.name.clone()).or_default().push((r, tools));
@@ -226,6 +277,10 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
         }
     }
 
+    let reports = first_reports.unwrap_or_default();
+    let Some(command) = args.diagnose.clone() else {
+        return Ok((None, reports));
+    };
     let scenarios = plan
         .scenarios
         .iter()
@@ -274,12 +329,13 @@ async fn validate(args: &ValidateArgs, plan: &Plan) -> Result<ValidationReport, 
             }
         })
         .collect();
-    Ok(ValidationReport {
-        command: args.diagnose.clone(),
+    let report = ValidationReport {
+        command,
         judge: args.judge.clone(),
         min_score: args.min_score,
         scenarios,
-    })
+    };
+    Ok((Some(report), reports))
 }
 
 fn is_cancelled(r: &ScenarioReport) -> bool {

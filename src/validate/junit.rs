@@ -12,6 +12,13 @@ use super::validation::{Outcome, ScenarioValidation, ValidationReport};
 pub const SUITE: &str = "crashlab validate";
 
 pub fn render_junit(r: &ValidationReport) -> Result<String, quick_junit::SerializeError> {
+    let mut report = Report::new(SUITE);
+    report.add_test_suite(validation_suite(r));
+    report.to_string()
+}
+
+/// The suite of [`render_junit`], for a report that holds more suites.
+pub fn validation_suite(r: &ValidationReport) -> TestSuite {
     let mut suite = TestSuite::new(SUITE);
     suite
         .add_property(Property::new("command", r.command.clone()))
@@ -69,9 +76,7 @@ pub fn render_junit(r: &ValidationReport) -> Result<String, quick_junit::Seriali
         }
         suite.add_test_case(case);
     }
-    let mut report = Report::new(SUITE);
-    report.add_test_suite(suite);
-    report.to_string()
+    suite
 }
 
 /// A scenario's status from its (first) run.
