@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cluster;
 pub mod diagnose;
 pub mod expect;
+pub mod export;
 pub mod image;
 pub mod matrix;
 pub mod report;

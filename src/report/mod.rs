@@ -7,6 +7,7 @@ mod human;
 mod json;
 mod junit;
 pub mod line;
+mod reproduced;
 
 #[cfg(test)]
 mod tests;
@@ -15,6 +16,7 @@ pub use error::{Error, Result};
 pub use human::HumanReporter;
 pub use json::{Document, JsonReporter, Summary};
 pub use junit::JunitReporter;
+pub use reproduced::{ReproducedReport, Verified};
 
 use crate::runner::RunEvent;
 

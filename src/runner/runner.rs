@@ -41,8 +41,12 @@ pub struct RunOptions {
     pub context: String,
     /// Scenarios running at once (`--parallel`); 0 is treated as 1.
     pub parallelism: usize,
-    /// Leave namespaces in place for inspection (`--keep`).
+    /// Leave namespaces in place for inspection (`--keep`, `reproduce`); they are annotated as
+    /// kept, so the next run's leftover collection leaves them alone.
     pub keep_namespaces: bool,
+    /// Use this namespace name instead of `crashlab-<scenario>-<random>` (`reproduce
+    /// --namespace`): for runs of one scenario only; creating it fails if it exists.
+    pub namespace: Option<String>,
     /// Write `<dir>/<scenario>.json` recordings here (`--record`).
     pub record_dir: Option<PathBuf>,
     /// Called for each scenario whose verdict is `pass`, while its crash loop is still live
@@ -56,6 +60,7 @@ impl Default for RunOptions {
             context: String::new(),
             parallelism: 1,
             keep_namespaces: false,
+            namespace: None,
             record_dir: None,
             on_reproduced: None,
         }
@@ -236,7 +241,11 @@ impl<C: Cluster> Runner<C> {
         };
 
         let suffix = self.tuning.namespace_suffix.clone();
-        let namespace = namespace_name(&name, &suffix.unwrap_or_else(random_suffix));
+        let namespace = self
+            .options
+            .namespace
+            .clone()
+            .unwrap_or_else(|| namespace_name(&name, &suffix.unwrap_or_else(random_suffix)));
         let started = Instant::now();
         let started_at = self.tuning.clock.now();
         let recorded = Arc::new(Mutex::new(Vec::new()));
@@ -248,6 +257,7 @@ impl<C: Cluster> Runner<C> {
             cancel: cancel.clone(),
             recorded: recorded.clone(),
             tuning: self.tuning.clone(),
+            keep: self.options.keep_namespaces,
         }));
         let joined = tokio::select! {
             r = &mut task => r,
@@ -417,6 +427,7 @@ struct TaskInput<C> {
     cancel: Cancel,
     recorded: Arc<Mutex<Vec<Observation>>>,
     tuning: Tuning,
+    keep: bool,
 }
 
 /// Deploy → observe → conclude, in its own task so a panic cannot skip the parent's cleanup.
@@ -429,6 +440,7 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
         cancel,
         recorded,
         tuning,
+        keep,
     } = input;
     let name = scenario.metadata.name.as_str();
     let spec = &scenario.spec;
@@ -445,7 +457,7 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
     let (tx, rx) = futures::channel::mpsc::unbounded();
 
     let deploy = async {
-        cluster.create_namespace(&namespace, name).await?;
+        cluster.create_namespace(&namespace, name, keep).await?;
         // Pods are refused until the controller manager has made the namespace's `default`
         // ServiceAccount (a moment on a cluster that has just started).
         retry_unreachable(|| cluster.wait_default_service_account(&namespace)).await?;
