@@ -136,7 +136,7 @@ pub struct ReproduceArgs {
 
 pub const EXPORT_HELP: &str = "\
 LAYOUT:
-  holmesgpt      DIR/<NN>_crashlab_<scenario>/test_case.yaml (user_prompt, expected_output,
+  holmesgpt      DIR/crashlab_<scenario>/test_case.yaml (user_prompt, expected_output,
                  before_test, after_test), for tests/llm/fixtures/test_ask_holmes; run with
                  RUN_LIVE=true
   k8s-ai-bench   DIR/crashlab-<scenario>/{task.yaml,setup.sh,verify.sh,cleanup.sh}, for
