@@ -34,9 +34,8 @@ fn context() -> String {
 
 /// A directory holding `kubectl`: PATH's, else the one the local provider cached.
 fn kubectl_dir() -> PathBuf {
-    let on_path = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p).find(|d| d.join("kubectl").is_file())
-    });
+    let on_path = std::env::var_os("PATH")
+        .and_then(|p| std::env::split_paths(&p).find(|d| d.join("kubectl").is_file()));
     on_path.unwrap_or_else(|| {
         let root = PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/crashlab/kubernetes");
         std::fs::read_dir(&root)
@@ -76,11 +75,9 @@ impl Env {
         });
         run.expect_code(0);
         let bin_dir = Path::new(env!("CARGO_BIN_EXE_crashlab")).parent().unwrap();
-        let path = std::env::join_paths(
-            [bin_dir.to_path_buf(), kubectl_dir()]
-                .into_iter()
-                .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-        )
+        let path = std::env::join_paths([bin_dir.to_path_buf(), kubectl_dir()].into_iter().chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+        ))
         .unwrap()
         .into_string()
         .unwrap();
@@ -136,7 +133,12 @@ impl Env {
     #[track_caller]
     fn assert_gone(&self, ns: &str) {
         let run = self.kubectl(&["get", "namespace", ns, "-o", "name"]);
-        assert_ne!(run.code(), 0, "namespace {ns} is still there: {}", run.stdout());
+        assert_ne!(
+            run.code(),
+            0,
+            "namespace {ns} is still there: {}",
+            run.stdout()
+        );
         assert!(run.stderr().contains("NotFound"), "{}", run.stderr());
     }
 }
@@ -206,7 +208,11 @@ fn exported_fixtures_reproduce_and_clean_up_as_their_suites_run_them() {
         let run = finished_within(child, &format!("{s} before_test"), Duration::from_secs(180));
         run.expect_code(0);
         let ns = format!("crashlab-{s}");
-        assert!(run.stdout().contains(&format!("namespace {ns}")), "{}", run.stdout());
+        assert!(
+            run.stdout().contains(&format!("namespace {ns}")),
+            "{}",
+            run.stdout()
+        );
         env.assert_crash_looping(&ns);
     }
     // A run's own leftover collection and a plain gc leave the kept fixtures alone.
@@ -225,12 +231,22 @@ fn exported_fixtures_reproduce_and_clean_up_as_their_suites_run_them() {
             .find(|n| n["namespace"] == ns.as_str())
             .unwrap_or_else(|| panic!("{ns} not listed: {doc:#}"));
         assert_eq!(entry["delete"], false, "{entry}");
-        assert!(entry["reason"].as_str().unwrap().starts_with("kept on purpose"), "{entry}");
+        assert!(
+            entry["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with("kept on purpose"),
+            "{entry}"
+        );
     }
     for (f, s) in folders.iter().zip(SCENARIOS) {
         let after = test_case(f)["after_test"].as_str().unwrap().to_owned();
-        finished_within(holmes_sh(&env, &after, f), "after_test", Duration::from_secs(180))
-            .expect_code(0);
+        finished_within(
+            holmes_sh(&env, &after, f),
+            "after_test",
+            Duration::from_secs(180),
+        )
+        .expect_code(0);
         env.assert_gone(&format!("crashlab-{s}"));
     }
 
@@ -250,7 +266,11 @@ fn exported_fixtures_reproduce_and_clean_up_as_their_suites_run_them() {
         env.assert_crash_looping(&ns);
         let verified = script("verify.sh", out.path());
         verified.expect_code(0);
-        assert!(verified.stdout().contains("container app:"), "{}", verified.stdout());
+        assert!(
+            verified.stdout().contains("container app:"),
+            "{}",
+            verified.stdout()
+        );
         script("cleanup.sh", &task).expect_code(0);
         env.assert_gone(&ns);
         // The fixture is gone, so its check fails now (it can fail).
@@ -286,6 +306,7 @@ fn a_fixture_that_does_not_reproduce_fails_its_setup_and_leaves_nothing() {
     c.current_dir(&task);
     env.apply(&mut c);
     let run = Run::new(c);
-    run.expect_code(1).stderr_has("exit-1-wrong did not reproduce");
+    run.expect_code(1)
+        .stderr_has("exit-1-wrong did not reproduce");
     env.assert_gone("crashlab-exit-1-wrong");
 }

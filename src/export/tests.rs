@@ -45,14 +45,10 @@ fn parses(shell: &str, script: &str) {
 
 #[test]
 fn holmesgpt_test_cases_have_its_fields() {
+    let test_id = regex::Regex::new("^[a-z0-9]+(_[a-z0-9]+)*$").unwrap();
     for case in cases() {
         let (folder, files) = Format::Holmesgpt.render(&case);
-        assert!(
-            regex::Regex::new("^[a-z0-9]+(_[a-z0-9]+)*$")
-                .unwrap()
-                .is_match(&folder),
-            "{folder}"
-        );
+        assert!(test_id.is_match(&folder), "{folder}");
         let doc: Value = serde_yaml::from_str(&file(&files, "test_case.yaml").text).unwrap();
         // AskHolmesTestCase (tests/llm/utils/test_case_utils.py).
         assert_eq!(

@@ -122,10 +122,8 @@ impl Verified {
                 Signal::PreviousLogs { container: c, .. } if c.container == container => {
                     v.previous_logs = true;
                 }
-                Signal::Event { reason, .. } => {
-                    if events.insert(reason.clone()) {
-                        v.events.push(reason.clone());
-                    }
+                Signal::Event { reason, .. } if events.insert(reason.clone()) => {
+                    v.events.push(reason.clone());
                 }
                 _ => {}
             }
