@@ -14,6 +14,7 @@ pub mod diagnose;
 pub mod expect;
 pub mod export;
 pub mod image;
+pub mod kubectl_view;
 pub mod matrix;
 pub mod report;
 pub mod runner;

@@ -311,6 +311,14 @@ pub struct RunArgs {
     /// Keep each scenario's namespace afterwards (for teaching and inspection).
     #[arg(long)]
     pub keep: bool,
+    /// Print every signal and event as a raw line as the watch delivers it, instead of the
+    /// narrated story (also with -v).
+    #[arg(long)]
+    pub events: bool,
+    /// Stop at each phase of the story (first crash, crash loop, the kubectl views) until
+    /// Enter is pressed: for a live class. Needs a terminal.
+    #[arg(long)]
+    pub pause: bool,
     /// Kube context to use (default: the current context; when no test cluster is reachable,
     /// crashlab brings up a kind or local cluster, see --provider).
     #[arg(long)]

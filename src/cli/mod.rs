@@ -75,7 +75,10 @@ pub fn main() -> ExitCode {
         crate::signals::install();
     }
     let result = match cli.command {
-        Command::Run(args) => run_cmd::run(args),
+        Command::Run(mut args) => {
+            args.events |= cli.verbose > 0;
+            run_cmd::run(args)
+        }
         Command::List { output } => catalogue_cmd::list(output),
         Command::Show { name, files } => catalogue_cmd::show(&name, &files),
         Command::Schema => catalogue_cmd::schema(),

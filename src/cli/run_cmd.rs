@@ -7,11 +7,31 @@ use super::args::{OutputFormat, RunArgs};
 use super::catalogue_cmd::{catalogue_with, pick};
 use super::cli_error::{CliError, Exit};
 use super::target_cluster;
-use crate::report::{HumanReporter, JsonReporter, JunitReporter, Reporter};
+use std::io::IsTerminal as _;
+use std::time::Duration;
+
+use crate::report::story::Pause;
+use crate::report::{
+    HumanReporter, JsonReporter, JunitReporter, Reporter, StoryOptions, StoryReporter,
+};
 use crate::runner::{RunOptions, Runner, ScenarioReport, Verdict};
 use crate::scenario::Scenario;
 
+/// How often the live view redraws between events.
+const TICK: Duration = Duration::from_millis(250);
+
 pub fn run(args: RunArgs) -> Result<Exit, CliError> {
+    if args.pause && (!std::io::stdin().is_terminal() || !std::io::stdout().is_terminal()) {
+        return Err(CliError::usage(
+            "--pause waits for Enter between phases, so it needs a terminal on stdin and stdout",
+        )
+        .with_hint("run it in a terminal, or leave --pause out"));
+    }
+    if args.pause && (args.events || args.output != OutputFormat::Human) {
+        return Err(CliError::usage(
+            "--pause belongs to the narrated story; it cannot be combined with --events, -v or -o json",
+        ));
+    }
     let scenarios = select(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -94,12 +114,23 @@ async fn run_async(
 
     let mut reporters: Vec<Box<dyn Reporter + Send>> = Vec::new();
     match args.output {
-        OutputFormat::Human => {
-            let color = crate::report::color::stdout();
+        OutputFormat::Human if args.events => {
             reporters.push(Box::new(HumanReporter::new(
                 std::io::stdout(),
-                color,
+                crate::report::color::stdout(),
                 jiff::tz::TimeZone::system(),
+            )));
+        }
+        OutputFormat::Human => {
+            let live = std::io::stdout().is_terminal();
+            reporters.push(Box::new(StoryReporter::new(
+                std::io::stdout(),
+                StoryOptions {
+                    color: crate::report::color::stdout(),
+                    live,
+                    tz: jiff::tz::TimeZone::system(),
+                    pause: args.pause.then(|| Box::new(wait_for_enter) as Pause),
+                },
             )));
         }
         OutputFormat::Json => reporters.push(Box::new(JsonReporter::new(std::io::stdout()))),
@@ -111,14 +142,23 @@ async fn run_async(
     }
 
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let handle = tokio::runtime::Handle::current();
     let report_task = tokio::task::spawn_blocking(move || {
         let mut first_err = None;
-        while let Some(ev) = rx.blocking_recv() {
-            if let Err(e) = reporters.handle(&ev)
+        let mut keep = |res: crate::report::Result<()>| {
+            if let Err(e) = res
                 && first_err.is_none()
                 && !e.is_broken_pipe()
             {
                 first_err = Some(e);
+            }
+        };
+        loop {
+            // Events as they come; between them, a tick for the live countdown.
+            match handle.block_on(tokio::time::timeout(TICK, rx.recv())) {
+                Ok(Some(ev)) => keep(reporters.handle(&ev)),
+                Ok(None) => break,
+                Err(_) => keep(reporters.tick()),
             }
         }
         let fin = reporters.finish();
@@ -149,4 +189,14 @@ async fn run_async(
     })?;
     reported.map_err(|e| CliError::env(format!("writing the report: {e}")))?;
     Ok(reports)
+}
+
+/// `--pause`: says what comes next and waits for Enter (stdin is a terminal, checked first).
+fn wait_for_enter(next: &str) {
+    use std::io::Write as _;
+    let mut err = std::io::stderr();
+    let _ = write!(err, "  ⏸  next: {next}. Press Enter to go on… ");
+    let _ = err.flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
 }

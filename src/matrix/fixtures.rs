@@ -5,10 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use super::{MatrixRun, arrange, column_label};
-use crate::expect::fixtures::scenario_of;
-use crate::expect::{Decision, evaluate, summarize};
-use crate::runner::ScenarioReport;
-use crate::timeline::{Recording, Timeline};
+use crate::runner::replay_cluster::ReplayCluster;
+use crate::runner::replay_run::replay_blocking;
+use crate::runner::{RunOptions, ScenarioReport};
+use crate::scenario::Catalogue;
+use crate::timeline::Recording;
 
 pub(crate) fn recording(name: &str) -> Recording {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -16,34 +17,21 @@ pub(crate) fn recording(name: &str) -> Recording {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// The report the runner would have made had it watched the whole recording: the scenario's
-/// expectations (for that server version and kubelet curve) judged at the end of the watch.
+/// The report the runner made of the recording: the real runner replaying it
+/// ([`crate::runner::replay_run`]), so a matrix fixture judges as `crashlab run` does.
 pub(crate) fn report_of(rec: &Recording) -> ScenarioReport {
-    let scenario = scenario_of(rec);
-    let target = scenario.spec.target.clone();
-    let timeline = Timeline::from_recording(rec);
-    let evaluation = evaluate(&scenario.spec.expect, &target, &timeline, true);
-    let error = (evaluation.decided == Decision::Pending).then(|| {
-        format!(
-            "observe phase timed out with expectations undecided; pending checks: {}",
-            evaluation.pending().join(", ")
-        )
-    });
-    let end = rec
-        .observations
-        .last()
-        .map_or(rec.started_at, |o| o.received_at);
-    let elapsed_s = (end.duration_since(rec.started_at).as_secs_f64() * 10.0).round() / 10.0;
-    ScenarioReport {
-        name: rec.scenario.clone(),
-        namespace: rec.namespace.clone(),
-        verdict: evaluation.verdict(),
-        error,
-        checks: evaluation.checks,
-        observed: summarize(&target, &timeline),
-        elapsed_s,
-        timeline,
-    }
+    let scenario = Catalogue::builtin()
+        .get(&rec.scenario)
+        .unwrap_or_else(|e| panic!("{}: not a built-in scenario: {e}", rec.scenario))
+        .scenario
+        .clone();
+    let options = RunOptions {
+        context: "local".into(),
+        ..Default::default()
+    };
+    replay_blocking(|| ReplayCluster::new(rec.clone()), &[scenario], options)
+        .report()
+        .clone()
 }
 
 /// A run on the local provider of these recordings (all of one server version), labelled as

@@ -118,7 +118,8 @@ impl<W: Write> Reporter for JsonReporter<W> {
             }
             RunEvent::ScenarioStarted { .. }
             | RunEvent::Signal { .. }
-            | RunEvent::CleanedUp { .. } => {}
+            | RunEvent::CleanedUp { .. }
+            | RunEvent::Observed { .. } => {}
         }
         Ok(())
     }

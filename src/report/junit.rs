@@ -163,7 +163,9 @@ impl<W: Write> Reporter for JunitReporter<W> {
             RunEvent::RunFinished { elapsed_s } => {
                 self.elapsed = Some(Duration::from_secs_f64(elapsed_s.max(0.0)));
             }
-            RunEvent::CleanedUp { .. } | RunEvent::LeftoversCollected { .. } => {}
+            RunEvent::CleanedUp { .. }
+            | RunEvent::LeftoversCollected { .. }
+            | RunEvent::Observed { .. } => {}
         }
         Ok(())
     }

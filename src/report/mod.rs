@@ -7,7 +7,10 @@ mod human;
 mod json;
 mod junit;
 pub mod line;
+mod paint;
 mod reproduced;
+mod run_text;
+pub mod story;
 
 #[cfg(test)]
 mod tests;
@@ -17,6 +20,7 @@ pub use human::HumanReporter;
 pub use json::{Document, JsonReporter, Summary};
 pub use junit::JunitReporter;
 pub use reproduced::{ReproducedReport, Verified};
+pub use story::{StoryOptions, StoryReporter};
 
 use crate::runner::RunEvent;
 
@@ -24,6 +28,10 @@ use crate::runner::RunEvent;
 pub trait Reporter {
     /// Takes one event as it happens (live output is written here).
     fn handle(&mut self, ev: &RunEvent) -> Result<()>;
+    /// Called about four times a second while a run is live, between events (countdowns).
+    fn tick(&mut self) -> Result<()> {
+        Ok(())
+    }
     /// Ends the report: writes what only the end can write (the JSON and JUnit documents)
     /// and flushes. Call it also when the run was cut short, to keep what was reported.
     fn finish(&mut self) -> Result<()>;
@@ -36,6 +44,17 @@ impl Reporter for Vec<Box<dyn Reporter + Send>> {
         let mut first = Ok(());
         for r in self.iter_mut() {
             let res = r.handle(ev);
+            if first.is_ok() {
+                first = res;
+            }
+        }
+        first
+    }
+
+    fn tick(&mut self) -> Result<()> {
+        let mut first = Ok(());
+        for r in self.iter_mut() {
+            let res = r.tick();
             if first.is_ok() {
                 first = res;
             }

@@ -2,6 +2,8 @@
 //! recorded on a real kubelet (`tests/fixtures/recordings/`): the real runner, over
 //! [`ReplayCluster`], on tokio's paused clock, so times are the recordings' and fixed.
 
+use std::sync::{Arc, Mutex};
+
 use jiff::tz::TimeZone;
 
 use crate::runner::replay_cluster::{ReplayCluster, WatchFault};
@@ -10,7 +12,7 @@ use crate::runner::{RunEvent, RunOptions, Verdict};
 use crate::scenario::{Catalogue, Expectations, RestartExpectation, Scenario};
 use crate::timeline::{Recording, recorded};
 
-use super::{HumanReporter, JsonReporter, JunitReporter, Reporter};
+use super::{HumanReporter, JsonReporter, JunitReporter, Reporter, StoryOptions, StoryReporter};
 
 fn builtin(name: &str) -> Scenario {
     Catalogue::builtin().get(name).unwrap().scenario.clone()
@@ -109,6 +111,92 @@ fn human_output_of_recorded_runs() {
         assert!(colored.contains('\u{1b}'), "{file}: no colour when asked");
         insta::assert_snapshot!(format!("human__{file}"), plain);
     }
+}
+
+fn story(events: &[RunEvent], color: bool, pauses: Option<Arc<Mutex<Vec<String>>>>) -> String {
+    let pause = pauses.map(|p| {
+        Box::new(move |next: &str| p.lock().unwrap().push(next.to_owned())) as super::story::Pause
+    });
+    let mut r = StoryReporter::new(
+        Vec::new(),
+        StoryOptions {
+            color,
+            live: false,
+            tz: TimeZone::UTC,
+            pause,
+        },
+    );
+    for ev in events {
+        r.handle(ev).unwrap();
+    }
+    r.finish().unwrap();
+    String::from_utf8(r.into_inner()).unwrap()
+}
+
+/// The narrated story of every recorded run, plain: the default output of `crashlab run`
+/// when stdout is not a terminal.
+#[test]
+fn story_output_of_recorded_runs() {
+    for (file, rec) in recorded() {
+        let events = run_events(&rec);
+        let plain = story(&events, false, None);
+        assert!(
+            !plain.contains('\u{1b}'),
+            "{file}: colour without being asked"
+        );
+        assert!(
+            story(&events, true, None).contains('\u{1b}'),
+            "{file}: no colour when asked"
+        );
+        insta::assert_snapshot!(format!("story__{file}"), plain);
+    }
+}
+
+/// The story of the OOM run says what a newcomer needs, in order: the instance that died and
+/// why, the status kubectl showed, the back-off, the logs, then kubectl's views.
+#[test]
+fn story_of_an_oom_kill_reads_in_order() {
+    let rec = recorded()
+        .into_iter()
+        .find(|(f, _)| f == "oom")
+        .map(|(_, r)| r)
+        .unwrap();
+    let pauses = Arc::new(Mutex::new(Vec::new()));
+    let text = story(&run_events(&rec), false, Some(pauses.clone()));
+    let order = [
+        "■ instance 1 ended within a second",
+        "exit 137 OOMKilled",
+        "the kernel's OOM killer ended it",
+        "kubectl get pod → app  0/1  OOMKilled  0",
+        "CrashLoopBackOff: the kubelet waits 10s before the next restart",
+        "logs --previous of instance",
+        "$ kubectl get pod app -n crashlab-oom-",
+        "$ kubectl describe pod app",
+        "Last State:     Terminated",
+        "Reason:       OOMKilled",
+        "Exit Code:    137",
+        "Warning  BackOff",
+        "$ kubectl logs app -n crashlab-oom-",
+        "diagnosis: The app allocates memory past its 64Mi limit",
+        "oom  PASS",
+    ];
+    let mut from = 0;
+    for needle in order {
+        let at = text[from..]
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} missing after byte {from}:\n{text}"));
+        from += at + needle.len();
+    }
+    // The routine events of every restart are folded, not repeated.
+    assert_eq!(text.matches("event Normal Pulled").count(), 1, "{text}");
+    assert_eq!(
+        *pauses.lock().unwrap(),
+        [
+            "the first crash",
+            "the crash loop: CrashLoopBackOff",
+            "what kubectl shows"
+        ]
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::scenario::Target;
-use crate::timeline::Entry;
+use crate::timeline::{Entry, Observation};
 
 use super::ScenarioReport;
 
@@ -29,9 +29,18 @@ pub enum RunEvent {
         scenario: String,
         namespace: String,
         target: Target,
+        /// The scenario's one-line summary (what breaks).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        summary: String,
     },
     /// A new signal was observed for a scenario.
     Signal { scenario: String, entry: Entry },
+    /// The raw object behind the signals just sent (a Pod or Event as the watch delivered it,
+    /// fetched logs, a step): for reporters that show what kubectl would print.
+    Observed {
+        scenario: String,
+        observation: Box<Observation>,
+    },
     /// A scenario ended: verdict, checks and what was observed.
     ScenarioFinished { report: Box<ScenarioReport> },
     /// A scenario's namespace was deleted (or kept with `--keep`).

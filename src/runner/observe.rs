@@ -177,13 +177,17 @@ impl Observer {
             }
         };
         let entries = self.builder.push(&obs);
-        lock(&self.recorded).push(obs);
+        lock(&self.recorded).push(obs.clone());
         for entry in entries {
             let _ = self.events.send(RunEvent::Signal {
                 scenario: self.scenario.clone(),
                 entry,
             });
         }
+        let _ = self.events.send(RunEvent::Observed {
+            scenario: self.scenario.clone(),
+            observation: Box::new(obs),
+        });
         if !self.decided {
             let evaluation =
                 expect::evaluate(&self.expect, &self.target, self.builder.timeline(), false);

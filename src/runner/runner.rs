@@ -379,18 +379,23 @@ impl<C: Cluster> Runner<C> {
         if self.options.keep_namespaces {
             return Ok(true);
         }
-        let uid = tokio::time::timeout(
+        // A second Ctrl-C gives up on a request that hangs, as on the wait below.
+        let request = tokio::time::timeout(
             self.tuning.delete_request,
             self.cluster.delete_namespace(namespace),
-        )
-        .await
-        .map_err(|_| Error::DeleteNamespace {
-            namespace: namespace.to_owned(),
-            message: format!(
-                "the delete request got no answer within {}",
-                humantime_secs::format(self.tuning.delete_request)
-            ),
-        })??;
+        );
+        let uid = tokio::select! {
+            r = request => r.map_err(|_| Error::DeleteNamespace {
+                namespace: namespace.to_owned(),
+                message: format!(
+                    "the delete request got no answer within {}",
+                    humantime_secs::format(self.tuning.delete_request)
+                ),
+            })??,
+            _ = cancel.forced() => {
+                return Err(Error::CleanupAbandoned { namespace: namespace.to_owned() });
+            }
+        };
         let Some(uid) = uid else {
             return Ok(false);
         };
@@ -500,6 +505,7 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
                 scenario: name.to_owned(),
                 namespace: namespace.clone(),
                 target: spec.target.clone(),
+                summary: scenario.metadata.summary.clone(),
             });
             observe(
                 &mut observer,

@@ -42,7 +42,7 @@ fn milestones(events: &[RunEvent]) -> Vec<&'static str> {
             RunEvent::LeftoversCollected { .. } => Some("leftovers_collected"),
             RunEvent::RunStarted { .. } => Some("run_started"),
             RunEvent::ScenarioStarted { .. } => Some("scenario_started"),
-            RunEvent::Signal { .. } => None,
+            RunEvent::Signal { .. } | RunEvent::Observed { .. } => None,
             RunEvent::ScenarioFinished { .. } => Some("scenario_finished"),
             RunEvent::CleanedUp { .. } => Some("cleaned_up"),
             RunEvent::RunFinished { .. } => Some("run_finished"),
@@ -394,6 +394,27 @@ async fn a_delete_request_without_answer_is_given_up() {
     assert!(!milestones(&out.events).contains(&"cleaned_up"));
     let waited = run_elapsed(&out) - out.report().elapsed_s;
     assert!((30.0..31.0).contains(&waited), "{waited}");
+}
+
+/// Ctrl-C during the run, and again while the delete request hangs: the second gives up on
+/// the request at once instead of waiting out its 30 s.
+#[tokio::test(start_paused = true)]
+async fn a_second_ctrl_c_gives_up_on_a_hanging_delete_request() {
+    let replay = ReplayCluster::new(recording("exit-1")).hanging_delete();
+    let out = run_cancelling(&replay, &[5, 7]).await;
+    assert!(error(&out).starts_with("cancelled"), "{}", error(&out));
+    assert!(!milestones(&out.events).contains(&"cleaned_up"));
+    let elapsed = run_elapsed(&out);
+    assert!((7.0..8.0).contains(&elapsed), "{elapsed}");
+    // The request was made: the namespace is not left without asking.
+    assert!(
+        replay
+            .calls()
+            .iter()
+            .any(|c| matches!(c, Call::DeleteNamespace { .. })),
+        "{:?}",
+        replay.calls()
+    );
 }
 
 /// The replay is faithful: each built-in scenario run over its own recording sees what the

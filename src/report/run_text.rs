@@ -1,0 +1,133 @@
+//! The parts of a run's text output every text reporter shares: the header, leftovers, each
+//! scenario's verdict with its checks (expected vs observed), and the tally.
+
+use std::io::Write;
+
+use owo_colors::Style;
+
+use crate::expect::Outcome;
+use crate::expect::duration::{elapsed, go_duration};
+use crate::runner::kubelet_backoff::KubeletBackoff;
+use crate::runner::{ScenarioReport, Verdict};
+
+use super::Result;
+use super::paint::Painter;
+
+/// Scenarios passed, failed and in error so far.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Tally {
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+}
+
+pub fn write_leftovers(out: &mut impl Write, namespaces: &[(String, String)]) -> Result<()> {
+    let s = if namespaces.len() == 1 { "" } else { "s" };
+    writeln!(
+        out,
+        "deleted {} namespace{s} left by crashlab runs that are gone:",
+        namespaces.len()
+    )?;
+    for (ns, why) in namespaces {
+        writeln!(out, "  {ns}: {why}")?;
+    }
+    Ok(())
+}
+
+pub fn write_run_started(
+    out: &mut impl Write,
+    count: usize,
+    context: &str,
+    server_version: &str,
+    backoff: Option<&KubeletBackoff>,
+) -> Result<()> {
+    let s = if count == 1 { "" } else { "s" };
+    writeln!(
+        out,
+        "running {count} scenario{s} on {context} (Kubernetes {server_version})"
+    )?;
+    if let Some(b) = backoff {
+        writeln!(
+            out,
+            "kubelet back-off: {} doubling up to {} ({})",
+            go_duration(b.initial_s.into()),
+            go_duration(b.max_s.into()),
+            b.because
+        )?;
+    }
+    Ok(())
+}
+
+/// `oom  PASS in 39.1s`, the error if any, and every check with expected and observed.
+pub fn write_verdict(
+    out: &mut impl Write,
+    p: Painter,
+    r: &ScenarioReport,
+    tally: &mut Tally,
+) -> Result<()> {
+    let (word, style) = match r.verdict {
+        Verdict::Pass => {
+            tally.passed += 1;
+            ("PASS", Style::new().green().bold())
+        }
+        Verdict::Fail => {
+            tally.failed += 1;
+            ("FAIL", Style::new().red().bold())
+        }
+        Verdict::Error => {
+            tally.errors += 1;
+            ("ERROR", Style::new().magenta().bold())
+        }
+    };
+    let name = p.paint(&r.name, Style::new().bold());
+    let verdict = p.paint(word, style);
+    writeln!(out, "{name}  {verdict} in {}", elapsed(r.elapsed_s))?;
+    if let Some(e) = &r.error {
+        let label = p.paint("error:", Style::new().magenta().bold());
+        writeln!(out, "  {label} {e}")?;
+    }
+    for c in &r.checks {
+        let mark = match c.outcome {
+            Outcome::Met => p.paint("✓", Style::new().green()),
+            Outcome::Contradicted => p.paint("✗", Style::new().red()),
+            Outcome::Pending => p.paint("…", Style::new().yellow()),
+        };
+        let pending = if c.outcome == Outcome::Pending {
+            p.paint(" (undecided)", Style::new().yellow())
+        } else {
+            String::new()
+        };
+        writeln!(out, "  {mark} {}{pending}", c.name)?;
+        let dim = Style::new().dimmed();
+        writeln!(out, "      {} {}", p.paint("expected", dim), c.expected)?;
+        writeln!(out, "      {} {}", p.paint("observed", dim), c.observed)?;
+    }
+    Ok(())
+}
+
+/// `1 scenario: 1 passed, 0 failed, 0 errors in 44.1s`, after a blank line.
+pub fn write_tally(out: &mut impl Write, p: Painter, t: Tally, elapsed_s: f64) -> Result<()> {
+    let total = t.passed + t.failed + t.errors;
+    let s = if total == 1 { "" } else { "s" };
+    let mut parts = vec![p.paint(&format!("{} passed", t.passed), Style::new().green())];
+    let failed = format!("{} failed", t.failed);
+    parts.push(if t.failed > 0 {
+        p.paint(&failed, Style::new().red().bold())
+    } else {
+        failed
+    });
+    let errors = format!("{} error{}", t.errors, if t.errors == 1 { "" } else { "s" });
+    parts.push(if t.errors > 0 {
+        p.paint(&errors, Style::new().magenta().bold())
+    } else {
+        errors
+    });
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{total} scenario{s}: {} in {}",
+        parts.join(", "),
+        elapsed(elapsed_s)
+    )?;
+    Ok(())
+}
