@@ -15,6 +15,7 @@ pub mod cli;
 pub mod cluster;
 pub mod diagnose;
 pub mod expect;
+pub mod export;
 pub mod html;
 pub mod image;
 pub mod kubectl_view;

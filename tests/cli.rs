@@ -1383,3 +1383,61 @@ fn matrix_checks_kind_versions_and_node_images_before_any_cluster() {
     run.expect_code(2)
         .stderr_has("error: --node-image is for kind columns, and --providers has no kind");
 }
+
+#[test]
+fn reproduce_and_export_help_document_exit_codes() {
+    let run = crashlab_run(&["reproduce", "--help"]);
+    run.expect_code(0);
+    for line in [
+        "0  the incident is live and ready for diagnosis",
+        "1  it did not reproduce",
+        "--namespace names a namespace that already",
+        "3  cluster or environment problem",
+    ] {
+        assert!(
+            run.stdout().contains(line),
+            "missing {line:?} in\n{}",
+            run.stdout()
+        );
+    }
+    let run = crashlab_run(&["export", "--help"]);
+    run.expect_code(0);
+    for line in ["holmesgpt", "k8s-ai-bench", "--force", "$CRASHLAB"] {
+        assert!(
+            run.stdout().contains(line),
+            "missing {line:?} in\n{}",
+            run.stdout()
+        );
+    }
+}
+
+#[test]
+fn reproduce_refuses_an_invalid_namespace_before_touching_a_cluster() {
+    let run = crashlab_run(&["reproduce", "oom", "--namespace", "Not_A_Label"]);
+    run.expect_code(2)
+        .stderr_has("--namespace \"Not_A_Label\" is not a valid namespace name");
+    crashlab_run(&["reproduce", "no-such-scenario"]).expect_code(2);
+}
+
+#[test]
+fn export_writes_cases_and_refuses_to_overwrite_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let run = crashlab_run(&["export", "--format", "k8s-ai-bench", out, "oom", "exit-1"]);
+    run.expect_code(0);
+    assert!(run.stdout().contains("2 cases"), "{}", run.stdout());
+    for f in ["task.yaml", "setup.sh", "verify.sh", "cleanup.sh"] {
+        assert!(dir.path().join("crashlab-oom").join(f).is_file(), "{f}");
+    }
+    crashlab_run(&["export", "--format", "k8s-ai-bench", out, "oom"])
+        .expect_code(2)
+        .stderr_has("exists and is not empty")
+        .stderr_has("--force");
+    crashlab_run(&["export", "--format", "k8s-ai-bench", out, "oom", "--force"]).expect_code(0);
+    crashlab_run(&["export", "--format", "holmesgpt", out, "--all"]).expect_code(0);
+    assert!(dir.path().join("crashlab_oom/test_case.yaml").is_file());
+    crashlab_run(&["export", "--format", "holmesgpt", out])
+        .expect_code(2)
+        .stderr_has("no scenario given");
+    crashlab_run(&["export", "--format", "nope", out, "oom"]).expect_code(2);
+}

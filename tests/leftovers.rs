@@ -195,3 +195,57 @@ fn sigint_cleans_up_and_exits_130() {
 fn sigterm_cleans_up_and_exits_143() {
     signalled_run_cleans_up_and_exits(libc::SIGTERM, 143);
 }
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn kept_namespaces_outlive_their_run_until_named() {
+    // `run --keep`: the process is gone afterwards, yet gc and the next run keep it.
+    let mut c = crashlab();
+    c.args(["run", "liveness", "--keep", "-o", "json"])
+        .args(context_args());
+    let run = Run::new(c);
+    run.expect_code(0);
+    let doc: Value = serde_json::from_slice(&run.out.stdout).unwrap();
+    let ns = doc["scenarios"][0]["namespace"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let entry = |doc: &Value| {
+        doc["namespaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["namespace"] == ns.as_str())
+            .cloned()
+    };
+    let listed = gc(true);
+    let kept = entry(&listed).unwrap_or_else(|| panic!("{ns} not listed: {listed:#}"));
+    assert_eq!(kept["delete"], false, "{kept}");
+    assert!(
+        kept["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("kept on purpose"),
+        "{kept}"
+    );
+
+    // `gc --namespace` deletes it and waits until it is gone; naming it again is fine.
+    for expected in [true, false] {
+        let mut c = crashlab();
+        c.args(["gc", "-o", "json", "--namespace", &ns])
+            .args(context_args());
+        let run = Run::new(c);
+        run.expect_code(0);
+        let doc: Value = serde_json::from_slice(&run.out.stdout).unwrap();
+        assert_eq!(doc["namespaces"][0]["deleted"], expected, "{doc:#}");
+    }
+    assert!(entry(&gc(true)).is_none(), "{ns} is still listed");
+
+    // A namespace crashlab did not create is refused, and left alone.
+    let mut c = crashlab();
+    c.args(["gc", "--namespace", "default"])
+        .args(context_args());
+    Run::new(c)
+        .expect_code(2)
+        .stderr_has("namespace default was not created by crashlab");
+}

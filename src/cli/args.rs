@@ -82,6 +82,14 @@ pub enum Command {
     /// or `matrix -o json`, or a recording of `run --record` (judged again offline).
     #[command(after_help = REPORT_HELP)]
     Report(ReportArgs),
+    /// Reproduce one scenario and leave the incident running, ready for diagnosis: exits as
+    /// soon as its signals are confirmed, printing the namespace, the pod and what was seen.
+    #[command(after_help = REPRODUCE_HELP)]
+    Reproduce(ReproduceArgs),
+    /// Write verified fixtures for other eval suites: HolmesGPT eval folders or k8s-ai-bench
+    /// tasks whose setup runs `crashlab reproduce` and whose cleanup runs `crashlab gc`.
+    #[command(after_help = EXPORT_HELP)]
+    Export(ExportArgs),
     /// Manage the cluster crashlab runs on.
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -97,6 +105,85 @@ pub enum Command {
     },
 }
 
+pub const REPRODUCE_HELP: &str = "\
+EXIT CODES:
+  0  the incident is live and ready for diagnosis; its namespace is left running (kept: runs
+     and `crashlab gc` leave it alone until `crashlab gc --namespace NS` or --older-than)
+  1  it did not reproduce: an expectation was contradicted (what was created is deleted)
+  2  bad usage, an invalid scenario file, or --namespace names a namespace that already
+     exists (nothing is created)
+  3  cluster or environment problem, or it was not ready in time (what was created is
+     deleted)";
+
+#[derive(Debug, Args)]
+pub struct ReproduceArgs {
+    /// Scenario name (see `crashlab list`).
+    pub scenario: String,
+    /// Load scenarios from these files too.
+    #[arg(long = "file", short = 'f')]
+    pub files: Vec<PathBuf>,
+    /// Namespace to create (default: `crashlab-<scenario>-<random>`); refused when it exists.
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Output format on stdout.
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
+    /// Kube context to use (default: the current context; when no test cluster is reachable,
+    /// crashlab brings up a kind or local cluster, see --provider).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Allow running against this context even though it is not a known test cluster.
+    #[arg(long = "allow-context", value_name = "NAME")]
+    pub allow_context: Vec<String>,
+    #[command(flatten)]
+    pub bring_up: BringUpArgs,
+}
+
+pub const EXPORT_HELP: &str = "\
+LAYOUT:
+  holmesgpt      DIR/crashlab_<scenario>/test_case.yaml (user_prompt, expected_output,
+                 before_test, after_test), for tests/llm/fixtures/test_ask_holmes; run with
+                 RUN_LIVE=true
+  k8s-ai-bench   DIR/crashlab-<scenario>/{task.yaml,setup.sh,verify.sh,cleanup.sh}, for
+                 tasks/; graded by task.yaml's expect (regexes of the ground truth's key
+                 facts); verify.sh checks the incident is still live and is not the verifier
+  Each case uses the fixed namespace crashlab-<scenario>. The scripts run `crashlab`
+  from PATH, or $CRASHLAB when set.
+EXIT CODES:
+  0  every case was written
+  2  bad usage, an unknown scenario, a scenario without groundTruth, or a case directory
+     that exists and is not empty (use --force)
+  3  a file could not be written";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// HolmesGPT eval folders (test_case.yaml).
+    Holmesgpt,
+    /// k8s-ai-bench tasks (task.yaml, setup.sh, verify.sh, cleanup.sh).
+    #[value(name = "k8s-ai-bench")]
+    K8sAiBench,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Which suite's layout to write.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Directory to write the cases into (created when missing).
+    pub dir: PathBuf,
+    /// Scenario names (see `crashlab list`).
+    pub scenarios: Vec<String>,
+    /// Every built-in scenario (and every scenario from --file).
+    #[arg(long)]
+    pub all: bool,
+    /// Load scenarios from these files too.
+    #[arg(long = "file", short = 'f')]
+    pub files: Vec<PathBuf>,
+    /// Replace case directories that exist and are not empty.
+    #[arg(long)]
+    pub force: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct GcArgs {
     /// Namespaces made on other hosts (whose processes cannot be checked) or by crashlab
@@ -106,6 +193,16 @@ pub struct GcArgs {
     /// Say what would be deleted, delete nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Delete this crashlab namespace now, kept or not, and wait until it is gone
+    /// (repeatable); a missing one is skipped, one crashlab did not create is refused (exit
+    /// 2). The cleanup step of `crashlab reproduce` and of exported fixtures.
+    #[arg(
+        long = "namespace",
+        short = 'n',
+        value_name = "NS",
+        conflicts_with = "older_than"
+    )]
+    pub namespaces: Vec<String>,
     /// Output format on stdout.
     #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,

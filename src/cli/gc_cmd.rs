@@ -1,5 +1,6 @@
 //! `crashlab gc`: delete the namespaces crashlab runs left behind when they were killed
-//! (`kill -9`, a cancelled CI job, a crashed host).
+//! (`kill -9`, a cancelled CI job, a crashed host), or, with `--namespace`, the crashlab
+//! namespaces named (kept ones included: the cleanup step of an exported fixture).
 
 use std::io::Write;
 use std::time::Duration;
@@ -11,7 +12,7 @@ use super::args::{GcArgs, OutputFormat};
 use super::cli_error::{CliError, Exit};
 use crate::runner::Cluster;
 use crate::runner::cluster_client::ClusterClient;
-use crate::runner::gc::{self, GcDecision};
+use crate::runner::gc::{self, GcDecision, NamespaceLookup};
 use crate::runner::owner::{self, Owner};
 
 #[derive(Serialize)]
@@ -58,6 +59,10 @@ pub fn run(args: GcArgs) -> Result<Exit, CliError> {
     })
 }
 
+/// How long `gc --namespace` waits for a deleted namespace to be gone, so that the next
+/// `reproduce --namespace` of the same name can create it again.
+const NAMED_GONE_WITHIN: Duration = Duration::from_secs(120);
+
 async fn collect(args: &GcArgs, older_than: Duration) -> Result<Vec<Outcome>, CliError> {
     super::target_cluster::check_explicit_context(args.context.as_deref())?;
     let conn = crate::runner::connect(args.context.as_deref())
@@ -67,6 +72,9 @@ async fn collect(args: &GcArgs, older_than: Duration) -> Result<Vec<Outcome>, Cl
                 .with_hint("pass --context, or start the cluster (`crashlab cluster up`)")
         })?;
     let cluster = ClusterClient::new(conn.client);
+    if !args.namespaces.is_empty() {
+        return named(&cluster, &args.namespaces, args.dry_run).await;
+    }
     let namespaces = cluster.crashlab_namespaces().await.map_err(CliError::env)?;
     let decisions = gc::decide(
         &namespaces,
@@ -94,6 +102,78 @@ async fn collect(args: &GcArgs, older_than: Duration) -> Result<Vec<Outcome>, Cl
     Ok(outcomes)
 }
 
+/// `--namespace`: each named namespace, deleted if crashlab made it (whatever its owner or
+/// age), and waited for until it is gone; a missing one is fine (the cleanup of a fixture
+/// that never started); one crashlab did not make is refused before anything is deleted.
+async fn named(
+    cluster: &ClusterClient,
+    names: &[String],
+    dry_run: bool,
+) -> Result<Vec<Outcome>, CliError> {
+    let mut found = Vec::new();
+    for name in names {
+        let lookup = cluster
+            .lookup_namespace(name)
+            .await
+            .map_err(CliError::env)?;
+        if lookup == NamespaceLookup::NotCrashlabs {
+            return Err(CliError::usage(format!(
+                "namespace {name} was not created by crashlab (it has no {}={} label); crashlab gc deletes only its own",
+                crate::runner::MANAGED_BY_LABEL,
+                crate::runner::MANAGED_BY_VALUE
+            ))
+            .with_hint(format!(
+                "check the name; `kubectl delete namespace {name}` deletes it if you mean it"
+            )));
+        }
+        found.push((name, lookup));
+    }
+    let mut outcomes = Vec::new();
+    for (name, lookup) in found {
+        let exists = matches!(lookup, NamespaceLookup::Crashlabs(_));
+        let reason = if exists {
+            "named with --namespace".to_owned()
+        } else {
+            "no such namespace; nothing to delete".to_owned()
+        };
+        let (deleted, error) = if exists && !dry_run {
+            match delete_and_wait(cluster, name).await {
+                Ok(()) => (true, None),
+                Err(e) => (false, Some(e)),
+            }
+        } else {
+            (false, None)
+        };
+        outcomes.push(Outcome {
+            decision: GcDecision {
+                namespace: name.clone(),
+                delete: exists,
+                reason,
+            },
+            deleted,
+            error,
+        });
+    }
+    Ok(outcomes)
+}
+
+async fn delete_and_wait(cluster: &ClusterClient, name: &str) -> Result<(), String> {
+    let Some(uid) = cluster
+        .delete_namespace(name)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(());
+    };
+    match tokio::time::timeout(NAMED_GONE_WITHIN, cluster.namespace_gone(name, &uid)).await {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(_) => Err(format!(
+            "deletion requested, but it was still there after {}s (a finalizer?); `kubectl get namespace {name} -o yaml` shows why",
+            NAMED_GONE_WITHIN.as_secs()
+        )),
+    }
+}
+
 fn human(out: &mut impl Write, outcomes: &[Outcome], dry_run: bool) -> std::io::Result<()> {
     if outcomes.is_empty() {
         return writeln!(out, "no crashlab namespaces in this cluster");
@@ -103,6 +183,7 @@ fn human(out: &mut impl Write, outcomes: &[Outcome], dry_run: bool) -> std::io::
             (Some(e), _, _) => format!("could not delete: {e}"),
             (None, true, true) => "would delete".to_owned(),
             (None, true, false) => "deleted".to_owned(),
+            (None, false, _) if o.decision.reason.starts_with("no such") => "skipped".to_owned(),
             (None, false, _) => "kept".to_owned(),
         };
         writeln!(

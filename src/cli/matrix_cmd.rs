@@ -295,6 +295,7 @@ async fn run_column(
             context: context.to_string(),
             parallelism: usize::from(args.parallel),
             keep_namespaces: false,
+            namespace: None,
             record_dir: args
                 .record
                 .as_ref()

@@ -7,9 +7,11 @@ mod catalogue_cmd;
 mod cli_error;
 mod cluster_cmd;
 mod diagnose_cmd;
+mod export_cmd;
 mod gc_cmd;
 mod matrix_cmd;
 mod report_cmd;
+mod reproduce_cmd;
 mod run_cmd;
 mod target_cluster;
 mod validate_cmd;
@@ -68,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Run(_)
             | Command::Validate(_)
             | Command::Matrix(_)
+            | Command::Reproduce(_)
             | Command::Cluster(ClusterCommand::Up(_))
     );
     if creates {
@@ -86,6 +89,8 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate_cmd::run(args),
         Command::Diagnose(args) => diagnose_cmd::run(args),
         Command::Report(args) => report_cmd::run(args),
+        Command::Reproduce(args) => reproduce_cmd::run(args),
+        Command::Export(args) => export_cmd::run(args),
         Command::Cluster(cmd) => cluster_cmd::run(cmd),
         Command::Gc(args) => gc_cmd::run(args),
         Command::Completions { shell } => {
@@ -132,6 +137,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Diagnose(a) => a.output == OutputFormat::Json,
         Command::Matrix(a) => a.output == MatrixOutput::Json,
         Command::Gc(a) => a.output == OutputFormat::Json,
+        Command::Reproduce(a) => a.output == OutputFormat::Json,
         Command::List { output } | Command::Lint { output, .. } => *output == OutputFormat::Json,
         Command::Cluster(ClusterCommand::Status { output }) => *output == OutputFormat::Json,
         _ => false,

@@ -184,6 +184,7 @@ async fn run_async(
             context: cluster.context.clone(),
             parallelism: usize::from(args.parallel),
             keep_namespaces: args.keep,
+            namespace: None,
             record_dir: args.record.clone(),
             on_reproduced: None,
         },

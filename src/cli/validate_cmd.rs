@@ -250,6 +250,7 @@ async fn validate(
                 context: cluster.context.clone(),
                 parallelism: usize::from(args.parallel),
                 keep_namespaces: false,
+                namespace: None,
                 record_dir: None,
                 on_reproduced: args.diagnose.is_some().then_some(hook),
             },

@@ -8,6 +8,7 @@ mod json;
 mod junit;
 pub mod line;
 mod paint;
+mod reproduced;
 mod run_text;
 pub mod story;
 
@@ -18,6 +19,7 @@ pub use error::{Error, Result};
 pub use human::HumanReporter;
 pub use json::{Document, JsonReporter, Summary};
 pub use junit::JunitReporter;
+pub use reproduced::{ReproducedReport, Verified};
 pub use story::{StoryOptions, StoryReporter};
 
 use crate::runner::RunEvent;

@@ -38,11 +38,13 @@ pub trait Cluster: Clone + Send + Sync + 'static {
         node: &str,
     ) -> impl Future<Output = std::result::Result<String, String>> + Send;
 
-    /// Creates namespace `name` for `scenario`, labelled as crashlab's.
+    /// Creates namespace `name` for `scenario`, labelled as crashlab's; `kept` marks it as
+    /// kept on purpose (see [`super::owner::KEPT_ANNOTATION`]).
     fn create_namespace(
         &self,
         name: &str,
         scenario: &str,
+        kept: bool,
     ) -> impl Future<Output = Result<()>> + Send;
 
     /// Resolves once the namespace's `default` ServiceAccount exists (pods are refused

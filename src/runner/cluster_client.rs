@@ -112,6 +112,37 @@ impl ClusterClient {
             .insert(key, found.clone());
         Ok(found)
     }
+
+    /// Namespace `name`: missing, not crashlab's (no managed-by label), or crashlab's.
+    pub async fn lookup_namespace(&self, name: &str) -> Result<super::gc::NamespaceLookup> {
+        use super::gc::NamespaceLookup;
+        let api = Api::<Namespace>::all(self.client.clone());
+        let ns = api.get_opt(name).await.map_err(|e| Error::Unreachable {
+            message: format!("reading namespace {name}: {}", api_message(&e)),
+        })?;
+        let Some(ns) = ns else {
+            return Ok(NamespaceLookup::Missing);
+        };
+        let ours = ns
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(super::namespace::MANAGED_BY_LABEL))
+            .is_some_and(|v| v == super::namespace::MANAGED_BY_VALUE);
+        if !ours {
+            return Ok(NamespaceLookup::NotCrashlabs);
+        }
+        Ok(NamespaceLookup::Crashlabs(namespace_info(ns)))
+    }
+}
+
+fn namespace_info(ns: Namespace) -> super::gc::NamespaceInfo {
+    super::gc::NamespaceInfo {
+        name: ns.metadata.name.unwrap_or_default(),
+        annotations: ns.metadata.annotations.unwrap_or_default(),
+        created_at: ns.metadata.creation_timestamp.map(|t| t.0),
+        terminating: ns.metadata.deletion_timestamp.is_some(),
+    }
 }
 
 impl Cluster for ClusterClient {
@@ -130,12 +161,16 @@ impl Cluster for ClusterClient {
     }
 
     /// Creates the scenario's namespace with crashlab's labels.
-    async fn create_namespace(&self, name: &str, scenario: &str) -> Result<()> {
+    async fn create_namespace(&self, name: &str, scenario: &str, kept: bool) -> Result<()> {
+        let mut annotations = super::owner::Owner::current().annotations();
+        if kept {
+            annotations.insert(super::owner::KEPT_ANNOTATION.to_owned(), "true".to_owned());
+        }
         let ns = Namespace {
             metadata: ObjectMeta {
                 name: Some(name.to_owned()),
                 labels: Some(namespace_labels(scenario)),
-                annotations: Some(super::owner::Owner::current().annotations()),
+                annotations: Some(annotations),
                 ..Default::default()
             },
             ..Default::default()
@@ -351,16 +386,7 @@ impl Cluster for ClusterClient {
             .map_err(|e| Error::Unreachable {
                 message: format!("listing crashlab's namespaces: {}", api_message(&e)),
             })?;
-        Ok(list
-            .items
-            .into_iter()
-            .map(|ns| super::gc::NamespaceInfo {
-                name: ns.metadata.name.unwrap_or_default(),
-                annotations: ns.metadata.annotations.unwrap_or_default(),
-                created_at: ns.metadata.creation_timestamp.map(|t| t.0),
-                terminating: ns.metadata.deletion_timestamp.is_some(),
-            })
-            .collect())
+        Ok(list.items.into_iter().map(namespace_info).collect())
     }
 
     /// Requests deletion of `namespace` with foreground propagation. Returns the UID of the

@@ -7,7 +7,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serde::Serialize;
 
-use super::owner::Owner;
+use super::owner::{KEPT_ANNOTATION, Owner};
 
 /// A namespace labelled as crashlab's, as listed.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +17,24 @@ pub struct NamespaceInfo {
     pub created_at: Option<Timestamp>,
     /// Already being deleted.
     pub terminating: bool,
+}
+
+/// One namespace looked up by name (`crashlab gc --namespace`, `reproduce --namespace`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum NamespaceLookup {
+    Missing,
+    /// It exists without crashlab's `app.kubernetes.io/managed-by` label: never touched.
+    NotCrashlabs,
+    Crashlabs(NamespaceInfo),
+}
+
+impl NamespaceInfo {
+    /// Kept on purpose (`run --keep`, `reproduce`): see [`KEPT_ANNOTATION`].
+    pub fn kept(&self) -> bool {
+        self.annotations
+            .get(KEPT_ANNOTATION)
+            .is_some_and(|v| v == "true")
+    }
 }
 
 /// What to do with one namespace, and why.
@@ -34,7 +52,9 @@ pub struct GcDecision {
 /// - its owner ran on another host (or is not recorded) and it is older than `older_than`
 ///   (another machine's run cannot be checked, so age is the only evidence).
 ///
-/// Namespaces already terminating are left to the API server.
+/// Namespaces kept on purpose (`run --keep`, `reproduce`) outlive their owner: they are
+/// leftovers only once older than `older_than`. Namespaces already terminating are left to
+/// the API server.
 pub fn decide(
     namespaces: &[NamespaceInfo],
     here: &Owner,
@@ -71,6 +91,19 @@ fn one(
         .unwrap_or_default();
     let old = age >= older_than;
     let age_text = format!("{}s old", age.as_secs());
+    if ns.kept() {
+        return if old {
+            (true, format!("kept on purpose and {age_text}"))
+        } else {
+            (
+                false,
+                format!(
+                    "kept on purpose ({age_text}); younger than --older-than; `crashlab gc --namespace {}` deletes it",
+                    ns.name
+                ),
+            )
+        };
+    }
     match Owner::from_annotations(&ns.annotations) {
         Some(owner) if owner.is_this_host_and_boot(here) => {
             if owner.pid == here.pid && owner.pid_start == here.pid_start {
@@ -177,5 +210,57 @@ mod tests {
         assert_eq!(deleted, ["dead", "rebooted", "other-old", "legacy-old"]);
         assert_eq!(d[1].reason, "its run (pid 90 on this host) is gone");
         assert_eq!(d[2].reason, "its run (pid 95) is still running");
+    }
+
+    #[test]
+    fn kept_namespaces_outlive_their_owner_until_old() {
+        let now: Timestamp = "2026-12-01T12:00:00Z".parse().unwrap();
+        let here = Owner {
+            host: "ci-1".into(),
+            boot_id: "boot-a".into(),
+            pid: 100,
+            pid_start: 5000,
+            started_at: now,
+            version: "0.1.0".into(),
+        };
+        let dead = Owner {
+            pid: 90,
+            pid_start: 4000,
+            ..here.clone()
+        };
+        let kept = |name: &str, age_s: i64| {
+            let mut n = ns(name, Some(&dead), age_s);
+            n.annotations
+                .insert(KEPT_ANNOTATION.to_owned(), "true".to_owned());
+            n
+        };
+        let list = [
+            kept("kept-young", 60),
+            kept("kept-old", 7200),
+            ns("dead", Some(&dead), 60),
+        ];
+        assert!(list[0].kept() && !list[2].kept());
+        let never = |_: &Owner| false;
+        // A run's own collection (age never counts): the kept one stays, the dead one goes.
+        let d = decide(&list, &here, now, Duration::MAX, &never);
+        let deleted: Vec<&str> = d
+            .iter()
+            .filter(|d| d.delete)
+            .map(|d| d.namespace.as_str())
+            .collect();
+        assert_eq!(deleted, ["dead"]);
+        assert_eq!(
+            d[0].reason,
+            "kept on purpose (60s old); younger than --older-than; `crashlab gc --namespace kept-young` deletes it"
+        );
+        // `crashlab gc --older-than 1h`: the old kept one goes too.
+        let d = decide(&list, &here, now, Duration::from_secs(3600), &never);
+        let deleted: Vec<&str> = d
+            .iter()
+            .filter(|d| d.delete)
+            .map(|d| d.namespace.as_str())
+            .collect();
+        assert_eq!(deleted, ["kept-old", "dead"]);
+        assert_eq!(d[1].reason, "kept on purpose and 7200s old");
     }
 }

@@ -41,7 +41,10 @@ pub use cluster_client::{Connection, connect};
 pub use context::{KIND_PREFIX, LOCAL_CONTEXT, check_context};
 pub use error::{Error, Result};
 pub use event::RunEvent;
-pub use namespace::{MANAGED_BY_LABEL, MANAGED_BY_VALUE, SCENARIO_LABEL, namespace_name};
+pub use namespace::{
+    MANAGED_BY_LABEL, MANAGED_BY_VALUE, SCENARIO_LABEL, fixture_namespace, is_dns_label,
+    namespace_name,
+};
 pub use observe::{LogError, LogSource, WatchItem};
 pub use report::{EventSummary, ObservedSummary, ScenarioReport, Verdict};
 pub use runner::{OnReproduced, Reproduced, RunOptions, Runner, ScenarioRun};

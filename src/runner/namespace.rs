@@ -33,6 +33,28 @@ pub fn namespace_name(scenario: &str, suffix: &str) -> String {
     }
 }
 
+/// `crashlab-<scenario>`: the fixed namespace of an exported fixture, which its prompt can
+/// name (the scenario part reduced to a DNS-1123 label as in [`namespace_name`]).
+pub fn fixture_namespace(scenario: &str) -> String {
+    let middle = dns_label_part(scenario, MAX_NAME_LEN - PREFIX.len());
+    if middle.is_empty() {
+        "crashlab".to_owned()
+    } else {
+        format!("{PREFIX}{middle}")
+    }
+}
+
+/// Whether `s` is a DNS-1123 label, the form of a namespace name: 1 to 63 lowercase
+/// alphanumerics or `-`, beginning and ending alphanumeric.
+pub fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_NAME_LEN
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
 /// A fresh random suffix of five characters from [`SUFFIX_ALPHABET`].
 pub fn random_suffix() -> String {
     // Per-process random keys plus a counter: unique within a run and across runs, without
@@ -108,15 +130,6 @@ fn dns_label_part(s: &str, max: usize) -> String {
 mod tests {
     use super::*;
 
-    fn is_dns_label(s: &str) -> bool {
-        !s.is_empty()
-            && s.len() <= 63
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-            && !s.starts_with('-')
-            && !s.ends_with('-')
-    }
-
     #[test]
     fn name_is_prefix_scenario_suffix() {
         assert_eq!(namespace_name("exit-1", "b4x7q"), "crashlab-exit-1-b4x7q");
@@ -160,6 +173,16 @@ mod tests {
         let b = random_suffix();
         assert_ne!(a, b);
         assert!(is_dns_label(&namespace_name("x", &a)));
+    }
+
+    #[test]
+    fn fixture_namespaces_are_fixed_dns_labels() {
+        assert_eq!(fixture_namespace("oom"), "crashlab-oom");
+        assert_eq!(fixture_namespace("Liveness_HTTP"), "crashlab-liveness-http");
+        assert!(is_dns_label(&fixture_namespace(&"x".repeat(80))));
+        assert!(!is_dns_label("Bad_Name"));
+        assert!(!is_dns_label("-a"));
+        assert!(!is_dns_label(""));
     }
 
     #[test]

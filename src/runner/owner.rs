@@ -18,6 +18,9 @@ pub const PID_ANNOTATION: &str = "crashlab.dev/owner-pid";
 pub const PID_START_ANNOTATION: &str = "crashlab.dev/owner-pid-start";
 pub const STARTED_ANNOTATION: &str = "crashlab.dev/owner-started-at";
 pub const VERSION_ANNOTATION: &str = "crashlab.dev/owner-version";
+/// Set to `"true"` on namespaces kept on purpose (`run --keep`, `reproduce`): they outlive
+/// their owner, so gc deletes them only by age (`--older-than`) or by name (`--namespace`).
+pub const KEPT_ANNOTATION: &str = "crashlab.dev/kept";
 
 /// The process that created a namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]

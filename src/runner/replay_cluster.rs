@@ -319,7 +319,7 @@ impl Cluster for ReplayCluster {
             .ok_or_else(|| "not in the recording".to_owned())
     }
 
-    async fn create_namespace(&self, name: &str, scenario: &str) -> Result<()> {
+    async fn create_namespace(&self, name: &str, scenario: &str, _kept: bool) -> Result<()> {
         let mut state = lock(&self.state);
         state.calls.push(Call::CreateNamespace {
             namespace: name.to_owned(),

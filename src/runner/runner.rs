@@ -41,8 +41,12 @@ pub struct RunOptions {
     pub context: String,
     /// Scenarios running at once (`--parallel`); 0 is treated as 1.
     pub parallelism: usize,
-    /// Leave namespaces in place for inspection (`--keep`).
+    /// Leave namespaces in place for inspection (`--keep`, `reproduce`); they are annotated as
+    /// kept, so the next run's leftover collection leaves them alone.
     pub keep_namespaces: bool,
+    /// Use this namespace name instead of `crashlab-<scenario>-<random>` (`reproduce
+    /// --namespace`): for runs of one scenario only; creating it fails if it exists.
+    pub namespace: Option<String>,
     /// Write `<dir>/<scenario>.json` recordings here (`--record`).
     pub record_dir: Option<PathBuf>,
     /// Called once per scenario the moment it is ready for diagnosis (every signal a diagnosis
@@ -60,6 +64,7 @@ impl Default for RunOptions {
             context: String::new(),
             parallelism: 1,
             keep_namespaces: false,
+            namespace: None,
             record_dir: None,
             on_reproduced: None,
         }
@@ -245,7 +250,11 @@ impl<C: Cluster> Runner<C> {
         };
 
         let suffix = self.tuning.namespace_suffix.clone();
-        let namespace = namespace_name(&name, &suffix.unwrap_or_else(random_suffix));
+        let namespace = self
+            .options
+            .namespace
+            .clone()
+            .unwrap_or_else(|| namespace_name(&name, &suffix.unwrap_or_else(random_suffix)));
         let started = Instant::now();
         let started_at = self.tuning.clock.now();
         let recorded = Arc::new(Mutex::new(Vec::new()));
@@ -259,6 +268,7 @@ impl<C: Cluster> Runner<C> {
             recorded: recorded.clone(),
             tuning: self.tuning.clone(),
             ready: ready_tx,
+            keep: self.options.keep_namespaces,
         }));
         let watched = async {
             tokio::select! {
@@ -456,6 +466,7 @@ struct TaskInput<C> {
     tuning: Tuning,
     /// Told the target pod's name when the scenario is ready for diagnosis.
     ready: tokio::sync::oneshot::Sender<String>,
+    keep: bool,
 }
 
 /// Deploy → observe → conclude, in its own task so a panic cannot skip the parent's cleanup.
@@ -469,6 +480,7 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
         recorded,
         tuning,
         ready,
+        keep,
     } = input;
     let name = scenario.metadata.name.as_str();
     let spec = &scenario.spec;
@@ -487,7 +499,7 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
     let (tx, rx) = futures::channel::mpsc::unbounded();
 
     let deploy = async {
-        cluster.create_namespace(&namespace, name).await?;
+        cluster.create_namespace(&namespace, name, keep).await?;
         // Pods are refused until the controller manager has made the namespace's `default`
         // ServiceAccount (a moment on a cluster that has just started).
         retry_unreachable(|| cluster.wait_default_service_account(&namespace)).await?;
