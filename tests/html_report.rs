@@ -9,6 +9,7 @@
 //! resolves nothing, background services are off, and the page itself forbids every fetch
 //! (Content-Security-Policy `default-src 'none'`).
 
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,19 +26,9 @@ fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// Debian's chromium, installed first when missing (see `support::program_from_apt`).
 fn chromium() -> PathBuf {
-    for name in ["chromium", "chromium-browser"] {
-        if let Some(dir) = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
-            .find(|d| d.join(name).is_file())
-        {
-            return dir.join(name);
-        }
-    }
-    panic!(
-        "chromium is not installed: this test renders the HTML report in headless Chromium. \
-         Install it with `apt-get install chromium` (Debian; .ci/run does this), then run \
-         `cargo test --test html_report -- --include-ignored` again"
-    );
+    support::program_from_apt("chromium", "chromium")
 }
 
 /// `crashlab report RESULT --html DIR/NAME.html`, then Chromium's screenshot of it.

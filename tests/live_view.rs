@@ -6,6 +6,8 @@
 //! `#[ignore]`d like every test that needs a cluster, and never skipped by
 //! `--include-ignored`.
 
+mod support;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -21,12 +23,13 @@ impl Pane {
         let session = format!("crashlab-test-{name}-{}", std::process::id());
         let exe = env!("CARGO_BIN_EXE_crashlab");
         let cmd = format!("{exe} {args}; echo; echo EXIT=$?; sleep 600");
-        let ok = Command::new("tmux")
+        let tmux = support::program_from_apt("tmux", "tmux");
+        let ok = Command::new(&tmux)
             .args(["new-session", "-d", "-s", &session, "-x", "200", "-y", "60"])
             .arg(&cmd)
             .env_remove("NO_COLOR")
             .status()
-            .expect("tmux is needed for this test: apt-get install tmux");
+            .unwrap();
         assert!(ok.success());
         Command::new("tmux")
             .args(["set-option", "-t", &session, "history-limit", "10000"])

@@ -48,3 +48,39 @@ impl Run {
         self
     }
 }
+
+/// Where `program` is on PATH; when it is missing, installs Debian's `package` first (as root
+/// on Debian, as the README's test command promises for a fresh machine), else panics saying
+/// how to get it. Tests that need a tool never skip.
+pub fn program_from_apt(program: &str, package: &str) -> std::path::PathBuf {
+    static APT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let find = || {
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+            .map(|d| d.join(program))
+            .find(|p| p.is_file())
+    };
+    if let Some(p) = find() {
+        return p;
+    }
+    let _one = APT.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(p) = find() {
+        return p;
+    }
+    let apt = |args: &[&str]| {
+        Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    let installed = apt(&["install", "-y", "-qq", package])
+        || (apt(&["update", "-qq"]) && apt(&["install", "-y", "-qq", package]));
+    find().unwrap_or_else(|| {
+        panic!(
+            "`{program}` is needed by this test and could not be installed \
+             (apt-get install {package} {}): install it, then run the test again",
+            if installed { "succeeded but it is not on PATH" } else { "failed" }
+        )
+    })
+}
