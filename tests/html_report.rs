@@ -9,7 +9,6 @@
 //! resolves nothing, background services are off, and the page itself forbids every fetch
 //! (Content-Security-Policy `default-src 'none'`).
 
-
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use super::promtool::PROMTOOL_VERSION;
+use super::promtool_version::PROMTOOL_VERSION;
 
 #[derive(Debug, Error)]
 pub enum AlertsError {

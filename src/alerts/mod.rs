@@ -10,6 +10,7 @@ mod firing;
 mod human;
 mod junit;
 mod promtool;
+mod promtool_version;
 mod rule_file;
 mod series;
 mod test_file;

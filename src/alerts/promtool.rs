@@ -12,8 +12,7 @@ use std::time::Instant;
 
 use super::alerts_error::{AlertsError, Result};
 
-/// The Go module version of github.com/prometheus/prometheus (v0.3XX.Y is Prometheus 3.XX.Y).
-pub const PROMTOOL_VERSION: &str = "v0.316.0";
+pub use super::promtool_version::PROMTOOL_VERSION;
 const PACKAGE: &str = "github.com/prometheus/prometheus/cmd/promtool";
 /// A promtool to use instead of the cached one.
 pub const ENV_PROMTOOL: &str = "CRASHLAB_PROMTOOL";

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use super::percent::pct;
 use super::validation::{Outcome, ScenarioValidation, ValidationExit, ValidationReport};
 
 /// Lines of a tool's output quoted under a scenario that needs explaining.
@@ -285,9 +286,4 @@ fn overall(r: &ValidationReport) -> String {
         ValidationExit::Incomplete => "incomplete",
     };
     format!("{}: {verdict}", parts.join(", "))
-}
-
-/// `67%` (rounded to a whole percent).
-pub(super) fn pct(score: f64) -> String {
-    format!("{:.0}%", score * 100.0)
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::human::pct;
+use super::percent::pct;
 use super::validation::ValidationReport;
 
 /// Nothing when no scenario ran the tool more than once.

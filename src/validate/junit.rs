@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::human::pct;
+use super::percent::pct;
 use super::validation::{Outcome, ScenarioValidation, ValidationReport};
 
 pub const SUITE: &str = "crashlab validate";

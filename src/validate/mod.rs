@@ -13,6 +13,8 @@ mod human_repeats;
 mod json;
 mod judge;
 mod junit;
+mod outcome;
+mod percent;
 mod repeats;
 mod tool_output;
 mod tool_run;

@@ -16,7 +16,7 @@
 
 use serde::Serialize;
 
-use super::validation::Outcome;
+use super::outcome::Outcome;
 
 /// One run of the tool on a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -80,7 +80,11 @@ pub fn program_from_apt(program: &str, package: &str) -> std::path::PathBuf {
         panic!(
             "`{program}` is needed by this test and could not be installed \
              (apt-get install {package} {}): install it, then run the test again",
-            if installed { "succeeded but it is not on PATH" } else { "failed" }
+            if installed {
+                "succeeded but it is not on PATH"
+            } else {
+                "failed"
+            }
         )
     })
 }

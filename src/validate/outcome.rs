@@ -1,0 +1,46 @@
+//! What became of one scenario in a validation: graded, not reproduced, or not run.
+
+use serde::Serialize;
+
+use crate::expect::CheckResult;
+use crate::runner::Verdict;
+
+use super::grade_result::Grade;
+use super::judge::JudgeResult;
+use super::tool_output::ToolOutput;
+
+// A handful per run: the size of the graded variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Outcome {
+    /// The crash loop was live, the tool ran and its answer was graded.
+    Graded {
+        grade: Grade,
+        tool: ToolOutput,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        judge: Option<JudgeResult>,
+    },
+    /// The scenario's signal contract did not hold, so the tool was not asked: the fixture
+    /// (or the cluster) is at fault, not the tool.
+    NotReproduced {
+        verdict: Verdict,
+        reason: String,
+        /// The checks that were not met.
+        unmet_checks: Vec<CheckResult>,
+    },
+    /// The scenario reproduced but the tool was not run (cancelled).
+    NotRun { reason: String },
+}
+
+impl Outcome {
+    /// The score that counts: the judge's when there is a judge, else the deterministic one.
+    /// `None` when there is nothing to score (not reproduced, not run, the judge failed).
+    pub fn score(&self) -> Option<f64> {
+        match self {
+            Outcome::Graded { judge: Some(j), .. } => j.score,
+            Outcome::Graded { grade, .. } => Some(grade.score),
+            _ => None,
+        }
+    }
+}
