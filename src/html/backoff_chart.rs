@@ -9,6 +9,7 @@ use crate::expect::duration::{go_duration, go_duration_f};
 use crate::scenario::BackoffExpectation;
 
 use super::axis::{Axis, f};
+use super::chart_frame::Frame;
 
 const W: f64 = 560.0;
 const H: f64 = 250.0;
@@ -16,6 +17,14 @@ const X0: f64 = 56.0;
 const Y0: f64 = 20.0;
 const PW: f64 = W - X0 - 20.0;
 const PH: f64 = H - Y0 - 44.0;
+const FRAME: Frame = Frame {
+    w: W,
+    h: H,
+    x0: X0,
+    y0: Y0,
+    pw: PW,
+    ph: PH,
+};
 
 /// The chart (SVG) and table (HTML) for `delays` (`(restart, seconds)`) judged against
 /// `curve`; empty when nothing was measured and nothing is expected.
@@ -49,38 +58,7 @@ pub fn backoff_chart(delays: &[(i32, i64)], curve: Option<&BackoffExpectation>) 
     let x = |r: i32| X0 + PW * (r - 1) as f64 / (n - 1).max(1) as f64;
 
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"restart delay against restart number\">",
-        w = f(W),
-        h = f(H)
-    );
-    for t in ya.ticks() {
-        let _ = writeln!(
-            s,
-            "<line class=\"grid\" x1=\"{x1}\" y1=\"{yt}\" x2=\"{x2}\" y2=\"{yt}\"/><text class=\"tick\" x=\"{xl}\" y=\"{yl}\" text-anchor=\"end\">{label}</text>",
-            x1 = f(X0),
-            yt = f(y(t)),
-            x2 = f(X0 + PW),
-            xl = f(X0 - 6.0),
-            yl = f(y(t) + 4.0),
-            label = go_duration(t as u64)
-        );
-    }
-    for r in 1..=n {
-        let _ = writeln!(
-            s,
-            "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{r}</text>",
-            f(x(r)),
-            f(Y0 + PH + 16.0)
-        );
-    }
-    let _ = writeln!(
-        s,
-        "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">restart number (delay before it: previous finishedAt → next startedAt)</text>",
-        f(X0 + PW / 2.0),
-        f(H - 6.0)
-    );
+    FRAME.open(&mut s, &ya, n, x, "restart delay against restart number", "restart number (delay before it: previous finishedAt → next startedAt)");
     if !band.is_empty() {
         let upper: Vec<String> = band
             .iter()

@@ -6,11 +6,11 @@
 use std::fmt::Write as _;
 
 use crate::expect::backoff::expected_delay;
-use crate::expect::duration::go_duration;
 use crate::matrix::MatrixRun;
 use crate::runner::Verdict;
 
 use super::axis::{Axis, f};
+use super::chart_frame::Frame;
 use super::escape::esc;
 use super::measured_delays::measured_delays;
 use super::page::{badge, page};
@@ -21,6 +21,14 @@ const X0: f64 = 60.0;
 const Y0: f64 = 20.0;
 const PW: f64 = 440.0;
 const PH: f64 = H - Y0 - 44.0;
+const FRAME: Frame = Frame {
+    w: W,
+    h: H,
+    x0: X0,
+    y0: Y0,
+    pw: PW,
+    ph: PH,
+};
 /// Distinct on white and for the common colour-vision deficiencies (Okabe–Ito).
 const COLOURS: [&str; 7] = [
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -101,38 +109,7 @@ pub fn chart(runs: &[MatrixRun], scenario: &str) -> String {
     let y = |v: f64| Y0 + PH - ya.px(v);
     let x = |r: i32| X0 + PW * (r - 1) as f64 / (n - 1) as f64;
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"restart delay by column\">",
-        w = f(W),
-        h = f(H)
-    );
-    for t in ya.ticks() {
-        let _ = writeln!(
-            s,
-            "<line class=\"grid\" x1=\"{x1}\" y1=\"{yt}\" x2=\"{x2}\" y2=\"{yt}\"/><text class=\"tick\" x=\"{xl}\" y=\"{yl}\" text-anchor=\"end\">{label}</text>",
-            x1 = f(X0),
-            yt = f(y(t)),
-            x2 = f(X0 + PW),
-            xl = f(X0 - 6.0),
-            yl = f(y(t) + 4.0),
-            label = go_duration(t as u64)
-        );
-    }
-    for r in 1..=n {
-        let _ = writeln!(
-            s,
-            "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{r}</text>",
-            f(x(r)),
-            f(Y0 + PH + 16.0)
-        );
-    }
-    let _ = writeln!(
-        s,
-        "<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">restart number</text>",
-        f(X0 + PW / 2.0),
-        f(H - 6.0)
-    );
+    FRAME.open(&mut s, &ya, n, x, "restart delay by column", "restart number");
     for (k, (i, run, delays)) in series.iter().enumerate() {
         let c = COLOURS[i % COLOURS.len()];
         if run.kubelet_backoff.is_some() {

@@ -6,6 +6,7 @@
 //! [`HtmlReporter`] feeds them from a run's events.
 
 mod axis;
+mod chart_frame;
 mod backoff_chart;
 mod escape;
 mod html_error;
