@@ -54,11 +54,18 @@ pub fn backoff_chart(delays: &[(i32, i64)], curve: Option<&BackoffExpectation>) 
         .chain(delays.iter().map(|(_, d)| *d as f64))
         .fold(1.0, f64::max);
     let ya = Axis::new(y_max, 0.0, PH);
-    let y = |v: f64| Y0 + PH - ya.px(v);
+    let y = |v: f64| FRAME.y(&ya, v);
     let x = |r: i32| X0 + PW * (r - 1) as f64 / (n - 1).max(1) as f64;
 
     let mut s = String::new();
-    FRAME.open(&mut s, &ya, n, x, "restart delay against restart number", "restart number (delay before it: previous finishedAt → next startedAt)");
+    FRAME.open(
+        &mut s,
+        &ya,
+        n,
+        x,
+        "restart delay against restart number",
+        "restart number (delay before it: previous finishedAt → next startedAt)",
+    );
     if !band.is_empty() {
         let upper: Vec<String> = band
             .iter()

@@ -3,22 +3,19 @@
 
 use std::io::Write;
 
-use crate::report::{Reporter, Result, Summary};
-use crate::runner::kubelet_backoff::KubeletBackoff;
-use crate::runner::{RunEvent, ScenarioReport, Verdict};
+use crate::report::{JsonReporter, Reporter, Result};
+use crate::runner::RunEvent;
 use crate::scenario::Scenario;
 
 use super::run_page::{RunResult, render_run};
 
+/// The run's facts are collected as the JSON reporter collects them (it is the same
+/// document, drawn); only the drawing is this reporter's.
 pub struct HtmlReporter<W: Write> {
     out: W,
     /// The scenarios of the run, as chosen (the curve is fitted to the cluster at the end).
     scenarios: Vec<Scenario>,
-    reports: Vec<ScenarioReport>,
-    context: Option<String>,
-    server_version: Option<String>,
-    kubelet_backoff: Option<KubeletBackoff>,
-    elapsed_s: Option<f64>,
+    collected: JsonReporter<std::io::Sink>,
     written: bool,
 }
 
@@ -27,11 +24,7 @@ impl<W: Write> HtmlReporter<W> {
         Self {
             out,
             scenarios,
-            reports: Vec::new(),
-            context: None,
-            server_version: None,
-            kubelet_backoff: None,
-            elapsed_s: None,
+            collected: JsonReporter::new(std::io::sink()),
             written: false,
         }
     }
@@ -43,26 +36,7 @@ impl<W: Write> HtmlReporter<W> {
 
 impl<W: Write> Reporter for HtmlReporter<W> {
     fn handle(&mut self, ev: &RunEvent) -> Result<()> {
-        match ev {
-            RunEvent::RunStarted {
-                context,
-                server_version,
-                kubelet_backoff,
-                ..
-            } => {
-                self.context = Some(context.clone());
-                self.server_version = Some(server_version.clone());
-                self.kubelet_backoff = kubelet_backoff.clone();
-            }
-            RunEvent::ScenarioFinished { report } => self.reports.push((**report).clone()),
-            RunEvent::RunFinished { elapsed_s } => self.elapsed_s = Some(*elapsed_s),
-            RunEvent::LeftoversCollected { .. }
-            | RunEvent::ScenarioStarted { .. }
-            | RunEvent::Signal { .. }
-            | RunEvent::CleanedUp { .. }
-            | RunEvent::Observed { .. } => {}
-        }
-        Ok(())
+        self.collected.handle(ev)
     }
 
     /// Writes the document (once, however often it is called).
@@ -71,19 +45,9 @@ impl<W: Write> Reporter for HtmlReporter<W> {
             return Ok(());
         }
         self.written = true;
-        let count = |v| self.reports.iter().filter(|r| r.verdict == v).count();
         let result = RunResult {
-            summary: Summary {
-                total: self.reports.len(),
-                passed: count(Verdict::Pass),
-                failed: count(Verdict::Fail),
-                errors: count(Verdict::Error),
-                elapsed_s: self.elapsed_s,
-                context: self.context.clone(),
-                server_version: self.server_version.clone(),
-                kubelet_backoff: self.kubelet_backoff.clone(),
-            },
-            scenarios: std::mem::take(&mut self.reports),
+            summary: self.collected.summary(),
+            scenarios: self.collected.reports().to_vec(),
         };
         self.out
             .write_all(render_run(&result, &self.scenarios).as_bytes())?;

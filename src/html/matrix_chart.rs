@@ -106,10 +106,17 @@ pub fn chart(runs: &[MatrixRun], scenario: &str) -> String {
         })
         .fold(1.0, f64::max);
     let ya = Axis::new(y_max, 0.0, PH);
-    let y = |v: f64| Y0 + PH - ya.px(v);
+    let y = |v: f64| FRAME.y(&ya, v);
     let x = |r: i32| X0 + PW * (r - 1) as f64 / (n - 1) as f64;
     let mut s = String::new();
-    FRAME.open(&mut s, &ya, n, x, "restart delay by column", "restart number");
+    FRAME.open(
+        &mut s,
+        &ya,
+        n,
+        x,
+        "restart delay by column",
+        "restart number",
+    );
     for (k, (i, run, delays)) in series.iter().enumerate() {
         let c = COLOURS[i % COLOURS.len()];
         if run.kubelet_backoff.is_some() {

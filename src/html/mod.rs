@@ -6,8 +6,8 @@
 //! [`HtmlReporter`] feeds them from a run's events.
 
 mod axis;
-mod chart_frame;
 mod backoff_chart;
+mod chart_frame;
 mod escape;
 mod html_error;
 mod html_reporter;

@@ -79,6 +79,11 @@ impl<W: Write> JsonReporter<W> {
         self.out
     }
 
+    /// The scenarios that ended so far, in order.
+    pub fn reports(&self) -> &[ScenarioReport] {
+        &self.scenarios
+    }
+
     pub fn summary(&self) -> Summary {
         let count = |v| self.scenarios.iter().filter(|s| s.verdict == v).count();
         Summary {
