@@ -18,6 +18,13 @@
 //! * must-not checks (`absentEvents`, `ready: false`): absence is proven only when the observe
 //!   window has run out (see [`super::evaluate`]).
 //!
+//! 3. the target container is not still being created in the newest state its pod showed
+//!    (waiting in `ContainerCreating` or `PodInitializing`). Events and pod states come on two
+//!    watches: a probe's `Unhealthy` event can arrive before the pod status that shows the
+//!    container running, and a diagnoser started then reads a container "not created yet"
+//!    (measured: `readiness-only` under load, the tool ran 0.5 s after apply on such a pod).
+//!    Unless staying in creation is what the scenario promises (`missing-secret-volume`).
+//!
 //! `ready: true` of the crashing container itself stays in: a scenario that promises the
 //! recovery (`dependency-later`: the database comes up after 40 s) makes it part of the story
 //! its ground truth tells ("it comes up later"), and a diagnosis made before it cannot know.
@@ -74,7 +81,39 @@ pub fn ready_for_diagnosis(expect: &Expectations, target: &Target, timeline: &Ti
 /// met, and there is at least one.
 pub fn evidence_holds(expect: &Expectations, target: &Target, timeline: &Timeline) -> bool {
     let evidence = evaluate(&diagnosis_expectations(expect), target, timeline, false);
-    !evidence.checks.is_empty() && evidence.decided == Decision::Met
+    !evidence.checks.is_empty()
+        && evidence.decided == Decision::Met
+        && (stays_in_creation(expect) || !being_created(target, timeline))
+}
+
+/// A scenario whose promise is a container that never gets past creation (a volume that
+/// cannot be mounted): there, being created is the evidence.
+fn stays_in_creation(expect: &Expectations) -> bool {
+    expect
+        .waiting_reason
+        .as_ref()
+        .is_some_and(|w| matches!(w.reason.as_str(), "ContainerCreating" | "PodInitializing"))
+}
+
+/// Whether the newest state of the target container (in the target's current pods) is
+/// waiting in `ContainerCreating` or `PodInitializing`. A container with no state yet (a pod
+/// never scheduled) is not being created.
+fn being_created(target: &Target, timeline: &Timeline) -> bool {
+    let pods = TargetPods::of(target, timeline);
+    let newest = timeline.entries.iter().rev().find_map(|e| match &e.signal {
+        Signal::Started { container, .. } | Signal::Terminated { container, .. }
+            if container.container == target.container && pods.contains(&container.pod) =>
+        {
+            Some(None)
+        }
+        Signal::Waiting {
+            container, reason, ..
+        } if container.container == target.container && pods.contains(&container.pod) => {
+            Some(Some(reason.as_str()))
+        }
+        _ => None,
+    });
+    matches!(newest, Some(Some("ContainerCreating" | "PodInitializing")))
 }
 
 /// When a recorded timeline first became ready for diagnosis: the time of the entry that
