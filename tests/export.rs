@@ -239,46 +239,55 @@ fn exported_fixtures_reproduce_and_clean_up_as_their_suites_run_them() {
             "{entry}"
         );
     }
-    for (f, s) in folders.iter().zip(SCENARIOS) {
-        let after = test_case(f)["after_test"].as_str().unwrap().to_owned();
-        finished_within(
-            holmes_sh(&env, &after, f),
-            "after_test",
-            Duration::from_secs(180),
-        )
-        .expect_code(0);
+    // Every after_test at once too.
+    let children: Vec<_> = folders
+        .iter()
+        .map(|f| {
+            let after = test_case(f)["after_test"].as_str().unwrap().to_owned();
+            holmes_sh(&env, &after, f)
+        })
+        .collect();
+    for (child, s) in children.into_iter().zip(SCENARIOS) {
+        finished_within(child, &format!("{s} after_test"), Duration::from_secs(180)).expect_code(0);
         env.assert_gone(&format!("crashlab-{s}"));
     }
 
-    // k8s-ai-bench: setup.sh in the task directory, verify.sh from elsewhere, cleanup.sh.
+    // k8s-ai-bench: setup.sh in the task directory, verify.sh from elsewhere, cleanup.sh; each
+    // task on its own thread (its harness runs tasks in parallel too), the tasks' namespaces
+    // being distinct.
     let bench = out.path().join("k8s-ai-bench");
     export("k8s-ai-bench", &bench, &SCENARIOS);
-    for s in SCENARIOS {
-        let task = bench.join(format!("crashlab-{s}"));
-        let ns = format!("crashlab-{s}");
-        let script = |name: &str, cwd: &Path| {
-            let mut c = Command::new(task.join(name));
-            c.current_dir(cwd);
-            env.apply(&mut c);
-            Run::new(c)
-        };
-        script("setup.sh", &task).expect_code(0);
-        env.assert_crash_looping(&ns);
-        let verified = script("verify.sh", out.path());
-        verified.expect_code(0);
-        assert!(
-            verified.stdout().contains("container app:"),
-            "{}",
-            verified.stdout()
-        );
-        script("cleanup.sh", &task).expect_code(0);
-        env.assert_gone(&ns);
-        if s == "oom" {
-            // The fixture is gone, so its check fails now (it can fail).
-            let stale = script("verify.sh", out.path());
-            assert_eq!(stale.code(), 1, "{}", stale.stderr());
+    std::thread::scope(|threads| {
+        for s in SCENARIOS {
+            let (env, bench, out) = (&env, &bench, out.path());
+            threads.spawn(move || {
+                let task = bench.join(format!("crashlab-{s}"));
+                let ns = format!("crashlab-{s}");
+                let script = |name: &str, cwd: &Path| {
+                    let mut c = Command::new(task.join(name));
+                    c.current_dir(cwd);
+                    env.apply(&mut c);
+                    Run::new(c)
+                };
+                script("setup.sh", &task).expect_code(0);
+                env.assert_crash_looping(&ns);
+                let verified = script("verify.sh", out);
+                verified.expect_code(0);
+                assert!(
+                    verified.stdout().contains("container app:"),
+                    "{s}: {}",
+                    verified.stdout()
+                );
+                script("cleanup.sh", &task).expect_code(0);
+                env.assert_gone(&ns);
+                if s == "oom" {
+                    // The fixture is gone, so its check fails now (it can fail).
+                    let stale = script("verify.sh", out);
+                    assert_eq!(stale.code(), 1, "{}", stale.stderr());
+                }
+            });
         }
-    }
+    });
 }
 
 #[test]

@@ -22,6 +22,7 @@ use crate::runner::container_logs::{LogRead, read_logs};
 use super::config_refs::{RefKind, config_refs};
 use super::container_pick::{logs_request, pick_container};
 use super::error::{Error, Result};
+use super::gather_backends::{MAX_SERVICES, backends};
 use super::input::{
     DiagnoseInput, Fetched, Logs, Owner, OwnerFacts, Presence, Revision, ServiceFacts,
 };
@@ -507,24 +508,32 @@ async fn services(client: &Client, namespace: &str) -> Fetched<Vec<ServiceFacts>
                 None
             }
         };
-    Fetched::Got(
-        list.into_iter()
-            .map(|s| {
-                let name = s.metadata.name.clone().unwrap_or_default();
-                let spec = s.spec.unwrap_or_default();
-                ServiceFacts {
-                    ready_endpoints: ready.as_ref().map(|r| r.get(&name).copied().unwrap_or(0)),
-                    name,
-                    cluster_ip: spec.cluster_ip.filter(|ip| !ip.is_empty() && ip != "None"),
-                    ports: spec
-                        .ports
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|p| p.port)
-                        .collect(),
-                    selector: spec.selector.unwrap_or_default(),
-                }
-            })
-            .collect(),
-    )
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let mut facts = Vec::new();
+    for (i, s) in list.into_iter().enumerate() {
+        let name = s.metadata.name.clone().unwrap_or_default();
+        let ready_endpoints = ready.as_ref().map(|r| r.get(&name).copied().unwrap_or(0));
+        // A Service with no ready endpoint explains itself; the pods behind the others may
+        // be Ready and still not listen.
+        let backends = if i < MAX_SERVICES && ready_endpoints != Some(0) {
+            backends(&pods, &s).await
+        } else {
+            Vec::new()
+        };
+        let spec = s.spec.unwrap_or_default();
+        facts.push(ServiceFacts {
+            ready_endpoints,
+            name,
+            cluster_ip: spec.cluster_ip.filter(|ip| !ip.is_empty() && ip != "None"),
+            ports: spec
+                .ports
+                .unwrap_or_default()
+                .iter()
+                .map(|p| p.port)
+                .collect(),
+            selector: spec.selector.unwrap_or_default(),
+            backends,
+        });
+    }
+    Fetched::Got(facts)
 }

@@ -118,4 +118,28 @@ pub struct ServiceFacts {
     pub selector: BTreeMap<String, String>,
     /// Ready endpoints over its EndpointSlices; `None` when the slices could not be read.
     pub ready_endpoints: Option<usize>,
+    /// The pods behind it, with the tail of their current logs (gathered for Services with a
+    /// selector, a few pods each): a dependency that is Ready but still initialising shows it
+    /// there, not in its status.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub backends: Vec<Backend>,
+}
+
+/// A pod behind a Service, as the app's dependency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Backend {
+    pub pod: String,
+    /// The container read: the one exposing the Service's target port, else the first.
+    pub container: String,
+    /// Its Ready condition.
+    pub ready: bool,
+    /// Whether that container has a readiness probe. Without one, the kubelet reports it ready
+    /// as soon as it runs, so the pod is an endpoint before it listens.
+    pub readiness_probe: bool,
+    /// The last lines of the container's current log, oldest first; `None` when they could not
+    /// be read (`log_error` says why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_tail: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_error: Option<String>,
 }

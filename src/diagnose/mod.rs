@@ -13,7 +13,11 @@ mod ctx;
 mod diagnosis;
 mod error;
 pub mod gather;
+mod gather_backends;
 mod human;
+mod initialising_backend;
+#[cfg(test)]
+mod initialising_backend_tests;
 mod input;
 mod log_lines;
 mod reasoning;
@@ -35,7 +39,7 @@ pub use diagnosis::{Clue, Confidence, Diagnosis, NextCommand, Step, StepKind};
 pub use error::{Error, Result};
 pub use human::render_human;
 pub use input::{
-    DiagnoseInput, Fetched, Logs, Owner, OwnerFacts, Presence, Revision, ServiceFacts,
+    Backend, DiagnoseInput, Fetched, Logs, Owner, OwnerFacts, Presence, Revision, ServiceFacts,
 };
 pub use reasoning::diagnose;
 pub use template_diff::{Change, template_changes};

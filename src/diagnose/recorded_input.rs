@@ -153,6 +153,8 @@ pub(crate) fn input_from_recording(rec: &Recording) -> DiagnoseInput {
                     .collect(),
                 selector,
                 ready_endpoints: ready,
+                // The recording holds no logs of other workloads' pods.
+                backends: Vec::new(),
             }
         })
         .collect();

@@ -6,6 +6,7 @@ use crate::scenario::Category;
 use super::config_refs::{ConfigRef, RefKind, config_refs};
 use super::ctx::Ctx;
 use super::diagnosis::{Clue, Step, StepKind};
+use super::initialising_backend;
 use super::input::{Fetched, Owner, OwnerFacts, Presence, Revision, ServiceFacts};
 use super::log_lines::LineKind;
 use super::template_diff::{Change, template_changes};
@@ -536,11 +537,27 @@ fn services_found(ctx: &Ctx, details: &mut Vec<String>, clues: &mut Vec<Clue>) -
             Some(n) => {
                 details.push(format!("Service {}{addr}: {n} ready endpoint(s)", s.name));
                 found.push(format!("Service {} has {n} ready endpoint(s)", s.name));
+                for b in &s.backends {
+                    details.push(initialising_backend::detail(&s.name, b));
+                }
+                if refused(ctx) {
+                    clues.extend(initialising_backend::clue(ctx, s, &addr));
+                }
             }
             None => details.push(format!("Service {}{addr}: endpoints unknown", s.name)),
         }
     }
     Some(found.join(", "))
+}
+
+/// Whether the key log line is a refused connection (not a timeout or a name that does not
+/// resolve): what a server that does not listen yet answers.
+fn refused(ctx: &Ctx) -> bool {
+    matches!(ctx.key_line, Some((_, LineKind::Connection { .. })))
+        && ctx.key_text().is_some_and(|t| {
+            let t = t.to_ascii_lowercase();
+            t.contains("refused") || t.contains("econnrefused")
+        })
 }
 
 /// Whether the app uses Service `s`: its name or address in the key log line, or its

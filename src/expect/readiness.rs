@@ -5,9 +5,9 @@
 //!
 //! 1. nothing in its contract is contradicted so far, and
 //! 2. every *evidence* check is met: the waiting reason, the last termination (exit code and
-//!    reason), the events that must appear, the previous-log lines and `ready: true`, for the
-//!    target container and for every container named in `expect.containers` (the healthy app
-//!    beside a crashing sidecar).
+//!    reason), the events that must appear, the previous-log lines and `ready: true` (of a
+//!    container that must not restart, see below), for the target container and for every
+//!    container named in `expect.containers` (the healthy app beside a crashing sidecar).
 //!
 //! Left out, because a diagnosis does not need them and they take the longest:
 //!
@@ -25,10 +25,13 @@
 //!    (measured: `readiness-only` under load, the tool ran 0.5 s after apply on such a pod).
 //!    Unless staying in creation is what the scenario promises (`missing-secret-volume`).
 //!
-//! `ready: true` of the crashing container itself stays in: a scenario that promises the
-//! recovery (`dependency-later`: the database comes up after 40 s) makes it part of the story
-//! its ground truth tells ("it comes up later"), and a diagnosis made before it cannot know.
-//! Such a scenario is ready for diagnosis only once it has recovered.
+//! `ready: true` of a container that must also restart (`restarts.min` ≥ 1) is left out too:
+//! there it is the recovery after the loop (`dependency-later`: the database listens after
+//! 40 s, and the app's next restart connects), which comes after the crash loop by
+//! definition. A diagnosis is made during the loop, and what tells that the loop will end is
+//! there already: the dependency's own log says it is still initialising (crashlab's
+//! diagnoser reads the pods behind the Services the app talks to). `ready: true` of a
+//! container that must not restart (the healthy app beside a crashing sidecar) stays in.
 //!
 //! Those checks keep being judged after the moment, and the verdict is decided on the whole
 //! contract as before. When the evidence checks are all left out (a contract made only of
@@ -58,13 +61,23 @@ pub fn diagnosis_expectations(expect: &Expectations) -> Expectations {
         absent_events: Vec::new(),
         previous_logs: expect.previous_logs.clone(),
         backoff: None,
-        ready: expect.ready.filter(|r| *r),
+        ready: expect.ready.filter(|r| *r && !must_restart(expect)),
         containers: expect
             .containers
             .iter()
             .map(|(name, e)| (name.clone(), diagnosis_expectations(e)))
             .collect(),
     }
+}
+
+/// Whether `expect` wants the container restarted at least once: its `ready: true` is then
+/// the recovery after the loop.
+fn must_restart(expect: &Expectations) -> bool {
+    expect
+        .restarts
+        .as_ref()
+        .and_then(|r| r.min)
+        .is_some_and(|min| min >= 1)
 }
 
 /// Whether `timeline` shows every signal a diagnosis relies on (the rule in the module docs).

@@ -66,9 +66,8 @@ fn the_curve_restarts_and_must_not_checks_are_left_out() {
     assert_eq!(evidence.restarts, None);
     assert_eq!(evidence.backoff, None);
     assert_eq!(
-        evidence.ready,
-        Some(true),
-        "a promised recovery is evidence"
+        evidence.ready, None,
+        "the recovery after the loop comes after the diagnosis"
     );
     assert_eq!(evidence.waiting_reason, expect.waiting_reason);
     assert_eq!(evidence.last_termination, expect.last_termination);
@@ -100,7 +99,7 @@ fn a_contract_of_only_must_not_checks_waits_for_the_whole_contract() {
 
 /// Every recording of a scenario that passed becomes ready, never before its first
 /// `CrashLoopBackOff` when it promises one, and for a crash loop long before the curve's last
-/// measured delay (which the whole contract waits for), unless it promises its recovery.
+/// measured delay (which the whole contract waits for), also when it promises its recovery.
 #[test]
 fn recorded_runs_are_ready_at_the_crash_loop_not_at_the_end_of_the_curve() {
     let mut table = String::new();
@@ -125,9 +124,8 @@ fn recorded_runs_are_ready_at_the_crash_loop_not_at_the_end_of_the_curve() {
         if let (true, Some(ready)) = (wants_crash_loop, ready) {
             let crash_loop = crash_loop.expect("ready for a crash loop without one");
             assert!(ready >= crash_loop, "{file}: ready before the crash loop");
-            // A scenario that promises its recovery (ready: true) is ready once recovered,
-            // after the curve; every other crash loop long before the curve's end.
-            if let (Some(b), None) = (&expect.backoff, expect.ready) {
+            // Long before the curve's end, also when the scenario promises its recovery.
+            if let Some(b) = &expect.backoff {
                 let last = backoff_seen_at(&timeline, &target.container, b.delays as i32)
                     .unwrap_or_else(|| panic!("{file}: the curve's last delay was not seen"));
                 assert!(ready < last, "{file}: ready only at the curve's end");
