@@ -644,9 +644,67 @@ struct CatalogueRun {
     recordings: PathBuf,
 }
 
+/// A long run several tests read, started on its own thread the first time any of the heavy
+/// runs is asked for, so that the two whole-catalogue runs (`run --all` and `validate --all`)
+/// overlap on the node instead of each holding a test thread while the other waits for one.
+struct Background<T: 'static> {
+    cell: OnceLock<Result<T, String>>,
+}
+
+impl<T: Send + Sync + 'static> Background<T> {
+    const fn new() -> Self {
+        Background {
+            cell: OnceLock::new(),
+        }
+    }
+
+    fn start(&'static self, what: &'static str, run: fn() -> T) {
+        std::thread::spawn(move || {
+            let result = std::panic::catch_unwind(run).map_err(|e| {
+                let message = e
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                    .unwrap_or_default();
+                format!("{what} failed: {message}")
+            });
+            let _ = self.cell.set(result);
+        });
+    }
+
+    fn get(&'static self) -> &'static T {
+        start_heavy_runs();
+        match self.cell.wait() {
+            Ok(t) => t,
+            Err(message) => panic!("{message}"),
+        }
+    }
+}
+
+static CATALOGUE: Background<CatalogueRun> = Background::new();
+static VALIDATE_BUILTIN: Background<(Run, Value)> = Background::new();
+
+/// Every e2e test calls this first, so that both whole-catalogue runs are under way from the
+/// first e2e test on. libtest starts tests in name order on its four threads: the tests that
+/// only read the catalogue run are named `e2e_whole_catalogue_*`, after the `e2e_validate_*`
+/// tests, so that they do not hold every thread while they wait for it.
+fn start_heavy_runs() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        CATALOGUE.start("crashlab run --all", run_catalogue);
+        VALIDATE_BUILTIN.start("crashlab validate --all", || {
+            let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-builtin");
+            validate_run(&["--all", "--diagnose", BUILTIN_DIAGNOSER], &[], &saved)
+        });
+    });
+}
+
 fn catalogue_run() -> &'static CatalogueRun {
-    static RUN: OnceLock<CatalogueRun> = OnceLock::new();
-    RUN.get_or_init(|| {
+    CATALOGUE.get()
+}
+
+fn run_catalogue() -> CatalogueRun {
+    {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e");
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -685,7 +743,7 @@ fn catalogue_run() -> &'static CatalogueRun {
             stderr: run.stderr(),
             recordings,
         }
-    })
+    }
 }
 
 fn scenario(name: &str) -> &'static Value {
@@ -751,6 +809,7 @@ fn event_messages(observed: &Value, reason: &str) -> Vec<String> {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_whole_catalogue_passes_and_exits_0() {
+    start_heavy_runs();
     let run = catalogue_run();
     assert_eq!(run.code, 0, "{}", run.stderr);
     let names = builtin_files();
@@ -796,6 +855,7 @@ fn e2e_whole_catalogue_passes_and_exits_0() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_a_signal_that_never_comes_is_a_failure_not_an_error() {
+    start_heavy_runs();
     let file = fixture("scenarios/readiness-expected-crash-loop.yaml");
     let mut c = crashlab();
     c.args([
@@ -832,7 +892,8 @@ fn e2e_a_signal_that_never_comes_is_a_failure_not_an_error() {
 
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
-fn e2e_exit_1_crash_loops_with_error_and_logs() {
+fn e2e_whole_catalogue_exit_1_crash_loops_with_error_and_logs() {
+    start_heavy_runs();
     let o = passed("exit-1");
     assert_eq!(o["exit_code"], 1);
     assert_eq!(o["reason"], "Error");
@@ -847,7 +908,8 @@ fn e2e_exit_1_crash_loops_with_error_and_logs() {
 
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
-fn e2e_oom_is_oomkilled_137() {
+fn e2e_whole_catalogue_oom_is_oomkilled_137() {
+    start_heavy_runs();
     let o = passed("oom");
     assert_eq!(o["exit_code"], 137);
     assert_eq!(o["reason"], "OOMKilled");
@@ -870,7 +932,8 @@ fn e2e_oom_is_oomkilled_137() {
 
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
-fn e2e_liveness_kills_with_sigterm_143() {
+fn e2e_whole_catalogue_liveness_kills_with_sigterm_143() {
+    start_heavy_runs();
     let o = passed("liveness");
     assert_eq!(o["exit_code"], 143);
     assert_eq!(o["reason"], "Error");
@@ -888,7 +951,8 @@ fn e2e_liveness_kills_with_sigterm_143() {
 
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
-fn e2e_liveness_sigkill_is_137_but_not_oomkilled() {
+fn e2e_whole_catalogue_liveness_sigkill_is_137_but_not_oomkilled() {
+    start_heavy_runs();
     let o = passed("liveness-sigkill");
     assert_eq!(o["exit_code"], 137);
     assert_eq!(o["reason"], "Error");
@@ -896,7 +960,8 @@ fn e2e_liveness_sigkill_is_137_but_not_oomkilled() {
 
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
-fn e2e_missing_secret_optional_starts_and_exits_1() {
+fn e2e_whole_catalogue_missing_secret_optional_starts_and_exits_1() {
+    start_heavy_runs();
     let o = passed("missing-secret");
     assert_eq!(o["exit_code"], 1);
     assert_eq!(o["waiting_reason"], "CrashLoopBackOff");
@@ -904,7 +969,8 @@ fn e2e_missing_secret_optional_starts_and_exits_1() {
 
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
-fn e2e_missing_secret_ref_never_creates_the_container() {
+fn e2e_whole_catalogue_missing_secret_ref_never_creates_the_container() {
+    start_heavy_runs();
     let o = passed("missing-secret-ref");
     assert_eq!(o["waiting_reason"], "CreateContainerConfigError");
     assert_eq!(o["restart_count"], 0);
@@ -919,7 +985,8 @@ fn e2e_missing_secret_ref_never_creates_the_container() {
 
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
-fn e2e_postgres_down_is_refused_by_kube_proxy() {
+fn e2e_whole_catalogue_postgres_down_is_refused_by_kube_proxy() {
+    start_heavy_runs();
     let o = passed("postgres-down");
     assert_eq!(o["exit_code"], 1);
     assert_eq!(o["waiting_reason"], "CrashLoopBackOff");
@@ -965,8 +1032,9 @@ fn validated<'a>(doc: &'a Value, name: &str) -> &'a Value {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_scores_the_builtin_diagnoser_100_percent_on_the_catalogue() {
+    start_heavy_runs();
     let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-builtin");
-    let (run, doc) = validate_run(&["--all", "--diagnose", BUILTIN_DIAGNOSER], &[], &saved);
+    let (run, doc) = VALIDATE_BUILTIN.get();
     let scores: Vec<(String, Value)> = doc["scenarios"]
         .as_array()
         .unwrap()
@@ -978,7 +1046,7 @@ fn e2e_validate_scores_the_builtin_diagnoser_100_percent_on_the_catalogue() {
     assert!(scores.iter().all(|(_, s)| *s == 1.0), "{scores:?}");
     assert_eq!(doc["summary"]["overall_score"], 1.0);
     // The diagnoser ran on the live pod: its answer names the namespace it was given.
-    let oom = validated(&doc, "oom");
+    let oom = validated(doc, "oom");
     let ns = oom["namespace"].as_str().unwrap();
     assert!(
         oom["tool"]["stdout"].as_str().unwrap().contains(ns),
@@ -991,6 +1059,7 @@ fn e2e_validate_scores_the_builtin_diagnoser_100_percent_on_the_catalogue() {
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_alert_rules_mixin_fires_15_minutes_after_the_loop_starts_and_the_fast_rule_within_a_minute()
 {
+    start_heavy_runs();
     let rules = example("alert-rules/kubernetes-mixin.yaml");
     let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-alert-rules.xml");
     let run = Run::new({
@@ -1049,6 +1118,7 @@ fn e2e_alert_rules_mixin_fires_15_minutes_after_the_loop_starts_and_the_fast_rul
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_grades_a_bad_diagnoser_low_and_never_blames_it_for_a_sabotaged_fixture() {
+    start_heavy_runs();
     let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-bad");
     let bad = example("bad-diagnoser.sh");
     let (run, doc) = validate_run(
@@ -1195,6 +1265,7 @@ fn assert_flaky_pass_at_k(run: &Run, doc: &Value, junit: &Path, counter: &Path) 
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_repeat_reports_pass_at_k_for_a_flaky_stand_in() {
+    start_heavy_runs();
     let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-flaky.xml");
     let (run, doc, counter) = validate_flaky(&[], &junit);
     assert_flaky_pass_at_k(&run, &doc, &junit, counter.path());
@@ -1212,6 +1283,7 @@ fn e2e_validate_repeat_reports_pass_at_k_for_a_flaky_stand_in() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_repeat_fresh_reproduces_the_incident_for_each_run() {
+    start_heavy_runs();
     let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-flaky-fresh.xml");
     let (run, doc, counter) = validate_flaky(&["--fresh"], &junit);
     assert_flaky_pass_at_k(&run, &doc, &junit, counter.path());

@@ -115,20 +115,7 @@ fn at_the_first_crash_loop_the_diagnosis_says_the_database_is_still_initialising
         "{}",
         d.summary
     );
-    let g = grade(
-        &truth,
-        &ToolOutput::ok(serde_json::to_string(&d).unwrap()),
-        &GradeOptions::default(),
-        &[&rec.namespace],
-    );
-    let missed: Vec<_> = g.missed().map(|f| &f.name).collect();
-    let wrong: Vec<_> = g.wrong_given().map(|f| (&f.name, &f.matched)).collect();
-    assert_eq!(
-        g.score,
-        1.0,
-        "missed {missed:?}, wrong {wrong:?}\n{}",
-        render_human(&d)
-    );
+    super::tests::assert_full_score(&truth, &d, &rec.namespace, "dependency-later");
     insta::assert_snapshot!("human__dependency-later@first-crash-loop", render_human(&d));
 }
 

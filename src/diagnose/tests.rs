@@ -24,27 +24,39 @@ fn every_recorded_scenario_is_diagnosed_right_with_every_key_fact() {
             "{name}: the container in trouble"
         );
         assert_eq!(d.category, Some(truth.category), "{name}: {}", d.summary);
-        let json = serde_json::to_string(&d).unwrap();
-        let g = grade(
-            &truth,
-            &ToolOutput::ok(json),
-            &GradeOptions::default(),
-            &[&rec.namespace],
-        );
-        let missed: Vec<_> = g.missed().map(|f| &f.name).collect();
-        let wrong: Vec<_> = g.wrong_given().map(|f| (&f.name, &f.matched)).collect();
-        assert_eq!(
-            g.score,
-            1.0,
-            "{name}: missed {missed:?}, wrong {wrong:?}\n{}",
-            render_human(&d)
-        );
+        assert_full_score(&truth, &d, &rec.namespace, &name);
         assert_eq!(
             d.evidence.iter().map(|s| s.step).collect::<Vec<_>>(),
             StepKind::ALL,
             "{name}"
         );
     }
+}
+
+/// Grades `d`'s JSON against `truth` as `crashlab validate` would, and wants every key fact
+/// and no wrong answer.
+#[track_caller]
+pub(super) fn assert_full_score(
+    truth: &crate::scenario::GroundTruth,
+    d: &Diagnosis,
+    namespace: &str,
+    what: &str,
+) {
+    let json = serde_json::to_string(d).unwrap();
+    let g = grade(
+        truth,
+        &ToolOutput::ok(json),
+        &GradeOptions::default(),
+        &[namespace],
+    );
+    let missed: Vec<_> = g.missed().map(|f| &f.name).collect();
+    let wrong: Vec<_> = g.wrong_given().map(|f| (&f.name, &f.matched)).collect();
+    assert_eq!(
+        g.score,
+        1.0,
+        "{what}: missed {missed:?}, wrong {wrong:?}\n{}",
+        render_human(d)
+    );
 }
 
 #[test]
