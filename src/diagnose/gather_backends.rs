@@ -19,9 +19,6 @@ use super::input::Backend;
 pub const MAX_SERVICES: usize = 8;
 /// Pods read per Service: the ready ones first.
 pub const PODS_PER_SERVICE: usize = 2;
-/// Lines of each backend's log kept (its current instance), like `kubectl logs --tail`.
-pub const BACKEND_LOG_LINES: usize = 200;
-
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The backends of `service`: its selector's pods (ready ones first, at most
@@ -66,7 +63,7 @@ pub async fn backends(pods: &Api<Pod>, service: &Service) -> Vec<Backend> {
         let read =
             tokio::time::timeout(CALL_TIMEOUT, read_logs(pods, &name, &container.name, false));
         let (log_tail, log_error) = match read.await {
-            Ok(LogRead::Text(text)) => (Some(tail(&text)), None),
+            Ok(LogRead::Text(text)) => (Some(text.lines().map(str::to_owned).collect()), None),
             Ok(LogRead::Removed(m) | LogRead::Failed(m)) => (None, Some(m)),
             Err(_) => (
                 None,
@@ -102,18 +99,10 @@ fn serving_container<'a>(pod: &'a Pod, target_ports: &[&IntOrString]) -> Option<
         .or_else(|| containers.first())
 }
 
-fn pod_ready(p: &Pod) -> bool {
+/// Whether the pod's Ready condition is True.
+pub(super) fn pod_ready(p: &Pod) -> bool {
     p.status
         .as_ref()
         .and_then(|s| s.conditions.as_ref())
         .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
-}
-
-/// The last [`BACKEND_LOG_LINES`] lines of `text`.
-fn tail(text: &str) -> Vec<String> {
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(BACKEND_LOG_LINES)..]
-        .iter()
-        .map(|l| (*l).to_owned())
-        .collect()
 }

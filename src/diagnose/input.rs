@@ -136,7 +136,8 @@ pub struct Backend {
     /// Whether that container has a readiness probe. Without one, the kubelet reports it ready
     /// as soon as it runs, so the pod is an endpoint before it listens.
     pub readiness_probe: bool,
-    /// The last lines of the container's current log, oldest first; `None` when they could not
+    /// The tail of the container's current log (as every log read:
+    /// `crate::runner::container_logs::LOG_TAIL_LINES`), oldest first; `None` when they could not
     /// be read (`log_error` says why).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_tail: Option<Vec<String>>,

@@ -18,6 +18,7 @@ use crate::timeline::{Observed, Recording, Timeline, controller_and_revision};
 
 use super::config_refs::{RefKind, config_refs};
 use super::container_pick::{logs_request, pick_container};
+use super::gather_backends::pod_ready;
 use super::input::{
     DiagnoseInput, Fetched, Logs, Owner, OwnerFacts, Presence, Revision, ServiceFacts,
 };
@@ -137,7 +138,7 @@ pub(crate) fn input_from_recording(rec: &Recording) -> DiagnoseInput {
                         && (selects(&m["spec"]["template"]["metadata"]["labels"])
                             || (m["kind"] == "Pod" && selects(&m["metadata"]["labels"])))
                 });
-            let ready = (!unrecorded).then(|| matching.iter().filter(|p| is_ready(p)).count());
+            let ready = (!unrecorded).then(|| matching.iter().filter(|p| pod_ready(p)).count());
             ServiceFacts {
                 name: m["metadata"]["name"]
                     .as_str()
@@ -178,13 +179,6 @@ fn last_states<'a>(pods: &[&'a Pod]) -> BTreeMap<String, &'a Pod> {
     pods.iter()
         .map(|p| (p.metadata.name.clone().unwrap_or_default(), *p))
         .collect()
-}
-
-fn is_ready(p: &Pod) -> bool {
-    p.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
 }
 
 /// The pod's controllers and, for a Deployment's pod, its ReplicaSets as the recorded pods
@@ -284,7 +278,7 @@ fn owners(pod: &Pod, pods: &[&Pod], live: &[&Pod], events: &[Event]) -> OwnerFac
                     let (o, h) = controller_and_revision(p);
                     o.zip(h).and_then(|(o, h)| object_of(&o, &h)).as_deref() == Some(rs.as_str())
                 })
-                .filter(|p| is_ready(p))
+                .filter(|p| pod_ready(p))
                 .count();
             let template = newest.spec.clone();
             Revision {

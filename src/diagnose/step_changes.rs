@@ -554,10 +554,9 @@ fn services_found(ctx: &Ctx, details: &mut Vec<String>, clues: &mut Vec<Clue>) -
 /// resolve): what a server that does not listen yet answers.
 fn refused(ctx: &Ctx) -> bool {
     matches!(ctx.key_line, Some((_, LineKind::Connection { .. })))
-        && ctx.key_text().is_some_and(|t| {
-            let t = t.to_ascii_lowercase();
-            t.contains("refused") || t.contains("econnrefused")
-        })
+        && ctx
+            .key_text()
+            .is_some_and(|t| t.to_ascii_lowercase().contains("refused"))
 }
 
 /// Whether the app uses Service `s`: its name or address in the key log line, or its
