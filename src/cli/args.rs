@@ -526,6 +526,29 @@ pub struct ValidateArgs {
     /// Dotted path of the category in the tool's JSON output, e.g. `root_cause.category`.
     #[arg(long, value_name = "PATH", default_value = "category")]
     pub category_field: String,
+    /// The tool's own labels and the category each names, e.g.
+    /// `config_error=missing-config,crash_loop_unknown_cause=none`: read in its category
+    /// field and, as whole words, in its text.
+    #[arg(long, value_name = "LABEL=CATEGORY,...")]
+    pub category_map: Option<String>,
+    /// When the tool runs on each incident: `crashloop` (waiting in CrashLoopBackOff with
+    /// the next restart at least --tool-window away), `evidence` (every signal a diagnosis
+    /// relies on seen), `running` (right after the next restart) or `settled` (after the
+    /// observe window).
+    #[arg(long, value_name = "MOMENT", default_value = "crashloop", conflicts_with = "moments")]
+    pub moment: String,
+    /// Run the tool at several moments of the same incident, e.g. `all` or
+    /// `evidence,crashloop`, and report the score at each and pass^moments.
+    #[arg(long, value_name = "all|MOMENT,...")]
+    pub moments: Option<String>,
+    /// The time the tool is given at the crashloop moment: it runs when the next restart is
+    /// predicted at least this far away.
+    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    pub tool_window: String,
+    /// Tell the tool the scenario's name (CRASHLAB_SCENARIO) and keep readable namespace
+    /// names; by default nothing the tool can read names the scenario.
+    #[arg(long)]
+    pub tell_scenario: bool,
     /// Time limit per call of the tool (and of the judge), e.g. 60s, 2m.
     #[arg(long, value_name = "DURATION", default_value = "60s")]
     pub timeout: String,

@@ -301,6 +301,7 @@ async fn run_column(
                 .as_ref()
                 .map(|d| d.join(column.provider).join(&server_version)),
             on_reproduced: None,
+            ..Default::default()
         },
     );
     let reports = runner.run(scenarios, tx).await.map_err(CliError::env)?;

@@ -97,6 +97,7 @@ async fn reproduce(args: &ReproduceArgs, scenario: Scenario) -> Result<Reproduce
             namespace: args.namespace.clone(),
             record_dir: None,
             on_reproduced: Some(hook),
+            ..Default::default()
         },
     );
     let (tx, mut rx) = mpsc::unbounded_channel();

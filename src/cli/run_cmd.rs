@@ -187,6 +187,7 @@ async fn run_async(
             namespace: None,
             record_dir: args.record.clone(),
             on_reproduced: None,
+            ..Default::default()
         },
     );
     let result = runner.run(&scenarios, tx).await;

@@ -20,14 +20,16 @@ use super::catalogue_cmd::{catalogue_with, pick};
 use super::cli_error::{CliError, Exit};
 use super::target_cluster;
 use crate::alerts::RuleJudge;
-use crate::expect::Outcome as CheckOutcome;
+use crate::expect::moment::{self, Moment};
+use crate::expect::{Call, Outcome as CheckOutcome, Sight};
 use crate::runner::{
-    OnReproduced, Reproduced, RunEvent, RunOptions, Runner, ScenarioReport, Verdict,
+    OnReproduced, Reproduced, RunEvent, RunOptions, Runner, ScenarioReport, ScenarioRun, Verdict,
 };
 use crate::scenario::{GroundTruth, Scenario, humantime_secs};
 use crate::validate::{
-    GROUND_TRUTH_ENV, GradeOptions, JudgeResult, Outcome, RunResult, ScenarioValidation, ToolCall,
-    ToolOutput, ValidationExit, ValidationReport, grade, render_json, run_tool,
+    ClusterWords, GROUND_TRUTH_ENV, GradeOptions, Given, JudgeResult, Outcome, RunResult,
+    ScenarioValidation, ToolCall, ToolOutput, ValidationExit, ValidationReport, grade_in,
+    parse_category_map, render_json, run_tool,
 };
 
 /// Validated arguments: nothing here has touched a cluster.
@@ -36,6 +38,9 @@ struct Plan {
     truths: HashMap<String, GroundTruth>,
     timeout: Duration,
     grading: GradeOptions,
+    /// `--moment`/`--moments`, in time order, and `--tool-window`.
+    moments: Vec<Moment>,
+    tool_window: Duration,
     /// `--alert-rules`: promtool and the checked rule file.
     alert_rules: Option<RuleJudge>,
 }
@@ -149,6 +154,34 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
             "--category-field needs a dotted path, e.g. category or root_cause.category",
         ));
     }
+    let category_map = match &args.category_map {
+        Some(spec) => parse_category_map(spec)
+            .map_err(|e| CliError::usage(format!("--category-map: {e}")))?,
+        None => Vec::new(),
+    };
+    let moments = match &args.moments {
+        Some(list) if list.trim() == "all" => Moment::ALL.to_vec(),
+        Some(list) => list
+            .split(',')
+            .map(Moment::parse)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| CliError::usage(format!("--moments: {e}")))?,
+        None => vec![
+            Moment::parse(&args.moment).map_err(|e| CliError::usage(format!("--moment: {e}")))?,
+        ],
+    };
+    let tool_window = humantime_secs::parse(&args.tool_window)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            CliError::usage(format!(
+                "--tool-window {:?}: expected a positive duration such as 10s or 1m",
+                args.tool_window
+            ))
+        })?;
+    if moments.contains(&Moment::Crashloop) {
+        check_tool_window(&scenarios, tool_window)?;
+    }
     // Last: it may build promtool, which takes minutes the first time.
     let alert_rules = match &args.alert_rules {
         Some(file) => Some(alert_rules::prepare(
@@ -164,13 +197,49 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
         timeout,
         grading: GradeOptions {
             category_field: args.category_field.clone(),
+            category_map,
         },
+        moments,
+        tool_window,
         alert_rules,
     })
 }
 
-/// One call of the tool (and of the judge) on a live incident.
-type ToolResult = (ToolOutput, Option<JudgeResult>);
+/// A tool window as long as the longest `CrashLoopBackOff` wait a scenario can reach within
+/// its observe window (on the kubelet's default curve) would never come: exit 2.
+fn check_tool_window(scenarios: &[Scenario], window: Duration) -> Result<(), CliError> {
+    let curve = crate::runner::kubelet_backoff::KubeletBackoff::defaults("");
+    for s in scenarios
+        .iter()
+        .filter(|s| moment::expects_crash_loop(&s.spec.expect))
+    {
+        let longest =
+            moment::longest_reachable_backoff(s.spec.timeouts.observe, curve.initial_s, curve.max_s);
+        if window >= longest {
+            return Err(CliError::usage(format!(
+                "--tool-window {}: scenario \"{}\" reaches back-off waits of at most {} within its observe window ({}), so no CrashLoopBackOff moment that long would come",
+                humantime_secs::format(window),
+                s.metadata.name,
+                humantime_secs::format(longest),
+                humantime_secs::format(s.spec.timeouts.observe),
+            ))
+            .with_hint(format!(
+                "use a --tool-window below {}, or --moment evidence",
+                humantime_secs::format(longest)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// One call of the tool (and of the judge) on a live incident: when and where it ran, its
+/// output and the judge's.
+#[derive(Debug, Clone)]
+struct ToolResult {
+    call: Call,
+    tool: ToolOutput,
+    judge: Option<JudgeResult>,
+}
 
 /// What the hook needs, shared by every scenario's call.
 struct HookContext {
@@ -186,6 +255,10 @@ struct HookContext {
     base_env: Vec<(String, String)>,
     truths: HashMap<String, GroundTruth>,
     save_output: Option<PathBuf>,
+    /// `--tell-scenario`: CRASHLAB_SCENARIO is exported to the tool.
+    tell_scenario: bool,
+    /// Name save-output files after the moment too (`--moments`).
+    by_moment: bool,
     results: Mutex<HashMap<String, Vec<ToolResult>>>,
 }
 
@@ -220,7 +293,7 @@ async fn validate(
     let repeat = usize::from(args.repeat);
     let rounds = if args.fresh { repeat } else { 1 };
     // Per scenario, per round: the runner's report and the tool's runs on that incident.
-    let mut seen: HashMap<String, Vec<(ScenarioReport, Vec<ToolResult>)>> = HashMap::new();
+    let mut seen: HashMap<String, Vec<(ScenarioRun, Vec<ToolResult>)>> = HashMap::new();
     // The first round's reports: what the alert rules are judged on.
     let mut first_reports: Option<Vec<ScenarioReport>> = None;
     for round in 0..rounds {
@@ -237,6 +310,8 @@ async fn validate(
             base_env: base_env.clone(),
             truths: plan.truths.clone(),
             save_output: args.save_output.clone(),
+            tell_scenario: args.tell_scenario,
+            by_moment: plan.moments.len() > 1,
             results: Mutex::default(),
         });
         let hook_ctx = ctx.clone();
@@ -253,25 +328,28 @@ async fn validate(
                 namespace: None,
                 record_dir: None,
                 on_reproduced: args.diagnose.is_some().then_some(hook),
+                moments: plan.moments.clone(),
+                tool_window: plan.tool_window,
+                blind: !args.tell_scenario,
             },
         );
         let (tx, rx) = mpsc::unbounded_channel();
         let progress = tokio::spawn(progress(rx));
-        let result = runner.run(&plan.scenarios, tx).await;
+        let result = runner.run_scenarios(&plan.scenarios, tx).await;
         // Every sender is gone once the run is over; do not hang on a straggler regardless.
         let _ = tokio::time::timeout(Duration::from_secs(2), progress).await;
-        let reports = result.map_err(|e| {
+        let runs = result.map_err(|e| {
             CliError::env(e).with_hint("is the cluster running? try `crashlab cluster status`")
         })?;
         let mut results =
             std::mem::take(&mut *ctx.results.lock().unwrap_or_else(|p| p.into_inner()));
-        let cancelled = reports.iter().any(is_cancelled);
+        let cancelled = runs.iter().any(|r| is_cancelled(&r.report));
         if first_reports.is_none() {
-            first_reports = Some(reports.clone());
+            first_reports = Some(runs.iter().map(|r| r.report.clone()).collect());
         }
-        for r in reports {
-            let tools = results.remove(&r.name).unwrap_or_default();
-            seen.entry(r.name.clone()).or_default().push((r, tools));
+        for r in runs {
+            let tools = results.remove(&r.report.name).unwrap_or_default();
+            seen.entry(r.report.name.clone()).or_default().push((r, tools));
         }
         if cancelled {
             break;
@@ -293,25 +371,24 @@ async fn validate(
             let rounds = seen.remove(name).unwrap_or_default();
             let first = rounds
                 .first()
-                .map(|(r, _)| (r.ready_after_s, r.crashloop_after_s));
+                .map(|(r, _)| (r.report.ready_after_s, r.report.crashloop_after_s));
             let (ready_after_s, crashloop_after_s) = first.unwrap_or_default();
             for (r, tools) in rounds {
+                let ns = r.report.namespace.clone();
                 if tools.is_empty() {
-                    runs.push((
-                        r.namespace.clone(),
-                        outcome_of(&r, None, truth, &plan.grading),
-                    ));
+                    runs.push((ns.clone(), outcome_of(&r, None, truth, &plan.grading)));
                 }
+                let cluster = ClusterWords::of(&r.report.timeline);
                 for tool in tools {
-                    let outcome = outcome_of(&r, Some(tool), truth, &plan.grading);
-                    runs.push((r.namespace.clone(), outcome));
+                    let outcome = outcome_of(&r, Some((tool, &cluster)), truth, &plan.grading);
+                    runs.push((ns.clone(), outcome));
                 }
             }
             let (namespace, outcome) = runs.first().cloned().unwrap_or_else(|| {
                 let reason = "cancelled before it started".to_owned();
                 (String::new(), Outcome::NotRun { reason })
             });
-            let runs = if repeat > 1 {
+            let runs = if runs.len() > 1 {
                 runs.iter()
                     .enumerate()
                     .map(|(i, (ns, o))| RunResult::new(i + 1, ns, o, args.min_score))
@@ -361,14 +438,20 @@ async fn call_tool(ctx: &HookContext, live: Reproduced) {
 }
 
 async fn call_once(ctx: &HookContext, live: &Reproduced, run: usize) -> ToolResult {
-    let which = if ctx.numbered {
-        format!(" (run {run})")
-    } else {
-        String::new()
+    let which = match (ctx.numbered, ctx.by_moment) {
+        (true, true) => format!(" (run {run} at {})", live.moment),
+        (true, false) => format!(" (run {run})"),
+        (false, true) => format!(" (at {})", live.moment),
+        (false, false) => String::new(),
     };
+    let why = live
+        .note
+        .as_deref()
+        .map(|n| format!(" ({n})"))
+        .unwrap_or_default();
     eprintln!(
-        "crashlab: {}: ready for diagnosis; running the tool{which} on pod {}/{}",
-        live.scenario, live.namespace, live.pod
+        "crashlab: {}: {} moment{why}; running the tool{which} on pod {}/{}",
+        live.scenario, live.moment, live.namespace, live.pod
     );
     let mut env = ctx.base_env.clone();
     env.extend([
@@ -378,8 +461,11 @@ async fn call_once(ctx: &HookContext, live: &Reproduced, run: usize) -> ToolResu
             "CRASHLAB_CONTAINER".to_owned(),
             live.target.container.clone(),
         ),
-        ("CRASHLAB_SCENARIO".to_owned(), live.scenario.clone()),
     ]);
+    if ctx.tell_scenario {
+        env.push(("CRASHLAB_SCENARIO".to_owned(), live.scenario.clone()));
+    }
+    let started_at = jiff::Timestamp::now();
     let out = run_tool(&ToolCall {
         command: ctx.command.clone(),
         env: env.clone(),
@@ -387,6 +473,7 @@ async fn call_once(ctx: &HookContext, live: &Reproduced, run: usize) -> ToolResu
         timeout: ctx.timeout,
     })
     .await;
+    let ended_at = jiff::Timestamp::now();
     eprintln!(
         "crashlab: {}: the tool finished{which} ({}, {:.1}s)",
         live.scenario,
@@ -394,11 +481,13 @@ async fn call_once(ctx: &HookContext, live: &Reproduced, run: usize) -> ToolResu
         out.elapsed_s
     );
     if let Some(dir) = &ctx.save_output {
-        let stem = if ctx.numbered {
-            format!("{}.{run}", live.scenario)
-        } else {
-            live.scenario.clone()
-        };
+        let mut stem = live.scenario.clone();
+        if ctx.by_moment {
+            stem = format!("{stem}.{}", live.asked);
+        }
+        if ctx.numbered {
+            stem = format!("{stem}.{run}");
+        }
         save(dir, &stem, &out);
     }
     let judge = match (&ctx.judge, ctx.truths.get(&live.scenario)) {
@@ -418,7 +507,19 @@ async fn call_once(ctx: &HookContext, live: &Reproduced, run: usize) -> ToolResu
         }
         _ => None,
     };
-    (out, judge)
+    ToolResult {
+        call: Call {
+            moment: live.moment,
+            asked: live.asked,
+            note: live.note.clone(),
+            pod: live.pod.clone(),
+            container: live.target.container.clone(),
+            started_at,
+            ended_at,
+        },
+        tool: out,
+        judge,
+    }
 }
 
 fn save(dir: &Path, scenario: &str, out: &ToolOutput) {
@@ -435,11 +536,12 @@ fn save(dir: &Path, scenario: &str, out: &ToolOutput) {
 }
 
 fn outcome_of(
-    r: &ScenarioReport,
-    result: Option<ToolResult>,
+    run: &ScenarioRun,
+    result: Option<(ToolResult, &ClusterWords)>,
     truth: &GroundTruth,
     grading: &GradeOptions,
 ) -> Outcome {
+    let r = &run.report;
     let unmet = || {
         r.checks
             .iter()
@@ -460,11 +562,32 @@ fn outcome_of(
         }
     };
     match (r.verdict, result) {
-        (Verdict::Pass, Some((tool, judge))) => Outcome::Graded {
-            grade: grade(truth, &tool, grading, &[&r.namespace]),
-            tool,
-            judge,
-        },
+        (Verdict::Pass, Some((result, cluster))) => {
+            // A name with a dash or a digit is masked as a word; a plain word (`oom`,
+            // `liveness`) is what a diagnosis says, and a blind incident does not tell it.
+            let scenario = [r.name.as_str()];
+            let words: &[&str] = if r.name.contains(|c: char| c == '-' || c.is_ascii_digit()) {
+                &scenario
+            } else {
+                &[]
+            };
+            let given = Given {
+                strings: &[&r.namespace],
+                words,
+                cluster: Some(cluster),
+            };
+            Outcome::Graded {
+                grade: grade_in(truth, &result.tool, grading, &given),
+                saw: Some(Sight::of(
+                    &result.call,
+                    &r.timeline,
+                    run.applied_at,
+                    run.watch_ended_at,
+                )),
+                tool: result.tool,
+                judge: result.judge,
+            }
+        }
         (Verdict::Pass, None) => Outcome::NotRun {
             reason: "cancelled before the tool finished".to_owned(),
         },

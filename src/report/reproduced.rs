@@ -163,6 +163,9 @@ mod tests {
             namespace: format!("crashlab-{name}"),
             target,
             pod,
+            moment: crate::expect::moment::Moment::Evidence,
+            asked: crate::expect::moment::Moment::Evidence,
+            note: None,
         };
         ReproducedReport::new(&live, &t.entries, 21.5)
     }

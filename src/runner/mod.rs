@@ -6,6 +6,7 @@
 //! replayed recording (`replay_cluster`).
 
 pub mod api_message;
+mod blind;
 mod cancel;
 mod clock;
 mod cluster;

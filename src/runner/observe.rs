@@ -10,7 +10,7 @@ use futures::stream::FuturesUnordered;
 use futures::{Stream, StreamExt};
 use jiff::Timestamp;
 use tokio::sync::mpsc::UnboundedSender;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::expect::{self, CheckResult, Decision, Evaluation, Outcome};
@@ -134,8 +134,12 @@ pub struct Observer {
     applied_at: Option<Timestamp>,
     /// When the scenario became ready for diagnosis ([`expect::readiness`]).
     ready_at: Option<Timestamp>,
-    /// Told the target pod's name once, at that moment.
-    on_ready: Option<oneshot::Sender<String>>,
+    /// Where the incident as seen so far is published for the moment a tool runs
+    /// ([`expect::moment`]), when a tool is to run.
+    live: Option<watch::Sender<expect::moment::Live>>,
+    /// While it says `true`, a decided verdict does not end the watch: a tool is still to
+    /// run (or running) on the incident, and what it is shown is recorded.
+    hold: Option<watch::Receiver<bool>>,
     events: UnboundedSender<RunEvent>,
     /// Shared with the parent task so the evidence survives a panic here.
     recorded: Arc<Mutex<Vec<Observation>>>,
@@ -162,16 +166,40 @@ impl Observer {
             last_watch_error: None,
             applied_at: None,
             ready_at: None,
-            on_ready: None,
+            live: None,
+            hold: None,
             events,
             recorded,
         }
     }
 
-    /// Tells `tx` the target pod's name the moment the scenario is ready for diagnosis (the
-    /// watch goes on; the verdict is decided on the whole contract as before).
-    pub fn notify_ready(&mut self, tx: oneshot::Sender<String>) {
-        self.on_ready = Some(tx);
+    /// Publishes the incident as seen so far on `live` after every observation (the watch
+    /// goes on; the verdict is decided on the whole contract as before), and keeps watching
+    /// past the verdict while `hold` says `true`.
+    pub fn publish_live(
+        &mut self,
+        live: watch::Sender<expect::moment::Live>,
+        hold: watch::Receiver<bool>,
+    ) {
+        self.live = Some(live);
+        self.hold = Some(hold);
+    }
+
+    /// The incident for the moment predicates: nothing is needed before the evidence holds.
+    fn live_view(&self) -> expect::moment::Live {
+        let Some(evidence_at) = self.ready_at else {
+            return expect::moment::Live::default();
+        };
+        let timeline = self.builder.timeline();
+        let pod = expect::summarize(&self.target, timeline).pods.last().cloned();
+        let target = pod
+            .as_deref()
+            .and_then(|p| expect::moment::target_state(timeline, p, &self.target.container, None));
+        expect::moment::Live {
+            evidence_at: Some(evidence_at),
+            pod,
+            target,
+        }
     }
 
     /// The moment the first manifest was applied.
@@ -223,10 +251,16 @@ impl Observer {
         }
         if self.ready_at.is_none() && self.is_ready() {
             self.ready_at = Some(received_at);
-            if let Some(tx) = self.on_ready.take() {
-                let pods = expect::summarize(&self.target, self.builder.timeline()).pods;
-                let _ = tx.send(pods.last().cloned().unwrap_or_default());
-            }
+        }
+        if let Some(tx) = &self.live {
+            let view = self.live_view();
+            tx.send_if_modified(|current| {
+                let changed = *current != view;
+                if changed {
+                    *current = view;
+                }
+                changed
+            });
         }
         requests
     }
@@ -352,8 +386,10 @@ where
 {
     let mut fetches = FuturesUnordered::new();
     let mut observe_deadline = None;
+    let mut hold = observer.hold.take();
     let ending = loop {
-        if observer.decided() {
+        let held = hold.as_ref().is_some_and(|h| *h.borrow());
+        if observer.decided() && !held {
             break Ending::Decided;
         }
         if observer.target_deleted {
@@ -369,7 +405,17 @@ where
         tokio::select! {
             biased;
             _ = cancel.cancelled() => break Ending::Cancelled(phase),
-            _ = tokio::time::sleep_until(deadline) => break Ending::TimedOut(phase, limit),
+            // A verdict decided earlier stands when the watch was only held for a tool.
+            _ = tokio::time::sleep_until(deadline) => break if observer.decided() {
+                Ending::Decided
+            } else {
+                Ending::TimedOut(phase, limit)
+            },
+            changed = wait_changed(&mut hold), if held => {
+                if changed.is_err() {
+                    hold = None;
+                }
+            }
             Some(done) = fetches.next(), if !fetches.is_empty() => {
                 if let Some(obs) = done {
                     for req in observer.push(obs) {
@@ -409,6 +455,16 @@ where
         }
     }
     ending
+}
+
+/// The next change of the hold flag (an error once its sender is gone).
+async fn wait_changed(
+    hold: &mut Option<watch::Receiver<bool>>,
+) -> Result<(), watch::error::RecvError> {
+    match hold {
+        Some(h) => h.changed().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Fetches one instance's logs, retrying on the schedule; `None` when every attempt failed.

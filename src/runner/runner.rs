@@ -17,6 +17,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::expect::moment::{self, Live, Moment, PlannedCall};
 use crate::scenario::{Scenario, StepRef, Target, WaitFor, humantime_secs};
 use crate::timeline::{Observation, Observed, Recording, Timeline};
 
@@ -56,6 +57,16 @@ pub struct RunOptions {
     /// whole contract held is the report's verdict: a caller that acted on the live incident
     /// must check it.
     pub on_reproduced: Option<OnReproduced>,
+    /// When `on_reproduced` is called: once per moment, in time order
+    /// ([`crate::expect::moment`]). Default: at the evidence moment only.
+    pub moments: Vec<Moment>,
+    /// The time a tool is given: the `crashloop` moment comes when the next restart is at
+    /// least this far away.
+    pub tool_window: Duration,
+    /// Hide the scenario's name from what runs in the cluster: an opaque namespace name
+    /// (`crashlab-` and ten random characters), no scenario name in labels, annotations or
+    /// selectors of the applied objects ([`super::blind`]).
+    pub blind: bool,
 }
 
 impl Default for RunOptions {
@@ -67,6 +78,9 @@ impl Default for RunOptions {
             namespace: None,
             record_dir: None,
             on_reproduced: None,
+            moments: vec![Moment::Evidence],
+            tool_window: Duration::from_secs(10),
+            blind: false,
         }
     }
 }
@@ -79,6 +93,10 @@ pub struct Reproduced {
     pub target: Target,
     /// The pod that showed the signals (for a workload, one of its newest revision's pods).
     pub pod: String,
+    /// The moment this call is made at, the one asked for, and why they differ.
+    pub moment: Moment,
+    pub asked: Moment,
+    pub note: Option<String>,
 }
 
 /// The callback of [`RunOptions::on_reproduced`]. Its results are the caller's business (it
@@ -100,6 +118,10 @@ pub struct ScenarioRun {
     pub report: ScenarioReport,
     /// `None` when the scenario never started (cancelled while queued).
     pub recording: Option<Recording>,
+    /// When the first manifest was applied and when the watch ended: a tool run on the
+    /// incident was watched between them (`crashlab validate` reads what it was shown).
+    pub applied_at: Option<jiff::Timestamp>,
+    pub watch_ended_at: Option<jiff::Timestamp>,
 }
 
 /// Internal timings and sources of variation, not user options; a replay fixes the last two.
@@ -176,6 +198,17 @@ impl<C: Cluster> Runner<C> {
         Ok(runs?.into_iter().map(|r| r.report).collect())
     }
 
+    /// Like [`Runner::run`], returning the recordings and times too.
+    pub async fn run_scenarios(
+        &self,
+        scenarios: &[Scenario],
+        sink: UnboundedSender<RunEvent>,
+    ) -> Result<Vec<ScenarioRun>> {
+        crate::signals::install();
+        let cancel = crate::signals::process_cancel();
+        self.run_until(scenarios, sink, &cancel).await
+    }
+
     /// Like [`Runner::run`], but cancelled through `cancel` instead of Ctrl-C, and returning
     /// the recordings too.
     pub async fn run_until(
@@ -246,6 +279,8 @@ impl<C: Cluster> Runner<C> {
             return ScenarioRun {
                 report,
                 recording: None,
+                applied_at: None,
+                watch_ended_at: None,
             };
         };
 
@@ -254,11 +289,26 @@ impl<C: Cluster> Runner<C> {
             .options
             .namespace
             .clone()
-            .unwrap_or_else(|| namespace_name(&name, &suffix.unwrap_or_else(random_suffix)));
+            .unwrap_or_else(|| {
+                let suffix = suffix.unwrap_or_else(random_suffix);
+                if self.options.blind {
+                    super::blind::namespace_name(&suffix)
+                } else {
+                    namespace_name(&name, &suffix)
+                }
+            });
         let started = Instant::now();
         let started_at = self.tuning.clock.now();
         let recorded = Arc::new(Mutex::new(Vec::new()));
-        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+        let times = Arc::new(Mutex::new((None, None)));
+        let (live_tx, live_rx) = tokio::sync::watch::channel(Live::default());
+        let planned = match &self.options.on_reproduced {
+            Some(_) => moment::plan(&self.options.moments, &scenario.spec.expect),
+            None => Vec::new(),
+        };
+        // The watch outlives the verdict while a call is still to come during it.
+        let (hold_tx, hold_rx) =
+            tokio::sync::watch::channel(planned.iter().any(|c| c.moment.during_watch()));
         let mut task = tokio::spawn(scenario_task(TaskInput {
             cluster: self.cluster.clone(),
             scenario: scenario.clone(),
@@ -266,9 +316,12 @@ impl<C: Cluster> Runner<C> {
             sink: sink.clone(),
             cancel: cancel.clone(),
             recorded: recorded.clone(),
+            times: times.clone(),
             tuning: self.tuning.clone(),
-            ready: ready_tx,
+            live: live_tx,
+            hold: hold_rx,
             keep: self.options.keep_namespaces,
+            blind: self.options.blind,
         }));
         let watched = async {
             tokio::select! {
@@ -279,32 +332,69 @@ impl<C: Cluster> Runner<C> {
                 }
             }
         };
-        let live = |pod: String| Reproduced {
+        let live = |pod: String, call: &PlannedCall| Reproduced {
             scenario: name.clone(),
             namespace: namespace.clone(),
             target: scenario.spec.target.clone(),
             pod,
+            moment: call.moment,
+            asked: call.asked,
+            note: call.note.clone(),
         };
-        // The hook runs while the watch goes on; both end before cleanup.
+        // The calls during the watch run while it goes on; both end before cleanup. What
+        // the watch ended before is left for after it.
         let hooked = async {
-            match (ready_rx.await, &self.options.on_reproduced) {
-                (Ok(pod), Some(hook)) => {
-                    run_hook(hook, live(pod), cancel).await;
-                    true
+            let Some(hook) = &self.options.on_reproduced else {
+                return Vec::new();
+            };
+            let mut rx = live_rx;
+            let mut left = Vec::new();
+            for call in &planned {
+                if !call.moment.during_watch() || !left.is_empty() {
+                    left.push(call.clone());
+                    continue;
                 }
-                _ => false,
+                let waited = tokio::select! {
+                    w = wait_for_moment(&mut rx, call.moment, self.options.tool_window, &self.tuning.clock) => w,
+                    _ = cancel.cancelled() => break,
+                };
+                match waited {
+                    Ok(pod) => run_hook(hook, live(pod, call), cancel).await,
+                    Err(why) => left.push(PlannedCall {
+                        note: Some(why),
+                        ..call.clone()
+                    }),
+                }
             }
+            let _ = hold_tx.send(false);
+            left
         };
-        let (joined, hooked) = tokio::join!(watched, hooked);
+        let (joined, left) = tokio::join!(watched, hooked);
         let mut report =
             report_or_explain(joined, &name, &namespace, started.elapsed().as_secs_f64());
-        // A contract met only when the watch ended (nothing but must-not checks) is ready then.
+        // Calls the watch ended before (a contract met only when the watch ended, or a
+        // moment that never came), and `settled`: now, on an incident that held.
         if report.verdict == Verdict::Pass
-            && !hooked
             && let Some(hook) = &self.options.on_reproduced
         {
             let pod = report.observed.pods.last().cloned().unwrap_or_default();
-            run_hook(hook, live(pod), cancel).await;
+            for call in left {
+                if cancel.is_cancelled() {
+                    break;
+                }
+                let call = PlannedCall {
+                    moment: Moment::Settled,
+                    note: match (call.moment, call.note) {
+                        (Moment::Settled, note) => note,
+                        (_, Some(why)) => Some(format!("{why}; ran after the watch ended")),
+                        (m, None) => Some(format!(
+                            "the watch ended before {m} came; ran after it"
+                        )),
+                    },
+                    ..call
+                };
+                run_hook(hook, live(pod.clone(), &call), cancel).await;
+            }
         }
 
         let observations = std::mem::take(&mut *lock(&recorded));
@@ -362,9 +452,12 @@ impl<C: Cluster> Runner<C> {
             }
             Err(e) => tracing::warn!(scenario = %name, "{e}"),
         }
+        let (applied_at, watch_ended_at) = *lock(&times);
         ScenarioRun {
             report,
             recording: Some(recording),
+            applied_at,
+            watch_ended_at,
         }
     }
 
@@ -448,6 +541,52 @@ impl Runner<super::replay_cluster::ReplayCluster> {
     }
 }
 
+/// Waits until `moment` comes on the live incident; the target pod then. Fails, saying why,
+/// when the watch ends first.
+async fn wait_for_moment(
+    rx: &mut tokio::sync::watch::Receiver<Live>,
+    moment: Moment,
+    window: Duration,
+    clock: &Clock,
+) -> std::result::Result<String, String> {
+    // `running` waits for a restart after the one the evidence (or the wait) began at.
+    let mut baseline: Option<i32> = None;
+    // The longest CrashLoopBackOff wait seen, for the reason when none was long enough.
+    let mut longest: Option<Duration> = None;
+    loop {
+        {
+            let live = rx.borrow_and_update();
+            let now = clock.now();
+            if live.evidence_at.is_some() && baseline.is_none() {
+                baseline = Some(live.target.as_ref().map_or(0, |t| t.instance));
+            }
+            if let Some(left) = live
+                .target
+                .as_ref()
+                .and_then(|t| moment::crashloop_window(t, now))
+            {
+                longest = longest.max(Some(left));
+            }
+            if moment::reached(moment, &live, now, window, baseline) {
+                return Ok(live.pod.clone().unwrap_or_default());
+            }
+        }
+        if rx.changed().await.is_err() {
+            return Err(match (moment, longest) {
+                (Moment::Crashloop, Some(l)) => format!(
+                    "no CrashLoopBackOff wait of at least {} came within the observe window (the longest was {:.1}s)",
+                    humantime_secs::format(window),
+                    l.as_secs_f64()
+                ),
+                (Moment::Crashloop, None) => {
+                    "no CrashLoopBackOff came within the observe window".to_owned()
+                }
+                (m, _) => format!("the watch ended before {m} came"),
+            });
+        }
+    }
+}
+
 /// Runs the hook until it ends or the run is cancelled.
 async fn run_hook(hook: &OnReproduced, live: Reproduced, cancel: &Cancel) {
     tokio::select! {
@@ -464,9 +603,14 @@ struct TaskInput<C> {
     cancel: Cancel,
     recorded: Arc<Mutex<Vec<Observation>>>,
     tuning: Tuning,
-    /// Told the target pod's name when the scenario is ready for diagnosis.
-    ready: tokio::sync::oneshot::Sender<String>,
+    /// When the first manifest was applied and when the watch ended.
+    times: Arc<Mutex<(Option<jiff::Timestamp>, Option<jiff::Timestamp>)>>,
+    /// Where the incident as seen so far is published, and whether a tool still needs the
+    /// watch ([`Observer::publish_live`]).
+    live: tokio::sync::watch::Sender<Live>,
+    hold: tokio::sync::watch::Receiver<bool>,
     keep: bool,
+    blind: bool,
 }
 
 /// Deploy → observe → conclude, in its own task so a panic cannot skip the parent's cleanup.
@@ -478,9 +622,12 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
         sink,
         cancel,
         recorded,
+        times,
         tuning,
-        ready,
+        live,
+        hold,
         keep,
+        blind,
     } = input;
     let name = scenario.metadata.name.as_str();
     let spec = &scenario.spec;
@@ -494,12 +641,13 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
         clock: tuning.clock,
     };
     let mut observer = Observer::new(name, &spec.target, &spec.expect, sink.clone(), recorded);
-    observer.notify_ready(ready);
+    observer.publish_live(live, hold);
     let applied_at = Mutex::new(None);
     let (tx, rx) = futures::channel::mpsc::unbounded();
 
     let deploy = async {
-        cluster.create_namespace(&namespace, name, keep).await?;
+        let label = if blind { super::blind::OPAQUE } else { name };
+        cluster.create_namespace(&namespace, label, keep).await?;
         // Pods are refused until the controller manager has made the namespace's `default`
         // ServiceAccount (a moment on a cluster that has just started).
         retry_unreachable(|| cluster.wait_default_service_account(&namespace)).await?;
@@ -509,6 +657,13 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
         *lock(&applied_at) = Some(tuning.clock.now());
         for step in spec.steps() {
             for (i, manifest) in step.manifests.iter().enumerate() {
+                let blinded;
+                let manifest = if blind {
+                    blinded = super::blind::manifest(manifest, name);
+                    &blinded
+                } else {
+                    manifest
+                };
                 retry_unreachable(|| cluster.apply(&namespace, i, manifest)).await?;
             }
             if let Some(name) = step.name {
@@ -558,6 +713,7 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
             .await
         }
     };
+    *lock(&times) = (*lock(&applied_at), Some(tuning.clock.now()));
     let c = observer.conclude(&ending);
     ScenarioReport {
         name: name.to_owned(),

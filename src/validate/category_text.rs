@@ -102,14 +102,77 @@ static COMPILED: LazyLock<Vec<(Category, Regex)>> = LazyLock::new(|| {
 /// The category a diagnosis mentions first, with the phrase that named it. "First" because
 /// diagnoses lead with their conclusion; ties go to the earlier category in [`Category::ALL`].
 pub fn category_in_text(text: &str) -> Option<(Category, String)> {
-    COMPILED
-        .iter()
-        .filter_map(|(c, re)| {
-            re.find(text)
-                .map(|m| (m.start(), *c, m.as_str().to_owned()))
+    category_in_text_with(text, &[]).and_then(|(c, phrase)| Some((c?, phrase)))
+}
+
+/// As [`category_in_text`], with the tool's own labels (`--category-map`) read too, as whole
+/// words; a label mapped to no category (`None`) ends the search there when it comes first.
+pub fn category_in_text_with(
+    text: &str,
+    map: &[(String, Option<Category>)],
+) -> Option<(Option<Category>, String)> {
+    let labels = map.iter().filter_map(|(label, c)| {
+        let re = RegexBuilder::new(&format!(r"(^|[^\w-]){}($|[^\w-])", regex::escape(label)))
+            .case_insensitive(true)
+            .build()
+            .ok()?;
+        let m = re.find(text)?;
+        // Rank a label before a synonym at the same place: it is the tool's own word.
+        Some((m.start(), 0, *c, label.clone()))
+    });
+    let synonyms = COMPILED.iter().filter_map(|(c, re)| {
+        re.find(text).map(|m| {
+            let rank = 1 + Category::ALL.iter().position(|x| x == c).unwrap_or(0);
+            (m.start(), rank, Some(*c), m.as_str().to_owned())
         })
-        .min_by_key(|(start, c, _)| (*start, Category::ALL.iter().position(|x| x == c)))
-        .map(|(_, c, phrase)| (c, phrase))
+    });
+    labels
+        .chain(synonyms)
+        .min_by_key(|(start, rank, _, _)| (*start, *rank))
+        .map(|(_, _, c, phrase)| (c, phrase))
+}
+
+/// A category field's value with the tool's own labels (`--category-map`) looked up first.
+pub fn category_from_value_with(
+    value: &str,
+    map: &[(String, Option<Category>)],
+) -> Option<Category> {
+    let norm = |s: &str| s.trim().to_lowercase().replace(['_', ' '], "-");
+    match map.iter().find(|(label, _)| norm(label) == norm(value)) {
+        Some((_, c)) => *c,
+        None => category_from_value(value),
+    }
+}
+
+/// `--category-map LABEL=CATEGORY,…`: the tool's own labels; `none` maps a label to no
+/// category. The error names the pair that is wrong.
+pub fn parse_category_map(spec: &str) -> Result<Vec<(String, Option<Category>)>, String> {
+    spec.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (label, cat) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("{pair:?}: expected LABEL=CATEGORY"))?;
+            let (label, cat) = (label.trim(), cat.trim());
+            if label.is_empty() {
+                return Err(format!("{pair:?}: the label is empty"));
+            }
+            if cat.eq_ignore_ascii_case("none") {
+                return Ok((label.to_owned(), None));
+            }
+            let c = Category::ALL
+                .into_iter()
+                .find(|c| c.as_str() == cat)
+                .ok_or_else(|| {
+                    format!(
+                        "{pair:?}: unknown category {cat:?}; expected one of {}, or none",
+                        Category::ALL.map(|c| c.as_str()).join(", ")
+                    )
+                })?;
+            Ok((label.to_owned(), Some(c)))
+        })
+        .collect()
 }
 
 /// A category field's value: a category name in any spelling (`missing-config`,

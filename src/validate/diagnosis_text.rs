@@ -1,6 +1,11 @@
 //! A tool's stdout as a diagnosis: a JSON document when it is one (the whole output, or its
-//! last line), and the text key facts are looked for in.
+//! last line), and the text key facts are looked for in. A JSON document's strings are read
+//! in the order the tool wrote them (a diagnosis leads with its conclusion), not in the
+//! order of sorted keys.
 
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -15,23 +20,22 @@ pub struct DiagnosisText {
 
 pub fn read_diagnosis(stdout: &str) -> DiagnosisText {
     let trimmed = stdout.trim();
-    let json = serde_json::from_str::<Value>(trimmed)
-        .ok()
-        .or_else(|| {
-            // Tools that print progress first and the document last.
-            let last = trimmed.lines().rev().find(|l| !l.trim().is_empty())?;
-            serde_json::from_str::<Value>(last.trim()).ok()
-        })
-        .filter(|v| v.is_object() || v.is_array());
+    let document = |text: &str| {
+        serde_json::from_str::<Value>(text)
+            .ok()
+            .filter(|v| v.is_object() || v.is_array())
+            .map(|v| (v, text.to_owned()))
+    };
+    let json = document(trimmed).or_else(|| {
+        // Tools that print progress first and the document last.
+        let last = trimmed.lines().rev().find(|l| !l.trim().is_empty())?;
+        document(last.trim())
+    });
     match json {
-        Some(v) => {
-            let mut lines = Vec::new();
-            leaves(&v, &mut lines);
-            DiagnosisText {
-                text: lines.join("\n"),
-                json: Some(v),
-            }
-        }
+        Some((v, source)) => DiagnosisText {
+            text: leaves_in_order(&source).join("\n"),
+            json: Some(v),
+        },
         None => DiagnosisText {
             json: None,
             text: stdout.to_owned(),
@@ -39,13 +43,70 @@ pub fn read_diagnosis(stdout: &str) -> DiagnosisText {
     }
 }
 
-fn leaves(v: &Value, out: &mut Vec<String>) {
-    match v {
-        Value::String(s) => out.push(s.clone()),
-        Value::Number(n) => out.push(n.to_string()),
-        Value::Bool(_) | Value::Null => {}
-        Value::Array(a) => a.iter().for_each(|x| leaves(x, out)),
-        Value::Object(o) => o.values().for_each(|x| leaves(x, out)),
+/// Every string and number of a JSON document, in the order they are written.
+fn leaves_in_order(source: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(source);
+    // The document parsed once already; a failure here only loses text.
+    let _ = Leaves(&mut out).deserialize(&mut de);
+    out
+}
+
+struct Leaves<'a>(&'a mut Vec<String>);
+
+impl<'de> DeserializeSeed<'de> for Leaves<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Leaves<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.0.push(v.to_owned());
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.0.push(v.to_string());
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.0.push(v.to_string());
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.0.push(serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string()));
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Leaves(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key::<IgnoredAny>()?.is_some() {
+            map.next_value_seed(Leaves(&mut *self.0))?;
+        }
+        Ok(())
     }
 }
 
@@ -71,8 +132,13 @@ mod tests {
             r#"{"category":"missing-config","summary":"secret \"app-db\" not found","exit_code":1,"ok":false}"#,
         );
         assert!(d.json.is_some());
-        // Keys in order (serde_json sorts them).
-        assert_eq!(d.text, "missing-config\n1\nsecret \"app-db\" not found");
+        // In the order the tool wrote them.
+        assert_eq!(d.text, "missing-config\nsecret \"app-db\" not found\n1");
+        // Not sorted by key: a lint title under `a_title` does not come before the finding.
+        let d = read_diagnosis(
+            r#"{"summary":"container app was OOMKilled","a_title":"no resource limits set"}"#,
+        );
+        assert_eq!(d.text, "container app was OOMKilled\nno resource limits set");
     }
 
     #[test]

@@ -7,14 +7,19 @@
 //! synonyms), matched against the text. A tool that timed out, could not start, was killed
 //! or exited non-zero without output scores 0.
 //!
-//! What the tool was handed (its namespace, `crashlab-oom-x7k2p`) is masked in its output
-//! before anything is matched: echoing it names the scenario, not the cause.
+//! What the tool was handed (its namespace, `crashlab-oom-x7k2p`) and the scenario's name are
+//! masked in its output before anything is matched: echoing them names the scenario, not the
+//! cause. What the tool copied from the cluster (log lines, event messages, reasons:
+//! [`ClusterWords`]) is taken out before the category is read from text and before wrong
+//! advice is looked for: the category is the tool's conclusion, not the cluster's words. Key
+//! facts count either way, and say whether the tool concluded or quoted them.
 
 use regex::RegexBuilder;
 
-use crate::scenario::{GroundTruth, KeyFact};
+use crate::scenario::{Category, GroundTruth, KeyFact};
 
-use super::category_text::{category_from_value, category_in_text};
+use super::category_text::{category_from_value_with, category_in_text_with};
+use super::cluster_words::{ClusterWords, replace_word};
 use super::diagnosis_text::{field_at, read_diagnosis};
 use super::grade_result::{CategoryGrade, CategorySource, FactMatch, Grade};
 use super::tool_output::{ToolEnding, ToolOutput};
@@ -29,14 +34,29 @@ pub const DEFAULT_CATEGORY_FIELD: &str = "category";
 pub struct GradeOptions {
     /// Dotted path of the category in a JSON output (`--category-field`).
     pub category_field: String,
+    /// The tool's own labels and the category each names (`--category-map`); `None`: the
+    /// label names no category (`crash_loop_unknown_cause`).
+    pub category_map: Vec<(String, Option<Category>)>,
 }
 
 impl Default for GradeOptions {
     fn default() -> Self {
         Self {
             category_field: DEFAULT_CATEGORY_FIELD.to_owned(),
+            category_map: Vec::new(),
         }
     }
+}
+
+/// What the tool's output is read against besides the ground truth.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Given<'a> {
+    /// Strings the tool was handed (its namespace), masked wherever they appear.
+    pub strings: &'a [&'a str],
+    /// Names masked as whole words (the scenario's name).
+    pub words: &'a [&'a str],
+    /// What the cluster said during the incident.
+    pub cluster: Option<&'a ClusterWords>,
 }
 
 /// What replaces the strings the tool was given.
@@ -44,6 +64,19 @@ const MASK: &str = "⟨given⟩";
 
 /// Grades the output `out` of a tool that was handed the strings `given` (its namespace).
 pub fn grade(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions, given: &[&str]) -> Grade {
+    grade_in(
+        truth,
+        out,
+        opts,
+        &Given {
+            strings: given,
+            ..Given::default()
+        },
+    )
+}
+
+/// Grades the output `out` of a tool on an incident: see [`Given`].
+pub fn grade_in(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions, given: &Given) -> Grade {
     let mut notes = Vec::new();
     let failure = match &out.ending {
         ToolEnding::Exited { code: 0 } => None,
@@ -63,8 +96,17 @@ pub fn grade(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions, given: 
     };
 
     let mut read = read_diagnosis(&out.stdout);
-    for g in given.iter().filter(|g| !g.trim().is_empty()) {
+    // Quotations first: the cluster's messages hold the namespace too.
+    let mut own = given
+        .cluster
+        .map_or_else(|| read.text.clone(), |c| c.strip(&read.text));
+    for g in given.strings.iter().filter(|g| !g.trim().is_empty()) {
         read.text = read.text.replace(g, MASK);
+        own = own.replace(g, MASK);
+    }
+    for w in given.words.iter().filter(|w| !w.trim().is_empty()) {
+        read.text = replace_word(&read.text, w, MASK);
+        own = replace_word(&own, w, MASK);
     }
     let from_field = read.json.as_ref().and_then(|j| {
         let v = field_at(j, &opts.category_field)?;
@@ -72,7 +114,7 @@ pub fn grade(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions, given: 
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        Some((category_from_value(&value), value))
+        Some((category_from_value_with(&value, &opts.category_map), value))
     });
     let (found, source) = match from_field {
         Some((c, value)) => (
@@ -89,8 +131,8 @@ pub fn grade(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions, given: 
                     opts.category_field
                 ));
             }
-            match category_in_text(&read.text) {
-                Some((c, phrase)) => (Some(c), CategorySource::Text { phrase }),
+            match category_in_text_with(&own, &opts.category_map) {
+                Some((c, phrase)) => (c, CategorySource::Text { phrase }),
                 None => (None, CategorySource::None),
             }
         }
@@ -104,12 +146,23 @@ pub fn grade(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions, given: 
     let key_facts: Vec<FactMatch> = truth
         .key_facts
         .iter()
-        .map(|f| match_fact(f, &read.text))
+        .map(|f| {
+            let concluded = match_fact(f, &own);
+            if concluded.found {
+                return concluded;
+            }
+            let quoted = match_fact(f, &read.text);
+            FactMatch {
+                quoted: quoted.found,
+                ..quoted
+            }
+        })
         .collect();
+    // Advice is the tool's own: a log line it quoted gives none.
     let wrong_answers: Vec<FactMatch> = truth
         .wrong_answers
         .iter()
-        .map(|f| match_fact(f, &read.text))
+        .map(|f| match_fact(f, &own))
         .collect();
 
     let score = if failure.is_some() {
@@ -149,6 +202,7 @@ fn match_fact(fact: &KeyFact, text: &str) -> FactMatch {
         name: fact.name.clone(),
         found: matched.is_some(),
         matched,
+        quoted: false,
     }
 }
 
@@ -234,6 +288,7 @@ wrongAnswers:
         let out = ToolOutput::ok(r#"{"root_cause":{"category":"ResourceLimits"},"text":"137"}"#);
         let nested = GradeOptions {
             category_field: "root_cause.category".into(),
+            ..GradeOptions::default()
         };
         assert!(grade(&truth(), &out, &nested, &[]).category.correct);
         let g = grade(&truth(), &out, &GradeOptions::default(), &[]);

@@ -27,6 +27,11 @@ impl Grade {
         self.key_facts.iter().filter(|f| f.found).count()
     }
 
+    /// Key facts found only in what the tool quoted of the cluster.
+    pub fn facts_quoted(&self) -> usize {
+        self.key_facts.iter().filter(|f| f.found && f.quoted).count()
+    }
+
     pub fn missed(&self) -> impl Iterator<Item = &FactMatch> {
         self.key_facts.iter().filter(|f| !f.found)
     }
@@ -74,4 +79,8 @@ pub struct FactMatch {
     /// The text that matched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matched: Option<String>,
+    /// Found only in what the tool copied from the cluster (a log line, an event message),
+    /// not in its own words.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quoted: bool,
 }

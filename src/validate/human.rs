@@ -25,6 +25,7 @@ pub fn render_human(r: &ValidationReport) -> String {
     }
     out.push('\n');
     table(&mut out, r);
+    super::human_moments::moment_table(&mut out, r);
     super::human_repeats::repeat_table(&mut out, r);
     for s in &r.scenarios {
         explain(&mut out, s, r.min_score);
@@ -42,6 +43,7 @@ fn table(out: &mut String, r: &ValidationReport) {
         "tool said".to_owned(),
         "facts".to_owned(),
         "wrong".to_owned(),
+        "tool saw".to_owned(),
         "score".to_owned(),
     ]];
     for s in &r.scenarios {
@@ -78,11 +80,13 @@ fn table(out: &mut String, r: &ValidationReport) {
                         grade.wrong_given().count().to_string(),
                     )
                 };
-                [s.name.clone(), expected, said, facts, wrong, score]
+                let saw = s.outcome.sight().map_or_else(|| "-".to_owned(), saw_cell);
+                [s.name.clone(), expected, said, facts, wrong, saw, score]
             }
             Outcome::NotReproduced { .. } => [
                 s.name.clone(),
                 expected,
+                "-".to_owned(),
                 "-".to_owned(),
                 "-".to_owned(),
                 "-".to_owned(),
@@ -94,18 +98,19 @@ fn table(out: &mut String, r: &ValidationReport) {
                 "-".to_owned(),
                 "-".to_owned(),
                 "-".to_owned(),
+                "-".to_owned(),
                 "not run".to_owned(),
             ],
         };
         rows.push(row);
     }
-    let widths: Vec<usize> = (0..6)
+    let widths: Vec<usize> = (0..7)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
         .collect();
     for row in rows {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
-            if i == 5 {
+            if i == 6 {
                 line.push_str(cell);
             } else {
                 let _ = write!(line, "{cell:<w$}  ", w = widths[i]);
@@ -116,10 +121,31 @@ fn table(out: &mut String, r: &ValidationReport) {
     }
 }
 
+/// The target's state when the tool started, and each change during the call:
+/// `CrashLoopBackOff#3`, `Running#2→Error#2`.
+fn saw_cell(sight: &crate::expect::Sight) -> String {
+    let Some(start) = &sight.at_start else {
+        return "-".to_owned();
+    };
+    let cell = |t: &crate::expect::moment::TargetState| {
+        format!("{}#{}", t.state.status_word(), t.instance)
+    };
+    match sight.changes.as_slice() {
+        [] => cell(start),
+        [one] => format!("{}→{}", cell(start), cell(one)),
+        [.., last] => format!("{}→…→{}", cell(start), cell(last)),
+    }
+}
+
 /// Details for a scenario that did not simply pass.
 fn explain(out: &mut String, s: &ScenarioValidation, min_score: f64) {
     match &s.outcome {
-        Outcome::Graded { grade, tool, judge } => {
+        Outcome::Graded {
+            grade,
+            tool,
+            judge,
+            saw,
+        } => {
             let judge_failed = judge.as_ref().and_then(|j| j.error.as_ref());
             if s.passed(min_score) == Some(true) && grade.notes.is_empty() {
                 return;
@@ -155,6 +181,21 @@ fn explain(out: &mut String, s: &ScenarioValidation, min_score: f64) {
                     let _ = writeln!(out, "{}: {}", s.name, score.map(pct).unwrap_or_default());
                 }
             }
+            if let Some(sight) = saw {
+                let when = sight
+                    .started_after_s
+                    .map(|t| format!(", {t:.1}s after apply"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "  ran at: {}{when}; the target was {}",
+                    sight.moment,
+                    sight.describe()
+                );
+                if let Some(note) = &sight.note {
+                    let _ = writeln!(out, "  moment: {note}");
+                }
+            }
             if let Some(f) = &grade.failure {
                 // Nothing else to say about an answer that never came.
                 let _ = writeln!(out, "  failed: {f}");
@@ -181,6 +222,19 @@ fn explain(out: &mut String, s: &ScenarioValidation, min_score: f64) {
             let missed: Vec<&str> = grade.missed().map(|f| f.name.as_str()).collect();
             if !missed.is_empty() {
                 let _ = writeln!(out, "  missed: {}", missed.join("; "));
+            }
+            let quoted: Vec<&str> = grade
+                .key_facts
+                .iter()
+                .filter(|f| f.found && f.quoted)
+                .map(|f| f.name.as_str())
+                .collect();
+            if !quoted.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  quoted, not concluded (found only in what it copied from the cluster): {}",
+                    quoted.join("; ")
+                );
             }
             let wrong: Vec<String> = grade
                 .wrong_given()

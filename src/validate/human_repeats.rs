@@ -11,16 +11,27 @@ pub(super) fn repeat_table(out: &mut String, r: &ValidationReport) {
     let Some(n) = r
         .scenarios
         .iter()
-        .map(|s| s.runs.len())
+        .map(|s| s.repeat())
         .max()
         .filter(|n| *n > 1)
     else {
         return;
     };
-    let _ = writeln!(
-        out,
-        "\nrepeated runs: {n} per scenario; pass@1 = right/graded, pass@{n} = at least one right, pass^{n} = all right"
-    );
+    let moments = r.scenarios.iter().any(|s| !s.by_moment().is_empty());
+    let n_all = r.scenarios.iter().map(|s| s.runs.len()).max().unwrap_or(n);
+    if moments {
+        let _ = writeln!(
+            out,
+            "\nrepeated runs: {n} per moment, {n_all} per scenario in all; pass@1 = right/graded, pass@{n_all} = at least one right, pass^{n_all} = all right"
+        );
+    }
+    let n = n_all;
+    if !moments {
+        let _ = writeln!(
+            out,
+            "\nrepeated runs: {n} per scenario; pass@1 = right/graded, pass@{n} = at least one right, pass^{n} = all right"
+        );
+    }
     let mut rows = vec![[
         "scenario".to_owned(),
         "right".to_owned(),

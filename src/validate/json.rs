@@ -17,6 +17,14 @@ pub fn render_json(r: &ValidationReport) -> String {
                 if !s.runs.is_empty() {
                     o.insert("repeats".to_owned(), json!(s.repeats()));
                 }
+                let by = s.by_moment();
+                if !by.is_empty() {
+                    let moments: Vec<Value> = by
+                        .iter()
+                        .map(|(m, x)| json!({"moment": m, "repeats": x}))
+                        .collect();
+                    o.insert("moments".to_owned(), json!(moments));
+                }
             }
             v
         })
@@ -26,7 +34,12 @@ pub fn render_json(r: &ValidationReport) -> String {
         ValidationExit::ToolBelow => "tool_below_min_score",
         ValidationExit::Incomplete => "incomplete",
     };
-    let doc = json!({
+    let moment_means: serde_json::Map<String, Value> = r
+        .moment_means()
+        .into_iter()
+        .map(|(m, v)| (m.as_str().to_owned(), json!(v)))
+        .collect();
+    let mut doc = json!({
         "command": r.command,
         "judge": r.judge,
         "min_score": r.min_score,
@@ -37,10 +50,15 @@ pub fn render_json(r: &ValidationReport) -> String {
             "below_min_score": r.below(),
             "not_reproduced": r.not_reproduced(),
             "overall_score": r.overall(),
-            "repeat": r.scenarios.iter().map(|s| s.runs.len()).max().unwrap_or(0).max(1),
+            "repeat": r.scenarios.iter().map(|s| s.repeat()).max().unwrap_or(0).max(1),
             "result": result,
         },
     });
+    if !moment_means.is_empty()
+        && let Some(summary) = doc.get_mut("summary").and_then(Value::as_object_mut)
+    {
+        summary.insert("moments".to_owned(), Value::Object(moment_means));
+    }
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text

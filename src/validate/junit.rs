@@ -65,6 +65,17 @@ pub fn validation_suite(r: &ValidationReport) -> TestSuite {
                 case.add_property(Property::new(name, value));
             }
         }
+        if let Some(sight) = s.outcome.sight() {
+            case.add_property(Property::new("moment", sight.moment.as_str()));
+            case.add_property(Property::new("tool_saw", sight.describe()));
+            if let Some(note) = &sight.note {
+                case.add_property(Property::new("moment_note", note.as_str()));
+            }
+        }
+        for (m, x) in s.by_moment() {
+            let score = x.map_or("not graded".to_owned(), |x| x.score_mean.to_string());
+            case.add_property(Property::new(format!("score@{m}"), score));
+        }
         if let Outcome::Graded { tool, .. } = &s.outcome {
             case.set_time(Duration::from_secs_f64(tool.elapsed_s.max(0.0)));
             if !tool.stdout.is_empty() {

@@ -5,10 +5,12 @@
 //! minus wrong advice. Everything but [`run_tool`] is pure and tested on recorded outputs.
 
 mod category_text;
+mod cluster_words;
 mod diagnosis_text;
 mod grade;
 mod grade_result;
 mod human;
+mod human_moments;
 mod human_repeats;
 mod json;
 mod judge;
@@ -23,11 +25,15 @@ mod validation;
 #[cfg(test)]
 mod tests;
 
-pub use category_text::{category_from_value, category_in_text};
+pub use category_text::{
+    category_from_value, category_from_value_with, category_in_text, category_in_text_with,
+    parse_category_map,
+};
+pub use cluster_words::ClusterWords;
 pub use diagnosis_text::{DiagnosisText, field_at, read_diagnosis};
 pub use grade::{
-    CATEGORY_WEIGHT, DEFAULT_CATEGORY_FIELD, FACTS_WEIGHT, GradeOptions, WRONG_ANSWER_PENALTY,
-    grade,
+    CATEGORY_WEIGHT, DEFAULT_CATEGORY_FIELD, FACTS_WEIGHT, GradeOptions, Given,
+    WRONG_ANSWER_PENALTY, grade, grade_in,
 };
 pub use grade_result::{CategoryGrade, CategorySource, FactMatch, Grade};
 pub use human::render_human;

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::expect::CheckResult;
+use crate::expect::{CheckResult, Sight};
 use crate::runner::Verdict;
 
 use super::grade_result::Grade;
@@ -20,6 +20,9 @@ pub enum Outcome {
         tool: ToolOutput,
         #[serde(skip_serializing_if = "Option::is_none")]
         judge: Option<JudgeResult>,
+        /// When the tool ran and what the target looked like meanwhile.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        saw: Option<Sight>,
     },
     /// The scenario's signal contract did not hold, so the tool was not asked: the fixture
     /// (or the cluster) is at fault, not the tool.
@@ -34,6 +37,14 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// What the tool was shown, when it ran.
+    pub fn sight(&self) -> Option<&Sight> {
+        match self {
+            Outcome::Graded { saw, .. } => saw.as_ref(),
+            _ => None,
+        }
+    }
+
     /// The score that counts: the judge's when there is a judge, else the deterministic one.
     /// `None` when there is nothing to score (not reproduced, not run, the judge failed).
     pub fn score(&self) -> Option<f64> {

@@ -16,6 +16,8 @@
 
 use serde::Serialize;
 
+use crate::expect::moment::Moment;
+
 use super::outcome::Outcome;
 
 /// One run of the tool on a scenario.
@@ -34,6 +36,11 @@ pub struct RunResult {
     /// How long the tool took, when it ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_elapsed_s: Option<f64>,
+    /// The moment it ran at (`--moment`, `--moments`), and what it saw then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moment: Option<Moment>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saw: Option<String>,
 }
 
 impl RunResult {
@@ -53,6 +60,9 @@ impl RunResult {
                 Outcome::Graded { tool, .. } => Some(tool.elapsed_s),
                 _ => None,
             },
+            // The moment asked for: where a scenario fell back, its note says so.
+            moment: outcome.sight().map(|s| s.asked.unwrap_or(s.moment)),
+            saw: outcome.sight().map(crate::expect::Sight::describe),
         }
     }
 }
@@ -154,6 +164,8 @@ mod tests {
             score,
             passed: score.map(|s| s >= 1.0),
             tool_elapsed_s: None,
+            moment: None,
+            saw: None,
         }
     }
 

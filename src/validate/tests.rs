@@ -126,6 +126,42 @@ fn the_bad_diagnoser_scores_low_and_what_it_missed_is_named() {
 
 // ------------------------------------------------------------------ reports
 
+/// What a call at the evidence moment of the scenario's committed recording, lasting
+/// `elapsed_s`, was shown.
+fn sight(name: &str, elapsed_s: f64) -> Option<crate::expect::Sight> {
+    use crate::expect::moment::{Moment, first_reached};
+    let (_, rec) = crate::timeline::recorded()
+        .into_iter()
+        .find(|(n, _)| n == name)?;
+    let s = Catalogue::builtin().get(name).ok()?.scenario.clone();
+    let timeline = crate::timeline::Timeline::from_recording(&rec);
+    let (at, state) = first_reached(
+        Moment::Evidence,
+        &s.spec.expect,
+        &s.spec.target,
+        &timeline,
+        std::time::Duration::from_secs(10),
+    )?;
+    let call = crate::expect::Call {
+        moment: Moment::Evidence,
+        asked: Moment::Evidence,
+        note: None,
+        pod: state.map_or_else(|| "app".to_owned(), |t| t.pod),
+        container: s.spec.target.container.clone(),
+        started_at: at,
+        ended_at: at
+            .checked_add(jiff::SignedDuration::from_secs_f64(elapsed_s))
+            .unwrap(),
+    };
+    let last = timeline.entries.last().map(|e| e.at);
+    Some(crate::expect::Sight::of(
+        &call,
+        &timeline,
+        Some(rec.started_at),
+        last,
+    ))
+}
+
 fn graded(name: &str, tool: &str, elapsed_s: f64) -> ScenarioValidation {
     let r = recorded(tool).into_iter().find(|r| r.name == name).unwrap();
     let mut out = ToolOutput::ok(r.stdout.clone());
@@ -137,6 +173,7 @@ fn graded(name: &str, tool: &str, elapsed_s: f64) -> ScenarioValidation {
             grade: r.grade(),
             tool: out,
             judge: None,
+            saw: sight(name, elapsed_s),
         },
         namespace: r.namespace,
         runs: Vec::new(),
@@ -351,4 +388,158 @@ fn repeated_runs_in_every_format() {
     let parsed = quick_junit::Report::deserialize_from_str(&xml).unwrap();
     assert_eq!((parsed.tests, parsed.failures, parsed.errors), (3, 1, 1));
     insta::assert_snapshot!("junit__repeated", xml);
+}
+
+// ------------------------------------------------------------- quoted, not concluded
+
+/// What a tool that only dumps the evidence prints: every event as `kubectl get events`
+/// shows it, every previous log, the waiting and termination lines of `kubectl describe`.
+fn evidence_dump(timeline: &crate::timeline::Timeline) -> String {
+    use crate::timeline::Signal;
+    let mut out = Vec::new();
+    for e in &timeline.entries {
+        match &e.signal {
+            Signal::Event {
+                reason,
+                message,
+                type_,
+                object,
+                ..
+            } => out.push(format!("{type_}  {reason}  {object}  {message}")),
+            Signal::PreviousLogs { text, .. } => out.extend(text.lines().map(str::to_owned)),
+            Signal::Waiting {
+                reason, message, ..
+            } => out.push(format!(
+                "State: Waiting\n  Reason: {reason}\n  Message: {}",
+                message.as_deref().unwrap_or_default()
+            )),
+            Signal::Terminated {
+                reason, exit_code, ..
+            } => out.push(format!(
+                "Last State: Terminated\n  Reason: {}\n  Exit Code: {exit_code}",
+                reason.as_deref().unwrap_or_default()
+            )),
+            _ => {}
+        }
+    }
+    out.join("\n")
+}
+
+#[test]
+fn a_tool_that_only_dumps_logs_and_events_gets_no_category() {
+    let catalogue = Catalogue::builtin();
+    let mut named = Vec::new();
+    for (name, rec) in crate::timeline::recorded() {
+        let Ok(entry) = catalogue.get(&rec.scenario) else {
+            continue;
+        };
+        let truth = entry.scenario.spec.ground_truth.clone().unwrap();
+        let timeline = crate::timeline::Timeline::from_recording(&rec);
+        let cluster = ClusterWords::of(&timeline);
+        let dump = evidence_dump(&timeline);
+        let given = Given {
+            strings: &[&rec.namespace],
+            words: &[],
+            cluster: Some(&cluster),
+        };
+        let g = grade_in(&truth, &ToolOutput::ok(dump.clone()), &GradeOptions::default(), &given);
+        if g.category.found.is_some() {
+            named.push(format!("{name}: {:?}", g.category.source));
+        }
+        // The log lines it surfaced still count as facts, marked as quoted.
+        if name == "exit-1" {
+            let quoted: Vec<&str> = g
+                .key_facts
+                .iter()
+                .filter(|f| f.quoted)
+                .map(|f| f.name.as_str())
+                .collect();
+            assert_eq!(quoted, ["config file /etc/app/config.yaml is missing"]);
+        }
+        // Without the cluster's words, the same dump named a category: the test can fail.
+        if name == "exit-1" {
+            let plain = grade(&truth, &ToolOutput::ok(dump), &GradeOptions::default(), &[]);
+            assert_eq!(plain.category.found, Some(Category::MissingConfig));
+        }
+    }
+    assert!(named.is_empty(), "categories read from quoted evidence: {named:#?}");
+}
+
+#[test]
+fn a_conclusion_in_the_tools_own_words_is_read_beside_the_quotes() {
+    let (_, rec) = crate::timeline::recorded()
+        .into_iter()
+        .find(|(n, _)| n == "exit-1")
+        .unwrap();
+    let timeline = crate::timeline::Timeline::from_recording(&rec);
+    let cluster = ClusterWords::of(&timeline);
+    let truth = Catalogue::builtin()
+        .get("exit-1")
+        .unwrap()
+        .scenario
+        .spec
+        .ground_truth
+        .clone()
+        .unwrap();
+    let out = format!(
+        "{}\nRoot cause: the app's configuration file is missing (exit code 1); mount the ConfigMap.",
+        evidence_dump(&timeline)
+    );
+    let given = Given {
+        strings: &[&rec.namespace],
+        words: &["exit-1"],
+        cluster: Some(&cluster),
+    };
+    let g = grade_in(&truth, &ToolOutput::ok(out), &GradeOptions::default(), &given);
+    assert_eq!(g.category.found, Some(Category::MissingConfig), "{:?}", g.category);
+    assert!(g.key_facts.iter().all(|f| f.found && !f.quoted), "{:?}", g.key_facts);
+}
+
+#[test]
+fn the_tools_own_labels_map_to_categories() {
+    let truth = Catalogue::builtin()
+        .get("missing-secret-ref")
+        .unwrap()
+        .scenario
+        .spec
+        .ground_truth
+        .clone()
+        .unwrap();
+    let opts = GradeOptions {
+        category_field: "diagnosis".into(),
+        category_map: parse_category_map("config_error=missing-config, crash_loop_unknown_cause=none")
+            .unwrap(),
+    };
+    let g = grade(&truth, &ToolOutput::ok(r#"{"diagnosis":"config_error"}"#), &opts, &[]);
+    assert!(g.category.correct, "{:?}", g.category);
+    // A label that names no category stops the text search where it stands.
+    let g = grade(
+        &truth,
+        &ToolOutput::ok("crash_loop_unknown_cause; see the events: secret missing"),
+        &opts,
+        &[],
+    );
+    assert_eq!(g.category.found, None);
+    assert_eq!(
+        parse_category_map("x=wrong").unwrap_err(),
+        "\"x=wrong\": unknown category \"wrong\"; expected one of missing-config, dependency-down, resource-limits, code-bug, probe-failure, image-problem, or none"
+    );
+}
+
+#[test]
+fn the_scenarios_name_is_masked_as_a_word() {
+    let truth = Catalogue::builtin()
+        .get("sidecar-crash")
+        .unwrap()
+        .scenario
+        .spec
+        .ground_truth
+        .clone()
+        .unwrap();
+    let given = Given {
+        words: &["sidecar-crash"],
+        ..Given::default()
+    };
+    let g = grade_in(&truth, &ToolOutput::ok("sidecar-crash"), &GradeOptions::default(), &given);
+    assert_eq!((g.category.found, g.score), (None, 0.0));
 }

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::expect::moment::Moment;
 use crate::scenario::Category;
 
 pub use super::outcome::Outcome;
@@ -66,6 +67,35 @@ impl ScenarioValidation {
             None
         }
     }
+
+    /// With the tool run at several moments (`--moments`): per moment, in time order, what
+    /// its runs say together. Empty when it ran at one moment only.
+    pub fn by_moment(&self) -> Vec<(Moment, Option<Repeats>)> {
+        let mut moments: Vec<Moment> = self.runs.iter().filter_map(|r| r.moment).collect();
+        moments.sort();
+        moments.dedup();
+        if moments.len() < 2 {
+            return Vec::new();
+        }
+        moments
+            .into_iter()
+            .map(|m| {
+                let runs: Vec<RunResult> = self
+                    .runs
+                    .iter()
+                    .filter(|r| r.moment == Some(m))
+                    .cloned()
+                    .collect();
+                (m, Repeats::of(&runs))
+            })
+            .collect()
+    }
+
+    /// How many runs the tool made at each moment (1 unless `--repeat`).
+    pub fn repeat(&self) -> usize {
+        let moments = self.by_moment().len().max(1);
+        self.runs.len().div_ceil(moments)
+    }
 }
 
 /// What a validation means for the exit code.
@@ -80,6 +110,26 @@ pub enum ValidationExit {
 }
 
 impl ValidationReport {
+    /// With `--moments`: per moment, the mean score over the scenarios graded there.
+    pub fn moment_means(&self) -> Vec<(Moment, Option<f64>)> {
+        let mut by: std::collections::BTreeMap<Moment, Vec<f64>> = Default::default();
+        for s in &self.scenarios {
+            for (m, x) in s.by_moment() {
+                let scores = by.entry(m).or_default();
+                scores.extend(x.map(|x| x.score_mean));
+            }
+        }
+        by.into_iter()
+            .map(|(m, scores)| {
+                let mean = (!scores.is_empty()).then(|| {
+                    let mean = scores.iter().sum::<f64>() / scores.len() as f64;
+                    (mean * 1000.0).round() / 1000.0
+                });
+                (m, mean)
+            })
+            .collect()
+    }
+
     /// Mean score over the scored scenarios.
     pub fn overall(&self) -> Option<f64> {
         let scores: Vec<f64> = self.scenarios.iter().filter_map(|s| s.score()).collect();
