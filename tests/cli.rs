@@ -448,6 +448,30 @@ fn validate_needs_a_tool_and_valid_limits_before_touching_a_cluster() {
             &["validate", "--diagnose", "true", "oom", "--all"],
             "not both",
         ),
+        (
+            &["validate", "--diagnose", "true", "--moment", "soon", "oom"],
+            "unknown moment \"soon\": expected one of evidence, running, crashloop, settled",
+        ),
+        (
+            &["validate", "--diagnose", "true", "--moments", "evidence,later", "oom"],
+            "--moments: unknown moment \"later\"",
+        ),
+        // oom observes for 4 minutes: its longest back-off wait then is 160 s.
+        (
+            &["validate", "--diagnose", "true", "--tool-window", "3m", "oom"],
+            "scenario \"oom\" reaches back-off waits of at most 2m40s within its observe window (4m)",
+        ),
+        (
+            &[
+                "validate",
+                "--diagnose",
+                "true",
+                "--category-map",
+                "config_error=config",
+                "oom",
+            ],
+            "--category-map: \"config_error=config\": unknown category \"config\"",
+        ),
     ];
     for (args, message) in cases {
         let run = Run::new({
@@ -490,7 +514,9 @@ fn validate_help_documents_scoring_environment_and_exit_codes() {
     let run = crashlab_run(&["validate", "--help"]);
     run.expect_code(0);
     for text in [
-        "CRASHLAB_NAMESPACE, CRASHLAB_POD, CRASHLAB_CONTAINER, CRASHLAB_SCENARIO and KUBECONFIG",
+        "CRASHLAB_NAMESPACE, CRASHLAB_POD, CRASHLAB_CONTAINER and KUBECONFIG",
+        "CRASHLAB_SCENARIO only with\n  --tell-scenario",
+        "crashloop (default)",
         "0.5 for the right category",
         "CRASHLAB_GROUND_TRUTH",
         "1  the tool scored below --min-score",
@@ -683,6 +709,7 @@ impl<T: Send + Sync + 'static> Background<T> {
 
 static CATALOGUE: Background<CatalogueRun> = Background::new();
 static VALIDATE_BUILTIN: Background<(Run, Value)> = Background::new();
+static VALIDATE_ECHO: Background<(Run, Value)> = Background::new();
 
 /// Every e2e test calls this first, so that both whole-catalogue runs are under way from the
 /// first e2e test on. libtest starts tests in name order on its four threads: the tests that
@@ -695,6 +722,21 @@ fn start_heavy_runs() {
         VALIDATE_BUILTIN.start("crashlab validate --all", || {
             let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-builtin");
             validate_run(&["--all", "--diagnose", BUILTIN_DIAGNOSER], &[], &saved)
+        });
+        VALIDATE_ECHO.start("crashlab validate --all with the name-echo control", || {
+            let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-echo");
+            let control = example("name-echo-control.sh");
+            validate_run(
+                &[
+                    "--all",
+                    "--moment",
+                    "evidence",
+                    "--diagnose",
+                    control.to_str().unwrap(),
+                ],
+                &[],
+                &saved,
+            )
         });
     });
 }
@@ -1168,6 +1210,63 @@ fn e2e_validate_grades_a_bad_diagnoser_low_and_never_blames_it_for_a_sabotaged_f
     );
     assert!(!saved.join("exit-1-sabotaged.stdout").exists());
     assert_eq!(doc["summary"]["not_reproduced"], 1);
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_validate_a_name_echo_control_scores_0_on_every_blind_scenario() {
+    start_heavy_runs();
+    let (run, doc) = VALIDATE_ECHO.get();
+    // Below the minimum everywhere: exit 1, not 3 (every fixture reproduced).
+    run.expect_code(1);
+    let scenarios = doc["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), builtin_files().len());
+    let mut scored = Vec::new();
+    for s in scenarios {
+        let name = s["name"].as_str().unwrap();
+        assert_eq!(s["result"], "graded", "{s:#}");
+        let ns = s["namespace"].as_str().unwrap();
+        assert!(!ns.contains(name), "{name}: namespace {ns} names it");
+        // The control did read the namespace and its objects.
+        let stdout = s["tool"]["stdout"].as_str().unwrap();
+        assert!(stdout.contains("Pod "), "{name}: {stdout}");
+        assert!(!stdout.contains(name), "{name} leaked: {stdout}");
+        if s["score"] != 0.0 || !s["grade"]["category"]["found"].is_null() {
+            scored.push(format!("{name}: {} {}", s["score"], s["grade"]["category"]));
+        }
+    }
+    assert!(scored.is_empty(), "{scored:#?}");
+}
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_validate_runs_the_tool_at_each_moment_and_says_what_it_saw() {
+    start_heavy_runs();
+    let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-moments");
+    // A tool that reports what kubectl shows it: the target container's state.
+    let tool = "kubectl get pod \"$CRASHLAB_POD\" -n \"$CRASHLAB_NAMESPACE\" \
+        -o jsonpath='{.status.containerStatuses[0].state}'";
+    let (run, doc) = validate_run(&["exit-1", "--moments", "all", "--diagnose", tool], &[], &saved);
+    run.expect_code(1);
+    let s = validated(&doc, "exit-1");
+    let runs = s["runs"].as_array().unwrap();
+    let moments: Vec<&str> = runs.iter().map(|r| r["moment"].as_str().unwrap()).collect();
+    assert_eq!(moments, ["evidence", "running", "crashloop", "settled"], "{s:#}");
+    let crashloop = &runs[2];
+    let saw = crashloop["saw"].as_str().unwrap();
+    assert!(
+        saw.starts_with("CrashLoopBackOff (instance") && saw.ends_with("for the whole call"),
+        "{crashloop:#}"
+    );
+    // What crashlab says the tool saw is what the tool itself printed.
+    let out = std::fs::read_to_string(saved.join("exit-1.crashloop.stdout")).unwrap();
+    assert!(out.contains("CrashLoopBackOff"), "{out}");
+    let moments_doc = s["moments"].as_array().unwrap();
+    assert_eq!(moments_doc.len(), 4, "{s:#}");
+    assert!(doc["summary"]["moments"]["crashloop"].is_number(), "{doc:#}");
+    for r in runs {
+        eprintln!("measured: exit-1 at {}: {}", r["moment"], r["saw"]);
+    }
 }
 
 /// `crashlab validate exit-1 --repeat 3 [--fresh]` with examples/flaky-diagnoser.sh (a

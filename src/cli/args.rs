@@ -417,22 +417,44 @@ pub struct ClusterUpArgs {
 }
 
 pub const VALIDATE_HELP: &str = "\
+WHEN THE TOOL RUNS (--moment, --moments):
+  crashloop (default)  the evidence holds (below) and the target waits in CrashLoopBackOff with
+                       its next restart, predicted from the last finishedAt and the delay in the
+                       kubelet's message, at least --tool-window (10s) away. The kubelet shows
+                       the first CrashLoopBackOff late, often under a second before the restart,
+                       so this usually comes at a later, longer back-off.
+  evidence             the incident is ready for diagnosis: the waiting reason, last
+                       termination, events and previous-log lines the scenario promises are
+                       all seen and nothing contradicts it.
+  running              right after the next restart: the pod looks healthy, or just failed.
+  settled              after the observe window.
+  A moment that does not apply (crashloop on a scenario that never crash-loops, running where
+  the target never restarts) runs at evidence, and the report says so. --moments all runs the
+  tool at each moment on the same incident and reports the score per moment and pass^moments.
+  The back-off curve, restart counts and must-not checks are still judged while the tool runs;
+  if they fail afterwards, the answer is not graded. Every answer is reported with what the
+  tool was shown: the target's state when it started, every change during the call, and at
+  its end.
+
 THE TOOL'S ENVIRONMENT:
-  COMMAND runs with `sh -c` once per reproduced scenario (--repeat N: N times), as soon as the
-  incident is ready for diagnosis: the waiting reason, last termination, events and previous-log
-  lines the scenario promises are all seen and nothing contradicts it (the back-off curve,
-  restart counts and must-not checks are still judged while the tool runs; if they fail
-  afterwards, the answer is not graded). It gets the environment variables
-  CRASHLAB_NAMESPACE, CRASHLAB_POD, CRASHLAB_CONTAINER, CRASHLAB_SCENARIO and KUBECONFIG (a
-  kubeconfig whose current context is the cluster under test). PATH starts with crashlab's own
-  directory, so `crashlab diagnose` in COMMAND is this crashlab.
+  COMMAND runs with `sh -c` at each moment (--repeat N: N times). It gets the environment
+  variables CRASHLAB_NAMESPACE, CRASHLAB_POD, CRASHLAB_CONTAINER and KUBECONFIG (a kubeconfig
+  whose current context is the cluster under test); CRASHLAB_SCENARIO only with
+  --tell-scenario. By default nothing the tool can read names the scenario: the namespace is
+  `crashlab-` and random characters, and labels, annotations and selectors carry no scenario
+  name. PATH starts with crashlab's own directory, so `crashlab diagnose` in COMMAND is this
+  crashlab.
 
 SCORING (per scenario, 0 to 1):
   0.5 for the right category + 0.5 x the share of key facts named - 0.25 per wrong answer.
-  The category is read from the JSON field --category-field when stdout is a JSON document,
-  else from the first phrase of the text that names one. A tool that times out, cannot start
-  or exits non-zero without output scores 0. The namespace the tool was given is masked in
-  its output before matching (it names the scenario). With --judge, the judge's score counts
+  The category is read from the JSON field --category-field when stdout is a JSON document
+  (the tool's own labels through --category-map), else from the first phrase of the text
+  that names one, in the tool's own words: what it copied from the cluster (log lines, event
+  messages, waiting and termination reasons and messages) is taken out first. Key facts count
+  wherever they are, and are reported as quoted when only the copied text has them. JSON
+  strings are read in the order the tool wrote them. A tool that times out, cannot start or
+  exits non-zero without output scores 0. The namespace the tool was given and the
+  scenario's name are masked in its output before matching. With --judge, the judge's score counts
   instead: it gets the tool's stdout on stdin and the ground truth as JSON in
   CRASHLAB_GROUND_TRUTH, and prints a number from 0 to 1.
 

@@ -21,6 +21,10 @@ const SYNONYMS: [(Category, &[&str]); 6] = [
             r"environment variable \S+ (is )?(not set|missing|unset)",
             r"config(uration)? file \S* ?(is )?(missing|not found)",
             r"CreateContainerConfigError",
+            // Wording of public diagnosers (tests/fixtures/tool-outputs/).
+            r#"(secret|configmap|config ?map)s? ['"]?[\w.-]+['"]? (referenced by the container )?(does not|doesn't) exist"#,
+            r"(have not|haven't) created the (secret|configmap)",
+            r"config(uration)?[- ]based (issue|problem)s?",
         ],
     ),
     (
@@ -46,6 +50,7 @@ const SYNONYMS: [(Category, &[&str]); 6] = [
             r"(insufficient|not enough) (memory|cpu)",
             r"(increase|raise|bump) (the )?(memory|cpu)",
             r"cpu throttl\w*",
+            r"(did not|didn't) have (sufficient|enough) memory",
         ],
     ),
     (
@@ -58,6 +63,8 @@ const SYNONYMS: [(Category, &[&str]); 6] = [
             r"segmentation fault|segfault",
             r"unhandled exception|uncaught exception",
             r"null pointer|nil pointer",
+            r"(something|an? issue|a problem) (is )?related to your application",
+            r"mismatch in (the )?logic",
         ],
     ),
     (

@@ -543,3 +543,80 @@ fn the_scenarios_name_is_masked_as_a_word() {
     let g = grade_in(&truth, &ToolOutput::ok("sidecar-crash"), &GradeOptions::default(), &given);
     assert_eq!((g.category.found, g.score), (None, 0.0));
 }
+
+// ------------------------------------------------------------- public diagnosers' words
+
+/// What crashlab reads in the real outputs of public diagnosers (taken through their adapters
+/// on live incidents, `tests/fixtures/tool-outputs/`): the category and the phrase or field
+/// it came from, with the labels each adapter documents mapped as `--category-map` maps them.
+#[test]
+fn public_diagnosers_outputs_are_read_as_they_meant_them() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tool-outputs");
+    let maps: &[(&str, &str, &str)] = &[
+        (
+            "triagekit-mcp-k8s-triage",
+            "pods.0.containers.0.candidates.0.category",
+            "oom_killed=resource-limits,image_pull_error=image-problem,config_error=missing-config,probe_failure=probe-failure,scheduling_failure=resource-limits,crash_loop_unknown_cause=none,healthy=none",
+        ),
+        ("k8s-sre-agent", "findings.0.detector", "oom-killed=resource-limits,config-error=missing-config,image-pull=image-problem,probe-failure=probe-failure,unschedulable=resource-limits,crash-loop=none,rollout=none,node=none"),
+    ];
+    let mut tools: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    tools.sort();
+    let mut lines = Vec::new();
+    for tool in tools {
+        let name = tool.file_name().unwrap().to_str().unwrap().to_owned();
+        let opts = maps
+            .iter()
+            .find(|(t, _, _)| *t == name)
+            .map_or_else(GradeOptions::default, |(_, field, map)| GradeOptions {
+                category_field: (*field).to_owned(),
+                category_map: parse_category_map(map).unwrap(),
+            });
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&tool)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for f in files {
+            let stem = f.file_stem().unwrap().to_str().unwrap().to_owned();
+            let scenario = stem.split('.').next().unwrap();
+            let truth = Catalogue::builtin()
+                .get(scenario)
+                .unwrap()
+                .scenario
+                .spec
+                .ground_truth
+                .clone()
+                .unwrap();
+            let stdout = std::fs::read_to_string(&f).unwrap();
+            let ns = regex::Regex::new(&format!("crashlab-{scenario}-[a-z0-9]{{5}}"))
+                .unwrap()
+                .find(&stdout)
+                .map(|m| m.as_str().to_owned())
+                .unwrap_or_default();
+            let g = grade_in(
+                &truth,
+                &ToolOutput::ok(stdout.clone()),
+                &opts,
+                &Given {
+                    strings: &[&ns],
+                    words: &[scenario],
+                    cluster: None,
+                },
+            );
+            lines.push(format!(
+                "{name}/{stem}: {} ({}) facts {}/{} score {}",
+                g.category.found.map_or("none".to_owned(), |c| c.to_string()),
+                g.category.source.describe(),
+                g.facts_found(),
+                g.key_facts.len(),
+                g.score
+            ));
+        }
+    }
+    insta::assert_snapshot!(lines.join("\n"));
+}
