@@ -1,4 +1,7 @@
 #!/bin/sh
+# UNTESTED: this adapter has never met a real k8sgpt (it cannot be installed where crashlab is
+# developed: the Go module proxy refuses it). Its jq reads k8sgpt's documented JSON only.
+#
 # Wires k8sgpt (https://k8sgpt.ai) into `crashlab validate`, without crashlab depending on it:
 #
 #   crashlab validate --all --timeout 2m --diagnose examples/k8sgpt-adapter.sh

@@ -1269,6 +1269,55 @@ fn e2e_validate_runs_the_tool_at_each_moment_and_says_what_it_saw() {
     }
 }
 
+/// A real public diagnoser (k8s-sre-agent 0.1.0 from PyPI, no model) through its adapter, at
+/// the default moment: it sees the crash loop, and its own labels map to categories.
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_validate_a_public_diagnoser_through_its_adapter() {
+    start_heavy_runs();
+    let install = Run::new({
+        let mut c = Command::new(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/leaderboard-tools"),
+        );
+        c.arg("k8s-sre-agent");
+        c
+    });
+    install.expect_code(0);
+    let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-k8s-sre-agent");
+    let adapter = example("adapters/k8s-sre-agent.sh");
+    let (run, doc) = validate_run(
+        &[
+            "exit-1",
+            "missing-secret-ref",
+            "--diagnose",
+            adapter.to_str().unwrap(),
+            "--category-field",
+            "findings.0.detector",
+            "--category-map",
+            "oom-killed=resource-limits,config-error=missing-config,crash-loop=none",
+        ],
+        &[],
+        &saved,
+    );
+    // It concludes no category for exit-1: below the minimum.
+    run.expect_code(1);
+    let exit1 = validated(&doc, "exit-1");
+    assert_eq!(exit1["result"], "graded", "{exit1:#}");
+    assert_eq!(exit1["saw"]["moment"], "crashloop", "{exit1:#}");
+    assert_eq!(exit1["saw"]["at_start"]["reason"], "CrashLoopBackOff", "{exit1:#}");
+    let stdout = exit1["tool"]["stdout"].as_str().unwrap();
+    assert!(
+        stdout.contains("Container 'app' is in CrashLoopBackOff"),
+        "the tool did not see the crash loop: {stdout}"
+    );
+    let secret = validated(&doc, "missing-secret-ref");
+    assert_eq!(secret["grade"]["category"]["found"], "missing-config", "{secret:#}");
+    eprintln!(
+        "measured: k8s-sre-agent exit-1 {} (saw {}), missing-secret-ref {}",
+        exit1["score"], exit1["saw"]["at_start"]["reason"], secret["score"]
+    );
+}
+
 /// `crashlab validate exit-1 --repeat 3 [--fresh]` with examples/flaky-diagnoser.sh (a
 /// stand-in that is right on odd-numbered calls), its call counter in a fresh directory.
 fn validate_flaky(extra: &[&str], junit: &Path) -> (Run, Value, tempfile::TempDir) {
