@@ -27,7 +27,7 @@ use crate::runner::{
 };
 use crate::scenario::{GroundTruth, Scenario, humantime_secs};
 use crate::validate::{
-    ClusterWords, GROUND_TRUTH_ENV, GradeOptions, Given, JudgeResult, Outcome, RunResult,
+    ClusterWords, GROUND_TRUTH_ENV, Recorded, GradeOptions, Given, JudgeResult, Outcome, RunResult,
     ScenarioValidation, ToolCall, ToolOutput, ValidationExit, ValidationReport, grade_in,
     parse_category_map, render_json, run_tool,
 };
@@ -379,8 +379,10 @@ async fn validate(
                     runs.push((ns.clone(), outcome_of(&r, None, truth, &plan.grading)));
                 }
                 let cluster = ClusterWords::of(&r.report.timeline);
+                let recorded = Recorded::of(&r.report.timeline);
                 for tool in tools {
-                    let outcome = outcome_of(&r, Some((tool, &cluster)), truth, &plan.grading);
+                    let outcome =
+                        outcome_of(&r, Some((tool, &cluster, &recorded)), truth, &plan.grading);
                     runs.push((ns.clone(), outcome));
                 }
             }
@@ -537,7 +539,7 @@ fn save(dir: &Path, scenario: &str, out: &ToolOutput) {
 
 fn outcome_of(
     run: &ScenarioRun,
-    result: Option<(ToolResult, &ClusterWords)>,
+    result: Option<(ToolResult, &ClusterWords, &Recorded)>,
     truth: &GroundTruth,
     grading: &GradeOptions,
 ) -> Outcome {
@@ -562,7 +564,7 @@ fn outcome_of(
         }
     };
     match (r.verdict, result) {
-        (Verdict::Pass, Some((result, cluster))) => {
+        (Verdict::Pass, Some((result, cluster, recorded))) => {
             // A name with a dash or a digit is masked as a word; a plain word (`oom`,
             // `liveness`) is what a diagnosis says, and a blind incident does not tell it.
             let scenario = [r.name.as_str()];
@@ -575,6 +577,7 @@ fn outcome_of(
                 strings: &[&r.namespace],
                 words,
                 cluster: Some(cluster),
+                recorded: Some(recorded),
             };
             Outcome::Graded {
                 grade: grade_in(truth, &result.tool, grading, &given),

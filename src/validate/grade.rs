@@ -20,6 +20,7 @@ use crate::scenario::{Category, GroundTruth, KeyFact};
 
 use super::category_text::{category_from_value_with, category_in_text_with};
 use super::cluster_words::{ClusterWords, replace_word};
+use super::contradiction::Recorded;
 use super::diagnosis_text::{field_at, read_diagnosis};
 use super::grade_result::{CategoryGrade, CategorySource, FactMatch, Grade};
 use super::tool_output::{ToolEnding, ToolOutput};
@@ -27,6 +28,8 @@ use super::tool_output::{ToolEnding, ToolOutput};
 pub const CATEGORY_WEIGHT: f64 = 0.5;
 pub const FACTS_WEIGHT: f64 = 0.5;
 pub const WRONG_ANSWER_PENALTY: f64 = 0.25;
+/// Per stated fact the recording contradicts ([`super::contradiction`]).
+pub const CONTRADICTION_PENALTY: f64 = 0.25;
 /// `--category-field` default.
 pub const DEFAULT_CATEGORY_FIELD: &str = "category";
 
@@ -57,6 +60,8 @@ pub struct Given<'a> {
     pub words: &'a [&'a str],
     /// What the cluster said during the incident.
     pub cluster: Option<&'a ClusterWords>,
+    /// What the incident's containers did: claims against it are checked.
+    pub recorded: Option<&'a Recorded>,
 }
 
 /// What replaces the strings the tool was given.
@@ -165,6 +170,10 @@ pub fn grade_in(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions, give
         .map(|f| match_fact(f, &own))
         .collect();
 
+    let contradictions = match (given.recorded, &failure) {
+        (Some(r), None) => r.contradictions(&read.text),
+        _ => Vec::new(),
+    };
     let score = if failure.is_some() {
         0.0
     } else {
@@ -175,7 +184,8 @@ pub fn grade_in(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions, give
         };
         let wrong = wrong_answers.iter().filter(|f| f.found).count() as f64;
         let raw = CATEGORY_WEIGHT * f64::from(u8::from(category.correct)) + FACTS_WEIGHT * facts
-            - WRONG_ANSWER_PENALTY * wrong;
+            - WRONG_ANSWER_PENALTY * wrong
+            - CONTRADICTION_PENALTY * contradictions.len() as f64;
         (raw.clamp(0.0, 1.0) * 1000.0).round() / 1000.0
     };
     Grade {
@@ -183,6 +193,7 @@ pub fn grade_in(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions, give
         category,
         key_facts,
         wrong_answers,
+        contradictions,
         failure,
         notes,
     }

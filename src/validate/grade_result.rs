@@ -14,6 +14,9 @@ pub struct Grade {
     pub key_facts: Vec<FactMatch>,
     /// Every wrong answer of the ground truth; `found` means the tool gave that advice.
     pub wrong_answers: Vec<FactMatch>,
+    /// Facts the tool stated that the recording contradicts, each next to what was recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contradictions: Vec<super::contradiction::Contradiction>,
     /// Why the score is 0 whatever the output says (timed out, no output, not started).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,

@@ -246,6 +246,13 @@ fn explain(out: &mut String, s: &ScenarioValidation, min_score: f64) {
             if !wrong.is_empty() {
                 let _ = writeln!(out, "  wrong advice: {}", wrong.join("; "));
             }
+            for c in &grade.contradictions {
+                let _ = writeln!(
+                    out,
+                    "  contradicted by the recording: the tool said {:?} ({}); recorded: {}",
+                    c.claim, c.fact, c.recorded
+                );
+            }
             for n in &grade.notes {
                 let _ = writeln!(out, "  note: {n}");
             }

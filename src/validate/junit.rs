@@ -124,6 +124,12 @@ fn status_of(s: &ScenarioValidation, min_score: f64) -> TestCaseStatus {
                                 for f in grade.wrong_given() {
                                     lines.push(format!("wrong advice: {}", f.name));
                                 }
+                                for c in &grade.contradictions {
+                                    lines.push(format!(
+                                        "contradicted: {:?} ({}), recorded {}",
+                                        c.claim, c.fact, c.recorded
+                                    ));
+                                }
                                 lines
                             }
                         };

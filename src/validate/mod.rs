@@ -6,6 +6,7 @@
 
 mod category_text;
 mod cluster_words;
+mod contradiction;
 mod diagnosis_text;
 mod grade;
 mod grade_result;
@@ -30,9 +31,10 @@ pub use category_text::{
     parse_category_map,
 };
 pub use cluster_words::ClusterWords;
+pub use contradiction::{Contradiction, Recorded};
 pub use diagnosis_text::{DiagnosisText, field_at, read_diagnosis};
 pub use grade::{
-    CATEGORY_WEIGHT, DEFAULT_CATEGORY_FIELD, FACTS_WEIGHT, GradeOptions, Given,
+    CATEGORY_WEIGHT, CONTRADICTION_PENALTY, DEFAULT_CATEGORY_FIELD, FACTS_WEIGHT, GradeOptions, Given,
     WRONG_ANSWER_PENALTY, grade, grade_in,
 };
 pub use grade_result::{CategoryGrade, CategorySource, FactMatch, Grade};

@@ -436,16 +436,20 @@ fn a_tool_that_only_dumps_logs_and_events_gets_no_category() {
         let truth = entry.scenario.spec.ground_truth.clone().unwrap();
         let timeline = crate::timeline::Timeline::from_recording(&rec);
         let cluster = ClusterWords::of(&timeline);
+        let recorded = super::Recorded::of(&timeline);
         let dump = evidence_dump(&timeline);
         let given = Given {
             strings: &[&rec.namespace],
             words: &[],
             cluster: Some(&cluster),
+            recorded: Some(&recorded),
         };
         let g = grade_in(&truth, &ToolOutput::ok(dump.clone()), &GradeOptions::default(), &given);
         if g.category.found.is_some() {
             named.push(format!("{name}: {:?}", g.category.source));
         }
+        // The cluster's own evidence contradicts nothing.
+        assert_eq!(g.contradictions, [], "{name}");
         // The log lines it surfaced still count as facts, marked as quoted.
         if name == "exit-1" {
             let quoted: Vec<&str> = g
@@ -485,10 +489,12 @@ fn a_conclusion_in_the_tools_own_words_is_read_beside_the_quotes() {
         "{}\nRoot cause: the app's configuration file is missing (exit code 1); mount the ConfigMap.",
         evidence_dump(&timeline)
     );
+    let recorded = super::Recorded::of(&timeline);
     let given = Given {
         strings: &[&rec.namespace],
         words: &["exit-1"],
         cluster: Some(&cluster),
+        recorded: Some(&recorded),
     };
     let g = grade_in(&truth, &ToolOutput::ok(out), &GradeOptions::default(), &given);
     assert_eq!(g.category.found, Some(Category::MissingConfig), "{:?}", g.category);
@@ -605,7 +611,7 @@ fn public_diagnosers_outputs_are_read_as_they_meant_them() {
                 &Given {
                     strings: &[&ns],
                     words: &[scenario],
-                    cluster: None,
+                    ..Given::default()
                 },
             );
             lines.push(format!(

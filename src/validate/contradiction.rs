@@ -1,0 +1,266 @@
+//! Evidence-checked grading: facts a tool states that the recording contradicts. A tool that
+//! says "exit code 137, OOMKilled" about a container that exited 1 has made something up, and
+//! loses points for it. Deterministic, no model: the claims are the tool's exit codes,
+//! termination reasons, waiting reasons and quoted container names, each looked up among
+//! everything the incident's containers did (any container, any pod of the namespace), so
+//! only a claim that never happened anywhere counts. A claim stated as a negation ("not
+//! OOMKilled", "no ImagePullBackOff") states nothing.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use regex::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
+
+use crate::timeline::{Signal, Timeline};
+
+/// One claim the recording contradicts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contradiction {
+    /// What kind of fact: `exit code`, `termination reason`, `waiting reason`, `container`.
+    pub fact: String,
+    /// The tool's words.
+    pub claim: String,
+    /// What was recorded instead.
+    pub recorded: String,
+}
+
+/// What the incident's containers did, as the timeline recorded it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recorded {
+    exit_codes: BTreeSet<i32>,
+    termination_reasons: BTreeSet<String>,
+    waiting_reasons: BTreeSet<String>,
+    containers: BTreeSet<String>,
+}
+
+/// Termination reasons the runtime and kubelet write (containerd CRI, kubelet_pods.go).
+const TERMINATION_REASONS: [&str; 5] = [
+    "OOMKilled",
+    "StartError",
+    "ContainerCannotRun",
+    "ContainerStatusUnknown",
+    "DeadlineExceeded",
+];
+/// Waiting reasons a diagnosis may name.
+const WAITING_REASONS: [&str; 9] = [
+    "CrashLoopBackOff",
+    "CreateContainerConfigError",
+    "CreateContainerError",
+    "RunContainerError",
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "ErrImageNeverPull",
+    "InvalidImageName",
+    "PodInitializing",
+];
+
+static EXIT_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    RegexBuilder::new(r"\bexit(?:ed|s)?(?:[ _]?(?:code|status))?(?: with)?(?: code| status)?[\s:=]*\(?(\d{1,3})\b")
+        .case_insensitive(true)
+        .build()
+        .expect("built-in pattern")
+});
+static CONTAINER: LazyLock<Regex> = LazyLock::new(|| {
+    RegexBuilder::new(r#"\bcontainer[: ]+['"`]([a-z0-9]([a-z0-9-]*[a-z0-9])?)['"`]"#)
+        .case_insensitive(true)
+        .build()
+        .expect("built-in pattern")
+});
+static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
+    RegexBuilder::new(r"\b(not|no|never|isn't|wasn't|aren't|without|rule out|ruled out)\b[^.;\n]{0,24}$")
+        .case_insensitive(true)
+        .build()
+        .expect("built-in pattern")
+});
+
+impl Recorded {
+    pub fn of(timeline: &Timeline) -> Recorded {
+        let mut r = Recorded::default();
+        for e in &timeline.entries {
+            match &e.signal {
+                Signal::Terminated {
+                    container,
+                    exit_code,
+                    reason,
+                    ..
+                } => {
+                    r.exit_codes.insert(*exit_code);
+                    r.termination_reasons.extend(reason.clone());
+                    r.containers.insert(container.container.clone());
+                }
+                Signal::Waiting {
+                    container, reason, ..
+                } => {
+                    r.waiting_reasons.insert(reason.clone());
+                    r.containers.insert(container.container.clone());
+                }
+                Signal::Started { container, .. } | Signal::Ready { container, .. } => {
+                    r.containers.insert(container.container.clone());
+                }
+                _ => {}
+            }
+        }
+        r
+    }
+
+    /// The claims of `text` (the tool's output, masked) that never happened.
+    pub fn contradictions(&self, text: &str) -> Vec<Contradiction> {
+        let mut out: Vec<Contradiction> = Vec::new();
+        let mut push = |fact: &str, claim: &str, recorded: String| {
+            if !out.iter().any(|c| c.fact == fact && c.claim == claim) {
+                out.push(Contradiction {
+                    fact: fact.to_owned(),
+                    claim: claim.to_owned(),
+                    recorded,
+                });
+            }
+        };
+        let list = |set: &BTreeSet<String>| {
+            if set.is_empty() {
+                "none".to_owned()
+            } else {
+                set.iter().cloned().collect::<Vec<_>>().join(", ")
+            }
+        };
+        // Exit codes: only when the incident recorded terminations (a container never
+        // created has none to contradict a claim with).
+        if !self.exit_codes.is_empty() {
+            for c in EXIT_CODE.captures_iter(text) {
+                let whole = c.get(0).expect("match");
+                let Ok(code) = c[1].parse::<i32>() else {
+                    continue;
+                };
+                if negated(text, whole.start()) || self.exit_codes.contains(&code) {
+                    continue;
+                }
+                let recorded = self
+                    .exit_codes
+                    .iter()
+                    .map(i32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                push("exit code", whole.as_str().trim(), recorded);
+            }
+        }
+        for (fact, names, seen) in [
+            ("termination reason", &TERMINATION_REASONS[..], &self.termination_reasons),
+            ("waiting reason", &WAITING_REASONS[..], &self.waiting_reasons),
+        ] {
+            for name in names {
+                if seen.contains(*name) {
+                    continue;
+                }
+                if word_at(text, name).is_some_and(|at| !negated(text, at)) {
+                    push(fact, name, list(seen));
+                }
+            }
+        }
+        if !self.containers.is_empty() {
+            for c in CONTAINER.captures_iter(text) {
+                let name = &c[1];
+                if !self.containers.contains(name) && !negated(text, c.get(0).expect("match").start()) {
+                    push("container", name, list(&self.containers));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Where `word` first stands as a whole word in `text`.
+fn word_at(text: &str, word: &str) -> Option<usize> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).map(|(i, _)| i).find(|&i| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
+/// Whether the words just before `at` (in the same clause) negate what follows.
+fn negated(text: &str, at: usize) -> bool {
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .nth(40)
+        .map_or(0, |(i, _)| i);
+    NEGATION.is_match(&text[start..at])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timeline::recorded;
+
+    fn exit_1() -> Recorded {
+        let (_, rec) = recorded().into_iter().find(|(n, _)| n == "exit-1").unwrap();
+        Recorded::of(&Timeline::from_recording(&rec))
+    }
+
+    #[test]
+    fn claims_the_recording_backs_are_not_contradictions() {
+        let r = exit_1();
+        for text in [
+            "The container exited with code 1: config file missing.",
+            "lastState.terminated.exitCode=1 (reason=Error); CrashLoopBackOff",
+            "container 'app' is in CrashLoopBackOff",
+            "This is not an OOMKilled container; no ImagePullBackOff either.",
+            "Exit Code: 1",
+        ] {
+            assert_eq!(r.contradictions(text), [], "{text}");
+        }
+    }
+
+    #[test]
+    fn made_up_facts_are_quoted_next_to_what_was_recorded() {
+        let r = exit_1();
+        let c = r.contradictions(
+            "Container \"web\" was OOMKilled (exit code 137); the image is in ImagePullBackOff.",
+        );
+        let got: Vec<(&str, &str, &str)> = c
+            .iter()
+            .map(|c| (c.fact.as_str(), c.claim.as_str(), c.recorded.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("exit code", "exit code 137", "1"),
+                ("termination reason", "OOMKilled", "Error"),
+                ("waiting reason", "ImagePullBackOff", "ContainerCreating, CrashLoopBackOff"),
+                ("container", "web", "app"),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_recordings_own_evidence_contradicts_nothing() {
+        for (name, rec) in recorded() {
+            let timeline = Timeline::from_recording(&rec);
+            let r = Recorded::of(&timeline);
+            let mut text = String::new();
+            for e in &timeline.entries {
+                match &e.signal {
+                    Signal::Terminated {
+                        container,
+                        exit_code,
+                        reason,
+                        ..
+                    } => text.push_str(&format!(
+                        "container '{}' terminated: exit code {exit_code} ({})\n",
+                        container.container,
+                        reason.as_deref().unwrap_or_default()
+                    )),
+                    Signal::Waiting {
+                        container, reason, ..
+                    } => text.push_str(&format!(
+                        "container '{}' is waiting: {reason}\n",
+                        container.container
+                    )),
+                    _ => {}
+                }
+            }
+            assert_eq!(r.contradictions(&text), [], "{name}");
+        }
+    }
+}
