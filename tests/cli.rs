@@ -1380,7 +1380,7 @@ fn assert_flaky_pass_at_k(run: &Run, doc: &Value, junit: &Path, counter: &Path) 
     assert_eq!(s["passed"], false);
     assert_eq!(doc["summary"]["repeat"], 3);
     assert_eq!(
-        std::fs::read_to_string(counter.join("exit-1.calls"))
+        std::fs::read_to_string(counter.join("app.calls"))
             .unwrap()
             .trim(),
         "3"
