@@ -557,7 +557,12 @@ pub struct ValidateArgs {
     /// the next restart at least --tool-window away), `evidence` (every signal a diagnosis
     /// relies on seen), `running` (right after the next restart) or `settled` (after the
     /// observe window).
-    #[arg(long, value_name = "MOMENT", default_value = "crashloop", conflicts_with = "moments")]
+    #[arg(
+        long,
+        value_name = "MOMENT",
+        default_value = "crashloop",
+        conflicts_with = "moments"
+    )]
     pub moment: String,
     /// Run the tool at several moments of the same incident, e.g. `all` or
     /// `evidence,crashloop`, and report the score at each and pass^moments.

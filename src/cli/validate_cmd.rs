@@ -27,7 +27,7 @@ use crate::runner::{
 };
 use crate::scenario::{GroundTruth, Scenario, humantime_secs};
 use crate::validate::{
-    ClusterWords, GROUND_TRUTH_ENV, Recorded, GradeOptions, Given, JudgeResult, Outcome, RunResult,
+    ClusterWords, GROUND_TRUTH_ENV, Given, GradeOptions, JudgeResult, Outcome, Recorded, RunResult,
     ScenarioValidation, ToolCall, ToolOutput, ValidationExit, ValidationReport, grade_in,
     parse_category_map, render_json, run_tool,
 };
@@ -155,8 +155,9 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
         ));
     }
     let category_map = match &args.category_map {
-        Some(spec) => parse_category_map(spec)
-            .map_err(|e| CliError::usage(format!("--category-map: {e}")))?,
+        Some(spec) => {
+            parse_category_map(spec).map_err(|e| CliError::usage(format!("--category-map: {e}")))?
+        }
         None => Vec::new(),
     };
     let moments = match &args.moments {
@@ -213,8 +214,11 @@ fn check_tool_window(scenarios: &[Scenario], window: Duration) -> Result<(), Cli
         .iter()
         .filter(|s| moment::expects_crash_loop(&s.spec.expect))
     {
-        let longest =
-            moment::longest_reachable_backoff(s.spec.timeouts.observe, curve.initial_s, curve.max_s);
+        let longest = moment::longest_reachable_backoff(
+            s.spec.timeouts.observe,
+            curve.initial_s,
+            curve.max_s,
+        );
         if window >= longest {
             return Err(CliError::usage(format!(
                 "--tool-window {}: scenario \"{}\" reaches back-off waits of at most {} within its observe window ({}), so no CrashLoopBackOff moment that long would come",
@@ -349,7 +353,9 @@ async fn validate(
         }
         for r in runs {
             let tools = results.remove(&r.report.name).unwrap_or_default();
-            seen.entry(r.report.name.clone()).or_default().push((r, tools));
+            seen.entry(r.report.name.clone())
+                .or_default()
+                .push((r, tools));
         }
         if cancelled {
             break;

@@ -256,16 +256,20 @@ async fn owners(client: &Client, namespace: &str, pod: &Pod) -> Fetched<OwnerFac
         ..OwnerFacts::default()
     };
     if owner.kind == "Job" {
-        // A CronJob's Job.
         if let Ok(Some(job)) = Api::<Job>::namespaced(client.clone(), namespace)
             .get_opt(&owner.name)
             .await
-            && let Some(cron) = controller(job.metadata.owner_references.as_ref())
         {
-            facts.chain.push(Owner {
-                kind: cron.kind.clone(),
-                name: cron.name.clone(),
-            });
+            // Whether the Job gave up (`BackoffLimitExceeded`, `DeadlineExceeded`): with
+            // `restartPolicy: Never` there is no crash loop, only failed pods and this.
+            facts.events = job_failure(&job);
+            // A CronJob's Job.
+            if let Some(cron) = controller(job.metadata.owner_references.as_ref()) {
+                facts.chain.push(Owner {
+                    kind: cron.kind.clone(),
+                    name: cron.name.clone(),
+                });
+            }
         }
         return Fetched::Got(facts);
     }
@@ -362,6 +366,26 @@ async fn owners(client: &Client, namespace: &str, pod: &Pod) -> Fetched<OwnerFac
             .collect();
     }
     Fetched::Got(facts)
+}
+
+/// A Job's `Failed` (or `FailureTarget`) condition that holds, as `Failed:
+/// BackoffLimitExceeded: Job has reached the specified backoff limit`.
+fn job_failure(job: &Job) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let conditions = job.status.as_ref().and_then(|s| s.conditions.as_ref());
+    for c in conditions.into_iter().flatten() {
+        if matches!(c.type_.as_str(), "Failed" | "FailureTarget") && c.status == "True" {
+            let line = format!(
+                "Failed: {}: {}",
+                c.reason.as_deref().unwrap_or("unknown reason"),
+                c.message.as_deref().unwrap_or("")
+            );
+            if !out.contains(&line) {
+                out.push(line);
+            }
+        }
+    }
+    out
 }
 
 /// A StatefulSet's or DaemonSet's revisions: its ControllerRevisions, whose data holds the

@@ -198,6 +198,34 @@ fn owners(pod: &Pod, pods: &[&Pod], live: &[&Pod], events: &[Event]) -> OwnerFac
         }],
         ..OwnerFacts::default()
     };
+    if kind == "Job" {
+        // The recording holds no Job object; the Job controller's event carries the same
+        // reason and message as the `Failed` condition the live gatherer reads.
+        facts.events = events
+            .iter()
+            .filter(|e| {
+                e.involved_object.kind.as_deref() == Some("Job")
+                    && e.involved_object.name.as_deref() == Some(name)
+                    && matches!(
+                        e.reason.as_deref(),
+                        Some("BackoffLimitExceeded" | "DeadlineExceeded")
+                    )
+            })
+            .map(|e| {
+                format!(
+                    "Failed: {}: {}",
+                    e.reason.as_deref().unwrap_or_default(),
+                    e.message.as_deref().unwrap_or_default()
+                )
+            })
+            .fold(Vec::new(), |mut out, line| {
+                if !out.contains(&line) {
+                    out.push(line);
+                }
+                out
+            });
+        return facts;
+    }
     let Some(hash) = revision else {
         return facts;
     };

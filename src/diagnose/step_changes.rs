@@ -49,6 +49,24 @@ fn owners_found(
         .map(|o| format!("{} {}", o.kind, o.name))
         .collect();
     let mut found = format!("owned by {}", chain.join(" ← "));
+    if let Some(job) = owners.chain.iter().find(|o| o.kind == "Job") {
+        // A Job that gave up: its pods are not restarted, they are all failed attempts.
+        for e in &owners.events {
+            details.push(format!("Job {}: {e}", job.name));
+        }
+        if let Some(failed) = owners.events.iter().find(|e| e.starts_with("Failed: ")) {
+            found.push_str(&format!(
+                "; the Job has given up ({}), so no new attempt will come",
+                failed.trim_start_matches("Failed: ")
+            ));
+            clues_command(
+                clues,
+                ctx.kubectl(&format!("describe job {}", job.name)),
+                "the Job's attempts and why it stopped",
+            );
+        }
+        return found;
+    }
     let Some(deployment) = owners
         .chain
         .iter()

@@ -492,15 +492,23 @@ mod tests {
             first_reached(Moment::Crashloop, expect, target, &timeline, WINDOW),
             None
         );
-        let (at, state) =
-            first_reached(Moment::Crashloop, expect, target, &timeline, Duration::from_secs(5))
-                .unwrap();
+        let (at, state) = first_reached(
+            Moment::Crashloop,
+            expect,
+            target,
+            &timeline,
+            Duration::from_secs(5),
+        )
+        .unwrap();
         let state = state.unwrap();
         assert_eq!((after(start, at), state.instance), (29.3, 2));
-        assert_eq!(backoff_in_message(match &state.state {
-            ContainerState::Waiting { message, .. } => message.as_deref().unwrap(),
-            other => panic!("{other:?}"),
-        }), Some(20));
+        assert_eq!(
+            backoff_in_message(match &state.state {
+                ContainerState::Waiting { message, .. } => message.as_deref().unwrap(),
+                other => panic!("{other:?}"),
+            }),
+            Some(20)
+        );
     }
 
     #[test]
@@ -517,7 +525,13 @@ mod tests {
                 (Moment::Settled, Moment::Settled),
             ]
         );
-        assert!(calls[2].note.as_deref().unwrap().contains("does not crash-loop"));
+        assert!(
+            calls[2]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("does not crash-loop")
+        );
         let (s, _, _) = recording("exit-1");
         assert!(plan(&[Moment::Crashloop], &s.spec.expect)[0].note.is_none());
     }
@@ -551,11 +565,21 @@ mod tests {
             let mut cells = vec![format!("{name:<32}")];
             for m in [Moment::Evidence, Moment::Running, Moment::Crashloop] {
                 let calls = plan(&[m], &s.spec.expect);
-                let cell = match first_reached(calls[0].moment, &s.spec.expect, &s.spec.target, &timeline, WINDOW) {
+                let cell = match first_reached(
+                    calls[0].moment,
+                    &s.spec.expect,
+                    &s.spec.target,
+                    &timeline,
+                    WINDOW,
+                ) {
                     Some((at, state)) => format!(
                         "{m} {}{} +{:.1}s {}",
                         if calls[0].moment == m { "" } else { "→" },
-                        if calls[0].moment == m { String::new() } else { calls[0].moment.to_string() },
+                        if calls[0].moment == m {
+                            String::new()
+                        } else {
+                            calls[0].moment.to_string()
+                        },
                         at.duration_since(rec.started_at).as_secs_f64(),
                         state.map_or("-".to_owned(), |t| t.describe())
                     ),

@@ -109,7 +109,10 @@ mod tests {
             out["spec"]["template"]["metadata"]["labels"]
         );
         // The fixture's behaviour stays.
-        assert_eq!(out["spec"]["template"]["spec"]["containers"][0]["args"][1], "oom");
+        assert_eq!(
+            out["spec"]["template"]["spec"]["containers"][0]["args"][1],
+            "oom"
+        );
         assert_eq!(out["metadata"]["name"], "app");
     }
 

@@ -437,6 +437,22 @@ impl LogSource for PodLogs {
             }
         }
     }
+
+    fn final_logs(
+        &self,
+        pod: &str,
+        container: &str,
+    ) -> impl Future<Output = Result<String, LogError>> + Send {
+        let api = self.api.clone();
+        let (pod, container) = (pod.to_owned(), container.to_owned());
+        async move {
+            match super::container_logs::read_logs(&api, &pod, &container, false).await {
+                LogRead::Text(text) => Ok(text),
+                LogRead::Removed(text) => Err(LogError::Gone(text)),
+                LogRead::Failed(message) => Err(LogError::Retry(message)),
+            }
+        }
+    }
 }
 
 fn arrived(what: Observed) -> WatchItem {

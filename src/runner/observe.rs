@@ -38,6 +38,17 @@ pub trait LogSource: Sync {
         pod: &str,
         container: &str,
     ) -> impl Future<Output = Result<String, LogError>> + Send;
+
+    /// `kubectl logs <pod> -c <container>` of a container that has terminated for good (its
+    /// pod will not restart it: `restartPolicy: Never`, a finished pod). A replay serves
+    /// both from the same recorded answers.
+    fn final_logs(
+        &self,
+        pod: &str,
+        container: &str,
+    ) -> impl Future<Output = Result<String, LogError>> + Send {
+        self.previous_logs(pod, container)
+    }
 }
 
 /// Why previous logs could not be fetched.
@@ -191,7 +202,10 @@ impl Observer {
             return expect::moment::Live::default();
         };
         let timeline = self.builder.timeline();
-        let pod = expect::summarize(&self.target, timeline).pods.last().cloned();
+        let pod = expect::summarize(&self.target, timeline)
+            .pods
+            .last()
+            .cloned();
         let target = pod
             .as_deref()
             .and_then(|p| expect::moment::target_state(timeline, p, &self.target.container, None));
@@ -471,7 +485,12 @@ async fn wait_changed(
 async fn fetch<L: LogSource>(logs: &L, req: FetchRequest, limits: &Limits) -> Option<Observation> {
     let mut pauses = limits.log_retries.iter();
     loop {
-        match logs.previous_logs(&req.pod, &req.container).await {
+        let answer = if req.previous {
+            logs.previous_logs(&req.pod, &req.container).await
+        } else {
+            logs.final_logs(&req.pod, &req.container).await
+        };
+        match answer {
             Ok(text) => {
                 return Some(Observation {
                     received_at: limits.clock.now(),

@@ -14,7 +14,14 @@
 //! one dies (pkg/kubelet/pod_container_deletor.go), after which the logs endpoint answers
 //! 200 with "unable to retrieve container logs for <id>". Seen on a 1.34 kubelet: the first
 //! instance of an app that exits at once is gone by the time the status names it, because the
-//! immediate restart has already died too. Pure: fed observed Pods, returns requests.
+//! immediate restart has already died too.
+//!
+//! A container that will not be restarted (its pod has `restartPolicy: Never`, or the pod
+//! has finished: `Failed`, `Succeeded`) never reaches `lastState`: its logs are those of the
+//! terminated container in `state`, fetched as `kubectl logs` (without `--previous`) fetches
+//! them, once the status shows it terminated. A Job with `restartPolicy: Never` makes a new
+//! pod per attempt, and each attempt's logs are read so. Pure: fed observed Pods, returns
+//! requests.
 
 use std::collections::HashMap;
 
@@ -30,6 +37,9 @@ pub struct FetchRequest {
     pub pod: String,
     pub container: String,
     pub restart_count: i32,
+    /// `--previous` (the instance in `lastState`); false: the terminated container in
+    /// `state`, which will not be restarted.
+    pub previous: bool,
 }
 
 /// One terminated container instance, identified the way both `state.terminated` and
@@ -98,6 +108,9 @@ impl PreviousLogsPlanner {
             status.init_container_statuses.as_deref(),
             status.container_statuses.as_deref(),
         ];
+        let never_restarted = pod.spec.as_ref().and_then(|s| s.restart_policy.as_deref())
+            == Some("Never")
+            || matches!(status.phase.as_deref(), Some("Failed" | "Succeeded"));
         let mut requests = Vec::new();
         for cs in statuses.into_iter().flatten().flatten() {
             let pending = self
@@ -109,6 +122,14 @@ impl PreviousLogsPlanner {
                     pod: name.to_owned(),
                     container: cs.name.clone(),
                     restart_count: cs.restart_count,
+                    previous: true,
+                });
+            } else if never_restarted && pending.on_final(cs) {
+                requests.push(FetchRequest {
+                    pod: name.to_owned(),
+                    container: cs.name.clone(),
+                    restart_count: cs.restart_count,
+                    previous: false,
                 });
             }
         }
@@ -165,6 +186,25 @@ impl Pending {
             }
         }
         fetch
+    }
+
+    /// For a container that will not be restarted: `true` once, when its status shows it
+    /// terminated in `state` (its logs are then `kubectl logs` without `--previous`).
+    fn on_final(&mut self, status: &ContainerStatus) -> bool {
+        let Some(current) = status
+            .state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .map(Instance::of)
+        else {
+            return false;
+        };
+        if self.handled.contains(&current) {
+            return false;
+        }
+        self.waiting.retain(|w| *w != current);
+        self.handled.push(current);
+        true
     }
 
     fn note(&mut self, instance: Instance) {
@@ -224,6 +264,7 @@ status:
 
     fn req(restart_count: i32) -> Vec<FetchRequest> {
         vec![FetchRequest {
+            previous: true,
             pod: "app".into(),
             container: "app".into(),
             restart_count,
@@ -313,6 +354,7 @@ status:
             .name = "sidecar".into();
         let fetch = |container: &str| {
             vec![FetchRequest {
+                previous: true,
                 pod: "app".into(),
                 container: container.into(),
                 restart_count: 1,

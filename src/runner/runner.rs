@@ -285,18 +285,14 @@ impl<C: Cluster> Runner<C> {
         };
 
         let suffix = self.tuning.namespace_suffix.clone();
-        let namespace = self
-            .options
-            .namespace
-            .clone()
-            .unwrap_or_else(|| {
-                let suffix = suffix.unwrap_or_else(random_suffix);
-                if self.options.blind {
-                    super::blind::namespace_name(&suffix)
-                } else {
-                    namespace_name(&name, &suffix)
-                }
-            });
+        let namespace = self.options.namespace.clone().unwrap_or_else(|| {
+            let suffix = suffix.unwrap_or_else(random_suffix);
+            if self.options.blind {
+                super::blind::namespace_name(&suffix)
+            } else {
+                namespace_name(&name, &suffix)
+            }
+        });
         let started = Instant::now();
         let started_at = self.tuning.clock.now();
         let recorded = Arc::new(Mutex::new(Vec::new()));
@@ -387,9 +383,7 @@ impl<C: Cluster> Runner<C> {
                     note: match (call.moment, call.note) {
                         (Moment::Settled, note) => note,
                         (_, Some(why)) => Some(format!("{why}; ran after the watch ended")),
-                        (m, None) => Some(format!(
-                            "the watch ended before {m} came; ran after it"
-                        )),
+                        (m, None) => Some(format!("the watch ended before {m} came; ran after it")),
                     },
                     ..call
                 };

@@ -48,6 +48,8 @@ pub const BUILTINS: &[BuiltIn] = &[
     builtin!("go-panic"),
     builtin!("java-exception"),
     builtin!("node-heap-oom"),
+    // A Job that does not restart its container: a new pod per attempt.
+    builtin!("job-never-restart"),
     // Configuration the app reads.
     builtin!("bad-config"),
     builtin!("missing-configmap-ref"),
@@ -205,7 +207,7 @@ mod tests {
     use super::*;
     use crate::scenario::Category;
 
-    const EXPECTED_NAMES: [&str; 30] = [
+    const EXPECTED_NAMES: [&str; 31] = [
         "exit-1",
         "oom",
         "liveness",
@@ -222,6 +224,7 @@ mod tests {
         "go-panic",
         "java-exception",
         "node-heap-oom",
+        "job-never-restart",
         "bad-config",
         "missing-configmap-ref",
         "readonly-fs",
@@ -467,7 +470,7 @@ mod tests {
         let err = Catalogue::builtin().get("oomm").unwrap_err();
         insta::assert_snapshot!(err.to_string(), @r#"
         unknown scenario "oomm"; did you mean "oom"?
-          hint: known scenarios: exit-1, oom, liveness, liveness-sigkill, missing-secret, missing-secret-ref, postgres-down, bad-rollout, exit-0-always, segfault, abort, missing-binary, python-keyerror, go-panic, java-exception, node-heap-oom, bad-config, missing-configmap-ref, readonly-fs, port-conflict, liveness-timeout, startup-probe-fails, slow-start-no-startup-probe, dependency-later, init-crash, sidecar-crash, readiness-only, missing-secret-volume, image-never-pull, unschedulable; `crashlab list` describes them, `--file PATH` loads your own
+          hint: known scenarios: exit-1, oom, liveness, liveness-sigkill, missing-secret, missing-secret-ref, postgres-down, bad-rollout, exit-0-always, segfault, abort, missing-binary, python-keyerror, go-panic, java-exception, node-heap-oom, job-never-restart, bad-config, missing-configmap-ref, readonly-fs, port-conflict, liveness-timeout, startup-probe-fails, slow-start-no-startup-probe, dependency-later, init-crash, sidecar-crash, readiness-only, missing-secret-volume, image-never-pull, unschedulable; `crashlab list` describes them, `--file PATH` loads your own
         "#);
         let err = Catalogue::builtin().get("zzz").unwrap_err();
         assert_eq!(err.headline(), r#"unknown scenario "zzz""#);

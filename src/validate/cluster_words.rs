@@ -113,8 +113,14 @@ mod tests {
 
     #[test]
     fn whole_words_only() {
-        assert_eq!(replace_word("exit-1 and exit-10", "exit-1", "X"), "X and exit-10");
+        assert_eq!(
+            replace_word("exit-1 and exit-10", "exit-1", "X"),
+            "X and exit-10"
+        );
         assert_eq!(replace_word("OOMKilled, oom", "oom", "X"), "OOMKilled, X");
-        assert_eq!(replace_word("crashlab-oom-x7k2p", "oom", "X"), "crashlab-oom-x7k2p");
+        assert_eq!(
+            replace_word("crashlab-oom-x7k2p", "oom", "X"),
+            "crashlab-oom-x7k2p"
+        );
     }
 }

@@ -68,10 +68,12 @@ static CONTAINER: LazyLock<Regex> = LazyLock::new(|| {
         .expect("built-in pattern")
 });
 static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
-    RegexBuilder::new(r"\b(not|no|never|isn't|wasn't|aren't|without|rule out|ruled out)\b[^.;\n]{0,24}$")
-        .case_insensitive(true)
-        .build()
-        .expect("built-in pattern")
+    RegexBuilder::new(
+        r"\b(not|no|never|isn't|wasn't|aren't|without|rule out|ruled out)\b[^.;\n]{0,24}$",
+    )
+    .case_insensitive(true)
+    .build()
+    .expect("built-in pattern")
 });
 
 impl Recorded {
@@ -144,8 +146,16 @@ impl Recorded {
             }
         }
         for (fact, names, seen) in [
-            ("termination reason", &TERMINATION_REASONS[..], &self.termination_reasons),
-            ("waiting reason", &WAITING_REASONS[..], &self.waiting_reasons),
+            (
+                "termination reason",
+                &TERMINATION_REASONS[..],
+                &self.termination_reasons,
+            ),
+            (
+                "waiting reason",
+                &WAITING_REASONS[..],
+                &self.waiting_reasons,
+            ),
         ] {
             for name in names {
                 if seen.contains(*name) {
@@ -159,7 +169,9 @@ impl Recorded {
         if !self.containers.is_empty() {
             for c in CONTAINER.captures_iter(text) {
                 let name = &c[1];
-                if !self.containers.contains(name) && !negated(text, c.get(0).expect("match").start()) {
+                if !self.containers.contains(name)
+                    && !negated(text, c.get(0).expect("match").start())
+                {
                     push("container", name, list(&self.containers));
                 }
             }
@@ -227,7 +239,11 @@ mod tests {
             [
                 ("exit code", "exit code 137", "1"),
                 ("termination reason", "OOMKilled", "Error"),
-                ("waiting reason", "ImagePullBackOff", "ContainerCreating, CrashLoopBackOff"),
+                (
+                    "waiting reason",
+                    "ImagePullBackOff",
+                    "ContainerCreating, CrashLoopBackOff"
+                ),
                 ("container", "web", "app"),
             ]
         );

@@ -85,7 +85,8 @@ impl<'de> Visitor<'de> for Leaves<'_> {
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<(), E> {
-        self.0.push(serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string()));
+        self.0
+            .push(serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string()));
         Ok(())
     }
 
@@ -138,7 +139,10 @@ mod tests {
         let d = read_diagnosis(
             r#"{"summary":"container app was OOMKilled","a_title":"no resource limits set"}"#,
         );
-        assert_eq!(d.text, "container app was OOMKilled\nno resource limits set");
+        assert_eq!(
+            d.text,
+            "container app was OOMKilled\nno resource limits set"
+        );
     }
 
     #[test]

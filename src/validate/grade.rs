@@ -81,7 +81,12 @@ pub fn grade(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions, given: 
 }
 
 /// Grades the output `out` of a tool on an incident: see [`Given`].
-pub fn grade_in(truth: &GroundTruth, out: &ToolOutput, opts: &GradeOptions, given: &Given) -> Grade {
+pub fn grade_in(
+    truth: &GroundTruth,
+    out: &ToolOutput,
+    opts: &GradeOptions,
+    given: &Given,
+) -> Grade {
     let mut notes = Vec::new();
     let failure = match &out.ending {
         ToolEnding::Exited { code: 0 } => None,

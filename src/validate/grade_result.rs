@@ -32,7 +32,10 @@ impl Grade {
 
     /// Key facts found only in what the tool quoted of the cluster.
     pub fn facts_quoted(&self) -> usize {
-        self.key_facts.iter().filter(|f| f.found && f.quoted).count()
+        self.key_facts
+            .iter()
+            .filter(|f| f.found && f.quoted)
+            .count()
     }
 
     pub fn missed(&self) -> impl Iterator<Item = &FactMatch> {

@@ -31,7 +31,10 @@ pub(super) fn moment_table(out: &mut String, r: &ValidationReport) {
                 .map_or_else(|| "-".to_owned(), |x| pct(x.score_mean));
             row.push(cell);
         }
-        let all = by.iter().map(|(_, x)| x.as_ref()).collect::<Option<Vec<_>>>();
+        let all = by
+            .iter()
+            .map(|(_, x)| x.as_ref())
+            .collect::<Option<Vec<_>>>();
         row.push(match all {
             Some(xs) if !xs.is_empty() => {
                 let right = xs.iter().all(|x| x.right == x.graded);

@@ -34,8 +34,8 @@ pub use cluster_words::ClusterWords;
 pub use contradiction::{Contradiction, Recorded};
 pub use diagnosis_text::{DiagnosisText, field_at, read_diagnosis};
 pub use grade::{
-    CATEGORY_WEIGHT, CONTRADICTION_PENALTY, DEFAULT_CATEGORY_FIELD, FACTS_WEIGHT, GradeOptions, Given,
-    WRONG_ANSWER_PENALTY, grade, grade_in,
+    CATEGORY_WEIGHT, CONTRADICTION_PENALTY, DEFAULT_CATEGORY_FIELD, FACTS_WEIGHT, Given,
+    GradeOptions, WRONG_ANSWER_PENALTY, grade, grade_in,
 };
 pub use grade_result::{CategoryGrade, CategorySource, FactMatch, Grade};
 pub use human::render_human;

@@ -444,7 +444,12 @@ fn a_tool_that_only_dumps_logs_and_events_gets_no_category() {
             cluster: Some(&cluster),
             recorded: Some(&recorded),
         };
-        let g = grade_in(&truth, &ToolOutput::ok(dump.clone()), &GradeOptions::default(), &given);
+        let g = grade_in(
+            &truth,
+            &ToolOutput::ok(dump.clone()),
+            &GradeOptions::default(),
+            &given,
+        );
         if g.category.found.is_some() {
             named.push(format!("{name}: {:?}", g.category.source));
         }
@@ -466,7 +471,10 @@ fn a_tool_that_only_dumps_logs_and_events_gets_no_category() {
             assert_eq!(plain.category.found, Some(Category::MissingConfig));
         }
     }
-    assert!(named.is_empty(), "categories read from quoted evidence: {named:#?}");
+    assert!(
+        named.is_empty(),
+        "categories read from quoted evidence: {named:#?}"
+    );
 }
 
 #[test]
@@ -496,9 +504,23 @@ fn a_conclusion_in_the_tools_own_words_is_read_beside_the_quotes() {
         cluster: Some(&cluster),
         recorded: Some(&recorded),
     };
-    let g = grade_in(&truth, &ToolOutput::ok(out), &GradeOptions::default(), &given);
-    assert_eq!(g.category.found, Some(Category::MissingConfig), "{:?}", g.category);
-    assert!(g.key_facts.iter().all(|f| f.found && !f.quoted), "{:?}", g.key_facts);
+    let g = grade_in(
+        &truth,
+        &ToolOutput::ok(out),
+        &GradeOptions::default(),
+        &given,
+    );
+    assert_eq!(
+        g.category.found,
+        Some(Category::MissingConfig),
+        "{:?}",
+        g.category
+    );
+    assert!(
+        g.key_facts.iter().all(|f| f.found && !f.quoted),
+        "{:?}",
+        g.key_facts
+    );
 }
 
 #[test]
@@ -513,10 +535,17 @@ fn the_tools_own_labels_map_to_categories() {
         .unwrap();
     let opts = GradeOptions {
         category_field: "diagnosis".into(),
-        category_map: parse_category_map("config_error=missing-config, crash_loop_unknown_cause=none")
-            .unwrap(),
+        category_map: parse_category_map(
+            "config_error=missing-config, crash_loop_unknown_cause=none",
+        )
+        .unwrap(),
     };
-    let g = grade(&truth, &ToolOutput::ok(r#"{"diagnosis":"config_error"}"#), &opts, &[]);
+    let g = grade(
+        &truth,
+        &ToolOutput::ok(r#"{"diagnosis":"config_error"}"#),
+        &opts,
+        &[],
+    );
     assert!(g.category.correct, "{:?}", g.category);
     // A label that names no category stops the text search where it stands.
     let g = grade(
@@ -546,7 +575,12 @@ fn the_scenarios_name_is_masked_as_a_word() {
         words: &["sidecar-crash"],
         ..Given::default()
     };
-    let g = grade_in(&truth, &ToolOutput::ok("sidecar-crash"), &GradeOptions::default(), &given);
+    let g = grade_in(
+        &truth,
+        &ToolOutput::ok("sidecar-crash"),
+        &GradeOptions::default(),
+        &given,
+    );
     assert_eq!((g.category.found, g.score), (None, 0.0));
 }
 
@@ -564,7 +598,11 @@ fn public_diagnosers_outputs_are_read_as_they_meant_them() {
             "pods.0.containers.0.candidates.0.category",
             "oom_killed=resource-limits,image_pull_error=image-problem,config_error=missing-config,probe_failure=probe-failure,scheduling_failure=resource-limits,crash_loop_unknown_cause=none,healthy=none",
         ),
-        ("k8s-sre-agent", "findings.0.detector", "oom-killed=resource-limits,config-error=missing-config,image-pull=image-problem,probe-failure=probe-failure,unschedulable=resource-limits,crash-loop=none,rollout=none,node=none"),
+        (
+            "k8s-sre-agent",
+            "findings.0.detector",
+            "oom-killed=resource-limits,config-error=missing-config,image-pull=image-problem,probe-failure=probe-failure,unschedulable=resource-limits,crash-loop=none,rollout=none,node=none",
+        ),
     ];
     let mut tools: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
@@ -575,13 +613,13 @@ fn public_diagnosers_outputs_are_read_as_they_meant_them() {
     let mut lines = Vec::new();
     for tool in tools {
         let name = tool.file_name().unwrap().to_str().unwrap().to_owned();
-        let opts = maps
-            .iter()
-            .find(|(t, _, _)| *t == name)
-            .map_or_else(GradeOptions::default, |(_, field, map)| GradeOptions {
+        let opts = maps.iter().find(|(t, _, _)| *t == name).map_or_else(
+            GradeOptions::default,
+            |(_, field, map)| GradeOptions {
                 category_field: (*field).to_owned(),
                 category_map: parse_category_map(map).unwrap(),
-            });
+            },
+        );
         let mut files: Vec<PathBuf> = std::fs::read_dir(&tool)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -616,7 +654,9 @@ fn public_diagnosers_outputs_are_read_as_they_meant_them() {
             );
             lines.push(format!(
                 "{name}/{stem}: {} ({}) facts {}/{} score {}",
-                g.category.found.map_or("none".to_owned(), |c| c.to_string()),
+                g.category
+                    .found
+                    .map_or("none".to_owned(), |c| c.to_string()),
                 g.category.source.describe(),
                 g.facts_found(),
                 g.key_facts.len(),
