@@ -249,7 +249,12 @@ fn fixtures() -> PathBuf {
 fn kubectl_views(scenario: &str) -> Vec<(String, String)> {
     let dir = fixtures().join("kubectl").join(scenario);
     let mut views: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; record them: tests/fixtures/kubectl/record.sh {scenario}",
+                dir.display()
+            )
+        })
         .map(|e| e.unwrap().path())
         .map(|p| {
             (
@@ -330,8 +335,13 @@ fn right_answers(scenario: &str) -> Vec<(String, String)> {
         doc["summary"].as_str().unwrap(),
         doc["fix"].as_str().unwrap()
     );
-    let written =
-        std::fs::read_to_string(fixtures().join(format!("export-answers/{scenario}.md"))).unwrap();
+    let path = fixtures().join(format!("export-answers/{scenario}.md"));
+    let written = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; write a right answer as an agent would (see its README)",
+            path.display()
+        )
+    });
     vec![("builtin".into(), builtin), ("written".into(), written)]
 }
 
