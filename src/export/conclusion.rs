@@ -44,7 +44,9 @@ const PHRASES: [(Category, &[&str]); 6] = [
     (
         Category::DependencyDown,
         &[
-            r"\b(?:database|db|postgres(?:ql)?|dependency|backend|upstream|(?:log )?collector|fluentd|server)s?\b[\s\S]{0,40}?\b(?:is|are|was|were|isn't|aren't|wasn't|weren't) (?:[^\s.]+ ){0,2}?(?:down|unavailable|unreachable|offline|gone|not (?:yet )?(?:running|ready|reachable|available|up|listening|accepting|started)|scaled (?:to zero|to 0|down)|still (?:starting|initiali[sz]ing|coming up|booting|warming))",
+            // Adverbs only between verb and state: Postgres logs `database system was shut
+            // down` and `the database system is starting up`.
+            r"\b(?:database|db|postgres(?:ql)?|dependency|backend|upstream|(?:log )?collector|fluentd|server)s?\b[\s\S]{0,40}?\b(?:is|are|was|were|isn't|aren't|wasn't|weren't) (?:still |simply |currently |actually |completely |apparently )?(?:down|unavailable|unreachable|offline|gone|not (?:yet )?(?:running|ready|reachable|available|up|listening|accepting|started)|scaled (?:to zero|to 0|down)|still (?:starting|initiali[sz]ing|coming up|booting|warming))",
             r"\b(?:no|zero|0) (?:ready |running |healthy |backing )?(?:endpoints?|pods? (?:behind|backing|for|match))",
             r"\bselector\b[\s\S]{0,40}?\bmatch(?:es)? no\b",
             r"\bconnections? (?:is |are |was |were |being |gets? |got )(?:refused|rejected|reset)",
@@ -212,6 +214,13 @@ mod tests {
             (
                 Category::DependencyDown,
                 "Caused by: java.net.ConnectException: Connection refused",
+            ),
+            // Postgres's own log lines, as `kubectl logs` of a database pod shows them.
+            (
+                Category::DependencyDown,
+                "LOG:  database system was shut down at 2026-12-06 01:10:43 UTC\n\
+                 FATAL:  the database system is starting up\n\
+                 LOG:  database system is ready to accept connections",
             ),
             (
                 Category::ProbeFailure,
