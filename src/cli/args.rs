@@ -142,17 +142,21 @@ pub struct ReproduceArgs {
 pub const EXPORT_HELP: &str = "\
 LAYOUT:
   holmesgpt      DIR/crashlab_<scenario>/test_case.yaml (user_prompt, expected_output,
-                 before_test, after_test), for tests/llm/fixtures/test_ask_holmes; run with
-                 RUN_LIVE=true
+                 tags, before_test, after_test, setup_timeout), for
+                 tests/llm/fixtures/test_ask_holmes; run with RUN_LIVE=true
   k8s-ai-bench   DIR/crashlab-<scenario>/{task.yaml,setup.sh,verify.sh,cleanup.sh}, for
-                 tasks/; graded by task.yaml's expect (regexes of the ground truth's key
-                 facts); verify.sh checks the incident is still live and is not the verifier
+                 tasks/; graded by task.yaml's expect (the category's conclusion in the
+                 answer's words, the ground truth's key facts, no wrong advice); verify.sh
+                 checks the incident is still live and is not the verifier
   Each case uses the fixed namespace crashlab-<scenario>. The scripts run `crashlab`
-  from PATH, or $CRASHLAB when set.
+  from PATH, or $CRASHLAB when set; $CRASHLAB_CONTEXT picks the kube context (setup,
+  check and cleanup alike), and a context that is not a test cluster is refused unless it
+  matches a shell pattern of $CRASHLAB_ALLOW_CONTEXT (space-separated) or --allow-context.
 EXIT CODES:
   0  every case was written
-  2  bad usage, an unknown scenario, a scenario without groundTruth, or a case directory
-     that exists and is not empty (use --force)
+  2  bad usage, an unknown scenario, a scenario without groundTruth, an --allow-context
+     pattern the scripts cannot quote, or a case directory that exists and is not empty
+     (use --force)
   3  a file could not be written";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -182,6 +186,11 @@ pub struct ExportArgs {
     /// Replace case directories that exist and are not empty.
     #[arg(long)]
     pub force: bool,
+    /// Let the setups run against kube contexts matching this shell pattern (e.g.
+    /// `vcluster_*`), as `crashlab reproduce --allow-context` would; $CRASHLAB_ALLOW_CONTEXT
+    /// adds patterns when the suite runs.
+    #[arg(long = "allow-context", value_name = "PATTERN")]
+    pub allow_context: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -32,6 +32,10 @@ pub fn run(args: ExportArgs) -> Result<Exit, CliError> {
                 "add spec.groundTruth (category, keyFacts) to the scenario; `crashlab show oom` shows one",
             )
         })?;
+        let case = case.allowing(&args.allow_context).map_err(|e| {
+            CliError::usage(e)
+                .with_hint("quote the pattern for your shell: --allow-context 'vcluster_*'")
+        })?;
         cases.push(case);
     }
     let format = match args.format {

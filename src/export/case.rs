@@ -1,9 +1,11 @@
 //! One exported fixture, whatever the suite: the scenario's fixed namespace, the prompt that
-//! names it, what a right answer says (from `spec.groundTruth`), and the shell lines that bring
-//! the incident up through `crashlab reproduce` and remove it through `crashlab gc`.
+//! names it, what a right answer says (from `spec.groundTruth`), how hard it is, and the shell
+//! lines that bring the incident up through `crashlab reproduce` and remove it through
+//! `crashlab gc`.
 
 use crate::scenario::{Category, GroundTruth, KeyFact, Scenario, WorkloadKind};
 
+use super::difficulty::Difficulty;
 use super::error::{Error, Result};
 
 /// File name of a scenario file copied into a case (scenarios that are not built in).
@@ -39,7 +41,18 @@ pub struct Case {
     /// Set when the scenario comes from a file: its text, copied into the case as
     /// [`SCENARIO_FILE`] so the case does not depend on where it was exported from.
     pub scenario_file: Option<String>,
+    pub difficulty: Difficulty,
+    /// Longest a setup may take before crashlab itself gives up, in seconds: deleting what an
+    /// earlier run left, then the scenario's deploy and observe phases and, when it did not
+    /// reproduce, its cleanup (each phase's timeout), plus a margin.
+    pub setup_budget_s: u64,
+    /// Shell patterns of kube contexts the setup may run against besides crashlab's own
+    /// (`crashlab export --allow-context`); `$CRASHLAB_ALLOW_CONTEXT` adds more at run time.
+    pub allow_contexts: Vec<String>,
 }
+
+/// Added to the sum of a scenario's phase timeouts for the suite's setup timeout.
+const SETUP_MARGIN_S: u64 = 30;
 
 impl Case {
     pub fn new(scenario: &Scenario, scenario_file: Option<String>) -> Result<Case> {
@@ -87,7 +100,28 @@ impl Case {
                 events: expect.events.iter().map(|e| e.reason.clone()).collect(),
             },
             scenario_file,
+            difficulty: Difficulty::of(scenario),
+            setup_budget_s: {
+                let t = &scenario.spec.timeouts;
+                t.deploy.as_secs() + t.observe.as_secs() + 2 * t.cleanup.as_secs() + SETUP_MARGIN_S
+            },
+            allow_contexts: Vec::new(),
         })
+    }
+
+    /// Also allows kube contexts matching these shell patterns (`vcluster_*`, `gke_my-proj_*`,
+    /// or a plain name); refuses a pattern the scripts could not quote.
+    pub fn allowing(mut self, patterns: &[String]) -> Result<Case> {
+        for p in patterns {
+            if p.is_empty()
+                || p.chars()
+                    .any(|c| c == '\'' || c.is_whitespace() || c.is_control())
+            {
+                return Err(Error::BadContextPattern { pattern: p.clone() });
+            }
+        }
+        self.allow_contexts = patterns.to_vec();
+        Ok(self)
     }
 
     /// The question asked: names the namespace and the workload, never the cause.
@@ -132,8 +166,36 @@ impl Case {
         self.crashlab(&format!("gc --namespace {}", self.namespace))
     }
 
+    /// POSIX shell lines that set `allow` to the kube context crashlab will use
+    /// (`$CRASHLAB_CONTEXT`, else the kubeconfig's current one) when it matches a pattern of
+    /// [`Case::allow_contexts`] or of `$CRASHLAB_ALLOW_CONTEXT` (space-separated shell
+    /// patterns): a suite's own vcluster or managed cluster, which `crashlab reproduce`
+    /// refuses without `--allow-context`.
+    pub fn allow_lines(&self) -> String {
+        let baked: String = self
+            .allow_contexts
+            .iter()
+            .map(|p| format!("'{p}' "))
+            .collect();
+        let body = format!(
+            "context=\"${{CRASHLAB_CONTEXT:-$(kubectl config current-context 2>/dev/null || true)}}\"\n\
+             set -f\n\
+             for pattern in {baked}${{CRASHLAB_ALLOW_CONTEXT:-}}; do\n\
+             \x20 case \"$context\" in $pattern) allow=\"$context\" ;; esac\n\
+             done\n\
+             set +f\n"
+        );
+        if baked.is_empty() {
+            let indented: String = body.lines().map(|l| format!("  {l}\n")).collect();
+            format!("allow=\"\"\nif [ -n \"${{CRASHLAB_ALLOW_CONTEXT:-}}\" ]; then\n{indented}fi\n")
+        } else {
+            format!("allow=\"\"\n{body}")
+        }
+    }
+
     /// Brings the incident up and exits non-zero when it did not reproduce; `file_dir` is how
-    /// the script names its own directory (for a copied scenario file).
+    /// the script names its own directory (for a copied scenario file). Follows
+    /// [`Case::allow_lines`].
     pub fn reproduce_line(&self, file_dir: &str) -> String {
         let file = if self.scenario_file.is_some() {
             format!(" -f \"{file_dir}/{SCENARIO_FILE}\"")
@@ -143,7 +205,7 @@ impl Case {
         self.crashlab(&format!(
             "reproduce {}{file} --namespace {}",
             self.scenario, self.namespace
-        ))
+        )) + " ${allow:+--allow-context \"$allow\"}"
     }
 }
 
@@ -210,7 +272,7 @@ mod tests {
         let c = oom();
         assert_eq!(
             c.reproduce_line("$here"),
-            "\"${CRASHLAB:-crashlab}\" reproduce oom --namespace crashlab-oom ${CRASHLAB_CONTEXT:+--context \"$CRASHLAB_CONTEXT\"}"
+            "\"${CRASHLAB:-crashlab}\" reproduce oom --namespace crashlab-oom ${CRASHLAB_CONTEXT:+--context \"$CRASHLAB_CONTEXT\"} ${allow:+--allow-context \"$allow\"}"
         );
         let with_file = Case {
             scenario_file: Some(String::new()),
@@ -221,6 +283,28 @@ mod tests {
                 .reproduce_line("$here")
                 .contains("reproduce oom -f \"$here/scenario.yaml\" --namespace crashlab-oom")
         );
+    }
+
+    #[test]
+    fn context_patterns_the_scripts_cannot_quote_are_refused() {
+        for bad in ["", "a b", "it's", "a\tb"] {
+            let e = oom().allowing(&[bad.to_owned()]).unwrap_err();
+            assert!(e.to_string().starts_with("--allow-context `"), "{e}");
+        }
+        let c = oom()
+            .allowing(&[
+                "vcluster_*".to_owned(),
+                "arn:aws:eks:eu-west-1:1:cluster/x".to_owned(),
+            ])
+            .unwrap();
+        assert!(c.allow_lines().contains("for pattern in 'vcluster_*' 'arn:aws:eks:eu-west-1:1:cluster/x' ${CRASHLAB_ALLOW_CONTEXT:-}; do"));
+    }
+
+    #[test]
+    fn the_setup_budget_covers_every_phase_crashlab_may_use() {
+        // deploy 60 + observe 240 + cleanup 120, twice (the earlier run's and a failed one's),
+        // + 30: above HolmesGPT's EVAL_SETUP_TIMEOUT of 300 s, which would kill it first.
+        assert_eq!(oom().setup_budget_s, 570);
     }
 
     #[test]

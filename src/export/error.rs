@@ -8,6 +8,10 @@ pub enum Error {
         "scenario {scenario} has no spec.groundTruth, so there is nothing to grade an answer against"
     )]
     NoGroundTruth { scenario: String },
+    #[error(
+        "--allow-context `{pattern}`: a context pattern must be non-empty, without spaces or single quotes"
+    )]
+    BadContextPattern { pattern: String },
     #[error("{} exists and is not empty", path.display())]
     NotEmpty { path: PathBuf },
     #[error("{}: {source}", path.display())]

@@ -1,23 +1,29 @@
 //! k8s-ai-bench tasks, in that repository's `tasks/<name>/` layout (gke-labs/k8s-ai-bench
-//! `main.go` `Task`, `eval.go`): `task.yaml` with `script[].prompt`, `setup`, `cleanup`,
-//! `difficulty` and `expect[]` (`contains`/`notContains`: Go regular expressions matched
-//! against the agent's last output), and the scripts. k8s-ai-bench executes each script
-//! directly (so they are executable, with a shebang) with KUBECONFIG set; `setup.sh` and
-//! `cleanup.sh` run in the task directory, the verifier in the harness's own directory.
+//! `main.go` `Task`, `eval.go`, at ac9ac9c4): `task.yaml` with `script[].prompt`, `setup`,
+//! `cleanup`, `difficulty` and `expect[]` (`contains`/`notContains`: Go regular expressions
+//! matched against the agent's output from its last `Running:` line on, which is the last
+//! tool call's output followed by the answer), and the scripts. k8s-ai-bench executes each
+//! script directly (so they are executable, with a shebang) with KUBECONFIG set; `setup.sh`
+//! and `cleanup.sh` run in the task directory, the verifier in the harness's own directory.
+//! With its default `--concurrency 0` it runs every task at once.
 //!
 //! A task succeeds when its verifier exits 0 *or* all its `expect` entries hold. Its
 //! verifiers check that the agent *fixed* something (fix-crashloop waits for the pod to be
 //! Ready). These tasks are diagnoses: a verifier that passes while the incident is live would
 //! grade an agent that did nothing as a success, so `task.yaml` names no `verifier`; the
-//! answer is graded by `expect` (the ground truth's key facts, and its wrong answers as
-//! `notContains`), as k8s-ai-bench's own diagnosis task (debug-app-logs) does. `verify.sh`
-//! checks the *fixture*: that the incident is live, with kubectl only; `setup.sh` runs it
-//! last, so a task never starts on an incident that is not there.
+//! answer is graded by `expect`, as k8s-ai-bench's own diagnosis task (debug-app-logs) does:
+//! the category's conclusion in the answer's words ([`conclusion`](super::conclusion), which
+//! kubectl's output never contains), the ground truth's key facts, and its wrong answers as
+//! `notContains` where the answer gives them as advice ([`advice`](super::advice)).
+//! `verify.sh` checks the *fixture*: that the incident is live, with kubectl only, on the
+//! context the setup used; `setup.sh` runs it last, so a task never starts on an incident
+//! that is not there.
 
 use serde::Serialize;
 
 use super::case::{Case, pattern};
 use super::file::{CaseFile, comment};
+use super::{advice, conclusion};
 
 /// The task directory name.
 pub fn folder(case: &Case) -> String {
@@ -46,19 +52,32 @@ struct Expectation {
     not_contains: Option<String>,
 }
 
+/// What `task.yaml`'s `expect` holds for `case`: the conclusion, the key facts, the wrong
+/// advice.
+pub fn expectations(case: &Case) -> Vec<(Option<String>, Option<String>)> {
+    std::iter::once((Some(conclusion::pattern(case.truth.category)), None))
+        .chain(
+            case.truth
+                .key_facts
+                .iter()
+                .map(|f| (Some(pattern(f)), None)),
+        )
+        .chain(
+            case.truth
+                .wrong_answers
+                .iter()
+                .map(|f| (None, Some(advice::pattern(f)))),
+        )
+        .collect()
+}
+
 pub fn files(case: &Case) -> Vec<CaseFile> {
-    let expect = case
-        .truth
-        .key_facts
-        .iter()
-        .map(|f| Expectation {
-            contains: Some(pattern(f)),
-            not_contains: None,
+    let expect = expectations(case)
+        .into_iter()
+        .map(|(contains, not_contains)| Expectation {
+            contains,
+            not_contains,
         })
-        .chain(case.truth.wrong_answers.iter().map(|f| Expectation {
-            contains: None,
-            not_contains: Some(pattern(f)),
-        }))
         .collect();
     let task = Task {
         script: vec![Step {
@@ -66,7 +85,7 @@ pub fn files(case: &Case) -> Vec<CaseFile> {
         }],
         setup: "setup.sh",
         cleanup: "cleanup.sh",
-        difficulty: "medium",
+        difficulty: case.difficulty.as_str(),
         expect,
     };
     let header = comment(&format!(
@@ -94,17 +113,21 @@ fn setup(case: &Case) -> String {
          # crashlab fixture `{scenario}`: {summary}.\n\
          # Reproduces it with the kubelet's real signals in namespace {ns}; exits non-zero (and\n\
          # leaves nothing behind) when it did not reproduce. `crashlab` from PATH, or $CRASHLAB;\n\
-         # $CRASHLAB_CONTEXT picks a kube context (default: KUBECONFIG's current one).\n\
+         # $CRASHLAB_CONTEXT picks a kube context (default: KUBECONFIG's current one), which\n\
+         # crashlab refuses unless it is a test cluster or matches a shell pattern of\n\
+         # $CRASHLAB_ALLOW_CONTEXT (space-separated).\n\
          set -euo pipefail\n\
          here=\"$(cd \"$(dirname \"$0\")\" && pwd)\"\n\
          # What an earlier run of this task left, if anything.\n\
          {gc}\n\
+         {allow}\
          {reproduce}\n\
          \"$here/verify.sh\"\n",
         scenario = case.scenario,
         summary = case.summary,
         ns = case.namespace,
         gc = case.gc_line(),
+        allow = case.allow_lines(),
         reproduce = case.reproduce_line("$here"),
     )
 }
@@ -141,7 +164,7 @@ fn verify(case: &Case) -> String {
     let check = match container_test(case) {
         Some(test) => format!(
             "live() {{\n\
-             \x20 kubectl get pods -n {ns} -o jsonpath='{JSONPATH}' | {{\n\
+             \x20 kube get pods -n {ns} -o jsonpath='{JSONPATH}' | {{\n\
              \x20   while IFS='|' read -r name waiting last restarts ready; do\n\
              \x20     if [ \"$name\" = \"{container}\" ] && {{ {test}; }}; then\n\
              \x20       echo \"container {container}: waiting=${{waiting:-none}} last=${{last:-none}} restarts=$restarts ready=$ready\"\n\
@@ -161,7 +184,7 @@ fn verify(case: &Case) -> String {
                 .map_or("FailedScheduling", String::as_str);
             format!(
                 "live() {{\n\
-                 \x20 kubectl get events -n {ns} --field-selector reason={reason} -o name | grep -q . || return 1\n\
+                 \x20 kube get events -n {ns} --field-selector reason={reason} -o name | grep -q . || return 1\n\
                  \x20 echo \"event {reason} present\"\n\
                  }}\n"
             )
@@ -179,15 +202,17 @@ fn verify(case: &Case) -> String {
          # Checks that the incident of crashlab fixture `{scenario}` is live in namespace {ns}:\n\
          # container {container} of the {workload} shows {expected}.\n\
          # A check of the fixture, not of an answer (k8s-ai-bench would count a verifier's\n\
-         # success as the agent's). Looks for up to 60 s (statuses change as the pod restarts).\n\
+         # success as the agent's). Looks for up to 60 s (statuses change as the pod restarts), on\n\
+         # the context the setup used: $CRASHLAB_CONTEXT, else KUBECONFIG's current one.\n\
          set -uo pipefail\n\
+         kube() {{ kubectl ${{CRASHLAB_CONTEXT:+--context \"$CRASHLAB_CONTEXT\"}} \"$@\"; }}\n\
          {check}\
          for _ in $(seq 30); do\n\
          \x20 if live; then exit 0; fi\n\
          \x20 sleep 2\n\
          done\n\
          echo \"crashlab fixture {scenario}: the incident is not live in namespace {ns}\" >&2\n\
-         kubectl get pods -n {ns} -o wide >&2 || true\n\
+         kube get pods -n {ns} -o wide >&2 || true\n\
          exit 1\n",
         scenario = case.scenario,
         container = case.container,

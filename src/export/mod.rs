@@ -3,7 +3,10 @@
 //! incident did not reproduce) and its cleanup runs `crashlab gc --namespace`. Pure apart
 //! from [`write`]: the files of a case are a function of the scenario.
 
+mod advice;
 mod case;
+mod conclusion;
+mod difficulty;
 mod error;
 mod file;
 mod holmesgpt;
@@ -15,6 +18,7 @@ mod tests;
 use std::path::{Path, PathBuf};
 
 pub use case::{Case, Evidence, SCENARIO_FILE};
+pub use difficulty::Difficulty;
 pub use error::{Error, Result};
 pub use file::CaseFile;
 
