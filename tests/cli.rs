@@ -453,12 +453,26 @@ fn validate_needs_a_tool_and_valid_limits_before_touching_a_cluster() {
             "unknown moment \"soon\": expected one of evidence, running, crashloop, settled",
         ),
         (
-            &["validate", "--diagnose", "true", "--moments", "evidence,later", "oom"],
+            &[
+                "validate",
+                "--diagnose",
+                "true",
+                "--moments",
+                "evidence,later",
+                "oom",
+            ],
             "--moments: unknown moment \"later\"",
         ),
         // oom observes for 4 minutes: its longest back-off wait then is 160 s.
         (
-            &["validate", "--diagnose", "true", "--tool-window", "3m", "oom"],
+            &[
+                "validate",
+                "--diagnose",
+                "true",
+                "--tool-window",
+                "3m",
+                "oom",
+            ],
             "scenario \"oom\" reaches back-off waits of at most 2m40s within its observe window (4m)",
         ),
         (
@@ -1246,12 +1260,20 @@ fn e2e_validate_runs_the_tool_at_each_moment_and_says_what_it_saw() {
     // A tool that reports what kubectl shows it: the target container's state.
     let tool = "kubectl get pod \"$CRASHLAB_POD\" -n \"$CRASHLAB_NAMESPACE\" \
         -o jsonpath='{.status.containerStatuses[0].state}'";
-    let (run, doc) = validate_run(&["exit-1", "--moments", "all", "--diagnose", tool], &[], &saved);
+    let (run, doc) = validate_run(
+        &["exit-1", "--moments", "all", "--diagnose", tool],
+        &[],
+        &saved,
+    );
     run.expect_code(1);
     let s = validated(&doc, "exit-1");
     let runs = s["runs"].as_array().unwrap();
     let moments: Vec<&str> = runs.iter().map(|r| r["moment"].as_str().unwrap()).collect();
-    assert_eq!(moments, ["evidence", "running", "crashloop", "settled"], "{s:#}");
+    assert_eq!(
+        moments,
+        ["evidence", "running", "crashloop", "settled"],
+        "{s:#}"
+    );
     let crashloop = &runs[2];
     let saw = crashloop["saw"].as_str().unwrap();
     assert!(
@@ -1263,7 +1285,10 @@ fn e2e_validate_runs_the_tool_at_each_moment_and_says_what_it_saw() {
     assert!(out.contains("CrashLoopBackOff"), "{out}");
     let moments_doc = s["moments"].as_array().unwrap();
     assert_eq!(moments_doc.len(), 4, "{s:#}");
-    assert!(doc["summary"]["moments"]["crashloop"].is_number(), "{doc:#}");
+    assert!(
+        doc["summary"]["moments"]["crashloop"].is_number(),
+        "{doc:#}"
+    );
     for r in runs {
         eprintln!("measured: exit-1 at {}: {}", r["moment"], r["saw"]);
     }
@@ -1276,9 +1301,8 @@ fn e2e_validate_runs_the_tool_at_each_moment_and_says_what_it_saw() {
 fn e2e_validate_a_public_diagnoser_through_its_adapter() {
     start_heavy_runs();
     let install = Run::new({
-        let mut c = Command::new(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/leaderboard-tools"),
-        );
+        let mut c =
+            Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/leaderboard-tools"));
         c.arg("k8s-sre-agent");
         c
     });
@@ -1304,14 +1328,20 @@ fn e2e_validate_a_public_diagnoser_through_its_adapter() {
     let exit1 = validated(&doc, "exit-1");
     assert_eq!(exit1["result"], "graded", "{exit1:#}");
     assert_eq!(exit1["saw"]["moment"], "crashloop", "{exit1:#}");
-    assert_eq!(exit1["saw"]["at_start"]["reason"], "CrashLoopBackOff", "{exit1:#}");
+    assert_eq!(
+        exit1["saw"]["at_start"]["reason"], "CrashLoopBackOff",
+        "{exit1:#}"
+    );
     let stdout = exit1["tool"]["stdout"].as_str().unwrap();
     assert!(
         stdout.contains("Container 'app' is in CrashLoopBackOff"),
         "the tool did not see the crash loop: {stdout}"
     );
     let secret = validated(&doc, "missing-secret-ref");
-    assert_eq!(secret["grade"]["category"]["found"], "missing-config", "{secret:#}");
+    assert_eq!(
+        secret["grade"]["category"]["found"], "missing-config",
+        "{secret:#}"
+    );
     eprintln!(
         "measured: k8s-sre-agent exit-1 {} (saw {}), missing-secret-ref {}",
         exit1["score"], exit1["saw"]["at_start"]["reason"], secret["score"]
