@@ -151,8 +151,9 @@ fn lead_sentence(ctx: &Ctx) -> String {
         };
         let role = role_sentence(ctx);
         return format!(
-            "{who} {verb}: {}, {restarts}{now}.{role}",
-            crate::expect::describe_exit(t.exit_code, t.reason.as_deref())
+            "{who} {verb}: {}, {restarts}{now}.{role}{}",
+            crate::expect::describe_exit(t.exit_code, t.reason.as_deref()),
+            job_gave_up(ctx)
         );
     }
     match ctx.waiting_reason() {
@@ -181,6 +182,26 @@ fn lead_sentence(ctx: &Ctx) -> String {
 }
 
 /// What an init container's or a sidecar's failure does to the rest of the pod.
+/// ` Its Job has given up: BackoffLimitExceeded (…).` when the pod belongs to a Job that
+/// failed: no attempt follows, whatever the container does.
+fn job_gave_up(ctx: &Ctx) -> String {
+    let Some(owners) = ctx.input.owners.ok() else {
+        return String::new();
+    };
+    if !owners.chain.iter().any(|o| o.kind == "Job") {
+        return String::new();
+    }
+    owners
+        .events
+        .iter()
+        .find_map(|e| e.strip_prefix("Failed: "))
+        .map(|f| match f.split_once(": ") {
+            Some((reason, message)) => format!(" Its Job has given up: {reason} ({message})."),
+            None => format!(" Its Job has given up: {f}."),
+        })
+        .unwrap_or_default()
+}
+
 fn role_sentence(ctx: &Ctx) -> String {
     let app_containers: Vec<String> = ctx
         .input

@@ -28,7 +28,10 @@ const PHRASES: [(Category, &[&str]); 6] = [
             r"\b(?:is|are|was|were|being|been|gets?|got|getting) (?:\w+ )?(?:OOM[- ]?killed|killed by (?:the|a) (?:kernel|OOM|out-of-memory))",
             r"\bOOM[- ]killer\b",
             r"\b(?:runs?|ran|running) out of (?:memory|heap)",
-            r"\b(?:exceed(?:s|ed|ing)?|hit(?:s|ting)?|reach(?:es|ed|ing)?|over|above|beyond|past|outgrows?|outgrew) (?:the|its|their|a|an|this|that|it's) (?:[^\s.]+ ){0,3}?(?:limit|request|cap|quota|capacity)s?\b",
+            r"\b(?:exceed(?:s|ed|ing)?|hit(?:s|ting)?|over|above|beyond|past|outgrows?|outgrew) (?:the|its|their|a|an|this|that|it's) (?:[^\s.]+ ){0,3}?(?:limit|request|cap|quota|capacity)s?\b",
+            // "reached" only with what is reached: a Job "has reached the specified backoff
+            // limit" (kubectl's event text) concludes nothing about memory.
+            r"\breach(?:es|ed|ing)? (?:the|its|their|a|an|this|that|it's) (?:[^\s.]+ ){0,2}?(?:memory|cpu|heap|resource)s? (?:limit|request|cap|quota|capacity)s?\b",
             r"\b(?:not enough|too little|lack of|lacks|short of) (?:free |available |allocatable |spare )?(?:cpu|memory|heap|resources|cores)",
             r"\bno node (?:has|with|can|could)\b",
             r"\b(?:due to|because of) (?:an? )?insufficient\b",
@@ -100,9 +103,9 @@ const PHRASES: [(Category, &[&str]); 6] = [
         Category::MissingConfig,
         &[
             r"\b(?:missing|absent|undefined|unset|nonexistent|non-existent|wrong|incorrect|invalid|malformed|misconfigured|broken|bad|faulty|conflicting|duplicate)\b (?:[^\s.]+ ){0,2}?(?:config(?:uration)?|configmap|config map|secret|env(?:ironment)?(?: variable| var)?|variable|setting|file|key|value|mount|volume|port|line|entry|yaml|colon|syntax|reference|securityContext|security context)s?\b",
-            r"\b(?:configmap|config map|secret|variable|file|key|setting|volume|DATABASE_URL|LOG_LEVEL|app-config|app-db|app-tls|config\.yaml)\b[\s\S]{0,40}?\b(?:is missing|are missing|was removed|were removed|is not (?:defined|provided|mounted|present|created|there)|isn't (?:set|defined|provided|mounted|present|created|there)|was not (?:set|defined|created|provided)|wasn't (?:set|defined|created|provided)|does not exist|doesn't exist|is absent|is undefined|is unset|is empty|is malformed|is invalid|has a (?:syntax |parse )?(?:error|typo)|lacks|was dropped|is dropped|got dropped|is gone)",
+            r"\b(?:configmap|config map|secret|variable|file|key|setting|volume|DATABASE_URL|LOG_LEVEL|EXPORT_BUCKET|app-config|app-db|app-tls|config\.yaml)\b[\s\S]{0,40}?\b(?:is missing|are missing|was removed|were removed|is not (?:defined|provided|mounted|present|created|there)|isn't (?:set|defined|provided|mounted|present|created|there)|was not (?:set|defined|created|provided)|wasn't (?:set|defined|created|provided)|does not exist|doesn't exist|is absent|is undefined|is unset|is empty|is malformed|is invalid|has a (?:syntax |parse )?(?:error|typo)|lacks|was dropped|is dropped|got dropped|is gone)",
             // Not `key` or `value`: describe prints `<set to the key 'url' in secret 'app-db'>`.
-            r"\b(?:set|add|define|provide|restore|re-add|inject|mount|create|supply|fix|correct|change|update|edit|rename|point|give)\b (?:[^\s.]+ ){0,3}?(?:env(?:ironment)?(?: variable| var)?|variable|DATABASE_URL|LOG_LEVEL|configmap|config map|secret|config(?:uration)?|file|setting|port|volume|emptyDir|mount|securityContext|readOnlyRootFilesystem|line|reference)s?\b",
+            r"\b(?:set|add|define|provide|restore|re-add|inject|mount|create|supply|fix|correct|change|update|edit|rename|point|give)\b (?:[^\s.]+ ){0,3}?(?:env(?:ironment)?(?: variable| var)?|variable|DATABASE_URL|LOG_LEVEL|EXPORT_BUCKET|configmap|config map|secret|config(?:uration)?|file|setting|port|volume|emptyDir|mount|securityContext|readOnlyRootFilesystem|line|reference)s?\b",
             r"\b(?:because|since) (?:[^\s.]+ ){0,3}?(?:configmap|config map|secret|env(?:ironment)? variable|variable|file|key|setting|volume)\b",
             r"\b(?:both|two|the two|the other|another|each) (?:containers?|processes|sidecars?)\b[\s\S]{0,40}?\b(?:listen|bind|use|share|try|want|are configured|is configured)",
             r"\b(?:same|conflicting|shared) port\b|\bport (?:conflict|collision|clash)",

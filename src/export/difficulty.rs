@@ -91,6 +91,6 @@ mod tests {
                 "sidecar-crash"
             ]
         );
-        assert_eq!(names(Difficulty::Medium).len(), 16);
+        assert_eq!(names(Difficulty::Medium).len(), 17);
     }
 }
