@@ -546,6 +546,68 @@ fn validate_help_documents_scoring_environment_and_exit_codes() {
     }
 }
 
+#[test]
+fn grade_scores_one_answer_with_validates_rules_and_checks_it_against_a_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let answer = dir.path().join("answer.txt");
+    std::fs::write(
+        &answer,
+        "The container \"web\" was OOMKilled with exit code 137.\nThe config file is missing (exit code 1).\n",
+    )
+    .unwrap();
+    let recording = fixture("recordings/exit-1.json");
+    let run = crashlab_run(&[
+        "grade",
+        "--scenario",
+        "exit-1",
+        answer.to_str().unwrap(),
+        "--recording",
+        recording.to_str().unwrap(),
+        "-o",
+        "json",
+    ]);
+    run.expect_code(1);
+    let doc: Value = serde_json::from_str(&run.stdout()).unwrap();
+    let claims: Vec<&str> = doc["grade"]["contradictions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["claim"].as_str().unwrap())
+        .collect();
+    assert_eq!(claims, ["exit code 137", "OOMKilled", "web"], "{doc:#}");
+    assert_eq!(
+        doc["grade"]["category"]["found"], "resource-limits",
+        "{doc:#}"
+    );
+    assert_eq!(doc["score"], 0.0);
+
+    std::fs::write(
+        &answer,
+        r#"{"category": "missing-config", "summary": "config file /etc/app/config.yaml is missing; exit code 1"}"#,
+    )
+    .unwrap();
+    let run = crashlab_run(&["grade", "--scenario", "exit-1", answer.to_str().unwrap()]);
+    run.expect_code(0);
+    assert!(run.stdout().starts_with("exit-1: 100%"), "{}", run.stdout());
+
+    let run = crashlab_run(&["grade", "--scenario", "nope", answer.to_str().unwrap()]);
+    run.expect_code(2);
+    let run = crashlab_run(&[
+        "grade",
+        "--scenario",
+        "exit-1",
+        answer.to_str().unwrap(),
+        "--recording",
+        answer.to_str().unwrap(),
+    ]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().contains("not a crashlab recording"),
+        "{}",
+        run.stderr()
+    );
+}
+
 /// A rule file promtool rejects: an unclosed parenthesis in `expr`.
 const BAD_RULES: &str =
     "groups:\n  - name: g\n    rules:\n      - alert: Broken\n        expr: rate(x[5m]\n";

@@ -74,6 +74,10 @@ pub enum Command {
     /// alert rules on each reproduced incident (--alert-rules).
     #[command(after_help = VALIDATE_HELP)]
     Validate(ValidateArgs),
+    /// Grade one answer (a file, or - for stdin) against a scenario's ground truth, with the
+    /// rules `validate` uses: for suites that run the tool themselves.
+    #[command(after_help = GRADE_HELP)]
+    Grade(GradeArgs),
     /// Diagnose a pod as a person would: exit code → logs --previous → events → recent
     /// changes → resources; prints the cause, the evidence and the next kubectl commands.
     #[command(after_help = DIAGNOSE_HELP)]
@@ -492,6 +496,17 @@ EXIT CODES:
      promtool could not be built or run, or the cluster could not be reached; 1 wins when
      both apply";
 
+pub const GRADE_HELP: &str = "\
+The same rules as `crashlab validate` (see its --help): 0.5 for the right category + 0.5 x
+the share of key facts - 0.25 per wrong answer, and with --recording 0.25 per stated fact the
+recording contradicts; the category from --category-field or the tool's own words.
+
+EXIT CODES:
+  0  the answer scored at least --min-score
+  1  it scored below
+  2  bad usage: an unknown scenario, a scenario without groundTruth, an unreadable answer or
+     recording";
+
 pub const REPORT_HELP: &str = "\
 EXIT CODES:
   0  the report was written
@@ -646,6 +661,36 @@ pub struct BringUpArgs {
     /// default: the pinned kindest/node image of the Kubernetes version.
     #[arg(long, value_name = "REF")]
     pub node_image: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// The scenario whose ground truth the answer is graded against (see `crashlab list`).
+    #[arg(long, value_name = "NAME")]
+    pub scenario: String,
+    /// The tool's answer: a file, or - for standard input.
+    #[arg(value_name = "ANSWER_FILE")]
+    pub answer: PathBuf,
+    /// Load scenarios from these files too.
+    #[arg(long = "file", short = 'f')]
+    pub files: Vec<PathBuf>,
+    /// A recording of the incident the answer is about (`crashlab run --record`): what the
+    /// tool quoted of the cluster is then told from its own words, and facts it states that
+    /// the recording contradicts cost points.
+    #[arg(long, value_name = "RECORDING.json")]
+    pub recording: Option<PathBuf>,
+    /// Strings the tool was handed, masked in its answer (its namespace), repeatable.
+    #[arg(long, value_name = "TEXT")]
+    pub given: Vec<String>,
+    /// As for validate.
+    #[arg(long, value_name = "PATH", default_value = "category")]
+    pub category_field: String,
+    #[arg(long, value_name = "LABEL=CATEGORY,...")]
+    pub category_map: Option<String>,
+    #[arg(long, value_name = "SCORE", default_value_t = 1.0)]
+    pub min_score: f64,
+    #[arg(long, short, value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]

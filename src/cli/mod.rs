@@ -9,6 +9,7 @@ mod cluster_cmd;
 mod diagnose_cmd;
 mod export_cmd;
 mod gc_cmd;
+mod grade_cmd;
 mod matrix_cmd;
 mod report_cmd;
 mod reproduce_cmd;
@@ -87,6 +88,7 @@ pub fn main() -> ExitCode {
         Command::Lint { files, output } => catalogue_cmd::lint(&files, output),
         Command::Matrix(args) => matrix_cmd::run(args),
         Command::Validate(args) => validate_cmd::run(args),
+        Command::Grade(args) => grade_cmd::run(args),
         Command::Diagnose(args) => diagnose_cmd::run(args),
         Command::Report(args) => report_cmd::run(args),
         Command::Reproduce(args) => reproduce_cmd::run(args),
@@ -134,6 +136,7 @@ fn wants_json(command: &Command) -> bool {
     match command {
         Command::Run(a) => a.output == OutputFormat::Json,
         Command::Validate(a) => a.output == OutputFormat::Json,
+        Command::Grade(a) => a.output == OutputFormat::Json,
         Command::Diagnose(a) => a.output == OutputFormat::Json,
         Command::Matrix(a) => a.output == MatrixOutput::Json,
         Command::Gc(a) => a.output == OutputFormat::Json,
