@@ -274,10 +274,16 @@ fn explain(out: &mut String, s: &ScenarioValidation, min_score: f64) {
                 s.name
             );
             let _ = writeln!(out, "  {reason}");
+            // A check still pending when the run ended is undecided, not failed: a must-not
+            // check that saw nothing so far ("observed 0 restarts") is not "unmet".
             for c in unmet_checks {
+                let what = match c.outcome {
+                    crate::expect::Outcome::Contradicted => "unmet",
+                    _ => "undecided",
+                };
                 let _ = writeln!(
                     out,
-                    "  unmet: {}: expected {}, observed {}",
+                    "  {what}: {}: expected {}, observed {}",
                     c.name, c.expected, c.observed
                 );
             }
