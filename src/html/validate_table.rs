@@ -45,6 +45,9 @@ pub struct Validated {
     pub tool: Option<Tool>,
     #[serde(default)]
     pub reason: Option<String>,
+    /// When the tool ran and what it was shown (the validate document's own type).
+    #[serde(default)]
+    pub saw: Option<crate::expect::Sight>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -183,6 +186,14 @@ pub fn score_table(v: &ValidateResult) -> String {
                 }
                 if let Some(f) = &g.failure {
                     let _ = write!(a, "<br><span class=\"fail\">{}</span>", esc(f));
+                }
+                if let Some(saw) = &sc.saw {
+                    let _ = write!(
+                        a,
+                        "<br><span class=\"muted\">ran at {}: the target was {}</span>",
+                        esc(saw.moment.as_str()),
+                        esc(&saw.describe())
+                    );
                 }
                 a
             }
