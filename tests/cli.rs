@@ -265,7 +265,7 @@ fn bash_completion_completes_subcommands_and_flags() {
         assert!(out.status.success(), "{out:?}");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    let subcommands = complete("crashlab g");
+    let subcommands = complete("crashlab gc");
     assert_eq!(
         subcommands.lines().collect::<Vec<_>>(),
         ["gc"],
