@@ -79,8 +79,18 @@ pub fn kubectl_views(
         } else {
             String::new()
         };
+        // A container that is not restarted (`restartPolicy: Never`, a finished pod) keeps
+        // its terminated instance in `state`: plain `kubectl logs` reads it, and
+        // `--previous` finds nothing.
+        let final_instance = p.spec.as_ref().and_then(|s| s.restart_policy.as_deref())
+            == Some("Never")
+            || p.status
+                .as_ref()
+                .and_then(|s| s.phase.as_deref())
+                .is_some_and(|ph| matches!(ph, "Failed" | "Succeeded"));
+        let previous = if final_instance { "" } else { " --previous" };
         out.push(format!(
-            "$ kubectl logs {pod} -n {namespace}{c} --previous{shown}"
+            "$ kubectl logs {pod} -n {namespace}{c}{previous}{shown}"
         ));
         out.extend(tail.iter().map(|l| l.to_string()));
     }
