@@ -415,12 +415,46 @@ async fn validate(
             }
         })
         .collect();
-    let report = ValidationReport {
+    let mut report = ValidationReport {
         command,
         judge: args.judge.clone(),
         min_score: args.min_score,
         scenarios,
+        cluster_unreachable: None,
     };
+    // Scenarios that ended in an error may only mean the cluster went away: ask it.
+    if report.scenarios.iter().any(|s| {
+        matches!(
+            s.outcome,
+            Outcome::NotReproduced {
+                verdict: Verdict::Error,
+                ..
+            }
+        )
+    }) {
+        let probe =
+            tokio::time::timeout(Duration::from_secs(10), cluster.client.apiserver_version()).await;
+        report.cluster_unreachable = match probe {
+            Ok(Ok(_)) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(_) => Some("no answer within 10s".to_owned()),
+        };
+        // Their fixtures did not break: the run could not finish them.
+        if let Some(why) = &report.cluster_unreachable {
+            for s in &mut report.scenarios {
+                if let Outcome::NotReproduced {
+                    verdict: Verdict::Error,
+                    reason,
+                    ..
+                } = &s.outcome
+                {
+                    s.outcome = Outcome::NotRun {
+                        reason: format!("the cluster became unreachable ({why}): {reason}"),
+                    };
+                }
+            }
+        }
+    }
     Ok((Some(report), reports))
 }
 

@@ -347,6 +347,9 @@ fn overall(r: &ValidationReport) -> String {
     if unscored > 0 {
         parts.push(format!("{unscored} not scored"));
     }
+    if let Some(why) = &r.cluster_unreachable {
+        parts.push(format!("the cluster became unreachable ({why})"));
+    }
     let verdict = match r.exit() {
         ValidationExit::Pass => "pass",
         ValidationExit::ToolBelow => "the tool scored below the minimum",

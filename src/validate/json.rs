@@ -54,6 +54,11 @@ pub fn render_json(r: &ValidationReport) -> String {
             "result": result,
         },
     });
+    if let Some(why) = &r.cluster_unreachable
+        && let Some(summary) = doc.get_mut("summary").and_then(Value::as_object_mut)
+    {
+        summary.insert("cluster_unreachable".to_owned(), json!(why));
+    }
     if !moment_means.is_empty()
         && let Some(summary) = doc.get_mut("summary").and_then(Value::as_object_mut)
     {

@@ -218,6 +218,7 @@ fn report(scenarios: Vec<ScenarioValidation>, command: &str) -> ValidationReport
         judge: None,
         min_score: 1.0,
         scenarios,
+        cluster_unreachable: None,
     }
 }
 
@@ -665,4 +666,28 @@ fn public_diagnosers_outputs_are_read_as_they_meant_them() {
         }
     }
     insta::assert_snapshot!(lines.join("\n"));
+}
+
+#[test]
+fn a_cluster_that_went_away_is_reported_as_that_not_as_broken_fixtures() {
+    // As validate leaves it when the cluster does not answer after the run.
+    let mut s = sabotaged();
+    s.outcome = Outcome::NotRun {
+        reason: "the cluster became unreachable (client error (Connect)): deploy phase timed out"
+            .into(),
+    };
+    let mut r = report(vec![s], "true");
+    r.cluster_unreachable = Some("client error (Connect)".to_owned());
+    let text = render_human(&r);
+    assert!(
+        text.contains("nothing scored, 1 not scored, the cluster became unreachable (client error (Connect)): incomplete"),
+        "{text}"
+    );
+    assert!(!text.contains("did not reproduce"), "{text}");
+    let doc: serde_json::Value = serde_json::from_str(&render_json(&r)).unwrap();
+    assert_eq!(
+        doc["summary"]["cluster_unreachable"],
+        "client error (Connect)"
+    );
+    assert_eq!(r.exit(), ValidationExit::Incomplete);
 }

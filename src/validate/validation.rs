@@ -18,6 +18,10 @@ pub struct ValidationReport {
     /// Score each graded scenario must reach (`--min-score`).
     pub min_score: f64,
     pub scenarios: Vec<ScenarioValidation>,
+    /// Set when the cluster could not be reached once the run was over, after some
+    /// scenarios ended in an error: their fixtures did not fail, the cluster went away.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_unreachable: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
