@@ -427,15 +427,7 @@ impl LogSource for PodLogs {
         pod: &str,
         container: &str,
     ) -> impl Future<Output = Result<String, LogError>> + Send {
-        let api = self.api.clone();
-        let (pod, container) = (pod.to_owned(), container.to_owned());
-        async move {
-            match super::container_logs::read_logs(&api, &pod, &container, true).await {
-                LogRead::Text(text) => Ok(text),
-                LogRead::Removed(text) => Err(LogError::Gone(text)),
-                LogRead::Failed(message) => Err(LogError::Retry(message)),
-            }
-        }
+        self.read(pod, container, true)
     }
 
     fn final_logs(
@@ -443,10 +435,21 @@ impl LogSource for PodLogs {
         pod: &str,
         container: &str,
     ) -> impl Future<Output = Result<String, LogError>> + Send {
+        self.read(pod, container, false)
+    }
+}
+
+impl PodLogs {
+    fn read(
+        &self,
+        pod: &str,
+        container: &str,
+        previous: bool,
+    ) -> impl Future<Output = Result<String, LogError>> + Send + use<> {
         let api = self.api.clone();
         let (pod, container) = (pod.to_owned(), container.to_owned());
         async move {
-            match super::container_logs::read_logs(&api, &pod, &container, false).await {
+            match super::container_logs::read_logs(&api, &pod, &container, previous).await {
                 LogRead::Text(text) => Ok(text),
                 LogRead::Removed(text) => Err(LogError::Gone(text)),
                 LogRead::Failed(message) => Err(LogError::Retry(message)),

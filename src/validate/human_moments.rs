@@ -59,16 +59,8 @@ pub(super) fn moment_table(out: &mut String, r: &ValidationReport) {
         .count();
     mean_row.push(format!("{passing}/{}", r.scenarios.len()));
     rows.push(mean_row);
-    let cols = rows[0].len();
-    let widths: Vec<usize> = (0..cols)
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    for row in rows {
-        let mut line = String::new();
-        for (i, cell) in row.iter().enumerate() {
-            let _ = write!(line, "{cell:<w$}  ", w = widths[i]);
-        }
-        out.push_str(line.trim_end());
+    for line in crate::kubectl_view::align(&rows, 0, 2) {
+        out.push_str(&line);
         out.push('\n');
     }
 }

@@ -69,15 +69,9 @@ pub(super) fn repeat_table(out: &mut String, r: &ValidationReport) {
         };
         rows.push(row);
     }
-    let widths: Vec<usize> = (0..6)
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    for row in rows {
-        let mut line = String::new();
-        for (i, cell) in row.iter().enumerate() {
-            let _ = write!(line, "{cell:<w$}  ", w = widths[i]);
-        }
-        out.push_str(line.trim_end());
+    let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+    for line in crate::kubectl_view::align(&rows, 0, 2) {
+        out.push_str(&line);
         out.push('\n');
     }
 }

@@ -133,7 +133,8 @@ fn sight(name: &str, elapsed_s: f64) -> Option<crate::expect::Sight> {
     let (_, rec) = crate::timeline::recorded()
         .into_iter()
         .find(|(n, _)| n == name)?;
-    let s = Catalogue::builtin().get(name).ok()?.scenario.clone();
+    // The scenario as the recorded cluster's version selects its expectations.
+    let s = crate::expect::fixtures::scenario_of(&rec);
     let timeline = crate::timeline::Timeline::from_recording(&rec);
     let (at, state) = first_reached(
         Moment::Evidence,
@@ -690,4 +691,40 @@ fn a_cluster_that_went_away_is_reported_as_that_not_as_broken_fixtures() {
         "client error (Connect)"
     );
     assert_eq!(r.exit(), ValidationExit::Incomplete);
+}
+
+/// `--moments all` on exit-1: the bad answer at evidence and running, the right one at
+/// crashloop and settled (recorded answers; the moments set by hand on their sights).
+fn moments_report() -> ValidationReport {
+    use crate::expect::moment::Moment;
+    let at = |tool: &str, m: Moment| {
+        let mut o = graded("exit-1", tool, 1.0).outcome;
+        if let Outcome::Graded { saw: Some(s), .. } = &mut o {
+            s.moment = m;
+        }
+        o
+    };
+    let mut s = graded("exit-1", "bad", 1.0);
+    s.runs = [
+        ("bad", Moment::Evidence),
+        ("bad", Moment::Running),
+        ("builtin", Moment::Crashloop),
+        ("builtin", Moment::Settled),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (tool, m))| RunResult::new(i + 1, &s.namespace, &at(tool, *m), 1.0))
+    .collect();
+    report(vec![s], "my-tool")
+}
+
+#[test]
+fn moments_in_every_format() {
+    let r = moments_report();
+    insta::assert_snapshot!("human__moments", render_human(&r));
+    insta::assert_snapshot!("json__moments", render_json(&r));
+    let doc: serde_json::Value = serde_json::from_str(&render_json(&r)).unwrap();
+    assert_eq!(doc["summary"]["moments"]["crashloop"], 1.0);
+    assert_eq!(doc["summary"]["moments"]["evidence"], 0.0);
+    assert_eq!(doc["scenarios"][0]["passed"], false);
 }
