@@ -3,8 +3,9 @@
 # concludes nothing. It looks at no pod status, no event and no log: only the scenario's name
 # if it was told (CRASHLAB_SCENARIO, with --tell-scenario), the namespace, and the names,
 # labels and annotations of the namespace and of everything in it. On blind incidents (the
-# default of `crashlab validate`) it must score 0 on every scenario; a score above 0 means a
-# fixture leaks its answer through a name.
+# default of `crashlab validate`) it must never see a scenario's name nor be given a
+# category; the only key facts it can meet are the incident's own object names (a Service
+# called postgres), which are evidence, not a leak.
 #
 #   crashlab validate --all --diagnose examples/name-echo-control.sh
 #

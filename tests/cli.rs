@@ -1293,7 +1293,7 @@ fn e2e_validate_grades_a_bad_diagnoser_low_and_never_blames_it_for_a_sabotaged_f
 
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
-fn e2e_validate_a_name_echo_control_scores_0_on_every_blind_scenario() {
+fn e2e_validate_a_name_echo_control_learns_no_scenario_name_and_no_category() {
     start_heavy_runs();
     let (run, doc) = VALIDATE_ECHO.get();
     // Below the minimum everywhere: exit 1, not 3 (every fixture reproduced).
@@ -1310,11 +1310,29 @@ fn e2e_validate_a_name_echo_control_scores_0_on_every_blind_scenario() {
         let stdout = s["tool"]["stdout"].as_str().unwrap();
         assert!(stdout.contains("Pod "), "{name}: {stdout}");
         assert!(!stdout.contains(name), "{name} leaked: {stdout}");
-        if s["score"] != 0.0 || !s["grade"]["category"]["found"].is_null() {
-            scored.push(format!("{name}: {} {}", s["score"], s["grade"]["category"]));
+        if !s["grade"]["category"]["found"].is_null() {
+            scored.push(format!("{name}: {}", s["grade"]["category"]));
+        }
+        // The only facts it may meet are the incident's own object and container names (a
+        // Service called postgres, an init container called migrate): the evidence, not a
+        // leak. Measured on the catalogue: postgres-down, dependency-later, bad-config,
+        // init-crash and sidecar-crash, 12.5-25 % each.
+        let names: Vec<&str> = stdout
+            .lines()
+            .flat_map(|l| l.split(|c: char| c.is_whitespace() || c == ':' || c == '[' || c == ']'))
+            .collect();
+        for f in s["grade"]["key_facts"].as_array().unwrap() {
+            if f["found"] == true {
+                let matched = f["matched"].as_str().unwrap();
+                assert!(
+                    names.contains(&matched),
+                    "{name}: fact {} met by {matched:?}, not an object name: {stdout}",
+                    f["name"]
+                );
+            }
         }
     }
-    assert!(scored.is_empty(), "{scored:#?}");
+    assert!(scored.is_empty(), "categories from names: {scored:#?}");
 }
 
 #[test]
