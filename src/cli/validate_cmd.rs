@@ -382,13 +382,21 @@ async fn validate(
             for (r, tools) in rounds {
                 let ns = r.report.namespace.clone();
                 if tools.is_empty() {
-                    runs.push((ns.clone(), outcome_of(&r, None, truth, &plan.grading)));
+                    runs.push((
+                        ns.clone(),
+                        outcome_of(&r, None, truth, &plan.grading, args.tell_scenario),
+                    ));
                 }
                 let cluster = ClusterWords::of(&r.report.timeline);
                 let recorded = Recorded::of(&r.report.timeline);
                 for tool in tools {
-                    let outcome =
-                        outcome_of(&r, Some((tool, &cluster, &recorded)), truth, &plan.grading);
+                    let outcome = outcome_of(
+                        &r,
+                        Some((tool, &cluster, &recorded)),
+                        truth,
+                        &plan.grading,
+                        args.tell_scenario,
+                    );
                     runs.push((ns.clone(), outcome));
                 }
             }
@@ -582,6 +590,7 @@ fn outcome_of(
     result: Option<(ToolResult, &ClusterWords, &Recorded)>,
     truth: &GroundTruth,
     grading: &GradeOptions,
+    tell_scenario: bool,
 ) -> Outcome {
     let r = &run.report;
     let unmet = || {
@@ -607,8 +616,12 @@ fn outcome_of(
         (Verdict::Pass, Some((result, cluster, recorded))) => {
             // A name with a dash or a digit is masked as a word; a plain word (`oom`,
             // `liveness`) is what a diagnosis says, and a blind incident does not tell it.
+            // Told its name (`--tell-scenario`), a tool can echo any of them; blind, it
+            // cannot, and a plain word (`oom`) is what a diagnosis says.
             let scenario = [r.name.as_str()];
-            let words: &[&str] = if r.name.contains(|c: char| c == '-' || c.is_ascii_digit()) {
+            let words: &[&str] = if tell_scenario
+                || r.name.contains(|c: char| c == '-' || c.is_ascii_digit())
+            {
                 &scenario
             } else {
                 &[]

@@ -71,9 +71,10 @@ impl ClusterWords {
     /// `text` without what it quoted of the cluster.
     pub fn strip(&self, text: &str) -> String {
         let mut out = text.to_owned();
+        // As whole words: the log line `Killed` is not the end of the tool's `OOMKilled`.
         for line in &self.lines {
             if out.contains(line.as_str()) {
-                out = out.replace(line.as_str(), QUOTED);
+                out = replace_word(&out, line, QUOTED);
             }
         }
         for reason in &self.reasons {
@@ -110,6 +111,18 @@ pub fn replace_word(text: &str, word: &str, with: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_short_log_line_is_not_cut_out_of_a_longer_word() {
+        let words = ClusterWords {
+            lines: vec!["Killed".to_owned()],
+            reasons: Vec::new(),
+        };
+        assert_eq!(
+            words.strip("terminated (exit 137): OOMKilled\nKilled"),
+            format!("terminated (exit 137): OOMKilled\n{QUOTED}")
+        );
+    }
 
     #[test]
     fn whole_words_only() {

@@ -41,6 +41,11 @@ pub struct RunResult {
     pub moment: Option<Moment>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub saw: Option<String>,
+    /// The moment it really ran at, when that differs from the one asked, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ran_at: Option<Moment>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl RunResult {
@@ -63,6 +68,8 @@ impl RunResult {
             // The moment asked for: where a scenario fell back, its note says so.
             moment: outcome.sight().map(|s| s.asked.unwrap_or(s.moment)),
             saw: outcome.sight().map(crate::expect::Sight::describe),
+            ran_at: outcome.sight().filter(|s| s.asked.is_some()).map(|s| s.moment),
+            note: outcome.sight().and_then(|s| s.note.clone()),
         }
     }
 }
@@ -166,6 +173,8 @@ mod tests {
             tool_elapsed_s: None,
             moment: None,
             saw: None,
+            ran_at: None,
+            note: None,
         }
     }
 
