@@ -619,13 +619,12 @@ fn outcome_of(
             // Told its name (`--tell-scenario`), a tool can echo any of them; blind, it
             // cannot, and a plain word (`oom`) is what a diagnosis says.
             let scenario = [r.name.as_str()];
-            let words: &[&str] = if tell_scenario
-                || r.name.contains(|c: char| c == '-' || c.is_ascii_digit())
-            {
-                &scenario
-            } else {
-                &[]
-            };
+            let words: &[&str] =
+                if tell_scenario || r.name.contains(|c: char| c == '-' || c.is_ascii_digit()) {
+                    &scenario
+                } else {
+                    &[]
+                };
             let given = Given {
                 strings: &[&r.namespace],
                 words,

@@ -69,7 +69,9 @@ static CONTAINER: LazyLock<Regex> = LazyLock::new(|| {
 });
 static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
     RegexBuilder::new(
-        r"\b(not|no|never|isn't|wasn't|aren't|without|rule out|ruled out)\b[^.;\n]{0,24}$",
+        // Negations, and what is not a statement of what happened: "must exit 0 before the
+        // app containers start", "would be OOMKilled if", "until it exits 0".
+        r"\b(not|no|never|isn't|wasn't|aren't|without|rule out|ruled out|must|should|would|could|can|will|needs? to|has to|have to|until|unless|if|once|whether|expected to|supposed to|only after|every|each)\b[^.;\n]{0,24}$",
     )
     .case_insensitive(true)
     .build()
@@ -219,6 +221,8 @@ mod tests {
             "container 'app' is in CrashLoopBackOff",
             "This is not an OOMKilled container; no ImagePullBackOff either.",
             "Exit Code: 1",
+            "As an init container it must exit 0 before the pod's app containers start.",
+            "It would be OOMKilled if the limit were lower.",
         ] {
             assert_eq!(r.contradictions(text), [], "{text}");
         }

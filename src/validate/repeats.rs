@@ -68,7 +68,10 @@ impl RunResult {
             // The moment asked for: where a scenario fell back, its note says so.
             moment: outcome.sight().map(|s| s.asked.unwrap_or(s.moment)),
             saw: outcome.sight().map(crate::expect::Sight::describe),
-            ran_at: outcome.sight().filter(|s| s.asked.is_some()).map(|s| s.moment),
+            ran_at: outcome
+                .sight()
+                .filter(|s| s.asked.is_some())
+                .map(|s| s.moment),
             note: outcome.sight().and_then(|s| s.note.clone()),
         }
     }

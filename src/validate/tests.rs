@@ -728,3 +728,20 @@ fn moments_in_every_format() {
     assert_eq!(doc["summary"]["moments"]["evidence"], 0.0);
     assert_eq!(doc["scenarios"][0]["passed"], false);
 }
+
+#[test]
+fn the_builtin_diagnosers_answers_contradict_no_recording() {
+    let recordings = crate::timeline::recorded();
+    let mut found = Vec::new();
+    for r in recorded("builtin") {
+        let Some((_, rec)) = recordings.iter().find(|(n, _)| *n == r.name) else {
+            continue;
+        };
+        let timeline = crate::timeline::Timeline::from_recording(rec);
+        let c = super::Recorded::of(&timeline).contradictions(&r.stdout);
+        if !c.is_empty() {
+            found.push(format!("{}: {c:?}", r.name));
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}
