@@ -92,9 +92,13 @@ impl Case {
             what_broke,
             evidence: Evidence {
                 waiting: expect.waiting_reason.as_ref().map(|w| w.reason.clone()),
+                // `lastState` holds a termination only once the container was restarted; a
+                // container that never is (`restartPolicy: Never`: `restarts.max: 0`) keeps it
+                // in `state`, so the check falls to the events.
                 last_termination: expect
                     .last_termination
                     .as_ref()
+                    .filter(|_| expect.restarts.as_ref().and_then(|r| r.max) != Some(0))
                     .and_then(|t| t.reason.clone()),
                 not_ready: expect.ready == Some(false),
                 events: expect.events.iter().map(|e| e.reason.clone()).collect(),
