@@ -11,6 +11,18 @@ use crate::scenario::{Catalogue, Category, GroundTruth};
 
 use super::*;
 
+/// A built-in scenario's ground truth.
+fn truth_of(name: &str) -> GroundTruth {
+    Catalogue::builtin()
+        .get(name)
+        .unwrap()
+        .scenario
+        .spec
+        .ground_truth
+        .clone()
+        .unwrap()
+}
+
 fn diagnoses() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diagnoses")
 }
@@ -242,14 +254,7 @@ fn bad_report() -> ValidationReport {
     if let Outcome::Graded { tool, grade: g, .. } = &mut timed_out.outcome {
         tool.ending = ToolEnding::TimedOut { limit_s: 60 };
         tool.stdout.clear();
-        let truth = Catalogue::builtin()
-            .get("postgres-down")
-            .unwrap()
-            .scenario
-            .spec
-            .ground_truth
-            .clone()
-            .unwrap();
+        let truth = truth_of("postgres-down");
         *g = grade(&truth, tool, &GradeOptions::default(), &[]);
     }
     report(
@@ -487,14 +492,7 @@ fn a_conclusion_in_the_tools_own_words_is_read_beside_the_quotes() {
         .unwrap();
     let timeline = crate::timeline::Timeline::from_recording(&rec);
     let cluster = ClusterWords::of(&timeline);
-    let truth = Catalogue::builtin()
-        .get("exit-1")
-        .unwrap()
-        .scenario
-        .spec
-        .ground_truth
-        .clone()
-        .unwrap();
+    let truth = truth_of("exit-1");
     let out = format!(
         "{}\nRoot cause: the app's configuration file is missing (exit code 1); mount the ConfigMap.",
         evidence_dump(&timeline)
@@ -527,14 +525,7 @@ fn a_conclusion_in_the_tools_own_words_is_read_beside_the_quotes() {
 
 #[test]
 fn the_tools_own_labels_map_to_categories() {
-    let truth = Catalogue::builtin()
-        .get("missing-secret-ref")
-        .unwrap()
-        .scenario
-        .spec
-        .ground_truth
-        .clone()
-        .unwrap();
+    let truth = truth_of("missing-secret-ref");
     let opts = GradeOptions {
         category_field: "diagnosis".into(),
         category_map: parse_category_map(
@@ -565,14 +556,7 @@ fn the_tools_own_labels_map_to_categories() {
 
 #[test]
 fn the_scenarios_name_is_masked_as_a_word() {
-    let truth = Catalogue::builtin()
-        .get("sidecar-crash")
-        .unwrap()
-        .scenario
-        .spec
-        .ground_truth
-        .clone()
-        .unwrap();
+    let truth = truth_of("sidecar-crash");
     let given = Given {
         words: &["sidecar-crash"],
         ..Given::default()
@@ -630,14 +614,7 @@ fn public_diagnosers_outputs_are_read_as_they_meant_them() {
         for f in files {
             let stem = f.file_stem().unwrap().to_str().unwrap().to_owned();
             let scenario = stem.split('.').next().unwrap();
-            let truth = Catalogue::builtin()
-                .get(scenario)
-                .unwrap()
-                .scenario
-                .spec
-                .ground_truth
-                .clone()
-                .unwrap();
+            let truth = truth_of(scenario);
             let stdout = std::fs::read_to_string(&f).unwrap();
             let ns = regex::Regex::new(&format!("crashlab-{scenario}-[a-z0-9]{{5}}"))
                 .unwrap()
