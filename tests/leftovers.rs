@@ -3,6 +3,7 @@
 //! clean up and exit 130 and 143. `#[ignore]`d like every test that needs a cluster.
 
 use std::process::{Child, Command, Stdio};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 mod support;
@@ -32,6 +33,20 @@ fn ensure_local_cluster() {
         let out = crashlab().args(["cluster", "up"]).output().unwrap();
         assert!(out.status.success(), "cluster up: {out:?}");
     });
+}
+
+/// Every `crashlab run` collects the leftovers of dead runs before it starts, so a run started
+/// by another test of this binary (they run 4 at a time) could delete the leftovers that
+/// `kill_9_…` killed on purpose before its own `gc` does (seen in CI: its gc deleted fewer than
+/// it left). That test holds the lock exclusively; every other test shares it.
+static LEFTOVERS: RwLock<()> = RwLock::new(());
+
+fn exclusive() -> RwLockWriteGuard<'static, ()> {
+    LEFTOVERS.write().unwrap_or_else(|e| e.into_inner())
+}
+
+fn shared() -> RwLockReadGuard<'static, ()> {
+    LEFTOVERS.read().unwrap_or_else(|e| e.into_inner())
 }
 
 /// `crashlab gc -o json` (with `--dry-run` when asked): every crashlab namespace, with what gc
@@ -101,6 +116,7 @@ fn names(list: &Value) -> Vec<String> {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn kill_9_leftovers_are_deleted_by_gc_and_by_the_next_run() {
+    let _alone = exclusive();
     // 1. kill -9, then `crashlab gc`.
     let (mut child, left) = start_run(&["exit-1", "oom"]);
     let pid = child.id();
@@ -159,6 +175,7 @@ fn kill_9_leftovers_are_deleted_by_gc_and_by_the_next_run() {
 /// Sends `signal` to a run once its namespaces exist; the run must clean up, then exit with
 /// 128 + the signal number, leaving no namespace of its own.
 fn signalled_run_cleans_up_and_exits(signal: i32, code: i32) {
+    let _shared = shared();
     let (child, left) = start_run(&["exit-1", "liveness"]);
     let pid = child.id();
     // SAFETY: a signal to our own child process.
@@ -199,6 +216,7 @@ fn sigterm_cleans_up_and_exits_143() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn kept_namespaces_outlive_their_run_until_named() {
+    let _shared = shared();
     // `run --keep`: the process is gone afterwards, yet gc and the next run keep it.
     let mut c = crashlab();
     c.args(["run", "liveness", "--keep", "-o", "json"])
