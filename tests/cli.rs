@@ -1315,10 +1315,10 @@ fn e2e_validate_a_name_echo_control_learns_no_scenario_name_and_no_category() {
         if !s["grade"]["category"]["found"].is_null() {
             scored.push(format!("{name}: {}", s["grade"]["category"]));
         }
-        // The only facts it may meet are the incident's own object and container names (a
-        // Service called postgres, an init container called migrate): the evidence, not a
-        // leak. Measured on the catalogue: postgres-down, dependency-later, bad-config,
-        // init-crash and sidecar-crash, 12.5-25 % each.
+        // It scores 0 everywhere. Its names may match key facts (a Service called postgres, an
+        // init container called migrate: 12.5-25 % each on five scenarios before names were
+        // told apart from conclusions), but a listing concludes nothing.
+        assert_eq!(s["score"].as_f64(), Some(0.0), "{name}: {s:#}");
         let names: Vec<&str> = stdout
             .lines()
             .flat_map(|l| l.split(|c: char| c.is_whitespace() || c == ':' || c == '[' || c == ']'))
@@ -1775,4 +1775,93 @@ fn export_writes_cases_and_refuses_to_overwrite_them() {
         .expect_code(2)
         .stderr_has("no scenario given");
     crashlab_run(&["export", "--format", "nope", out, "oom"]).expect_code(2);
+}
+
+/// What the tool may read: by default a token bound to its incident's namespace (kubectl's
+/// own answers, on a real API server with RBAC), with `--tool-scope cluster` the whole
+/// cluster; the grant's cluster-scoped objects go with the namespace.
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_validate_scopes_what_the_tool_can_read_to_its_namespace() {
+    let tool = "echo own: $(kubectl get pod \"$CRASHLAB_POD\" -o name 2>&1); \
+        echo logs: $(kubectl logs \"$CRASHLAB_POD\" -c \"$CRASHLAB_CONTAINER\" --previous 2>&1 | tail -n 1); \
+        echo nodes: $(kubectl get nodes -o name 2>&1 | head -n 1); \
+        echo system: $(kubectl get pods -n kube-system 2>&1 | head -n 1); \
+        echo all: $(kubectl get pods -A 2>&1 | head -n 1); \
+        echo write: $(kubectl delete pod \"$CRASHLAB_POD\" --dry-run=server 2>&1); \
+        echo context-namespace: $(kubectl config view --minify -o jsonpath='{..namespace}')";
+    let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-scope");
+    let (run, doc) = validate_run(
+        &["exit-1", "--moment", "evidence", "--diagnose", tool],
+        &[],
+        &saved,
+    );
+    run.expect_code(1);
+    let s = validated(&doc, "exit-1");
+    let ns = s["namespace"].as_str().unwrap().to_owned();
+    let out = s["tool"]["stdout"].as_str().unwrap();
+    let line = |key: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .unwrap_or_else(|| panic!("no {key} in {out}"))
+            .to_owned()
+    };
+    // Its own namespace, unqualified (the context's namespace is the incident's).
+    assert_eq!(line("own: "), "pod/app", "{out}");
+    assert_eq!(line("context-namespace: "), ns, "{out}");
+    assert!(line("logs: ").contains("config.yaml"), "{out}");
+    assert!(line("nodes: ").starts_with("node/"), "{out}");
+    let user = format!("system:serviceaccount:{ns}:crashlab-tool");
+    for key in ["system: ", "all: ", "write: "] {
+        let l = line(key);
+        assert!(
+            l.contains("Forbidden") && l.contains(&user),
+            "{key}{l}\n{out}"
+        );
+    }
+
+    // The grant's ClusterRole and ClusterRoleBinding are owned by the namespace: gone with it.
+    let kubectl = |args: &[&str]| {
+        let mut c = Command::new("kubectl");
+        if let Ok(ctx) = std::env::var("CRASHLAB_E2E_CONTEXT") {
+            c.args(["--context", &ctx]);
+        }
+        String::from_utf8(c.args(args).output().unwrap().stdout).unwrap()
+    };
+    let name = format!("clusterrole/crashlab-tool-{ns}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    loop {
+        let left = kubectl(&["get", "clusterroles,clusterrolebindings", "-o", "name"]);
+        if !left.contains(&format!("crashlab-tool-{ns}")) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{name} is left: {left}"
+        );
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+
+    // --tool-scope cluster: crashlab's own kubeconfig; incidents one at a time.
+    let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-scope-cluster");
+    let (run, doc) = validate_run(
+        &[
+            "exit-1",
+            "--moment",
+            "evidence",
+            "--tool-scope",
+            "cluster",
+            "--diagnose",
+            tool,
+        ],
+        &[],
+        &saved,
+    );
+    run.expect_code(1)
+        .stderr_has("incidents run one at a time (--parallel 8 ignored)");
+    let out = validated(&doc, "exit-1")["tool"]["stdout"]
+        .as_str()
+        .unwrap();
+    assert!(!out.contains("Forbidden"), "{out}");
+    assert!(out.contains("system: NAME"), "{out}");
 }

@@ -36,6 +36,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+// Parsed once per process: the size of the largest variant (validate's flags) costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Run scenarios against a cluster and check their signals.
     #[command(after_help = EXIT_CODES_HELP)]
@@ -600,6 +602,12 @@ pub struct ValidateArgs {
     /// names; by default nothing the tool can read names the scenario.
     #[arg(long)]
     pub tell_scenario: bool,
+    /// What the tool may read: `namespace` (a token bound by RBAC to reading its incident's
+    /// namespace, plus nodes, storage classes and persistent volumes; other namespaces are
+    /// forbidden) or `cluster` (crashlab's own kubeconfig; incidents then run one at a time so
+    /// that no tool reads a neighbouring incident).
+    #[arg(long, value_enum, value_name = "SCOPE", default_value_t = ToolScopeArg::Namespace)]
+    pub tool_scope: ToolScopeArg,
     /// Time limit per call of the tool (and of the judge), e.g. 60s, 2m.
     #[arg(long, value_name = "DURATION", default_value = "60s")]
     pub timeout: String,
@@ -709,4 +717,11 @@ pub struct DiagnoseArgs {
     /// Kube context to use (default: the current context). Diagnosing only reads.
     #[arg(long)]
     pub context: Option<String>,
+}
+
+/// `validate --tool-scope`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ToolScopeArg {
+    Namespace,
+    Cluster,
 }

@@ -15,21 +15,22 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::alert_rules;
-use super::args::{OutputFormat, ValidateArgs};
+use super::args::{OutputFormat, ToolScopeArg, ValidateArgs};
 use super::catalogue_cmd::{catalogue_with, pick};
 use super::cli_error::{CliError, Exit};
 use super::target_cluster;
 use crate::alerts::RuleJudge;
 use crate::expect::moment::{self, Moment};
 use crate::expect::{Call, Outcome as CheckOutcome, Sight};
+use crate::runner::tool_access::{self, NamespaceGrants};
 use crate::runner::{
     OnReproduced, Reproduced, RunEvent, RunOptions, Runner, ScenarioReport, ScenarioRun, Verdict,
 };
 use crate::scenario::{GroundTruth, Scenario, humantime_secs};
 use crate::validate::{
     ClusterWords, GROUND_TRUTH_ENV, Given, GradeOptions, JudgeResult, Outcome, Recorded, RunResult,
-    ScenarioValidation, ToolCall, ToolOutput, ValidationExit, ValidationReport, grade_in,
-    parse_category_map, render_json, run_tool,
+    ScenarioValidation, ToolCall, ToolEnding, ToolOutput, ValidationExit, ValidationReport,
+    grade_in, parse_category_map, render_json, run_tool,
 };
 
 /// Validated arguments: nothing here has touched a cluster.
@@ -257,6 +258,8 @@ struct HookContext {
     timeout: Duration,
     /// Environment every call gets: KUBECONFIG and PATH.
     base_env: Vec<(String, String)>,
+    /// `--tool-scope namespace`: the KUBECONFIG of each incident's tool.
+    grants: Option<Arc<NamespaceGrants>>,
     truths: HashMap<String, GroundTruth>,
     save_output: Option<PathBuf>,
     /// `--tell-scenario`: CRASHLAB_SCENARIO is exported to the tool.
@@ -288,7 +291,31 @@ async fn validate(
         .prefix("crashlab-validate-")
         .tempdir()
         .map_err(|e| CliError::env(format!("creating a temporary directory: {e}")))?;
-    let kubeconfig = write_kubeconfig(&cluster.context, kube_dir.path())?;
+    let kubeconfig = tool_access::write_admin_kubeconfig(&cluster.context, kube_dir.path())
+        .map_err(|e| CliError::env(format!("writing a kubeconfig for the tool: {e}")))?;
+    // By default each incident's tool reads its own namespace only (a token per namespace).
+    let grants = match args.tool_scope {
+        ToolScopeArg::Cluster => None,
+        ToolScopeArg::Namespace => Some(Arc::new(
+            NamespaceGrants::new(
+                cluster.client.clone(),
+                &kubeconfig,
+                kube_dir.path().join("scoped"),
+            )
+            .map_err(|e| CliError::env(format!("reading the tool's kubeconfig: {e}")))?,
+        )),
+    };
+    let parallelism = match args.tool_scope {
+        ToolScopeArg::Cluster if args.parallel > 1 && args.diagnose.is_some() => {
+            eprintln!(
+                "crashlab: --tool-scope cluster: the tool can read every namespace, so incidents \
+                 run one at a time (--parallel {} ignored)",
+                args.parallel
+            );
+            1
+        }
+        _ => usize::from(args.parallel),
+    };
     let mut base_env = vec![("KUBECONFIG".to_owned(), kubeconfig.display().to_string())];
     if let Some(path) = path_with_own_dir() {
         base_env.push(("PATH".to_owned(), path));
@@ -312,6 +339,7 @@ async fn validate(
             judge: args.judge.clone(),
             timeout: plan.timeout,
             base_env: base_env.clone(),
+            grants: grants.clone(),
             truths: plan.truths.clone(),
             save_output: args.save_output.clone(),
             tell_scenario: args.tell_scenario,
@@ -327,7 +355,7 @@ async fn validate(
             cluster.client.clone(),
             RunOptions {
                 context: cluster.context.clone(),
-                parallelism: usize::from(args.parallel),
+                parallelism,
                 keep_namespaces: false,
                 namespace: None,
                 record_dir: None,
@@ -387,7 +415,8 @@ async fn validate(
                         outcome_of(&r, None, truth, &plan.grading, args.tell_scenario),
                     ));
                 }
-                let cluster = ClusterWords::of(&r.report.timeline);
+                let cluster = ClusterWords::of(&r.report.timeline)
+                    .with_manifest_names(s.spec.all_manifests());
                 let recorded = Recorded::of(&r.report.timeline);
                 for tool in tools {
                     let outcome = outcome_of(
@@ -515,14 +544,37 @@ async fn call_once(ctx: &HookContext, live: &Reproduced, run: usize) -> ToolResu
     if ctx.tell_scenario {
         env.push(("CRASHLAB_SCENARIO".to_owned(), live.scenario.clone()));
     }
+    let scoped = match &ctx.grants {
+        Some(g) => Some(g.kubeconfig_for(&live.namespace).await),
+        None => None,
+    };
+    if let Some(Ok(path)) = &scoped {
+        env.retain(|(k, _)| k != "KUBECONFIG");
+        env.push(("KUBECONFIG".to_owned(), path.display().to_string()));
+    }
     let started_at = jiff::Timestamp::now();
-    let out = run_tool(&ToolCall {
-        command: ctx.command.clone(),
-        env: env.clone(),
-        stdin: None,
-        timeout: ctx.timeout,
-    })
-    .await;
+    let out = match scoped {
+        Some(Err(e)) => ToolOutput {
+            stdout: String::new(),
+            stderr: String::new(),
+            ending: ToolEnding::NotStarted {
+                error: format!(
+                    "crashlab could not give it a kubeconfig scoped to {}: {e}",
+                    live.namespace
+                ),
+            },
+            elapsed_s: 0.0,
+        },
+        _ => {
+            run_tool(&ToolCall {
+                command: ctx.command.clone(),
+                env: env.clone(),
+                stdin: None,
+                timeout: ctx.timeout,
+            })
+            .await
+        }
+    };
     let ended_at = jiff::Timestamp::now();
     eprintln!(
         "crashlab: {}: the tool finished{which} ({}, {:.1}s)",
@@ -710,39 +762,6 @@ async fn progress(mut rx: mpsc::UnboundedReceiver<RunEvent>) {
             _ => {}
         }
     }
-}
-
-/// A kubeconfig holding only `context` (as the current one), its cluster and its user, mode
-/// 0600 in `dir`.
-fn write_kubeconfig(context: &str, dir: &Path) -> Result<PathBuf, CliError> {
-    let fail = |m: String| CliError::env(format!("writing a kubeconfig for the tool: {m}"));
-    let mut kc = kube::config::Kubeconfig::read().map_err(|e| fail(e.to_string()))?;
-    let named = kc
-        .contexts
-        .iter()
-        .find(|c| c.name == context)
-        .cloned()
-        .ok_or_else(|| fail(format!("context `{context}` is not in the kubeconfig")))?;
-    if let Some(c) = &named.context {
-        kc.clusters.retain(|x| x.name == c.cluster);
-        kc.auth_infos.retain(|u| Some(&u.name) == c.user.as_ref());
-    }
-    kc.contexts = vec![named];
-    kc.current_context = Some(context.to_owned());
-    let yaml = serde_yaml::to_string(&kc).map_err(|e| fail(e.to_string()))?;
-    let path = dir.join("kubeconfig");
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|e| fail(format!("{}: {e}", path.display())))?;
-        f.write_all(yaml.as_bytes())
-            .map_err(|e| fail(format!("{}: {e}", path.display())))?;
-    }
-    Ok(path)
 }
 
 /// PATH with crashlab's own directory first, so `crashlab` in the tool's command is this one.

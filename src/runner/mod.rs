@@ -35,6 +35,7 @@ mod runner;
 mod target_pod;
 #[cfg(test)]
 mod tests;
+pub mod tool_access;
 
 pub use cancel::Cancel;
 pub use cluster::Cluster;

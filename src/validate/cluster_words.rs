@@ -5,6 +5,12 @@
 //! `Warning Unhealthy …` is kubectl's line, not a diagnosis. The category is read from what
 //! is left once they are taken out ([`ClusterWords::strip`]); key facts may still be met by
 //! the quoted evidence, and are reported as quoted.
+//!
+//! The incident's object names (pods, containers, ConfigMaps, Services, labels: what
+//! `kubectl get` lists) are kept apart ([`ClusterWords::strip_names`]): a diagnosis names them
+//! in its own sentences ("the init container migrate fails"), so they do not make a fact
+//! quoted; but an answer whose only words about the incident are its names concluded nothing
+//! (a tool that lists what is in the namespace), and [`super::grade`] credits no fact then.
 
 use crate::timeline::{Signal, Timeline};
 
@@ -12,6 +18,35 @@ use crate::timeline::{Signal, Timeline};
 pub const QUOTED: &str = "⟨quoted⟩";
 /// Shorter lines are too common to be a quotation (`Error`, `OK`).
 const MIN_LINE: usize = 6;
+/// What replaces one of the incident's names.
+const NAME: &str = "⟨name⟩";
+/// A one-letter name (`a`) is not told apart from a word.
+const MIN_NAME: usize = 2;
+
+/// Every `name`/`…Name` string and label value in a manifest.
+fn collect_names(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match v {
+                    serde_json::Value::String(s) if k == "name" || k.ends_with("Name") => {
+                        out.push(s.clone());
+                    }
+                    serde_json::Value::Object(labels) if k == "labels" || k == "matchLabels" => {
+                        out.extend(
+                            labels
+                                .values()
+                                .filter_map(|l| l.as_str().map(str::to_owned)),
+                        );
+                    }
+                    _ => collect_names(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_names(i, out)),
+        _ => {}
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClusterWords {
@@ -20,6 +55,8 @@ pub struct ClusterWords {
     /// Reasons (`OOMKilled`, `Unhealthy`, `CreateContainerConfigError`), taken out as
     /// whole words.
     reasons: Vec<String>,
+    /// Object and container names, label values, longest first: see [`Self::strip_names`].
+    names: Vec<String>,
 }
 
 impl ClusterWords {
@@ -31,14 +68,38 @@ impl ClusterWords {
                 lines.push(line.to_owned());
             }
         };
+        let mut names = Vec::new();
         for e in &timeline.entries {
+            if let Signal::Started { container: c, .. }
+            | Signal::Terminated { container: c, .. }
+            | Signal::Waiting { container: c, .. }
+            | Signal::BackOff { container: c, .. }
+            | Signal::PreviousLogs { container: c, .. }
+            | Signal::Ready { container: c, .. } = &e.signal
+            {
+                names.push(c.pod.clone());
+                names.push(c.container.clone());
+            }
             match &e.signal {
                 Signal::PreviousLogs { text, .. } => add_text(text, &mut lines),
                 Signal::Event {
-                    reason, message, ..
+                    reason,
+                    message,
+                    object,
+                    ..
                 } => {
                     add_text(message, &mut lines);
                     reasons.push(reason.clone());
+                    names.extend(object.split_once('/').map(|(_, n)| n.to_owned()));
+                }
+                Signal::PodCreated { pod, owner, .. } => {
+                    names.push(pod.clone());
+                    names.extend(
+                        owner
+                            .as_ref()
+                            .and_then(|o| o.split_once('/'))
+                            .map(|(_, n)| n.to_owned()),
+                    );
                 }
                 Signal::Waiting {
                     reason, message, ..
@@ -60,7 +121,48 @@ impl ClusterWords {
         reasons.retain(|r| !r.is_empty());
         reasons.sort();
         reasons.dedup();
-        ClusterWords { lines, reasons }
+        let mut words = ClusterWords {
+            lines,
+            reasons,
+            names: Vec::new(),
+        };
+        words.add_names(names);
+        words
+    }
+
+    /// These words and the names the incident's manifests give their objects: every `name`
+    /// (or `…Name`: `secretName`, `claimName`) and every label value.
+    pub fn with_manifest_names<'a>(
+        mut self,
+        manifests: impl IntoIterator<Item = &'a serde_json::Value>,
+    ) -> ClusterWords {
+        let mut names = Vec::new();
+        for m in manifests {
+            collect_names(m, &mut names);
+        }
+        self.add_names(names);
+        self
+    }
+
+    fn add_names(&mut self, more: Vec<String>) {
+        self.names.extend(
+            more.into_iter()
+                .map(|n| n.trim().to_owned())
+                .filter(|n| n.len() >= MIN_NAME && !n.contains(char::is_whitespace)),
+        );
+        self.names
+            .sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        self.names.dedup();
+    }
+
+    /// `text` without the incident's names, as whole words: what is left is what the tool
+    /// said about them.
+    pub fn strip_names(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for name in &self.names {
+            out = replace_word(&out, name, NAME);
+        }
+        out
     }
 
     /// Whether nothing was recorded (a grade then reads the whole output).
@@ -116,11 +218,45 @@ mod tests {
     fn a_short_log_line_is_not_cut_out_of_a_longer_word() {
         let words = ClusterWords {
             lines: vec!["Killed".to_owned()],
-            reasons: Vec::new(),
+            ..ClusterWords::default()
         };
         assert_eq!(
             words.strip("terminated (exit 137): OOMKilled\nKilled"),
             format!("terminated (exit 137): OOMKilled\n{QUOTED}")
+        );
+    }
+
+    #[test]
+    fn names_come_from_the_manifests_and_are_taken_out_as_whole_words() {
+        let manifest: serde_json::Value = serde_yaml::from_str(
+            r#"
+kind: Pod
+metadata: {name: shop, labels: {app: web}}
+spec:
+  initContainers: [{name: migrate, image: app:1}]
+  containers:
+    - name: app
+      envFrom: [{configMapRef: {name: app-config}}]
+  volumes: [{name: data, persistentVolumeClaim: {claimName: shop-data}}]
+"#,
+        )
+        .unwrap();
+        let words = ClusterWords::default().with_manifest_names([&manifest]);
+        assert_eq!(
+            words.names,
+            [
+                "app-config",
+                "shop-data",
+                "migrate",
+                "data",
+                "shop",
+                "app",
+                "web"
+            ]
+        );
+        assert_eq!(
+            words.strip_names("Pod shop: init container migrate; ConfigMap app-config; apps"),
+            "Pod ⟨name⟩: init container ⟨name⟩; ConfigMap ⟨name⟩; apps"
         );
     }
 

@@ -12,7 +12,10 @@
 //! cause. What the tool copied from the cluster (log lines, event messages, reasons:
 //! [`ClusterWords`]) is taken out before the category is read from text and before wrong
 //! advice is looked for: the category is the tool's conclusion, not the cluster's words. Key
-//! facts count either way, and say whether the tool concluded or quoted them.
+//! facts count either way, and say whether the tool concluded or quoted them, as long as the
+//! answer concluded something: with no category and no fact stated in words other than the
+//! incident's object names and the cluster's quotations, no fact is credited (a listing of
+//! the namespace names the pod called postgres without saying anything about it).
 
 use regex::RegexBuilder;
 
@@ -179,13 +182,35 @@ pub fn grade_in(
         (Some(r), None) => r.contradictions(&read.text),
         _ => Vec::new(),
     };
+    // An answer that names no category and states no fact in words other than the incident's
+    // names and the cluster's quotations concluded nothing: listing what is in the namespace
+    // (a pod called postgres, an init container called migrate) earns no fact.
+    let named = key_facts.iter().filter(|f| f.found).count();
+    let concluded_nothing = category.found.is_none()
+        && named > 0
+        && given.cluster.is_some_and(|c| {
+            let own_words = c.strip_names(&own);
+            !truth
+                .key_facts
+                .iter()
+                .any(|f| match_fact(f, &own_words).found)
+        });
+    if concluded_nothing {
+        notes.push(format!(
+            "concluded nothing: no category, and the {named} key fact(s) it named are only the \
+             incident's names or quotations of the cluster; no fact is credited without a \
+             conclusion"
+        ));
+    }
     let score = if failure.is_some() {
         0.0
     } else {
         let facts = if key_facts.is_empty() {
             1.0
+        } else if concluded_nothing {
+            0.0
         } else {
-            key_facts.iter().filter(|f| f.found).count() as f64 / key_facts.len() as f64
+            named as f64 / key_facts.len() as f64
         };
         let wrong = wrong_answers.iter().filter(|f| f.found).count() as f64;
         let raw = CATEGORY_WEIGHT * f64::from(u8::from(category.correct)) + FACTS_WEIGHT * facts

@@ -256,11 +256,10 @@ fn explain(out: &mut String, s: &ScenarioValidation, min_score: f64) {
             for n in &grade.notes {
                 let _ = writeln!(out, "  note: {n}");
             }
-            quote(
-                out,
-                &format!("tool output ({})", tool.ending.describe()),
-                tool,
-            );
+            let title = format!("tool output ({})", tool.ending.describe());
+            if !quote_graded_json(out, &title, tool, grade) {
+                quote(out, &title, tool);
+            }
         }
         Outcome::NotReproduced {
             reason,
@@ -293,6 +292,67 @@ fn explain(out: &mut String, s: &ScenarioValidation, min_score: f64) {
             let _ = writeln!(out, "{}: not run: {reason}", s.name);
         }
     }
+}
+
+/// A JSON answer is quoted by the lines that were graded (its category field, what matched a
+/// key fact, wrong advice or a contradicted claim), numbered, rather than by its first lines,
+/// which are mostly braces and boilerplate. False when the output is not JSON or no line was
+/// graded.
+fn quote_graded_json(
+    out: &mut String,
+    title: &str,
+    tool: &super::ToolOutput,
+    grade: &super::Grade,
+) -> bool {
+    let text = tool.stdout.trim();
+    if !(text.starts_with('{') || text.starts_with('['))
+        || serde_json::from_str::<serde_json::Value>(text).is_err()
+    {
+        return false;
+    }
+    let mut needles: Vec<String> = Vec::new();
+    if let super::CategorySource::Field { path, .. } = &grade.category.source {
+        let key = path.rsplit('.').next().unwrap_or(path);
+        needles.push(format!("\"{key}\""));
+    }
+    needles.extend(
+        grade
+            .key_facts
+            .iter()
+            .chain(&grade.wrong_answers)
+            .filter_map(|f| f.matched.clone()),
+    );
+    needles.extend(grade.contradictions.iter().map(|c| c.claim.clone()));
+    needles.retain(|n| !n.trim().is_empty());
+    let lines: Vec<&str> = tool.stdout.lines().collect();
+    let graded: Vec<(usize, &str)> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| {
+            let lower = l.to_lowercase();
+            needles.iter().any(|n| lower.contains(&n.to_lowercase()))
+        })
+        .map(|(i, l)| (i + 1, *l))
+        .collect();
+    if graded.is_empty() {
+        return false;
+    }
+    let _ = writeln!(out, "  {title}, stdout (JSON; the graded lines):");
+    for (n, l) in graded.iter().take(QUOTED_LINES) {
+        let l = l.trim();
+        let shown: String = l.chars().take(QUOTED_WIDTH).collect();
+        let more = if l.chars().count() > QUOTED_WIDTH {
+            " …"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "    | {n:>3}: {shown}{more}");
+    }
+    let rest = lines.len() - graded.len().min(QUOTED_LINES);
+    if rest > 0 {
+        let _ = writeln!(out, "    | … {rest} other lines");
+    }
+    true
 }
 
 fn quote(out: &mut String, title: &str, tool: &super::ToolOutput) {

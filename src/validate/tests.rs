@@ -594,6 +594,8 @@ fn public_diagnosers_outputs_are_read_as_they_meant_them() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
+        // A control, not a diagnoser: graded with the incident's names below.
+        .filter(|p| !p.ends_with("name-echo-control"))
         .collect();
     tools.sort();
     let mut lines = Vec::new();
@@ -721,4 +723,82 @@ fn the_builtin_diagnosers_answers_contradict_no_recording() {
         }
     }
     assert!(found.is_empty(), "{found:#?}");
+}
+
+/// The name-echo control (`examples/name-echo-control.sh`) on blind incidents, as it printed
+/// them in the leaderboard's live run (`tests/fixtures/tool-outputs/name-echo-control/`): it
+/// lists what is in the namespace and concludes nothing, so it scores 0, although its names
+/// (a Service called postgres, a container called migrate) match key facts.
+#[test]
+fn a_listing_of_the_incidents_names_concludes_nothing_and_scores_0() {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tool-outputs/name-echo-control");
+    let catalogue = Catalogue::builtin();
+    let recordings = crate::timeline::recorded();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 5);
+    for file in files {
+        let stem = file.file_name().unwrap().to_str().unwrap();
+        let name = stem.split('.').next().unwrap();
+        let out = std::fs::read_to_string(&file).unwrap();
+        let namespace = out
+            .lines()
+            .find_map(|l| l.strip_prefix("namespace: "))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap()
+            .to_owned();
+        let scenario = &catalogue.get(name).unwrap().scenario;
+        let truth = scenario.spec.ground_truth.clone().unwrap();
+        let (_, rec) = recordings.iter().find(|(n, _)| n == name).unwrap();
+        let timeline = crate::timeline::Timeline::from_recording(rec);
+        let recorded = super::Recorded::of(&timeline);
+        let grade_with = |cluster: &ClusterWords| {
+            grade_in(
+                &truth,
+                &ToolOutput::ok(out.clone()),
+                &GradeOptions::default(),
+                &Given {
+                    strings: &[&namespace],
+                    words: &[],
+                    cluster: Some(cluster),
+                    recorded: Some(&recorded),
+                },
+            )
+        };
+        let names = ClusterWords::of(&timeline).with_manifest_names(scenario.spec.all_manifests());
+        let g = grade_with(&names);
+        assert_eq!(g.score, 0.0, "{name}: {g:#?}");
+        assert_eq!(g.category.found, None, "{name}");
+        assert!(
+            g.notes.iter().any(|n| n.starts_with("concluded nothing")),
+            "{name}: {:?}",
+            g.notes
+        );
+        // Its names did match key facts: without the manifests' names it was credited (the
+        // live run's score), so the test can fail.
+        assert!(g.key_facts.iter().any(|f| f.found), "{name}");
+        let without = grade_with(&ClusterWords::default());
+        assert!(without.score > 0.0, "{name}: {without:#?}");
+    }
+
+    // A sentence about the same names is a conclusion, and is credited.
+    let scenario = &catalogue.get("init-crash").unwrap().scenario;
+    let (_, rec) = recordings.iter().find(|(n, _)| n == "init-crash").unwrap();
+    let timeline = crate::timeline::Timeline::from_recording(rec);
+    let names = ClusterWords::of(&timeline).with_manifest_names(scenario.spec.all_manifests());
+    let g = grade_in(
+        &scenario.spec.ground_truth.clone().unwrap(),
+        &ToolOutput::ok("The init container migrate exits before the app starts."),
+        &GradeOptions::default(),
+        &Given {
+            cluster: Some(&names),
+            ..Given::default()
+        },
+    );
+    assert!(g.score > 0.0, "{g:#?}");
+    assert!(g.notes.is_empty(), "{:?}", g.notes);
 }
