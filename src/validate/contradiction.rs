@@ -1,9 +1,10 @@
 //! Evidence-checked grading: facts a tool states that the recording contradicts. A tool that
 //! says "exit code 137, OOMKilled" about a container that exited 1 has made something up, and
 //! loses points for it. Deterministic, no model: the claims are the tool's exit codes,
-//! termination reasons, waiting reasons and quoted container names, each looked up among
-//! everything the incident's containers did (any container, any pod of the namespace), so
-//! only a claim that never happened anywhere counts. A claim stated as a negation ("not
+//! termination reasons, waiting reasons, quoted container names and quoted log lines (a
+//! quotation on a line that speaks of a log), each looked up among everything the incident's
+//! containers did and said (any container, any pod of the namespace, any event), so only a
+//! claim that never happened anywhere counts. A claim stated as a negation ("not
 //! OOMKilled", "no ImagePullBackOff") states nothing.
 
 use std::collections::BTreeSet;
@@ -32,6 +33,10 @@ pub struct Recorded {
     termination_reasons: BTreeSet<String>,
     waiting_reasons: BTreeSet<String>,
     containers: BTreeSet<String>,
+    /// Everything the cluster said, whitespace collapsed: logs, event and status messages.
+    said: String,
+    /// Whether any log was recorded (else a quoted log line has nothing to contradict it).
+    logs_recorded: bool,
 }
 
 /// Termination reasons the runtime and kubelet write (containerd CRI, kubelet_pods.go).
@@ -63,6 +68,18 @@ static EXIT_CODE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static CONTAINER: LazyLock<Regex> = LazyLock::new(|| {
     RegexBuilder::new(r#"\bcontainer[: ]+['"`]([a-z0-9]([a-z0-9-]*[a-z0-9])?)['"`]"#)
+        .case_insensitive(true)
+        .build()
+        .expect("built-in pattern")
+});
+/// A quotation (of at least 16 characters) on a line that speaks of a log.
+static LOG_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
+    RegexBuilder::new(r#"«([^»\n]{16,})»|“([^”\n]{16,})”|"([^"\n]{16,})""#)
+        .build()
+        .expect("built-in pattern")
+});
+static LOG_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    RegexBuilder::new(r"\blogs?\b|\blogged\b|\bprinted\b|\bstderr\b|\bstdout\b")
         .case_insensitive(true)
         .build()
         .expect("built-in pattern")
@@ -104,7 +121,23 @@ impl Recorded {
                 }
                 _ => {}
             }
+            match &e.signal {
+                Signal::PreviousLogs { text, .. } => {
+                    r.logs_recorded = true;
+                    r.said.push_str(text);
+                }
+                Signal::Event { message, .. } => r.said.push_str(message),
+                Signal::Waiting {
+                    message: Some(m), ..
+                }
+                | Signal::Terminated {
+                    message: Some(m), ..
+                } => r.said.push_str(m),
+                _ => {}
+            }
+            r.said.push('\n');
         }
+        r.said = collapse(&r.said);
         r
     }
 
@@ -168,6 +201,39 @@ impl Recorded {
                 }
             }
         }
+        // Quoted log lines: on a line that speaks of a log, a quotation the cluster never said
+        // (whitespace collapsed; a quotation cut short with `…` is compared up to the cut).
+        if self.logs_recorded {
+            for line in text.lines().filter(|l| LOG_WORD.is_match(l)) {
+                for c in LOG_QUOTE.captures_iter(line) {
+                    let Some(q) = c.iter().skip(1).flatten().next() else {
+                        continue;
+                    };
+                    // Straight quotes: only after the words that speak of the log, and not
+                    // as a JSON value (`"summary": "…"`).
+                    let open_at = c.get(0).expect("match").start();
+                    let opening = &line[..open_at];
+                    if line[open_at..].starts_with('"')
+                        && (!LOG_WORD.is_match(opening) || opening.trim_end().ends_with("\":"))
+                    {
+                        continue;
+                    }
+                    let quoted = collapse(q.as_str().trim_end_matches(['…', '.', ' ']));
+                    let quoted = quoted.trim_end_matches("...").trim();
+                    if quoted.chars().count() < 16
+                        || self.said.contains(quoted)
+                        || negated(line, q.start())
+                    {
+                        continue;
+                    }
+                    push(
+                        "log line",
+                        q.as_str(),
+                        "no log line, event or status message says this".to_owned(),
+                    );
+                }
+            }
+        }
         if !self.containers.is_empty() {
             for c in CONTAINER.captures_iter(text) {
                 let name = &c[1];
@@ -180,6 +246,17 @@ impl Recorded {
         }
         out
     }
+}
+
+static IPV4: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b\d{1,3}(?:\.\d{1,3}){3}\b").expect("built-in pattern"));
+
+/// `text` as quotations are compared: every run of whitespace made one space, and IPv4
+/// addresses made one placeholder (a Service's cluster IP differs from run to run; a line
+/// made up is made up in its words).
+fn collapse(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    IPV4.replace_all(&text, "⟨ip⟩").into_owned()
 }
 
 /// Where `word` first stands as a whole word in `text`.
@@ -223,6 +300,9 @@ mod tests {
             "Exit Code: 1",
             "As an init container it must exit 0 before the pod's app containers start.",
             "It would be OOMKilled if the limit were lower.",
+            "Its last log line says why: «fatal: config file /etc/app/config.yaml not found»",
+            "the log ends with \"fatal: config file /etc/app/config.yaml not fou…\"",
+            "The log says `loading configuration` first.",
         ] {
             assert_eq!(r.contradictions(text), [], "{text}");
         }
@@ -250,6 +330,22 @@ mod tests {
                 ),
                 ("container", "web", "app"),
             ]
+        );
+    }
+
+    #[test]
+    fn a_log_line_the_container_never_printed_is_made_up() {
+        let r = exit_1();
+        let c = r.contradictions(
+            "The app's log says \"java.lang.OutOfMemoryError: Java heap space\" before it dies.",
+        );
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].fact, "log line");
+        assert_eq!(c[0].claim, "java.lang.OutOfMemoryError: Java heap space");
+        // The same quotation, not said to be a log: no claim about the logs.
+        assert_eq!(
+            r.contradictions("Typical message: \"java.lang.OutOfMemoryError: Java heap space\""),
+            []
         );
     }
 

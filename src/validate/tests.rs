@@ -717,7 +717,9 @@ fn the_builtin_diagnosers_answers_contradict_no_recording() {
             continue;
         };
         let timeline = crate::timeline::Timeline::from_recording(rec);
-        let c = super::Recorded::of(&timeline).contradictions(&r.stdout);
+        // As grading reads it: a JSON answer's strings, one per line.
+        let text = super::diagnosis_text::read_diagnosis(&r.stdout).text;
+        let c = super::Recorded::of(&timeline).contradictions(&text);
         if !c.is_empty() {
             found.push(format!("{}: {c:?}", r.name));
         }
