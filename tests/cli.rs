@@ -330,6 +330,11 @@ fn report_renders_a_saved_result_and_names_a_file_it_cannot_read() {
     run.expect_code(0).stderr_has("oom.html (");
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.contains("<svg class=\"timeline\""), "{html}");
+    // Without --html, only a validation is printed; a recording asks for --html.
+    crashlab_run(&["report", rec.to_str().unwrap()])
+        .expect_code(2)
+        .stderr_has("oom.json: a recording is rendered as HTML only")
+        .stderr_has("add --html FILE");
     // Not a crashlab result: exit 2, the file named, nothing written.
     let bad = dir.path().join("pods.json");
     std::fs::write(&bad, r#"{"kind": "PodList", "items": []}"#).unwrap();
@@ -1377,6 +1382,18 @@ fn e2e_validate_runs_the_tool_at_each_moment_and_says_what_it_saw() {
     for r in runs {
         eprintln!("measured: exit-1 at {}: {}", r["moment"], r["saw"]);
     }
+    // The saved result, printed again without running anything.
+    let file = saved.join("result.json");
+    std::fs::write(&file, &run.out.stdout).unwrap();
+    let report = crashlab_run(&["report", file.to_str().unwrap()]);
+    report.expect_code(0);
+    let text = String::from_utf8_lossy(&report.out.stdout);
+    assert!(text.starts_with("validating `kubectl get pod"), "{text}");
+    assert!(
+        text.contains("scenario  evidence  running  crashloop  settled"),
+        "{text}"
+    );
+    assert!(text.contains("ran at: evidence"), "{text}");
 }
 
 /// A real public diagnoser (k8s-sre-agent 0.1.0 from PyPI, no model) through its adapter, at

@@ -521,9 +521,10 @@ pub struct ReportArgs {
     /// The saved result: `run -o json`, `validate -o json`, `matrix -o json`, or a recording.
     #[arg(value_name = "RESULT.json")]
     pub result: PathBuf,
-    /// Where to write the HTML report.
-    #[arg(long, value_name = "FILE", required = true)]
-    pub html: PathBuf,
+    /// Write the HTML report to FILE. Without it, a validation result is printed as
+    /// `crashlab validate` printed it.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Scenario files of scenarios that are not built in (for a recording, their
     /// expectations; for a run, their explanation and expected back-off).
     #[arg(long = "file", short = 'f')]

@@ -30,6 +30,6 @@ pub use html_error::{HtmlError, Result};
 pub use html_reporter::HtmlReporter;
 pub use matrix_chart::render_matrix;
 pub use recorded_report::{report_from_recording, run_of_recording};
-pub use result_file::{ResultFile, parse_result, read_result, render_result};
+pub use result_file::{ResultFile, parse_result, read_result, render_result, typed};
 pub use run_page::{RunResult, render_run};
 pub use validate_table::{ValidateResult, render_validate};

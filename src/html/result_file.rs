@@ -106,7 +106,8 @@ pub fn render_result(result: &ResultFile, scenarios: &[Scenario], file: &Path) -
     })
 }
 
-fn typed<T: DeserializeOwned>(text: &str, file: &Path, kind: &'static str) -> Result<T> {
+/// `text` read as `T`; errors name the file, line, column and field path.
+pub fn typed<T: DeserializeOwned>(text: &str, file: &Path, kind: &'static str) -> Result<T> {
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();

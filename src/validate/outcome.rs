@@ -1,6 +1,6 @@
 //! What became of one scenario in a validation: graded, not reproduced, or not run.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::expect::{CheckResult, Sight};
 use crate::runner::Verdict;
@@ -11,7 +11,7 @@ use super::tool_output::ToolOutput;
 
 // A handful per run: the size of the graded variant does not matter.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Outcome {
     /// The crash loop was live, the tool ran and its answer was graded.

@@ -14,21 +14,21 @@
 //! crashlab reports pass@1, pass@n and pass^n with n = the runs that were graded (a run whose
 //! fixture did not reproduce, or whose judge failed, is not a sample of the tool).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::expect::moment::Moment;
 
 use super::outcome::Outcome;
 
 /// One run of the tool on a scenario.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     /// 1 for the first run.
     pub run: usize,
     /// The namespace of the incident it ran on (one per run with `--fresh`).
     pub namespace: String,
     /// `graded`, `not_reproduced` or `not_run`.
-    pub result: &'static str,
+    pub result: String,
     /// None when it was not scored.
     pub score: Option<f64>,
     /// Whether the score reached the minimum; None when it was not scored.
@@ -58,7 +58,8 @@ impl RunResult {
                 Outcome::Graded { .. } => "graded",
                 Outcome::NotReproduced { .. } => "not_reproduced",
                 Outcome::NotRun { .. } => "not_run",
-            },
+            }
+            .to_owned(),
             score,
             passed: score.map(|s| s >= min_score - 1e-9),
             tool_elapsed_s: match outcome {
@@ -78,7 +79,7 @@ impl RunResult {
 }
 
 /// What the runs of one scenario say together.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Repeats {
     /// Runs asked for (`--repeat`).
     pub runs: usize,
@@ -170,7 +171,8 @@ mod tests {
                 "graded"
             } else {
                 "not_reproduced"
-            },
+            }
+            .to_owned(),
             score,
             passed: score.map(|s| s >= 1.0),
             tool_elapsed_s: None,

@@ -804,3 +804,29 @@ fn a_listing_of_the_incidents_names_concludes_nothing_and_scores_0() {
     assert!(g.score > 0.0, "{g:#?}");
     assert!(g.notes.is_empty(), "{:?}", g.notes);
 }
+
+/// `crashlab report RESULT.json` reads a saved validation back with the types that wrote it
+/// and prints what `crashlab validate` printed.
+#[test]
+fn a_saved_validation_reads_back_and_prints_the_same() {
+    for r in [
+        builtin_report(),
+        bad_report(),
+        repeated_report(),
+        moments_report(),
+    ] {
+        let json = render_json(&r);
+        let back: ValidationReport = serde_json::from_str(&json).unwrap();
+        assert_eq!(render_human(&back), render_human(&r));
+        let again = render_json(&back);
+        if again != json {
+            let diff: Vec<(&str, &str)> = json
+                .lines()
+                .zip(again.lines())
+                .filter(|(a, b)| a != b)
+                .take(3)
+                .collect();
+            panic!("JSON differs after reading it back: {diff:#?}");
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! The result of a validation: per scenario, either a graded diagnosis or the reason there is
 //! none. A fixture that did not reproduce is never counted against the tool.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::expect::moment::Moment;
 use crate::scenario::Category;
@@ -9,7 +9,7 @@ use crate::scenario::Category;
 pub use super::outcome::Outcome;
 use super::repeats::{Repeats, RunResult};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValidationReport {
     /// The tool's command line (`--diagnose`).
     pub command: String,
@@ -24,7 +24,7 @@ pub struct ValidationReport {
     pub cluster_unreachable: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioValidation {
     pub name: String,
     pub namespace: String,
@@ -40,7 +40,7 @@ pub struct ScenarioValidation {
     #[serde(flatten)]
     pub outcome: Outcome,
     /// With `--repeat N` (N > 1): every run, the first (`outcome` above) included.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<RunResult>,
 }
 
