@@ -7,6 +7,7 @@
 
 mod axis;
 mod backoff_chart;
+mod call_strip;
 mod chart_frame;
 mod escape;
 mod html_error;

@@ -113,10 +113,13 @@ pub fn render_validate(v: &ValidateResult) -> String {
     body.push_str("<h2>What the tool said</h2>\n");
     for s in &v.scenarios {
         if let Some(t) = &s.tool {
+            let _ = writeln!(body, "<h3>{}</h3>", esc(&s.name));
+            if let Some(strip) = s.saw.as_ref().and_then(super::call_strip::call_strip) {
+                let _ = writeln!(body, "{strip}");
+            }
             let _ = writeln!(
                 body,
-                "<h3>{}</h3>\n<pre>{}</pre>",
-                esc(&s.name),
+                "<pre>{}</pre>",
                 if t.stdout.trim().is_empty() {
                     "(no output)".to_owned()
                 } else {
