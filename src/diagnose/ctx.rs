@@ -46,6 +46,18 @@ pub(super) struct EventGroup {
 }
 
 impl<'a> Ctx<'a> {
+    /// The CronJob whose Job owns the pod, when one does: its job template is where a fix
+    /// goes (the next scheduled run is created from it).
+    pub(super) fn cron_job(&self) -> Option<&'a str> {
+        self.input
+            .owners
+            .ok()?
+            .chain
+            .iter()
+            .find(|o| o.kind == "CronJob")
+            .map(|o| o.name.as_str())
+    }
+
     pub(super) fn new(input: &'a DiagnoseInput, container: &str) -> Self {
         let pod = &input.pod;
         let log_lines: Vec<&str> = match &input.logs {

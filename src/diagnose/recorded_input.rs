@@ -224,6 +224,18 @@ fn owners(pod: &Pod, pods: &[&Pod], live: &[&Pod], events: &[Event]) -> OwnerFac
                 }
                 out
             });
+        // A CronJob's Job: the CronJob controller's own event names it ("Created job NAME").
+        let created = format!("Created job {name}");
+        if let Some(cron) = events.iter().find(|e| {
+            e.involved_object.kind.as_deref() == Some("CronJob")
+                && e.reason.as_deref() == Some("SuccessfulCreate")
+                && e.message.as_deref() == Some(created.as_str())
+        }) {
+            facts.chain.push(Owner {
+                kind: "CronJob".to_owned(),
+                name: cron.involved_object.name.clone().unwrap_or_default(),
+            });
+        }
         return facts;
     }
     let Some(hash) = revision else {

@@ -149,9 +149,12 @@ fn clue_for(ctx: &Ctx, kind: &LineKind, text: &str) -> Clue {
                 2,
                 format!("{says}: environment variable {var} is not set{how}."),
             )
-            .fix(format!(
-                "Set {var} in the container's environment (env or envFrom)."
-            ))
+            .fix(match ctx.cron_job() {
+                Some(cron) => format!(
+                    "Set {var} in the container's environment in CronJob {cron}'s job template (env or envFrom): the next scheduled run is created from it, so editing the Job or the pod does not last."
+                ),
+                None => format!("Set {var} in the container's environment (env or envFrom)."),
+            })
         }
         LineKind::MissingFile(path) => {
             let what = match path {

@@ -72,6 +72,7 @@ impl Case {
             WorkloadKind::StatefulSet => "statefulset",
             WorkloadKind::DaemonSet => "daemonset",
             WorkloadKind::Job => "job",
+            WorkloadKind::CronJob => "cronjob",
         };
         let what_broke = scenario
             .spec

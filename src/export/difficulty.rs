@@ -91,6 +91,6 @@ mod tests {
                 "sidecar-crash"
             ]
         );
-        assert_eq!(names(Difficulty::Medium).len(), 17);
+        assert_eq!(names(Difficulty::Medium).len(), 18);
     }
 }

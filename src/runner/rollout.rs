@@ -104,7 +104,7 @@ pub fn rollout_status(kind: WorkloadKind, object: &Value) -> Rollout {
                 Rollout::Done
             }
         }
-        WorkloadKind::Pod | WorkloadKind::Job => Rollout::Done,
+        WorkloadKind::Pod | WorkloadKind::Job | WorkloadKind::CronJob => Rollout::Done,
     }
 }
 

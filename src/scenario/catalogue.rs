@@ -50,6 +50,7 @@ pub const BUILTINS: &[BuiltIn] = &[
     builtin!("node-heap-oom"),
     // A Job that does not restart its container: a new pod per attempt.
     builtin!("job-never-restart"),
+    builtin!("cronjob-backup"),
     // Configuration the app reads.
     builtin!("bad-config"),
     builtin!("missing-configmap-ref"),
@@ -207,7 +208,7 @@ mod tests {
     use super::*;
     use crate::scenario::Category;
 
-    const EXPECTED_NAMES: [&str; 31] = [
+    const EXPECTED_NAMES: [&str; 32] = [
         "exit-1",
         "oom",
         "liveness",
@@ -225,6 +226,7 @@ mod tests {
         "java-exception",
         "node-heap-oom",
         "job-never-restart",
+        "cronjob-backup",
         "bad-config",
         "missing-configmap-ref",
         "readonly-fs",
@@ -288,15 +290,12 @@ mod tests {
                 .filter(|m| m["kind"] == workload.kind.kind() && m["metadata"]["name"] == "app")
                 .last()
                 .unwrap_or_else(|| panic!("{name}: no {} app", workload.kind.kind()));
-            let (labels, pod) = match workload.kind {
-                crate::scenario::WorkloadKind::Pod => {
-                    (&object["metadata"]["labels"], &object["spec"])
-                }
-                _ => (
-                    &object["spec"]["template"]["metadata"]["labels"],
-                    &object["spec"]["template"]["spec"],
-                ),
-            };
+            let template = workload
+                .kind
+                .pod_template_path()
+                .iter()
+                .fold(object, |v, k| &v[*k]);
+            let (labels, pod) = (&template["metadata"]["labels"], &template["spec"]);
             assert_eq!(labels["app.kubernetes.io/name"], name, "{name}");
             assert_eq!(pod["automountServiceAccountToken"], false, "{name}");
             // Every container runs the crash program (a control scenario may name an image
@@ -470,7 +469,7 @@ mod tests {
         let err = Catalogue::builtin().get("oomm").unwrap_err();
         insta::assert_snapshot!(err.to_string(), @r#"
         unknown scenario "oomm"; did you mean "oom"?
-          hint: known scenarios: exit-1, oom, liveness, liveness-sigkill, missing-secret, missing-secret-ref, postgres-down, bad-rollout, exit-0-always, segfault, abort, missing-binary, python-keyerror, go-panic, java-exception, node-heap-oom, job-never-restart, bad-config, missing-configmap-ref, readonly-fs, port-conflict, liveness-timeout, startup-probe-fails, slow-start-no-startup-probe, dependency-later, init-crash, sidecar-crash, readiness-only, missing-secret-volume, image-never-pull, unschedulable; `crashlab list` describes them, `--file PATH` loads your own
+          hint: known scenarios: exit-1, oom, liveness, liveness-sigkill, missing-secret, missing-secret-ref, postgres-down, bad-rollout, exit-0-always, segfault, abort, missing-binary, python-keyerror, go-panic, java-exception, node-heap-oom, job-never-restart, cronjob-backup, bad-config, missing-configmap-ref, readonly-fs, port-conflict, liveness-timeout, startup-probe-fails, slow-start-no-startup-probe, dependency-later, init-crash, sidecar-crash, readiness-only, missing-secret-volume, image-never-pull, unschedulable; `crashlab list` describes them, `--file PATH` loads your own
         "#);
         let err = Catalogue::builtin().get("zzz").unwrap_err();
         assert_eq!(err.headline(), r#"unknown scenario "zzz""#);

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The workload (or bare Pod) whose container is checked: exactly one of `pod`, `deployment`,
-/// `statefulSet`, `daemonSet`, `job`, plus `container`.
+/// `statefulSet`, `daemonSet`, `job`, `cronJob`, plus `container`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schemars(extend("oneOf" = [
@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
     {"required": ["statefulSet"]},
     {"required": ["daemonSet"]},
     {"required": ["job"]},
+    {"required": ["cronJob"]},
 ]))]
 pub struct Target {
     /// Name of a bare Pod of the manifests.
@@ -35,6 +36,9 @@ pub struct Target {
     /// Name of a Job: all of its pods.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: Option<String>,
+    /// Name of a CronJob: all the pods of the Jobs it scheduled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cron_job: Option<String>,
     /// Name of the container in the pod template: an app container, an init container, or a
     /// native sidecar (an init container with `restartPolicy: Always`).
     pub container: String,
@@ -48,15 +52,17 @@ pub enum WorkloadKind {
     StatefulSet,
     DaemonSet,
     Job,
+    CronJob,
 }
 
 impl WorkloadKind {
-    pub const ALL: [WorkloadKind; 5] = [
+    pub const ALL: [WorkloadKind; 6] = [
         WorkloadKind::Pod,
         WorkloadKind::Deployment,
         WorkloadKind::StatefulSet,
         WorkloadKind::DaemonSet,
         WorkloadKind::Job,
+        WorkloadKind::CronJob,
     ];
 
     /// The Kubernetes kind, e.g. `StatefulSet`.
@@ -67,6 +73,7 @@ impl WorkloadKind {
             WorkloadKind::StatefulSet => "StatefulSet",
             WorkloadKind::DaemonSet => "DaemonSet",
             WorkloadKind::Job => "Job",
+            WorkloadKind::CronJob => "CronJob",
         }
     }
 
@@ -74,7 +81,7 @@ impl WorkloadKind {
     pub fn api_version(self) -> &'static str {
         match self {
             WorkloadKind::Pod => "v1",
-            WorkloadKind::Job => "batch/v1",
+            WorkloadKind::Job | WorkloadKind::CronJob => "batch/v1",
             _ => "apps/v1",
         }
     }
@@ -87,7 +94,25 @@ impl WorkloadKind {
             WorkloadKind::StatefulSet => "statefulSet",
             WorkloadKind::DaemonSet => "daemonSet",
             WorkloadKind::Job => "job",
+            WorkloadKind::CronJob => "cronJob",
         }
+    }
+
+    /// Where its pod template sits in its manifest (`spec` for a bare Pod).
+    pub fn pod_template_path(self) -> &'static [&'static str] {
+        match self {
+            WorkloadKind::Pod => &[],
+            WorkloadKind::CronJob => &["spec", "jobTemplate", "spec", "template"],
+            _ => &["spec", "template"],
+        }
+    }
+
+    /// Its pod spec in `manifest`: `spec` of the pod template (or of a bare Pod).
+    pub fn pod_spec(self, manifest: &serde_json::Value) -> Option<&serde_json::Value> {
+        self.pod_template_path()
+            .iter()
+            .try_fold(manifest, |v, k| v.get(k))?
+            .get("spec")
     }
 }
 
@@ -117,6 +142,7 @@ impl Target {
             &self.stateful_set,
             &self.daemon_set,
             &self.job,
+            &self.cron_job,
         ];
         WorkloadKind::ALL
             .iter()
@@ -161,6 +187,15 @@ impl Workload<'_> {
                 (Some(owner), Some(hash)) => owner == format!("ReplicaSet/{}-{hash}", self.name),
                 _ => false,
             },
+            // The Job a CronJob schedules is named `<cronjob>-<scheduled time in minutes>`
+            // (pkg/controller/cronjob `getJobName`).
+            WorkloadKind::CronJob => owner
+                .and_then(|o| o.strip_prefix("Job/"))
+                .and_then(|job| job.strip_prefix(self.name))
+                .and_then(|rest| rest.strip_prefix('-'))
+                .is_some_and(|minutes| {
+                    !minutes.is_empty() && minutes.bytes().all(|b| b.is_ascii_digit())
+                }),
             kind => owner == Some(format!("{}/{}", kind.kind(), self.name).as_str()),
         }
     }
@@ -219,6 +254,16 @@ mod tests {
             ..Target::default()
         };
         assert!(t.owns("migrate-abcde", Some("Job/migrate"), None));
+        let cron = Target {
+            cron_job: Some("app".to_owned()),
+            container: "backup".to_owned(),
+            ..Target::default()
+        };
+        assert!(cron.owns("app-29942213-wlfnr", Some("Job/app-29942213"), None));
+        assert!(!cron.owns("app-x", Some("Job/app"), None));
+        assert!(!cron.owns("app-x", Some("Job/app-manual"), None));
+        assert!(!cron.owns("app-x", Some("Job/apple-29942213"), None));
+        assert!(!cron.owns("app-x", Some("CronJob/app"), None));
         let t = Target::pod("app", "app");
         assert!(t.owns("app", None, None));
         assert!(!t.owns("app-2", None, None));

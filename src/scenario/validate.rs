@@ -151,13 +151,7 @@ fn check_manifests(manifests: &[Value], path: &FieldPath) -> Result<Vec<Template
             .into_iter()
             .find(|w| w.kind() == kind && w.api_version() == api_version);
         if let Some(workload) = workload {
-            let spec = match workload {
-                WorkloadKind::Pod => object.get("spec"),
-                _ => object
-                    .get("spec")
-                    .and_then(|s| s.get("template"))
-                    .and_then(|t| t.get("spec")),
-            };
+            let spec = workload.pod_spec(manifest);
             let containers = ["containers", "initContainers"]
                 .iter()
                 .filter_map(|list| spec.and_then(|s| s.get(list)).and_then(Value::as_array))
