@@ -7,7 +7,7 @@
 //! `diagnose` is a rule-based diagnoser of any pod; `validate` grades diagnostic tools (that
 //! one included) on live crash loops against each scenario's ground truth; `alerts` judges
 //! Prometheus alert rules with promtool on kube-state-metrics series derived from a recorded
-//! timeline. `signals` is the
+//! timeline. `shutdown` is the
 //! one process-wide Ctrl-C/SIGTERM story every long-running part checks.
 
 pub mod alerts;
@@ -18,11 +18,12 @@ pub mod expect;
 pub mod export;
 pub mod html;
 pub mod image;
+pub mod k8s_version;
 pub mod kubectl_view;
 pub mod matrix;
 pub mod report;
 pub mod runner;
 pub mod scenario;
-pub mod signals;
+pub mod shutdown;
 pub mod timeline;
 pub mod validate;

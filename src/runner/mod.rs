@@ -7,12 +7,10 @@
 
 pub mod api_message;
 mod blind;
-mod cancel;
 mod clock;
 mod cluster;
 pub mod cluster_client;
 pub mod container_logs;
-mod context;
 mod error;
 mod event;
 pub mod gc;
@@ -36,10 +34,7 @@ mod target_pod;
 #[cfg(test)]
 mod tests;
 
-pub use cancel::Cancel;
 pub use cluster::Cluster;
-pub use cluster_client::{Connection, connect};
-pub use context::{KIND_PREFIX, LOCAL_CONTEXT, check_context};
 pub use error::{Error, Result};
 pub use event::RunEvent;
 pub use namespace::{

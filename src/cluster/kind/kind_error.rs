@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::local::versions::VersionError;
+use crate::k8s_version::VersionError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KindError {
@@ -64,5 +64,32 @@ impl KindError {
             self,
             KindError::KindMissing | KindError::DockerMissing | KindError::DockerDown { .. }
         )
+    }
+}
+
+/// What to do when kind or Docker is missing.
+pub const KIND_INSTALL_HINT: &str = "install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation) and a Docker engine (https://docs.docker.com/engine/install/), or use `--provider local` (Linux, as root)";
+
+/// Each failure with what to try next; a bad version or node image is bad usage.
+impl From<KindError> for crate::cluster::ProviderError {
+    fn from(e: KindError) -> Self {
+        use crate::cluster::ProviderError;
+        match &e {
+            KindError::KindMissing | KindError::DockerMissing => {
+                ProviderError::env(e).with_hint(KIND_INSTALL_HINT)
+            }
+            KindError::DockerDown { .. } => ProviderError::env(e).with_hint(
+                "start the Docker engine (`docker info` must succeed), or use `--provider local` (Linux, as root)",
+            ),
+            KindError::Version(_) | KindError::NodeImageVersion { .. } => ProviderError::usage(e),
+            KindError::NodeImageMissing { .. } => ProviderError::env(e).with_hint(
+                "`docker images` lists the images there; on a machine without a container registry, build one with `tests/kind/prepare-node-image 1.34` from crashlab's repository (its last line is the reference), or leave out --node-image to use the pinned kindest/node image",
+            ),
+            KindError::Command { .. } => ProviderError::env(e).with_hint(format!(
+                "the output above is kind's own; `kind export logs --name {}` collects the node's logs",
+                super::CLUSTER_NAME
+            )),
+            _ => ProviderError::env(e),
+        }
     }
 }
