@@ -1,14 +1,16 @@
 //! How every command finds its cluster, the same way: the context named with `--context` (it
-//! must exist and answer), else the kubeconfig's current context when it answers, else a
-//! cluster of crashlab's providers: one brought up (commands that run scenarios) or one found
-//! running (commands that only read or clean up, which never bring a cluster up). Commands
-//! that deploy crash-looping workloads only accept contexts the providers own.
+//! must exist), else the kubeconfig's current context, else a cluster of crashlab's
+//! providers: one brought up (commands that run scenarios) or one found running (commands
+//! that only read or clean up, which never bring a cluster up). Where a cluster may be
+//! brought up, a context must answer to be used; the others are used as they are, and the
+//! command's first request says whether they answer. Commands that deploy crash-looping
+//! workloads only accept contexts the providers own.
 
 use kube::config::{Kubeconfig, KubeconfigError};
 
 use super::connect_error::ConnectError;
 use super::detect::detect;
-use super::kube_client::client_for;
+use super::kube_client::{client_for, client_unchecked};
 use super::progress::Progress;
 use super::{ClusterState, Provider, ProviderError, Registry, UpReport, UpRequest};
 
@@ -121,6 +123,21 @@ pub async fn connect<'r>(
                 own: registry.get("local").ok().and_then(|p| p.context()),
             })?;
     }
+    if let (Some(ctx), Some(_), None) = (&chosen, &kubeconfig, request.bring_up) {
+        // Nothing may come up in its place, so the command's own first request says whether
+        // it answers, in the command's words.
+        let client = client_unchecked(ctx)
+            .await
+            .map_err(|error| ConnectError::BadContext {
+                context: ctx.clone(),
+                error,
+            })?;
+        return Ok(Connected {
+            client,
+            context: ctx.clone(),
+            provider: registry.maker_of(ctx),
+        });
+    }
     if let (Some(ctx), Some(_)) = (&chosen, &kubeconfig) {
         match client_for(ctx).await {
             Ok((client, _version)) => {
@@ -219,6 +236,13 @@ async fn bring_up_one<'r>(
             "--node-image is a kind node image; it does not go with --provider {}",
             provider.name()
         ))));
+    }
+    // A version the provider does not pin is bad usage, said before anything happens (a
+    // given node image brings its own version).
+    if bring_up.node_image.is_none() {
+        provider
+            .resolve_version(bring_up.kubernetes_version.as_deref())
+            .map_err(ProviderError::usage)?;
     }
     say(&format!(
         "no test cluster is reachable; bringing up {}",

@@ -15,6 +15,8 @@ pub enum ConnectError {
         /// crashlab's own cluster's context, suggested instead.
         own: Option<String>,
     },
+    #[error("cannot load kube context `{context}`: {error}")]
+    BadContext { context: String, error: String },
     #[error("kube context `{context}` is not reachable: {error}")]
     Unreachable {
         context: String,
@@ -74,7 +76,7 @@ impl ConnectError {
             ConnectError::Unreachable { .. } => {
                 Some("is the cluster running? try `crashlab cluster status`".to_owned())
             }
-            ConnectError::NoCluster { .. } => Some(
+            ConnectError::BadContext { .. } | ConnectError::NoCluster { .. } => Some(
                 "pass --context, or start the cluster (`crashlab cluster up`)".to_owned(),
             ),
             ConnectError::NoProvider(_) => Some(
