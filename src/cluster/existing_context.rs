@@ -99,3 +99,36 @@ impl Provider for ExistingContext {
         String::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::progress::Quiet;
+
+    #[test]
+    fn it_owns_exactly_the_allowed_contexts_and_makes_no_cluster() {
+        let existing = ExistingContext::new(&["minikube".to_owned()]);
+        assert!(existing.owns_context("minikube"));
+        assert!(!existing.owns_context("minikube2"));
+        assert_eq!(existing.context(), None);
+        assert!(existing.pinned_versions().is_empty());
+        assert!(existing.availability().is_err());
+    }
+
+    #[test]
+    fn it_refuses_to_bring_up_or_take_down_and_says_what_to_use() {
+        let existing = ExistingContext::new(&[]);
+        let e = existing.down(&mut Quiet).unwrap_err();
+        assert!(e.bad_usage);
+        assert_eq!(
+            e.to_string(),
+            "crashlab does not take down a cluster it did not make; it only runs scenarios on it"
+        );
+        assert!(e.hint.unwrap().contains("--provider local"));
+        assert!(existing.up(&UpRequest::default(), &mut Quiet).is_err());
+        assert!(matches!(
+            existing.node_access(),
+            NodeAccess::NotReachable { .. }
+        ));
+    }
+}

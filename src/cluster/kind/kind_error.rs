@@ -93,3 +93,26 @@ impl From<KindError> for crate::cluster::ProviderError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::ProviderError;
+
+    #[test]
+    fn each_failure_keeps_its_hint_and_a_bad_version_is_bad_usage() {
+        let missing = ProviderError::from(KindError::KindMissing);
+        assert_eq!(missing.hint.as_deref(), Some(KIND_INSTALL_HINT));
+        assert!(!missing.bad_usage);
+        let version = ProviderError::from(KindError::Version(VersionError::Unsupported {
+            given: "1.2".into(),
+            supported: "1.34".into(),
+        }));
+        assert!(version.bad_usage);
+        assert!(
+            version
+                .to_string()
+                .starts_with("unsupported kubernetes version \"1.2\"")
+        );
+    }
+}
