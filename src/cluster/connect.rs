@@ -42,10 +42,10 @@ pub struct Connected<'r> {
     pub provider: Option<&'r dyn Provider>,
 }
 
-/// What to do once the chosen context did not answer.
+/// What to do once the chosen context did not answer, where a cluster may be brought up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WhenUnreachable {
-    /// Stop: `--context` was named, or nothing may be brought up.
+    /// Stop: `--context` was named, and nothing is brought up in its place.
     Fail,
     /// Bring a cluster up, saying that the context did not answer (a test cluster's).
     BringUpSaying,
@@ -54,8 +54,8 @@ pub enum WhenUnreachable {
 }
 
 /// The decision of [`connect`] once the chosen context did not answer.
-pub fn when_unreachable(explicit: bool, may_bring_up: bool, test_cluster: bool) -> WhenUnreachable {
-    match (explicit || !may_bring_up, test_cluster) {
+pub fn when_unreachable(explicit: bool, test_cluster: bool) -> WhenUnreachable {
+    match (explicit, test_cluster) {
         (true, _) => WhenUnreachable::Fail,
         (false, true) => WhenUnreachable::BringUpSaying,
         (false, false) => WhenUnreachable::BringUp,
@@ -151,16 +151,12 @@ pub async fn connect<'r>(
                 let test_cluster = registry
                     .providers()
                     .any(|p| p.context().is_some() && p.owns_context(ctx));
-                match when_unreachable(
-                    request.context.is_some(),
-                    request.bring_up.is_some(),
-                    test_cluster,
-                ) {
+                match when_unreachable(request.context.is_some(), test_cluster) {
                     WhenUnreachable::Fail => {
                         return Err(ConnectError::Unreachable {
                             context: ctx.clone(),
                             error,
-                            would_bring_up: request.bring_up.is_some(),
+                            would_bring_up: true,
                         });
                     }
                     WhenUnreachable::BringUpSaying => say(&format!(
@@ -271,22 +267,18 @@ mod tests {
     use crate::cluster::stand_in::StandIn;
 
     #[test]
-    fn an_unreachable_named_context_stops_and_so_does_one_where_nothing_may_come_up() {
-        assert_eq!(when_unreachable(true, true, true), WhenUnreachable::Fail);
-        assert_eq!(when_unreachable(true, true, false), WhenUnreachable::Fail);
-        assert_eq!(when_unreachable(false, false, true), WhenUnreachable::Fail);
+    fn an_unreachable_named_context_stops() {
+        assert_eq!(when_unreachable(true, true), WhenUnreachable::Fail);
+        assert_eq!(when_unreachable(true, false), WhenUnreachable::Fail);
     }
 
     #[test]
     fn an_unreachable_current_context_gives_way_to_a_bring_up() {
         assert_eq!(
-            when_unreachable(false, true, true),
+            when_unreachable(false, true),
             WhenUnreachable::BringUpSaying
         );
-        assert_eq!(
-            when_unreachable(false, true, false),
-            WhenUnreachable::BringUp
-        );
+        assert_eq!(when_unreachable(false, false), WhenUnreachable::BringUp);
     }
 
     #[test]
