@@ -3,12 +3,14 @@
 //!
 //! Layers: `scenario` (format, catalogue) → `runner` (deploy → observe → evaluate → clean up,
 //! emitting events) → `report` (human, JSON, JUnit). `timeline` and `expect` are pure;
-//! `cluster` hides the providers; `image` builds OCI archives of the crash programs.
-//! `diagnose` is a rule-based diagnoser of any pod; `validate` grades diagnostic tools (that
-//! one included) on live crash loops against each scenario's ground truth; `alerts` judges
-//! Prometheus alert rules with promtool on kube-state-metrics series derived from a recorded
-//! timeline. `signals` is the
-//! one process-wide Ctrl-C/SIGTERM story every long-running part checks.
+//! `cluster` hides the providers behind one `Provider` trait and finds every command's cluster
+//! (it uses only `image`, `k8s_version` and `shutdown`); `image` builds OCI archives of the
+//! crash programs; `k8s_version` holds Kubernetes versions and the pinned-version table, below
+//! the providers and the readers of results. `diagnose` is a rule-based diagnoser of any pod;
+//! `validate` grades diagnostic tools (that one included) on live crash loops against each
+//! scenario's ground truth; `alerts` judges Prometheus alert rules with promtool on
+//! kube-state-metrics series derived from a recorded timeline. `shutdown` is the one
+//! process-wide Ctrl-C/SIGTERM story every long-running part checks.
 
 pub mod alerts;
 pub mod cli;
@@ -18,11 +20,12 @@ pub mod expect;
 pub mod export;
 pub mod html;
 pub mod image;
+pub mod k8s_version;
 pub mod kubectl_view;
 pub mod matrix;
 pub mod report;
 pub mod runner;
 pub mod scenario;
-pub mod signals;
+pub mod shutdown;
 pub mod timeline;
 pub mod validate;

@@ -313,6 +313,15 @@ pub enum ProviderName {
     Kind,
 }
 
+impl ProviderName {
+    /// The provider's name in the registry (as `--provider` spells it).
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Scenario names to run (see `crashlab list`).

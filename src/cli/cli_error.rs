@@ -62,38 +62,34 @@ impl From<crate::cluster::local::LocalError> for CliError {
     }
 }
 
-/// What to do when kind or Docker is missing.
-pub const KIND_INSTALL_HINT: &str = "install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation) and a Docker engine (https://docs.docker.com/engine/install/), or use `--provider local` (Linux, as root)";
-
-impl From<crate::cluster::KindError> for CliError {
-    fn from(e: crate::cluster::KindError) -> Self {
-        use crate::cluster::KindError;
-        match &e {
-            KindError::KindMissing | KindError::DockerMissing => {
-                CliError::env(e).with_hint(KIND_INSTALL_HINT)
-            }
-            KindError::DockerDown { .. } => CliError::env(e).with_hint(
-                "start the Docker engine (`docker info` must succeed), or use `--provider local` (Linux, as root)",
-            ),
-            KindError::Version(_) | KindError::NodeImageVersion { .. } => CliError::usage(e),
-            KindError::NodeImageMissing { .. } => CliError::env(e).with_hint(
-                "`docker images` lists the images there; on a machine without a container registry, build one with `tests/kind/prepare-node-image 1.34` from crashlab's repository (its last line is the reference), or leave out --node-image to use the pinned kindest/node image",
-            ),
-            KindError::Command { .. } => CliError::env(e).with_hint(format!(
-                "the output above is kind's own; `kind export logs --name {}` collects the node's logs",
-                crate::cluster::KIND_CLUSTER
-            )),
-            _ => CliError::env(e),
-        }
+impl From<crate::cluster::ProviderError> for CliError {
+    fn from(e: crate::cluster::ProviderError) -> Self {
+        let hint = e.hint.clone();
+        let mut out = if e.bad_usage {
+            CliError::usage(&e)
+        } else {
+            CliError::env(&e)
+        };
+        out.hint = hint;
+        out
     }
 }
 
-impl From<crate::cluster::NoProvider> for CliError {
-    fn from(e: crate::cluster::NoProvider) -> Self {
-        CliError::env(format!("no test cluster is reachable, and {e}")).with_hint(
-            "pass --context for a cluster you run yourself, install kind and Docker \
-             (https://kind.sigs.k8s.io/docs/user/quick-start/#installation), or run crashlab \
-             as root on Linux for the local provider",
-        )
+impl From<crate::cluster::kind::KindError> for CliError {
+    fn from(e: crate::cluster::kind::KindError) -> Self {
+        crate::cluster::ProviderError::from(e).into()
+    }
+}
+
+impl From<crate::cluster::ConnectError> for CliError {
+    fn from(e: crate::cluster::ConnectError) -> Self {
+        let hint = e.hint();
+        let mut out = if e.is_usage() {
+            CliError::usage(&e)
+        } else {
+            CliError::env(&e)
+        };
+        out.hint = hint;
+        out
     }
 }

@@ -5,8 +5,9 @@ use std::io::Write;
 
 use super::args::{ClusterCommand, ClusterUpArgs, OutputFormat, ProviderName};
 use super::cli_error::{CliError, Exit};
-use crate::cluster::local::{self, KubeletTuning, LocalCluster, UpOptions, progress};
-use crate::cluster::{KindProvider, KindUpOptions, KindUpReport};
+use crate::cluster::KubeletTuning;
+use crate::cluster::local::{self, LocalCluster};
+use crate::cluster::{Registry, UpRequest};
 
 pub fn run(cmd: ClusterCommand) -> Result<Exit, CliError> {
     match cmd {
@@ -86,131 +87,37 @@ pub fn parse_feature_gates(s: &str) -> Result<BTreeMap<String, bool>, CliError> 
 }
 
 fn up(args: ClusterUpArgs) -> Result<Exit, CliError> {
-    match args.provider {
-        ProviderName::Local => {
-            if args.node_image.is_some() {
-                return Err(CliError::usage(
-                    "--node-image is a kind node image; it goes with --provider kind",
-                ));
-            }
-            let opts = UpOptions {
-                kubernetes_version: args.kubernetes_version.clone(),
-                tuning: parse_tuning(&args)?,
-                // The global --kubeconfig (or $KUBECONFIG, or ~/.kube/config).
-                kubeconfig: None,
-            };
-            let report = bring_up_local(&opts)?;
-            println!(
-                "local cluster ready: Kubernetes {}, node Ready {:.1}s after start{}; context `{}` in {}",
-                report.kubernetes_version,
-                report.node_ready_after.as_secs_f64(),
-                if report.already_running {
-                    " (it was already running)"
-                } else {
-                    ""
-                },
-                local::CONTEXT,
-                report.kubeconfig.display()
-            );
-            Ok(Exit::Pass)
-        }
-        ProviderName::Kind => {
-            let kind = KindProvider::new();
-            let opts = KindUpOptions {
-                kubernetes_version: args.kubernetes_version.clone(),
-                node_image: args.node_image.clone(),
-                tuning: parse_tuning(&args)?,
-                // The global --kubeconfig (or $KUBECONFIG, or ~/.kube/config).
-                kubeconfig: None,
-            };
-            let report = bring_up_kind(&kind, &opts)?;
-            let mut progress = progress::stderr();
-            kind.load_images(progress.as_mut())?;
-            println!(
-                "kind cluster ready: Kubernetes {} ({}){}; context `{}`",
-                report
-                    .kubernetes_version
-                    .as_deref()
-                    .unwrap_or("of the node image"),
-                report.node_image,
-                if report.already_running {
-                    " (it was already there)"
-                } else {
-                    ""
-                },
-                report.context
-            );
-            Ok(Exit::Pass)
-        }
+    let registry = Registry::new(&[]);
+    let provider = registry
+        .get(&args.provider.name())
+        .map_err(CliError::usage)?;
+    let request = UpRequest {
+        kubernetes_version: args.kubernetes_version.clone(),
+        node_image: args.node_image.clone(),
+        tuning: parse_tuning(&args)?,
+        // The global --kubeconfig (or $KUBECONFIG, or ~/.kube/config).
+        kubeconfig: None,
+        replace: false,
+    };
+    let mut progress = super::stderr_progress();
+    let report = provider.up(&request, progress.as_mut())?;
+    if !report.images_loaded {
+        provider.load_images(progress.as_mut())?;
     }
-}
-
-/// Creates the kind cluster (or finds it), with kind's output as progress on stderr. Loading
-/// the images is separate: `crashlab run` does it before every run.
-pub fn bring_up_kind(kind: &KindProvider, opts: &KindUpOptions) -> Result<KindUpReport, CliError> {
-    let mut progress = progress::stderr();
-    Ok(kind.up(opts, progress.as_mut())?)
-}
-
-/// Installs missing host packages (as root), fetches binaries and brings the local cluster up,
-/// with progress on stderr.
-pub fn bring_up_local(opts: &UpOptions) -> Result<local::UpReport, CliError> {
-    let missing = local::os_deps::check();
-    if !missing.is_empty() {
-        eprintln!(
-            "crashlab: the local provider needs {}; installing them (same as `crashlab cluster deps`)",
-            missing
-                .iter()
-                .map(|m| m.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        local::os_deps::install_to(false, &mut std::io::stderr().lock()).map_err(|e| {
-            CliError::env(e).with_hint("run `crashlab cluster deps --dry-run` to see the commands")
-        })?;
-    }
-    let mut progress = progress::stderr();
-    let cluster = LocalCluster::at_default_location();
-    Ok(cluster.up(opts, progress.as_mut())?)
+    println!("{}", provider.up_summary(&report));
+    Ok(Exit::Pass)
 }
 
 fn down(provider: ProviderName) -> Result<Exit, CliError> {
-    match provider {
-        ProviderName::Local => {
-            let report = LocalCluster::at_default_location().down()?;
-            if report.problems.is_empty() {
-                println!(
-                    "local cluster {}; nothing of it is left on this host",
-                    if report.was_running {
-                        "stopped"
-                    } else {
-                        "was not running"
-                    }
-                );
-                Ok(Exit::Pass)
-            } else {
-                Err(CliError::env(format!(
-                    "the local cluster was stopped, but some of it remains:\n  - {}",
-                    report.problems.join("\n  - ")
-                )))
-            }
-        }
-        ProviderName::Kind => {
-            let kind = KindProvider::new();
-            let mut progress = progress::stderr();
-            let existed = kind.down(progress.as_mut())?;
-            println!(
-                "kind cluster `{}` {}",
-                kind.name(),
-                if existed {
-                    "deleted"
-                } else {
-                    "did not exist; nothing to delete"
-                }
-            );
-            Ok(Exit::Pass)
-        }
+    let registry = Registry::new(&[]);
+    let provider = registry.get(&provider.name()).map_err(CliError::usage)?;
+    let report = provider.down(super::stderr_progress().as_mut())?;
+    let summary = provider.down_summary(&report);
+    if !report.problems.is_empty() {
+        return Err(CliError::env(summary));
     }
+    println!("{summary}");
+    Ok(Exit::Pass)
 }
 
 fn status(output: OutputFormat) -> Result<Exit, CliError> {
@@ -318,10 +225,12 @@ fn deps(dry_run: bool) -> Result<Exit, CliError> {
 
 fn fetch(version: Option<String>) -> Result<Exit, CliError> {
     let release = match version.as_deref() {
-        Some(v) => local::versions::resolve(v).map_err(CliError::usage)?,
-        None => local::versions::default_release(),
+        Some(v) => local::versions::RELEASES
+            .resolve(v)
+            .map_err(CliError::usage)?,
+        None => local::versions::RELEASES.default_row(),
     };
-    let mut progress = progress::stderr();
+    let mut progress = super::stderr_progress();
     let opts = local::binaries::Options::default();
     let bins = local::binaries::ensure_kubernetes(release, &opts, progress.as_mut())
         .map_err(CliError::env)?;

@@ -15,11 +15,8 @@ pub fn run(args: DiagnoseArgs) -> Result<Exit, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::env(format!("cannot start the async runtime: {e}")))?;
-    super::target_cluster::check_explicit_context(args.context.as_deref())?;
     let diagnosis = runtime.block_on(async {
-        let conn = crate::runner::connect(args.context.as_deref())
-            .await
-            .map_err(CliError::env)?;
+        let conn = super::target_cluster::connect_existing(args.context.as_deref()).await?;
         let namespace = args
             .namespace
             .clone()

@@ -64,13 +64,7 @@ pub fn run(args: GcArgs) -> Result<Exit, CliError> {
 const NAMED_GONE_WITHIN: Duration = Duration::from_secs(120);
 
 async fn collect(args: &GcArgs, older_than: Duration) -> Result<Vec<Outcome>, CliError> {
-    super::target_cluster::check_explicit_context(args.context.as_deref())?;
-    let conn = crate::runner::connect(args.context.as_deref())
-        .await
-        .map_err(|e| {
-            CliError::env(e)
-                .with_hint("pass --context, or start the cluster (`crashlab cluster up`)")
-        })?;
+    let conn = super::target_cluster::connect_existing(args.context.as_deref()).await?;
     let cluster = ClusterClient::new(conn.client);
     if !args.namespaces.is_empty() {
         return named(&cluster, &args.namespaces, args.dry_run).await;

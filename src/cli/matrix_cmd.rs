@@ -7,13 +7,11 @@ use std::io::Write;
 
 use tokio::sync::mpsc;
 
-use super::args::{MatrixArgs, MatrixOutput, ProviderName};
+use super::args::{MatrixArgs, MatrixOutput};
 use super::catalogue_cmd::{catalogue_with, scenario_error};
 use super::cli_error::{CliError, Exit};
-use super::cluster_cmd::{bring_up_local, tuning_from};
-use super::target_cluster::client_for;
-use crate::cluster::local::{self, LocalCluster, UpOptions, progress};
-use crate::cluster::{KindProvider, KindUpOptions, kind_images, kind_node_image_version};
+use super::cluster_cmd::tuning_from;
+use crate::cluster::{Provider, Registry, UpRequest, client_for};
 use crate::matrix::{
     GivenImage, MatrixError, MatrixRun, arrange, column_label, compare, plan_node_images,
     read_results, to_json, to_markdown,
@@ -56,13 +54,6 @@ fn matrix_error(e: MatrixError) -> CliError {
     CliError::usage(e).with_hint(hint)
 }
 
-fn provider_name(p: ProviderName) -> &'static str {
-    match p {
-        ProviderName::Local => "local",
-        ProviderName::Kind => "kind",
-    }
-}
-
 /// Brings up every (provider, version) cluster in turn and runs the scenarios on each.
 fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
     let cat = catalogue_with(&args.files)?;
@@ -102,14 +93,16 @@ fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
             "--versions needs at least one version, e.g. 1.34,1.35",
         ));
     }
-    let mut providers: Vec<ProviderName> = Vec::new();
-    for p in &args.providers {
-        if !providers.contains(p) {
-            providers.push(*p);
+    let registry = Registry::new(&[]);
+    let mut providers: Vec<&dyn Provider> = Vec::new();
+    for name in &args.providers {
+        let provider = registry.get(&name.name()).map_err(CliError::usage)?;
+        if !providers.iter().any(|p| p.name() == provider.name()) {
+            providers.push(provider);
         }
     }
-    let with_kind = providers.contains(&ProviderName::Kind);
-    if !args.node_images.is_empty() && !with_kind {
+    let with_node_images = providers.iter().any(|p| p.takes_node_image());
+    if !args.node_images.is_empty() && !with_node_images {
         return Err(CliError::usage(
             "--node-image is for kind columns, and --providers has no kind",
         )
@@ -117,17 +110,16 @@ fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
             "add kind to --providers (e.g. --providers local,kind), or leave out --node-image",
         ));
     }
-    if providers.contains(&ProviderName::Local) {
+    for provider in providers.iter().filter(|p| !p.takes_node_image()) {
         for v in &versions {
-            local::versions::resolve(v).map_err(CliError::usage)?;
+            provider.resolve_version(Some(v)).map_err(CliError::usage)?;
         }
     }
     // Given node images are inspected only when kind columns will run, and before any cluster
     // comes up, so that a missing image stops the matrix before the local columns run, not after.
-    let kind_images_per_version = if with_kind {
-        kind_images_for(&versions, &args.node_images)?
-    } else {
-        vec![None; versions.len()]
+    let node_images_per_version = match providers.iter().find(|p| p.takes_node_image()) {
+        Some(provider) => node_images_for(*provider, &versions, &args.node_images)?,
+        None => vec![None; versions.len()],
     };
     let tuning = tuning_from(
         args.kubelet_config.as_deref(),
@@ -141,54 +133,42 @@ fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
 
     let mut runs = Vec::new();
     for (i, &provider) in providers.iter().enumerate() {
-        let name = provider_name(provider);
-        for (version, node_image) in versions.iter().zip(&kind_images_per_version) {
+        let name = provider.name();
+        for (version, node_image) in versions.iter().zip(&node_images_per_version) {
             // Ctrl-C during a column: no next column, no next bring-up.
-            if crate::signals::stopping() {
+            if crate::shutdown::stopping() {
                 break;
             }
             eprintln!(
                 "crashlab matrix: {name} Kubernetes {version}{}",
                 if tuned { " (tuned kubelet)" } else { "" }
             );
-            let (context, node_image) = match provider {
-                ProviderName::Local => {
-                    let report = bring_up_local(&UpOptions {
-                        kubernetes_version: Some(version.clone()),
-                        tuning: tuning.clone(),
-                        kubeconfig: None,
-                    })?;
-                    eprintln!(
-                        "crashlab matrix: local cluster {} ready after {:.1}s",
-                        report.kubernetes_version,
-                        report.node_ready_after.as_secs_f64()
-                    );
-                    (local::CONTEXT.to_string(), None)
-                }
-                ProviderName::Kind => {
-                    let kind = KindProvider::new();
-                    let mut p = progress::stderr();
-                    // A kind cluster of another version must go first.
-                    kind.down(p.as_mut()).map_err(CliError::from)?;
-                    let report = kind
-                        .up(
-                            &KindUpOptions {
-                                kubernetes_version: Some(version.clone()),
-                                node_image: node_image.clone(),
-                                tuning: tuning.clone(),
-                                kubeconfig: None,
-                            },
-                            p.as_mut(),
-                        )
-                        .map_err(CliError::from)?;
-                    kind.load_images(p.as_mut()).map_err(CliError::from)?;
-                    (report.context, Some(report.node_image))
-                }
-            };
+            let mut progress = super::stderr_progress();
+            let report = provider.up(
+                &UpRequest {
+                    kubernetes_version: Some(version.clone()),
+                    node_image: node_image.clone().filter(|_| provider.takes_node_image()),
+                    tuning: tuning.clone(),
+                    kubeconfig: None,
+                    // A cluster of another version must go first.
+                    replace: true,
+                },
+                progress.as_mut(),
+            )?;
+            if let Some(after) = report.node_ready_after {
+                eprintln!(
+                    "crashlab matrix: {name} cluster {} ready after {:.1}s",
+                    report.kubernetes_version.as_deref().unwrap_or(version),
+                    after.as_secs_f64()
+                );
+            }
+            if !report.images_loaded {
+                provider.load_images(progress.as_mut())?;
+            }
             let column = Column {
                 provider: name,
-                context: &context,
-                node_image,
+                context: &report.context,
+                node_image: report.node_image.clone(),
                 tuned,
             };
             runs.push(runtime.block_on(run_column(column, &scenarios, args))?);
@@ -196,15 +176,19 @@ fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
         // One provider's cluster at a time: the next provider starts on a quiet host.
         let last = i + 1 == providers.len();
         if !(last && args.keep_cluster) {
-            tear_down(provider)?;
+            let report = provider.down(super::stderr_progress().as_mut())?;
+            for p in report.problems {
+                eprintln!("crashlab matrix: warning: {p}");
+            }
         }
     }
     Ok(runs)
 }
 
 /// Per version, the given node image of its minor, else `None` (the pinned image, whose
-/// version must then be one crashlab pins).
-fn kind_images_for(
+/// version must then be one the provider pins).
+fn node_images_for(
+    provider: &dyn Provider,
     versions: &[String],
     references: &[String],
 ) -> Result<Vec<Option<String>>, CliError> {
@@ -212,7 +196,7 @@ fn kind_images_for(
     for reference in references {
         given.push(GivenImage {
             reference: reference.clone(),
-            version: kind_node_image_version(reference).map_err(CliError::from)?,
+            version: provider.node_image_version(reference)?,
         });
     }
     let plan = plan_node_images(versions, &given).map_err(matrix_error)?;
@@ -225,31 +209,14 @@ fn kind_images_for(
     }
     for (version, image) in versions.iter().zip(&plan.per_version) {
         if image.is_none() {
-            kind_images::resolve(Some(version)).map_err(|e| {
-                CliError::usage(format!("kind: {e}")).with_hint(
+            provider.resolve_version(Some(version)).map_err(|e| {
+                CliError::usage(format!("{}: {e}", provider.name())).with_hint(
                     "give a kind node image of that version with --node-image (e.g. one built by `tests/kind/prepare-node-image`), or leave kind out of --providers",
                 )
             })?;
         }
     }
     Ok(plan.per_version)
-}
-
-fn tear_down(provider: ProviderName) -> Result<(), CliError> {
-    match provider {
-        ProviderName::Local => {
-            let report = LocalCluster::at_default_location().down()?;
-            for p in report.problems {
-                eprintln!("crashlab matrix: warning: {p}");
-            }
-        }
-        ProviderName::Kind => {
-            KindProvider::new()
-                .down(progress::stderr().as_mut())
-                .map_err(CliError::from)?;
-        }
-    }
-    Ok(())
 }
 
 /// The cluster one column runs on.

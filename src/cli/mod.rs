@@ -75,7 +75,7 @@ pub fn main() -> ExitCode {
             | Command::Cluster(ClusterCommand::Up(_))
     );
     if creates {
-        crate::signals::install();
+        crate::shutdown::install();
     }
     let result = match cli.command {
         Command::Run(mut args) => {
@@ -122,9 +122,9 @@ pub fn main() -> ExitCode {
         }
     };
     // Cleanup is done: a run stopped by a signal says so in its exit code.
-    match crate::signals::received() {
+    match crate::shutdown::received() {
         Some(signal) => {
-            ExitCode::from(u8::try_from(crate::signals::exit_code_for(signal)).unwrap_or(1))
+            ExitCode::from(u8::try_from(crate::shutdown::exit_code_for(signal)).unwrap_or(1))
         }
         None => code,
     }
@@ -153,7 +153,7 @@ fn long_version() -> String {
         "{} (commit {})\nlocal provider: Kubernetes {}\ntargets: {}-{}",
         env!("CARGO_PKG_VERSION"),
         env!("CRASHLAB_COMMIT"),
-        crate::cluster::local::versions::supported_list(),
+        crate::cluster::local::versions::RELEASES.supported_list(),
         std::env::consts::ARCH,
         std::env::consts::OS,
     )
@@ -182,4 +182,9 @@ fn reset_sigpipe() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+}
+
+/// The providers' progress on stderr, styled as `--color` and `NO_COLOR` decide.
+fn stderr_progress() -> Box<dyn crate::cluster::progress::Progress> {
+    crate::cluster::progress::stderr(crate::report::color::stderr())
 }

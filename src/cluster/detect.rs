@@ -1,67 +1,76 @@
-//! Which provider can bring a cluster up on this machine, decided by what is available (as
-//! kind picks its node provider): kind when `kind` and a Docker engine are usable, else the
-//! local provider on Linux as root, else neither, with the reason for each.
+//! Which provider brings a cluster up on this machine, decided by walking the registry (as
+//! kind picks its node provider): the first one available, unless it would have to download
+//! what a later available one does not need (a machine that reaches no container registry
+//! then still gets a cluster, with a note saying why); when none is available, each says why.
 
-use super::KindError;
-use super::kind_provider::KindProvider;
-use super::local::{self, LocalError};
+use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProviderKind {
-    Kind,
-    Local,
-}
+use super::{Provider, ProviderError, Registry};
 
-/// Neither provider can run here; each says why.
-#[derive(Debug, thiserror::Error)]
-#[error("no cluster provider can run on this machine:\n  - kind: {kind}\n  - local: {local}")]
+/// No provider can run here; each says why.
+#[derive(Debug)]
 pub struct NoProvider {
-    pub kind: Box<KindError>,
-    pub local: Box<LocalError>,
+    /// Each provider's name and why it cannot run, in registry order.
+    pub reasons: Vec<(&'static str, ProviderError)>,
 }
+
+impl fmt::Display for NoProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "no cluster provider can run on this machine:")?;
+        for (name, why) in &self.reasons {
+            write!(f, "\n  - {name}: {why}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for NoProvider {}
 
 /// The provider chosen, and why when the choice needs explaining.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Detected {
-    pub kind: ProviderKind,
+pub struct Detected<'r> {
+    pub provider: &'r dyn Provider,
     /// Said to the user when a usable provider was passed over.
     pub note: Option<String>,
 }
 
-/// kind when it is usable (it runs anywhere Docker does and needs no root), else local. One
-/// exception, for machines that reach no container registry: when kind would first have to
-/// pull `pinned_image` (crashlab's cluster does not exist yet and Docker lacks the image) and
-/// the local provider can run here, local is chosen, with a note saying why.
-pub fn detect(pinned_image: &str) -> Result<Detected, NoProvider> {
-    let kind_error = match KindProvider::is_available() {
-        Ok(kind) => {
-            let has_cluster = KindProvider::new().exists_with(&kind).unwrap_or(false);
-            if has_cluster
-                || KindProvider::image_present(pinned_image)
-                || local::preflight().is_err()
-            {
-                return Ok(Detected {
-                    kind: ProviderKind::Kind,
-                    note: None,
-                });
-            }
-            return Ok(Detected {
-                kind: ProviderKind::Local,
-                note: Some(format!(
-                    "kind is usable, but its node image {pinned_image} is not in the Docker engine (kind would pull it); using the local provider instead (`--provider kind` pulls it, `--node-image REF` takes a local one)"
-                )),
-            });
+/// Walks the providers that make clusters, in registry order.
+pub fn detect<'r>(
+    registry: &'r Registry,
+    kubernetes_version: Option<&str>,
+) -> Result<Detected<'r>, NoProvider> {
+    let mut usable = Vec::new();
+    let mut reasons = Vec::new();
+    for provider in registry.providers().filter(|p| p.context().is_some()) {
+        match provider.availability() {
+            Ok(()) => usable.push(provider),
+            Err(why) => reasons.push((provider.name(), why)),
         }
-        Err(e) => e,
+    }
+    let Some(&first) = usable.first() else {
+        return Err(NoProvider { reasons });
     };
-    match local::preflight() {
-        Ok(()) => Ok(Detected {
-            kind: ProviderKind::Local,
+    let Err(download) = first.offline(kubernetes_version) else {
+        return Ok(Detected {
+            provider: first,
             note: None,
+        });
+    };
+    match usable[1..]
+        .iter()
+        .find(|p| p.offline(kubernetes_version).is_ok())
+    {
+        Some(&other) => Ok(Detected {
+            provider: other,
+            note: Some(format!(
+                "{}; using the {} provider instead ({})",
+                download.what,
+                other.name(),
+                download.instead
+            )),
         }),
-        Err(local) => Err(NoProvider {
-            kind: Box::new(kind_error),
-            local: Box::new(local),
+        None => Ok(Detected {
+            provider: first,
+            note: None,
         }),
     }
 }
@@ -69,21 +78,72 @@ pub fn detect(pinned_image: &str) -> Result<Detected, NoProvider> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cluster::stand_in::StandIn;
+
+    fn registry(providers: Vec<StandIn>) -> Registry {
+        Registry::with(
+            providers
+                .into_iter()
+                .map(|p| Box::new(p) as Box<dyn Provider>)
+                .collect(),
+        )
+    }
+
+    fn chosen(registry: &Registry) -> (&'static str, Option<String>) {
+        let d = detect(registry, None).expect("a provider");
+        (d.provider.name(), d.note)
+    }
+
+    #[test]
+    fn the_first_available_provider_wins() {
+        let r = registry(vec![
+            StandIn::unavailable("first", "its tool is missing"),
+            StandIn::available("second"),
+            StandIn::available("third"),
+        ]);
+        assert_eq!(chosen(&r), ("second", None));
+    }
+
+    #[test]
+    fn one_that_would_download_gives_way_to_a_later_one_that_would_not_and_says_why() {
+        let r = registry(vec![
+            StandIn::available("first").downloading("first would pull its image", "pass --x"),
+            StandIn::available("second"),
+        ]);
+        assert_eq!(
+            chosen(&r),
+            (
+                "second",
+                Some(
+                    "first would pull its image; using the second provider instead (pass --x)"
+                        .to_owned()
+                )
+            )
+        );
+        // Alone, it downloads.
+        let r = registry(vec![
+            StandIn::available("first").downloading("first would pull its image", "pass --x"),
+            StandIn::unavailable("second", "not here"),
+        ]);
+        assert_eq!(chosen(&r), ("first", None));
+    }
+
+    #[test]
+    fn providers_that_make_no_cluster_are_not_candidates() {
+        let r = registry(vec![StandIn::available("existing").making_no_cluster()]);
+        let e = detect(&r, None).err().unwrap();
+        assert!(e.reasons.is_empty());
+    }
 
     #[test]
     fn no_provider_says_why_for_each() {
-        let e = NoProvider {
-            kind: Box::new(KindError::DockerDown {
-                output: "Cannot connect to the Docker daemon".into(),
-            }),
-            local: Box::new(LocalError::NotRoot),
-        };
-        let text = e.to_string();
-        assert!(
-            text.starts_with(
-                "no cluster provider can run on this machine:\n  - kind: kind needs a Docker engine, and `docker info` failed:\nCannot connect to the Docker daemon\n  - local: the local provider needs root"
-            ),
-            "{text}"
+        let r = registry(vec![
+            StandIn::unavailable("kind", "kind needs a Docker engine"),
+            StandIn::unavailable("local", "the local provider needs root"),
+        ]);
+        assert_eq!(
+            detect(&r, None).err().unwrap().to_string(),
+            "no cluster provider can run on this machine:\n  - kind: kind needs a Docker engine\n  - local: the local provider needs root"
         );
     }
 }

@@ -1,19 +1,34 @@
 //! Where scenarios run: the cluster providers (`local`, `kind`, an existing kubeconfig context)
-//! behind one small interface, and which of them can run on this machine.
+//! behind one [`Provider`] interface, the [`Registry`] that lists them, which of them can run
+//! on this machine ([`detect`]), and how every command finds its cluster ([`connect()`]).
 
+mod connect;
+mod connect_error;
 mod detect;
-pub mod kind_config;
-mod kind_error;
-mod kind_exec;
-pub mod kind_images;
-mod kind_node_image;
-mod kind_provider;
+mod existing_context;
+pub mod kind;
+mod kube_client;
+mod kubelet_tuning;
 pub mod local;
+pub mod progress;
+mod provider;
+mod provider_error;
+mod registry;
+#[cfg(test)]
+mod stand_in;
 
-pub use detect::{Detected, NoProvider, ProviderKind, detect};
-pub use kind_error::KindError;
-pub use kind_node_image::given_image_version as kind_node_image_version;
-pub use kind_provider::{
-    CLUSTER_NAME as KIND_CLUSTER, CONTEXT as KIND_CONTEXT, KindProvider, KindUpOptions,
-    KindUpReport,
+/// The old path of kind's pinned node images (integration tests read the table there).
+pub use kind::node_images as kind_images;
+
+pub use connect::{
+    BringUp, ConnectRequest, Connected, WhenUnreachable, check_named_context, connect,
+    running_cluster, when_unreachable,
 };
+pub use connect_error::ConnectError;
+pub use detect::{Detected, NoProvider, detect};
+pub use existing_context::ExistingContext;
+pub use kube_client::client_for;
+pub use kubelet_tuning::KubeletTuning;
+pub use provider::{ClusterState, DownReport, Download, NodeAccess, Provider, UpReport, UpRequest};
+pub use provider_error::ProviderError;
+pub use registry::{ContextNotAllowed, Registry, UnknownProvider};

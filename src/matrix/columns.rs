@@ -1,7 +1,7 @@
 //! The columns of a matrix: how each is labelled, and in which order they stand.
 
 use super::matrix_run::MatrixRun;
-use crate::cluster::local::versions::Semver;
+use crate::k8s_version::Semver;
 use crate::runner::kubelet_backoff::KubeletBackoff;
 
 /// `local v1.34.4`, `kind v1.34.11`, or with a tuned kubelet `kind v1.35.8 (tuned: 10s → 20s)`:

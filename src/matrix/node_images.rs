@@ -3,10 +3,10 @@
 //! on crashlab's pinned kindest/node image.
 
 use super::matrix_error::MatrixError;
-use crate::cluster::local::versions::Semver;
+use crate::k8s_version::Semver;
 
 /// A `--node-image` reference and the Kubernetes version read from the image (its crashlab
-/// label or its `vX.Y.Z` tag; see [`crate::cluster::kind_node_image_version`]).
+/// label or its `vX.Y.Z` tag; as the kind provider reads it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GivenImage {
     pub reference: String,

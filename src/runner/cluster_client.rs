@@ -1,4 +1,4 @@
-//! The only module that talks to kube-rs: connecting, and the [`Cluster`] the runner uses on a
+//! The runner's only module that talks to kube-rs: the [`Cluster`] the runner uses on a
 //! real API server (namespaces, server-side apply through discovery, the Pod + Event watch,
 //! previous logs and node versions). Everything else in the runner works on plain values and
 //! streams, so it can be tested without an API server.
@@ -10,12 +10,11 @@ use std::sync::{Arc, Mutex};
 use futures::{Stream, StreamExt, future};
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Event, Namespace, Node, Pod, ServiceAccount};
+use kube::Client;
 use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{GroupVersionKind, ObjectMeta};
 use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 use kube::runtime::{WatchStreamExt, conditions, wait::await_condition, watcher};
-use kube::{Client, Config};
 use serde_json::Value;
 
 use crate::timeline::{Observation, Observed};
@@ -31,40 +30,6 @@ use super::observe::{LogError, LogSource, WatchItem};
 /// Field manager of every server-side apply, so `kubectl get -o yaml --show-managed-fields`
 /// shows which fields crashlab set.
 pub const FIELD_MANAGER: &str = "crashlab";
-
-/// A kube client and the context it was built from.
-pub struct Connection {
-    pub client: Client,
-    pub context: String,
-}
-
-/// Builds a client for `context`, or for the kubeconfig's current context when `None`.
-pub async fn connect(context: Option<&str>) -> Result<Connection> {
-    let shown = context.unwrap_or("(current)").to_owned();
-    let fail = |message: String| Error::Kubeconfig {
-        context: shown.clone(),
-        message,
-    };
-    let kubeconfig = Kubeconfig::read().map_err(|e| fail(e.to_string()))?;
-    let name = match context {
-        Some(c) => c.to_owned(),
-        None => kubeconfig.current_context.clone().ok_or_else(|| {
-            fail("the kubeconfig has no current context; pass --context".to_owned())
-        })?,
-    };
-    let options = KubeConfigOptions {
-        context: Some(name.clone()),
-        ..Default::default()
-    };
-    let config = Config::from_custom_kubeconfig(kubeconfig, &options)
-        .await
-        .map_err(|e| fail(e.to_string()))?;
-    let client = Client::try_from(config).map_err(|e| fail(e.to_string()))?;
-    Ok(Connection {
-        client,
-        context: name,
-    })
-}
 
 /// Discovery answers by (apiVersion, kind), shared by every scenario of a run.
 type DiscoveryCache = Arc<Mutex<HashMap<(String, String), (ApiResource, ApiCapabilities)>>>;

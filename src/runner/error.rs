@@ -16,16 +16,6 @@ pub enum Error {
     )]
     Unreachable { message: String },
 
-    #[error("cannot load kube context `{context}`: {message}")]
-    Kubeconfig { context: String, message: String },
-
-    #[error(
-        "refusing to run against kube context `{context}`: crashlab deploys crash-looping workloads on purpose, \
-         so it only runs against local test clusters (`kind-*`, `crashlab-local`); \
-         if `{context}` is a disposable test cluster, pass `--allow-context {context}`"
-    )]
-    ContextNotAllowed { context: String },
-
     #[error("could not create namespace `{namespace}`: {message}")]
     CreateNamespace { namespace: String, message: String },
 

@@ -12,7 +12,8 @@ use crate::timeline::recorded;
 
 use super::replay_cluster::{Call, ReplayCluster};
 use super::replay_run::{Replayed, run_replay};
-use super::{Cancel, OnReproduced, Reproduced, RunEvent, RunOptions, Verdict};
+use super::{OnReproduced, Reproduced, RunEvent, RunOptions, Verdict};
+use crate::shutdown::Cancel;
 
 fn replay(file: &str) -> ReplayCluster {
     let rec = recorded()

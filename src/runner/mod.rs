@@ -7,12 +7,10 @@
 
 pub mod api_message;
 mod blind;
-mod cancel;
 mod clock;
 mod cluster;
 pub mod cluster_client;
 pub mod container_logs;
-mod context;
 mod error;
 mod event;
 pub mod gc;
@@ -37,10 +35,7 @@ mod target_pod;
 mod tests;
 pub mod tool_access;
 
-pub use cancel::Cancel;
 pub use cluster::Cluster;
-pub use cluster_client::{Connection, connect};
-pub use context::{KIND_PREFIX, LOCAL_CONTEXT, check_context};
 pub use error::{Error, Result};
 pub use event::RunEvent;
 pub use namespace::{

@@ -17,10 +17,10 @@ use crate::expect::{self, CheckResult, Decision, Evaluation, Outcome};
 use crate::scenario::{Expectations, Target, WorkloadKind, humantime_secs};
 use crate::timeline::{Observation, Observed, Timeline, TimelineBuilder};
 
-use super::cancel::Cancel;
 use super::clock::Clock;
 use super::previous_logs::{FetchRequest, PreviousLogsPlanner};
 use super::{ObservedSummary, RunEvent, Verdict};
+use crate::shutdown::Cancel;
 
 /// One item of the merged Pod + Event watch.
 #[derive(Debug, Clone)]

@@ -5,9 +5,9 @@ use tokio::sync::mpsc::unbounded_channel;
 
 use crate::scenario::Scenario;
 
-use super::cancel::Cancel;
 use super::replay_cluster::ReplayCluster;
 use super::{RunEvent, RunOptions, Runner, ScenarioReport, ScenarioRun};
+use crate::shutdown::Cancel;
 
 /// What a replayed run produced.
 pub(crate) struct Replayed {

@@ -21,7 +21,6 @@ use crate::expect::moment::{self, Live, Moment, PlannedCall};
 use crate::scenario::{Scenario, StepRef, Target, WaitFor, humantime_secs};
 use crate::timeline::{Observation, Observed, Recording, Timeline};
 
-use super::cancel::Cancel;
 use super::clock::Clock;
 use super::cluster::Cluster;
 use super::cluster_client::ClusterClient;
@@ -32,6 +31,7 @@ use super::rollout::{Rollout, rollout_status};
 use super::target_pod::owned_by;
 use super::{ObservedSummary, RunEvent, ScenarioReport, Verdict};
 use crate::scenario::ClusterFacts;
+use crate::shutdown::Cancel;
 
 /// How a run behaves. The kube context is only reported (in [`RunEvent::RunStarted`]); the
 /// client passed to [`Runner::new`] (or the cluster passed to [`Runner::with_cluster`])
@@ -192,8 +192,8 @@ impl<C: Cluster> Runner<C> {
         scenarios: &[Scenario],
         sink: UnboundedSender<RunEvent>,
     ) -> Result<Vec<ScenarioReport>> {
-        crate::signals::install();
-        let cancel = crate::signals::process_cancel();
+        crate::shutdown::install();
+        let cancel = crate::shutdown::process_cancel();
         let runs = self.run_until(scenarios, sink, &cancel).await;
         Ok(runs?.into_iter().map(|r| r.report).collect())
     }
@@ -204,8 +204,8 @@ impl<C: Cluster> Runner<C> {
         scenarios: &[Scenario],
         sink: UnboundedSender<RunEvent>,
     ) -> Result<Vec<ScenarioRun>> {
-        crate::signals::install();
-        let cancel = crate::signals::process_cancel();
+        crate::shutdown::install();
+        let cancel = crate::shutdown::process_cancel();
         self.run_until(scenarios, sink, &cancel).await
     }
 

@@ -9,7 +9,8 @@ use crate::timeline::{Recording, Signal, Timeline, recorded};
 
 use super::replay_cluster::{Call, DELETION, ReplayCluster, WatchFault, watched};
 use super::replay_run::{Replayed, run_replay};
-use super::{Cancel, RunEvent, RunOptions, Verdict};
+use super::{RunEvent, RunOptions, Verdict};
+use crate::shutdown::Cancel;
 
 fn recording(file: &str) -> Recording {
     recorded()

@@ -1,16 +1,17 @@
 //! Renders every configuration file the components read: kubeconfigs, containerd's v3 config,
 //! the CNI conflist, and the kubelet, kube-proxy and scheduler configurations.
-//! Settings that this host needs are explained where they are set (see
-//! shared/docs/local-cluster.md for the measurements behind them).
+//! Settings that this host needs are explained where they are set (see docs/local-cluster.md
+//! for the measurements behind them).
 
 use std::fs;
 use std::path::Path;
 
 use serde_json::json;
 
+use super::LocalError;
 use super::layout::{self, Layout};
 use super::pki::Pki;
-use super::{KubeletTuning, LocalError};
+use crate::cluster::KubeletTuning;
 
 /// Writes all configuration under `<state>/config` (and the CNI conflist).
 pub fn write_all(layout: &Layout, pki: &Pki, tuning: &KubeletTuning) -> Result<(), LocalError> {

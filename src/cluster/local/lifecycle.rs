@@ -12,8 +12,9 @@ use super::supervisor_status::{ComponentState, SupervisorStatus};
 use super::{
     Binaries, ClusterRecord, DownReport, Layout, LocalCluster, LocalError, UpOptions, UpReport,
     binaries, component, config_files, default_kubeconfig_path, host, layout, merge_kubeconfig,
-    os_deps, pki, preflight, progress, supervisor, unmerge_kubeconfig, versions,
+    os_deps, pki, preflight, supervisor, unmerge_kubeconfig, versions,
 };
+use crate::cluster::progress;
 
 impl LocalCluster {
     fn record(&self) -> Option<ClusterRecord> {
@@ -49,8 +50,10 @@ impl LocalCluster {
         preflight()?;
         let _lock = host_lock(progress)?;
         let release = match opts.kubernetes_version.as_deref() {
-            Some(v) => versions::resolve(v).map_err(|e| LocalError::Config(e.to_string()))?,
-            None => versions::default_release(),
+            Some(v) => versions::RELEASES
+                .resolve(v)
+                .map_err(|e| LocalError::Config(e.to_string()))?,
+            None => versions::RELEASES.default_row(),
         };
         let version = release.version.to_string();
         if self.supervisor_pid().is_some() {
@@ -439,9 +442,9 @@ fn host_lock(
     }
 }
 
-/// Ctrl-C or SIGTERM arrived ([`crate::signals`]): stop at this step.
+/// Ctrl-C or SIGTERM arrived ([`crate::shutdown`]): stop at this step.
 fn stop_if_signalled() -> Result<(), LocalError> {
-    if crate::signals::stopping() {
+    if crate::shutdown::stopping() {
         Err(LocalError::Cancelled)
     } else {
         Ok(())

@@ -4,9 +4,9 @@
 //! under one state directory, one bridge, two iptables chains and one cgroup parent, and
 //! `down` removes all of it.
 //!
-//! Only Linux builds the provider itself. Elsewhere (macOS) the modules kind shares (versions,
-//! kubelet tuning, progress) and the types the CLI shows are built, and `unsupported.rs`
-//! gives the rest of the API, every operation failing with [`LocalError::NeedsLinux`].
+//! Only Linux builds the provider itself. Elsewhere (macOS) its version table and the types
+//! the CLI shows are built, and `unsupported.rs` gives the rest of the API, every operation
+//! failing with [`LocalError::NeedsLinux`].
 
 #[cfg(target_os = "linux")]
 pub mod binaries;
@@ -16,18 +16,17 @@ mod component;
 mod config_files;
 #[cfg(target_os = "linux")]
 mod host;
-mod kubelet_tuning;
 // Its network and cgroup settings are the Linux modules' business; elsewhere only paths are used.
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 mod layout;
 #[cfg(target_os = "linux")]
 mod lifecycle;
 mod local_error;
+mod local_provider;
 #[cfg(target_os = "linux")]
 pub mod os_deps;
 #[cfg(target_os = "linux")]
 mod pki;
-pub mod progress;
 #[cfg(target_os = "linux")]
 mod supervisor;
 mod supervisor_status;
@@ -42,9 +41,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use kubelet_tuning::KubeletTuning;
+use super::KubeletTuning;
 pub use layout::{CONTEXT, Layout, NODE_NAME};
 pub use local_error::LocalError;
+pub use local_provider::LocalProvider;
 pub use supervisor_status::{ComponentState, ComponentStatus, SupervisorStatus};
 #[cfg(not(target_os = "linux"))]
 pub use unsupported::{binaries, os_deps};

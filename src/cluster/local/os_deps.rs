@@ -1,7 +1,7 @@
 //! Host packages of the local provider (`crashlab cluster deps`): containerd ≥ 2.1 from
 //! Debian sid through a pinned extra apt source, runc, the CNI plugins, iptables, conntrack and
 //! the namespace tools from bookworm — how to check for them and how to install them
-//! (docs/local-cluster.md, "Decisions" and §2d).
+//! (docs/local-cluster.md, "Decisions" and "Versions").
 
 use std::fmt;
 use std::fs;
@@ -12,7 +12,8 @@ use std::process::Command;
 
 use thiserror::Error;
 
-use super::versions::{CONTAINERD_MINIMUM, Semver};
+use super::versions::CONTAINERD_MINIMUM;
+use crate::k8s_version::Semver;
 
 /// The extra apt source for Debian sid. Pinned at priority 100 by [`SID_PIN`], so only what is
 /// asked for as `pkg/sid` (containerd, etcd-server) comes from it.

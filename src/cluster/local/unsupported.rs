@@ -3,7 +3,8 @@
 //! and existing clusters work there and `--provider local` says why it does not.
 
 use super::supervisor_status::SupervisorStatus;
-use super::{ClusterRecord, DownReport, LocalCluster, LocalError, UpOptions, UpReport, progress};
+use super::{ClusterRecord, DownReport, LocalCluster, LocalError, UpOptions, UpReport};
+use crate::cluster::progress;
 
 impl LocalCluster {
     pub fn up(
@@ -76,8 +77,8 @@ pub mod binaries {
     use std::path::PathBuf;
 
     use crate::cluster::local::LocalError;
-    use crate::cluster::local::progress::Progress;
     use crate::cluster::local::versions::Release;
+    use crate::cluster::progress::Progress;
 
     /// Where binaries would be cached.
     #[derive(Debug, Clone, Default)]

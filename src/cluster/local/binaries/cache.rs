@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{BinariesError, Result, io_err};
 use super::options::Options;
-use crate::cluster::local::progress::Progress;
 use crate::cluster::local::versions::Release;
+use crate::cluster::progress::Progress;
 
 /// The commands every Kubernetes version directory holds. `kubeadm` is not run by the local
 /// provider; it is built in the same `go build` (a few seconds more) so that a kind node image

@@ -10,8 +10,8 @@ use sha2::{Digest, Sha256};
 use super::cache::{KUBERNETES_COMMANDS, Source};
 use super::error::{BinariesError, Result, io_err};
 use super::options::Options;
-use crate::cluster::local::progress::Progress;
 use crate::cluster::local::versions::Release;
+use crate::cluster::progress::Progress;
 
 /// Why the download did not produce binaries.
 pub(super) enum Fetch {

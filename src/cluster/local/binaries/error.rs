@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::settings::{DEFAULT_RELEASE_URL, ENV_CACHE_DIR, ENV_RELEASE_URL};
-use crate::cluster::local::versions::{ETCD, ETCD_MINIMUM, Semver};
+use crate::cluster::local::versions::{ETCD, ETCD_MINIMUM};
+use crate::k8s_version::Semver;
 
 /// Errors of this module.
 #[derive(Debug, Error)]

@@ -11,8 +11,9 @@ use super::cache::{
 use super::error::{BinariesError, Result, io_err, spawn_err};
 use super::options::Options;
 use crate::cluster::local::os_deps::output_retrying;
-use crate::cluster::local::progress::Progress;
-use crate::cluster::local::versions::{ETCD, ETCD_MINIMUM, Semver};
+use crate::cluster::local::versions::{ETCD, ETCD_MINIMUM};
+use crate::cluster::progress::Progress;
+use crate::k8s_version::Semver;
 
 /// `etcd` of the pinned version (or a newer 3.5 that sid now ships): from the cache, else
 /// `apt-get download etcd-server/sid` + `dpkg-deb -x`. Needs the sid apt source that
@@ -172,7 +173,7 @@ mod tests {
     use super::*;
     use crate::cluster::local::binaries::Stamp;
     use crate::cluster::local::binaries::fixtures::{offline, write_exe};
-    use crate::cluster::local::progress::{Lines, Quiet};
+    use crate::cluster::progress::{Lines, Quiet};
 
     #[test]
     fn etcd_versions() {

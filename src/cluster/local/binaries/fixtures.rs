@@ -60,7 +60,7 @@ replace (
 ";
 
 pub(super) fn v1_34() -> &'static Release {
-    versions::resolve("1.34").unwrap()
+    versions::RELEASES.resolve("1.34").unwrap()
 }
 
 pub(super) fn write_exe(path: &Path, script: &str) {

@@ -1,4 +1,4 @@
-//! The Go build (docs/local-cluster.md §2b): k8s.io/kubernetes from the Go module proxy,
+//! The Go build (docs/local-cluster.md, "Building Kubernetes"): k8s.io/kubernetes from the Go module proxy,
 //! built through a wrapper module that pins upstream's staging modules.
 
 use std::collections::VecDeque;
@@ -15,8 +15,9 @@ use super::cache::{KUBERNETES_COMMANDS, KubeCache, Source};
 use super::error::{BinariesError, Result, io_err, spawn_err};
 use super::options::Options;
 use crate::cluster::local::os_deps;
-use crate::cluster::local::progress::Progress;
-use crate::cluster::local::versions::{Release, Semver};
+use crate::cluster::local::versions::Release;
+use crate::cluster::progress::Progress;
+use crate::k8s_version::Semver;
 
 const WRAPPER_MODULE: &str = "crashlab.dev/k8sbin";
 

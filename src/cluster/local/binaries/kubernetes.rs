@@ -15,8 +15,8 @@ use super::go_build::go_build;
 use super::options::Options;
 use super::settings::ENV_RELEASE_URL;
 use crate::cluster::local::os_deps::output_retrying;
-use crate::cluster::local::progress::Progress;
 use crate::cluster::local::versions::Release;
+use crate::cluster::progress::Progress;
 
 /// The six Kubernetes commands of one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,7 +170,7 @@ mod tests {
         UPSTREAM_V1_34_4, fake_command, leftovers, offline, v1_34, write_exe,
     };
     use crate::cluster::local::binaries::{parse_upstream_go_mod, version_ldflags, wrapper_go_mod};
-    use crate::cluster::local::progress::{Lines, Quiet};
+    use crate::cluster::progress::{Lines, Quiet};
 
     fn fake_bin_dir(dir: &Path, version: &str) {
         fs::create_dir_all(dir).unwrap();

@@ -1,6 +1,7 @@
 //! The Kubernetes and etcd binaries of the local provider. Kubernetes comes from the cache,
 //! else an official release download, else a build from the Go module proxy through a wrapper
-//! module (docs/local-cluster.md §2b); etcd from the cache, else Debian sid's `etcd-server`.
+//! module (docs/local-cluster.md, "Building Kubernetes"); etcd from the cache, else Debian
+//! sid's `etcd-server`.
 //! A cache directory counts only once its stamp is written, and it appears by rename, so an
 //! interrupted download or build never leaves half a cache behind.
 

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use super::KindError;
-use super::local::progress::Progress;
+use crate::cluster::progress::Progress;
 
 /// An executable file called `name` in a `PATH` directory.
 pub(super) fn on_path(name: &str) -> Option<PathBuf> {

@@ -5,7 +5,7 @@
 use std::process::{Command, Stdio};
 
 use super::KindError;
-use super::kind_exec::{combined, on_path};
+use super::kind_command::{combined, on_path};
 
 /// The label crashlab's test node images carry (`tests/kind/prepare-node-image`).
 const VERSION_LABEL: &str = "dev.crashlab.kind-node.kubernetes";
@@ -61,9 +61,8 @@ pub(super) fn check_version_matches(
     let (Some(requested), Some(found)) = (requested, version) else {
         return Ok(());
     };
-    let minor = |v: &str| {
-        crate::cluster::local::versions::parse_requested(v).map(|(major, minor, _)| (major, minor))
-    };
+    let minor =
+        |v: &str| crate::k8s_version::parse_requested(v).map(|(major, minor, _)| (major, minor));
     if minor(requested).is_some() && minor(requested) == minor(found) {
         return Ok(());
     }

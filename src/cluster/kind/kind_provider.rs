@@ -9,16 +9,22 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use super::KindError;
+use super::given_node_image::{check_version_matches, given_image_version};
+use super::kind_command::{capture, combined, on_path, stream};
 use super::kind_config;
-use super::kind_exec::{capture, combined, on_path, stream};
-use super::kind_images;
-use super::kind_node_image::{check_version_matches, given_image_version};
-use super::local::KubeletTuning;
-use super::local::progress::Progress;
+use super::node_images;
+use crate::cluster::KubeletTuning;
+use crate::cluster::progress::Progress;
+use crate::cluster::{
+    ClusterState, DownReport, Download, NodeAccess, Provider, ProviderError, UpReport, UpRequest,
+};
 use crate::image::{ImageArchive, builtin_images};
+use crate::k8s_version::{PinnedVersion, VersionError};
 
 /// The cluster crashlab creates (the `name` in `kind-config.yaml`).
 pub const CLUSTER_NAME: &str = "crashlab";
+/// Prefix kind gives every cluster's context (`kind create cluster --name x` → `kind-x`).
+pub const KIND_PREFIX: &str = "kind-";
 /// The kube context kind writes for it (`kind-` + the cluster name).
 pub const CONTEXT: &str = "kind-crashlab";
 /// The Docker network crashlab's kind cluster lives in (kind's `KIND_EXPERIMENTAL_DOCKER_NETWORK`,
@@ -79,7 +85,7 @@ impl KindProvider {
     }
 
     pub fn context(&self) -> String {
-        format!("kind-{}", self.name)
+        format!("{KIND_PREFIX}{}", self.name)
     }
 
     /// kind is usable when `kind` is on `PATH` and `docker info` succeeds (a Docker engine
@@ -137,7 +143,9 @@ impl KindProvider {
         // A bad version is bad usage whatever the machine has, so it is reported first.
         let pinned = match &opts.node_image {
             Some(_) => None,
-            None => Some(kind_images::resolve(opts.kubernetes_version.as_deref())?),
+            None => Some(
+                node_images::NODE_IMAGES.resolve_or_default(opts.kubernetes_version.as_deref())?,
+            ),
         };
         let config = kind_config::render(&opts.tuning)?;
         let kind = Self::is_available()?;
@@ -301,6 +309,185 @@ impl KindProvider {
     }
 }
 
+/// The kind provider behind the [`Provider`] interface.
+impl Provider for KindProvider {
+    fn name(&self) -> &'static str {
+        "kind"
+    }
+
+    fn describe(&self) -> String {
+        format!("the kind cluster `{}`", self.name)
+    }
+
+    fn availability(&self) -> Result<(), ProviderError> {
+        Self::is_available()?;
+        Ok(())
+    }
+
+    /// Offline when crashlab's cluster exists or Docker has the pinned node image.
+    fn offline(&self, kubernetes_version: Option<&str>) -> Result<(), Download> {
+        // A version kind does not pin is reported by `up`, with kind's list.
+        let Ok(pinned) = node_images::NODE_IMAGES.resolve_or_default(kubernetes_version) else {
+            return Ok(());
+        };
+        let reference = pinned.reference();
+        let has_cluster = Self::is_available()
+            .and_then(|kind| self.exists_with(&kind))
+            .unwrap_or(false);
+        if has_cluster || Self::image_present(&reference) {
+            return Ok(());
+        }
+        Err(Download {
+            what: format!(
+                "kind is usable, but its node image {reference} is not in the Docker engine (kind would pull it)"
+            ),
+            instead: "`--provider kind` pulls it, `--node-image REF` takes a local one".to_owned(),
+        })
+    }
+
+    fn pinned_versions(&self) -> Vec<PinnedVersion> {
+        node_images::NODE_IMAGES.pinned()
+    }
+
+    fn resolve_version(&self, given: Option<&str>) -> Result<PinnedVersion, VersionError> {
+        node_images::NODE_IMAGES.resolve_pinned(given)
+    }
+
+    fn takes_node_image(&self) -> bool {
+        true
+    }
+
+    /// Read from crashlab's label on the image, else from its `vX.Y.Z` tag.
+    fn node_image_version(&self, reference: &str) -> Result<Option<String>, ProviderError> {
+        Ok(given_image_version(reference)?)
+    }
+
+    fn context(&self) -> Option<String> {
+        Some(KindProvider::context(self))
+    }
+
+    /// Every kind cluster's context (`kind-` and its name): kind clusters are disposable.
+    fn owns_context(&self, context: &str) -> bool {
+        context.len() > KIND_PREFIX.len() && context.starts_with(KIND_PREFIX)
+    }
+
+    fn owned_contexts_shown(&self) -> Option<String> {
+        Some(format!("`{KIND_PREFIX}*`"))
+    }
+
+    fn up(
+        &self,
+        request: &UpRequest,
+        progress: &mut dyn Progress,
+    ) -> Result<UpReport, ProviderError> {
+        if request.replace {
+            KindProvider::down(self, progress)?;
+        }
+        let report = KindProvider::up(
+            self,
+            &KindUpOptions {
+                kubernetes_version: request.kubernetes_version.clone(),
+                node_image: request.node_image.clone(),
+                tuning: request.tuning.clone(),
+                kubeconfig: request.kubeconfig.clone(),
+            },
+            progress,
+        )?;
+        Ok(UpReport {
+            context: report.context,
+            kubernetes_version: report.kubernetes_version,
+            node_image: Some(report.node_image),
+            node_ready_after: None,
+            kubeconfig: request.kubeconfig.clone(),
+            already_running: report.already_running,
+            images_loaded: false,
+        })
+    }
+
+    fn down(&self, progress: &mut dyn Progress) -> Result<DownReport, ProviderError> {
+        Ok(DownReport {
+            existed: KindProvider::down(self, progress)?,
+            problems: Vec::new(),
+        })
+    }
+
+    fn status(&self) -> ClusterState {
+        match Self::is_available().and_then(|kind| self.exists_with(&kind)) {
+            Ok(true) => ClusterState::Up {
+                context: KindProvider::context(self),
+            },
+            Ok(false) => ClusterState::Down,
+            Err(e) => ClusterState::Unknown { why: e.to_string() },
+        }
+    }
+
+    fn load_images(&self, progress: &mut dyn Progress) -> Result<(), ProviderError> {
+        KindProvider::load_images(self, progress)?;
+        Ok(())
+    }
+
+    /// The node is the container `NAME-control-plane`.
+    fn node_access(&self) -> NodeAccess {
+        match on_path("docker") {
+            Some(_) => NodeAccess::Command {
+                program: "docker".to_owned(),
+                args: vec!["exec".to_owned(), format!("{}-control-plane", self.name)],
+            },
+            None => NodeAccess::NotReachable {
+                why: KindError::DockerMissing.to_string(),
+            },
+        }
+    }
+
+    fn unreachable_after_up(&self, context: &str, error: &str) -> ProviderError {
+        ProviderError::env(format!(
+            "the kind cluster `{}` is there but its API is not reachable through context `{context}`: {error}",
+            self.name
+        ))
+        .with_hint("`crashlab cluster down --provider kind` deletes it; the next run creates it again")
+    }
+
+    fn ready_note(&self, report: &UpReport) -> String {
+        format!(
+            "kind cluster ready ({}, Kubernetes {}); `crashlab cluster down --provider kind` removes it",
+            report.node_image.as_deref().unwrap_or_default(),
+            report
+                .kubernetes_version
+                .as_deref()
+                .unwrap_or("of the node image")
+        )
+    }
+
+    fn up_summary(&self, report: &UpReport) -> String {
+        format!(
+            "kind cluster ready: Kubernetes {} ({}){}; context `{}`",
+            report
+                .kubernetes_version
+                .as_deref()
+                .unwrap_or("of the node image"),
+            report.node_image.as_deref().unwrap_or_default(),
+            if report.already_running {
+                " (it was already there)"
+            } else {
+                ""
+            },
+            report.context
+        )
+    }
+
+    fn down_summary(&self, report: &DownReport) -> String {
+        format!(
+            "kind cluster `{}` {}",
+            self.name,
+            if report.existed {
+                "deleted"
+            } else {
+                "did not exist; nothing to delete"
+            }
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,5 +495,16 @@ mod tests {
     #[test]
     fn the_context_is_kind_and_the_cluster_name() {
         assert_eq!(KindProvider::new().context(), CONTEXT);
+    }
+
+    #[test]
+    fn it_owns_every_kind_context_and_no_other() {
+        let kind = KindProvider::new();
+        for ctx in ["kind-kind", "kind-crashlab"] {
+            assert!(kind.owns_context(ctx), "{ctx}");
+        }
+        for ctx in ["kind-", "my-kind-cluster", "crashlab-local"] {
+            assert!(!kind.owns_context(ctx), "{ctx}");
+        }
     }
 }

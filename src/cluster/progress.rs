@@ -1,5 +1,6 @@
-//! Progress of the slow preparation steps (downloads, the Kubernetes build). The steps only
-//! report what happens; implementations of [`Progress`] decide how it looks.
+//! Progress of the slow preparation steps of every provider (downloads, the Kubernetes build,
+//! kind's node image). The steps only report what happens; implementations of [`Progress`]
+//! decide how it looks.
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -150,9 +151,10 @@ impl Drop for Spinner {
     }
 }
 
-/// A spinner when stderr is a terminal, plain lines otherwise.
-pub fn stderr() -> Box<dyn Progress> {
-    if std::io::stderr().is_terminal() && crate::report::color::stderr() {
+/// A spinner when stderr is a terminal and `styled` (the caller's colour decision for stderr:
+/// `--color`, `NO_COLOR`), plain lines otherwise.
+pub fn stderr(styled: bool) -> Box<dyn Progress> {
+    if std::io::stderr().is_terminal() && styled {
         Box::new(Spinner::new())
     } else {
         Box::new(Lines::new(std::io::stderr()))

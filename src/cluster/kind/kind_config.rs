@@ -4,10 +4,10 @@
 use serde_yaml::{Mapping, Value};
 
 use super::KindError;
-use super::local::KubeletTuning;
+use crate::cluster::KubeletTuning;
 
 /// `kind-config.yaml` as shipped.
-pub const KIND_CONFIG: &str = include_str!("../../kind-config.yaml");
+pub const KIND_CONFIG: &str = include_str!("../../../kind-config.yaml");
 
 /// The configuration to give `kind create cluster --config`: the shipped file unchanged when
 /// there is no tuning, else the same cluster with a last `kubeadmConfigPatches` entry holding

@@ -1,8 +1,9 @@
-//! One signal story for the whole process. The first Ctrl-C (SIGINT) or SIGTERM cancels
-//! everything through one [`Cancel`] (scenarios stop and clean up; `matrix` starts no next
-//! column; a cluster bring-up stops at its next step); a second one stops waiting for
-//! deletions; a third exits at once. Once cleanup is done, crashlab exits 130 after SIGINT and
-//! 143 after SIGTERM (128 + the signal), as shells and CI runners expect.
+//! The operating system's stop requests (SIGINT, SIGTERM), one story for the whole process.
+//! The first Ctrl-C (SIGINT) or SIGTERM cancels everything through one [`Cancel`]
+//! (scenarios stop and clean up; `matrix` starts no next column; a cluster bring-up stops at
+//! its next step); a second one stops waiting for deletions; a third exits at once. Once
+//! cleanup is done, crashlab exits 130 after SIGINT and 143 after SIGTERM (128 + the signal),
+//! as shells and CI runners expect.
 //!
 //! The handler is a plain thread waiting on the signals (signal-hook), so it outlives the
 //! tokio runtimes that commands create and drop.
@@ -10,7 +11,7 @@
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 
-use crate::runner::Cancel;
+use super::Cancel;
 
 static PROCESS: LazyLock<Cancel> = LazyLock::new(Cancel::new);
 static FIRST: AtomicI32 = AtomicI32::new(0);

@@ -8,7 +8,7 @@
 //! the first `kind create cluster` with each image is also its verification: Docker refuses
 //! an image whose content does not match the digest.
 
-use super::local::versions::{self, VersionError};
+use crate::k8s_version::{Pinned, VersionTable};
 
 /// One pinned node image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,19 +31,10 @@ impl NodeImage {
     pub fn minor_version(&self) -> String {
         format!("1.{}", self.minor)
     }
-
-    /// Whether `--kubernetes-version` defaults to this image.
-    pub fn is_default(&self) -> bool {
-        self.minor == DEFAULT_MINOR
-    }
 }
 
-/// The same default minor as the local provider (1.34: the API version crashlab is compiled
-/// against), so the two providers measure the same kubelet unless told otherwise.
-pub const DEFAULT_MINOR: u64 = versions::DEFAULT_MINOR;
-
 /// The pinned images, oldest first.
-pub const NODE_IMAGES: &[NodeImage] = &[
+pub const NODE_IMAGES: VersionTable<NodeImage> = VersionTable::new(&[
     NodeImage {
         version: "v1.34.11",
         minor: 34,
@@ -69,47 +60,18 @@ pub const NODE_IMAGES: &[NodeImage] = &[
         patch: 0,
         digest: "sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5",
     },
-];
+]);
 
-/// The image for a `--kubernetes-version` value (`1.35`, `v1.35`, `1.35.8`, `v1.35.8`), or
-/// the default one.
-pub fn resolve(given: Option<&str>) -> Result<&'static NodeImage, VersionError> {
-    let Some(given) = given else {
-        return Ok(NODE_IMAGES
-            .iter()
-            .find(|i| i.is_default())
-            .expect("the default minor is in the table"));
-    };
-    let unsupported = || VersionError::Unsupported {
-        given: given.to_string(),
-        supported: supported_list(),
-    };
-    let (major, minor, patch) = versions::parse_requested(given).ok_or_else(unsupported)?;
-    let image = NODE_IMAGES
-        .iter()
-        .find(|i| major == 1 && i.minor == minor)
-        .ok_or_else(unsupported)?;
-    match patch {
-        Some(p) if p != image.patch => Err(VersionError::OtherPatch {
-            given: given.trim().to_string(),
-            major,
-            minor,
-            pinned: image.version,
-        }),
-        _ => Ok(image),
+impl Pinned for NodeImage {
+    fn version(&self) -> &'static str {
+        self.version
     }
-}
-
-/// `1.34 (v1.34.11, default), 1.35 (v1.35.8), 1.36 (v1.36.4)`.
-pub fn supported_list() -> String {
-    NODE_IMAGES
-        .iter()
-        .map(|i| {
-            let default = if i.is_default() { ", default" } else { "" };
-            format!("{} ({}{default})", i.minor_version(), i.version)
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    fn minor(&self) -> u64 {
+        self.minor
+    }
+    fn patch(&self) -> u64 {
+        self.patch
+    }
 }
 
 #[cfg(test)]
@@ -120,14 +82,17 @@ mod tests {
     fn minors_and_pinned_patches_resolve_to_digest_pinned_images() {
         for given in ["1.35", "v1.35", "1.35.8", " v1.35.8 "] {
             assert_eq!(
-                resolve(Some(given)).unwrap().reference(),
+                NODE_IMAGES.resolve(given).unwrap().reference(),
                 "kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0",
                 "{given}"
             );
         }
-        assert_eq!(resolve(None).unwrap().version, "v1.34.11");
-        assert_eq!(resolve(Some("1.36")).unwrap().version, "v1.36.4");
-        for image in NODE_IMAGES {
+        assert_eq!(
+            NODE_IMAGES.resolve_or_default(None).unwrap().version,
+            "v1.34.11"
+        );
+        assert_eq!(NODE_IMAGES.resolve("1.36").unwrap().version, "v1.36.4");
+        for image in NODE_IMAGES.rows() {
             let hex = image.digest.strip_prefix("sha256:").unwrap();
             assert_eq!(hex.len(), 64, "{}", image.version);
             assert!(
@@ -141,13 +106,13 @@ mod tests {
     #[test]
     fn other_versions_name_what_is_pinned() {
         assert_eq!(
-            resolve(Some("1.33")).unwrap_err().to_string(),
+            NODE_IMAGES.resolve("1.33").unwrap_err().to_string(),
             "unsupported kubernetes version \"1.33\": supported are 1.34 (v1.34.11, default), \
              1.35 (v1.35.8), 1.36 (v1.36.4), 1.37 (v1.37.0) (give a minor such as `1.35`, or the full pinned version)"
         );
         // The local provider's 1.35 patch is not kind's.
         assert_eq!(
-            resolve(Some("1.35.4")).unwrap_err().to_string(),
+            NODE_IMAGES.resolve("1.35.4").unwrap_err().to_string(),
             "kubernetes 1.35.4 is not the pinned patch release of 1.35: crashlab pins v1.35.8 \
              (give `1.35` or `v1.35.8`)"
         );

@@ -1,4 +1,4 @@
-//! Kubelet tuning a user asks for, shared by the local and kind providers (and so built on
+//! Kubelet tuning a user asks for, the same for every provider (and so built on
 //! every platform).
 
 use std::collections::BTreeMap;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::watch;
 
-/// A cloneable cancellation handle. [`super::Runner::run`] wires Ctrl-C to it; embedders
+/// A cloneable cancellation handle. `Runner::run` wires Ctrl-C to it; embedders
 /// and tests can call [`Cancel::cancel`] themselves.
 #[derive(Debug, Clone)]
 pub struct Cancel {

@@ -1,0 +1,118 @@
+//! Errors of the kind provider. A failed `kind` or `docker` command carries its captured
+//! output, as kind itself does, because that output is the diagnosis.
+
+use std::path::{Path, PathBuf};
+
+use crate::k8s_version::VersionError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum KindError {
+    #[error("kind is not installed (no `kind` on PATH)")]
+    KindMissing,
+    #[error("kind needs a Docker engine, and `docker` is not installed (no `docker` on PATH)")]
+    DockerMissing,
+    #[error("kind needs a Docker engine, and `docker info` failed:\n{output}")]
+    DockerDown { output: String },
+    #[error(transparent)]
+    Version(#[from] VersionError),
+    #[error("`{command}` failed ({status}):\n{output}")]
+    Command {
+        command: String,
+        status: String,
+        output: String,
+    },
+    #[error("`{command}` could not be started: {source}")]
+    Spawn {
+        command: String,
+        source: std::io::Error,
+    },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("building the image {reference}: {source}")]
+    Image {
+        reference: String,
+        source: crate::image::ImageError,
+    },
+    #[error("{0}")]
+    Config(String),
+    #[error("the node image `{reference}` is not in the Docker engine:\n{output}")]
+    NodeImageMissing { reference: String, output: String },
+    #[error(
+        "--kubernetes-version {requested} does not match the node image `{reference}`, which holds Kubernetes {found}"
+    )]
+    NodeImageVersion {
+        requested: String,
+        reference: String,
+        found: String,
+    },
+}
+
+impl KindError {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        KindError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// kind or Docker is missing or not usable on this machine.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            KindError::KindMissing | KindError::DockerMissing | KindError::DockerDown { .. }
+        )
+    }
+}
+
+/// What to do when kind or Docker is missing.
+pub const KIND_INSTALL_HINT: &str = "install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation) and a Docker engine (https://docs.docker.com/engine/install/), or use `--provider local` (Linux, as root)";
+
+/// Each failure with what to try next; a bad version or node image is bad usage.
+impl From<KindError> for crate::cluster::ProviderError {
+    fn from(e: KindError) -> Self {
+        use crate::cluster::ProviderError;
+        match &e {
+            KindError::KindMissing | KindError::DockerMissing => {
+                ProviderError::env(e).with_hint(KIND_INSTALL_HINT)
+            }
+            KindError::DockerDown { .. } => ProviderError::env(e).with_hint(
+                "start the Docker engine (`docker info` must succeed), or use `--provider local` (Linux, as root)",
+            ),
+            KindError::Version(_) | KindError::NodeImageVersion { .. } => ProviderError::usage(e),
+            KindError::NodeImageMissing { .. } => ProviderError::env(e).with_hint(
+                "`docker images` lists the images there; on a machine without a container registry, build one with `tests/kind/prepare-node-image 1.34` from crashlab's repository (its last line is the reference), or leave out --node-image to use the pinned kindest/node image",
+            ),
+            KindError::Command { .. } => ProviderError::env(e).with_hint(format!(
+                "the output above is kind's own; `kind export logs --name {}` collects the node's logs",
+                super::CLUSTER_NAME
+            )),
+            _ => ProviderError::env(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::ProviderError;
+
+    #[test]
+    fn each_failure_keeps_its_hint_and_a_bad_version_is_bad_usage() {
+        let missing = ProviderError::from(KindError::KindMissing);
+        assert_eq!(missing.hint.as_deref(), Some(KIND_INSTALL_HINT));
+        assert!(!missing.bad_usage);
+        let version = ProviderError::from(KindError::Version(VersionError::Unsupported {
+            given: "1.2".into(),
+            supported: "1.34".into(),
+        }));
+        assert!(version.bad_usage);
+        assert!(
+            version
+                .to_string()
+                .starts_with("unsupported kubernetes version \"1.2\"")
+        );
+    }
+}
