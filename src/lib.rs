@@ -12,6 +12,24 @@
 //! kube-state-metrics series derived from a recorded timeline. `shutdown` is the one
 //! process-wide Ctrl-C/SIGTERM story every long-running part checks.
 
+/// The layers, lowest first: a module imports modules of its own layer or of lower ones, never
+/// of a higher one (`layers_tests` reads every `crate::` path of `src/` and fails otherwise).
+pub const LAYERS: &[&[&str]] = &[
+    &[
+        "scenario",
+        "shutdown",
+        "kubectl_view",
+        "image",
+        "k8s_version",
+    ],
+    &["timeline", "cluster"],
+    &["expect", "alerts"],
+    &["runner"],
+    &["diagnose", "export", "report", "validate", "matrix"],
+    &["html"],
+    &["cli"],
+];
+
 pub mod alerts;
 pub mod cli;
 pub mod cluster;
@@ -22,6 +40,8 @@ pub mod html;
 pub mod image;
 pub mod k8s_version;
 pub mod kubectl_view;
+#[cfg(test)]
+mod layers_tests;
 pub mod matrix;
 pub mod report;
 pub mod runner;

@@ -210,7 +210,7 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
 /// A tool window as long as the longest `CrashLoopBackOff` wait a scenario can reach within
 /// its observe window (on the kubelet's default curve) would never come: exit 2.
 fn check_tool_window(scenarios: &[Scenario], window: Duration) -> Result<(), CliError> {
-    let curve = crate::runner::kubelet_backoff::KubeletBackoff::defaults("");
+    let curve = crate::timeline::kubelet_backoff::KubeletBackoff::defaults("");
     for s in scenarios
         .iter()
         .filter(|s| moment::expects_crash_loop(&s.spec.expect))

@@ -12,7 +12,7 @@
 //! but it is longer by however long the pod worker takes to come back: a random requeue of
 //! up to 1.5× the back-off from 1.34 (PR #133066), and up to 10–15 s more before
 //! (issue #123602). Hence the tolerance `e ≤ d ≤ 1.5·e + slack`, with `slack` from the
-//! scenario (kubelet-facts §1).
+//! scenario (docs/kubelet-facts.md §1).
 
 use crate::scenario::BackoffExpectation;
 

@@ -49,7 +49,7 @@ mod tests {
 
     #[test]
     fn go_duration_matches_the_kubelet_messages() {
-        // The back-off curve as the kubelet writes it (kubelet-facts §1).
+        // The back-off curve as the kubelet writes it (docs/kubelet-facts.md §1).
         let curve: Vec<String> = [0, 10, 20, 40, 80, 160, 300]
             .into_iter()
             .map(go_duration)

@@ -28,7 +28,7 @@
 //! Per-container expectations (`expect.containers`) are evaluated the same way against the
 //! other container of the target's pods, their check names prefixed with the container's.
 
-use crate::runner::Verdict;
+use super::Verdict;
 use crate::scenario::{Expectations, Target};
 use crate::timeline::Timeline;
 

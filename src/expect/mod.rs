@@ -8,6 +8,7 @@ mod evaluate;
 mod events;
 mod logs;
 pub mod moment;
+mod observed_summary;
 pub mod pattern;
 pub mod readiness;
 mod ready;
@@ -16,6 +17,7 @@ mod sight;
 mod summary;
 mod target_pods;
 mod termination;
+mod verdict;
 mod view;
 mod waiting;
 
@@ -28,9 +30,11 @@ mod tests;
 
 pub use check_result::{CheckResult, Outcome};
 pub use evaluate::{Decision, Evaluation, evaluate};
+pub use observed_summary::{EventSummary, ObservedSummary};
 pub use readiness::{crash_loop_at, ready_for_diagnosis};
 pub use sight::{Call, Sight};
 pub use summary::summarize;
 pub use target_pods::TargetPods;
 pub use termination::describe_exit;
+pub use verdict::Verdict;
 pub use view::field_path_container;

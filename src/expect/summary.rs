@@ -1,6 +1,6 @@
 //! The observed summary of a scenario: the facts other tools read from `--output json`.
 
-use crate::runner::{EventSummary, ObservedSummary};
+use super::{EventSummary, ObservedSummary};
 use crate::scenario::Target;
 use crate::timeline::Timeline;
 

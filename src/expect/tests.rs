@@ -84,7 +84,7 @@ fn evidence_never_seen_in_the_whole_watch_fails() {
     // A healthy cluster that never shows the promised signal fails the scenario (exit 1);
     // only a run that could not watch to the end is an error.
     assert_eq!(done.decided, Decision::Contradicted);
-    assert_eq!(done.verdict(), crate::runner::Verdict::Fail);
+    assert_eq!(done.verdict(), crate::expect::Verdict::Fail);
     assert!(done.pending().is_empty());
     assert_eq!(
         done.checks[0].observed,

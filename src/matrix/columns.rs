@@ -2,7 +2,7 @@
 
 use super::matrix_run::MatrixRun;
 use crate::k8s_version::Semver;
-use crate::runner::kubelet_backoff::KubeletBackoff;
+use crate::timeline::kubelet_backoff::KubeletBackoff;
 
 /// `local v1.34.4`, `kind v1.34.11`, or with a tuned kubelet `kind v1.35.8 (tuned: 10s → 20s)`:
 /// the provider and the API server's `gitVersion`, so that a column says where it ran.

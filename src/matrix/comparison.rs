@@ -10,7 +10,7 @@ use super::crash_loop::crash_loop_after_s;
 use super::differences::{FacetDifference, facet_differences};
 use super::matrix_run::MatrixRun;
 use super::row::{Cell, Row};
-use crate::runner::kubelet_backoff::KubeletBackoff;
+use crate::timeline::kubelet_backoff::KubeletBackoff;
 
 /// An event reason whose messages differ between clusters (normalized: namespaces, pod
 /// names and UIDs replaced), with the messages seen on each.

@@ -1,6 +1,6 @@
 //! What is not the same on every cluster that ran a scenario: the verdict, the last exit code,
 //! its reason and the last waiting reason. Back-off delays are left out on purpose: the
-//! kubelet adds up to 50 % jitter to each wait (kubelet-facts §1), so two runs never measure
+//! kubelet adds up to 50 % jitter to each wait (docs/kubelet-facts.md §1), so two runs never measure
 //! the same delays; they stay side by side in the table.
 
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::runner::ScenarioReport;
-use crate::runner::kubelet_backoff::KubeletBackoff;
+use crate::timeline::kubelet_backoff::KubeletBackoff;
 
 /// Every scenario's report from one cluster. Read back by `crashlab matrix --merge`, so new
 /// fields get a default: results written before them still merge.

@@ -6,8 +6,8 @@ use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 
-use crate::runner::kubelet_backoff::KubeletBackoff;
 use crate::runner::{RunEvent, ScenarioReport, Verdict};
+use crate::timeline::kubelet_backoff::KubeletBackoff;
 
 use super::{Reporter, Result};
 

@@ -7,8 +7,8 @@ use owo_colors::Style;
 
 use crate::expect::Outcome;
 use crate::expect::duration::{elapsed, go_duration};
-use crate::runner::kubelet_backoff::KubeletBackoff;
 use crate::runner::{ScenarioReport, Verdict};
+use crate::timeline::kubelet_backoff::KubeletBackoff;
 
 use super::Result;
 use super::paint::Painter;

@@ -16,8 +16,8 @@ use crate::scenario::WorkloadKind;
 
 use super::error::Result;
 use super::gc::NamespaceInfo;
-use super::kubelet_backoff::KubeletBackoff;
 use super::observe::{LogSource, WatchItem};
+use crate::timeline::kubelet_backoff::KubeletBackoff;
 
 /// A cluster the runner can deploy scenarios to. Cheap to clone: each scenario task gets a
 /// clone.

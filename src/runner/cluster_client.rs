@@ -291,8 +291,8 @@ impl Cluster for ClusterClient {
     /// The restart back-off of the first Ready node's kubelet, from its `/configz` and
     /// `/metrics` through the API server's node proxy. Anything unreadable (no permission, no
     /// node) leaves the kubelet defaults for that part, said in `because`.
-    async fn kubelet_backoff(&self) -> super::kubelet_backoff::KubeletBackoff {
-        use super::kubelet_backoff::{KubeletBackoff, derive};
+    async fn kubelet_backoff(&self) -> crate::timeline::kubelet_backoff::KubeletBackoff {
+        use crate::timeline::kubelet_backoff::{KubeletBackoff, derive};
         let nodes = match Api::<Node>::all(self.client.clone())
             .list(&Default::default())
             .await

@@ -21,7 +21,7 @@ pub enum RunEvent {
         server_version: String,
         /// The restart back-off the node's kubelet uses, and how crashlab knows.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        kubelet_backoff: Option<super::kubelet_backoff::KubeletBackoff>,
+        kubelet_backoff: Option<crate::timeline::kubelet_backoff::KubeletBackoff>,
     },
     /// A scenario's namespace was created and its manifests applied; `target` is the
     /// container whose signals are checked (reporters name other containers explicitly).

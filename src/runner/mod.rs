@@ -16,7 +16,6 @@ mod event;
 pub mod gc;
 #[cfg(test)]
 mod hook_tests;
-pub mod kubelet_backoff;
 mod manifest;
 mod namespace;
 mod observe;

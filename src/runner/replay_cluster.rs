@@ -28,9 +28,9 @@ use super::clock::Clock;
 use super::cluster::Cluster;
 use super::error::{Error, Result};
 use super::gc::NamespaceInfo;
-use super::kubelet_backoff::KubeletBackoff;
 use super::manifest::manifest_id;
 use super::observe::{LogError, LogSource, WatchItem};
+use crate::timeline::kubelet_backoff::KubeletBackoff;
 
 /// How long a deleted namespace takes to disappear: the pods' grace period (5 s in every
 /// built-in scenario), then the namespace controller.

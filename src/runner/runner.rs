@@ -262,7 +262,7 @@ impl<C: Cluster> Runner<C> {
         sink: &UnboundedSender<RunEvent>,
         cancel: &Cancel,
         server_version: &str,
-        backoff: &super::kubelet_backoff::KubeletBackoff,
+        backoff: &crate::timeline::kubelet_backoff::KubeletBackoff,
     ) -> ScenarioRun {
         let name = scenario.metadata.name.clone();
         let permit = tokio::select! {

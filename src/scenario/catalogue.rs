@@ -345,7 +345,7 @@ mod tests {
         assert_eq!(category("postgres-down"), Category::DependencyDown);
     }
 
-    /// The message patterns match the texts the kubelet (kubelet-facts §3–§5, ≥1.26 wording)
+    /// The message patterns match the texts the kubelet (docs/kubelet-facts.md §3 and §5, ≥1.26 wording)
     /// and crashprobe really print.
     #[test]
     fn builtin_patterns_match_real_texts() {

@@ -111,7 +111,7 @@ pub struct BackoffExpectation {
     #[serde(default = "default_delays")]
     pub delays: u32,
     /// Extra seconds each measured delay may exceed 1.5× its expected value by (the kubelet's
-    /// sync loop requeues up to 1.5× late, see kubelet-facts §1). Default 5.
+    /// sync loop requeues up to 1.5× late, see docs/kubelet-facts.md §1). Default 5.
     #[serde(default = "default_slack_s")]
     pub slack_seconds: u32,
 }

@@ -1,6 +1,7 @@
 //! Recording what the cluster did and turning it into a timeline of signals.
 
 mod builder;
+pub mod kubelet_backoff;
 mod recording;
 #[allow(clippy::module_inception)]
 mod timeline;

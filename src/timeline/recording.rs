@@ -20,7 +20,7 @@ pub struct Recording {
     pub kubelet_version: Option<String>,
     /// The restart back-off the kubelet used, as derived from its configuration and gates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kubelet_backoff: Option<crate::runner::kubelet_backoff::KubeletBackoff>,
+    pub kubelet_backoff: Option<super::kubelet_backoff::KubeletBackoff>,
     /// When observation started (local clock).
     pub started_at: Timestamp,
     pub observations: Vec<Observation>,
