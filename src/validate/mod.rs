@@ -2,7 +2,8 @@
 //! each scenario; once its signal contract holds, the tool runs against the live pod
 //! ([`run_tool`]), and its answer is graded against the scenario's ground truth ([`grade`]):
 //! the cause category (from a JSON field, else from the text) and the key facts it names,
-//! minus wrong advice. Everything but [`run_tool`] is pure and tested on recorded outputs.
+//! minus wrong advice. [`Session`] runs a whole validation on a connected cluster; everything
+//! but it and [`run_tool`] is pure and tested on recorded outputs.
 
 mod category_text;
 mod cluster_words;
@@ -17,8 +18,11 @@ mod json;
 mod judge;
 mod junit;
 mod outcome;
+mod outcome_of;
 mod percent;
 mod repeats;
+mod session;
+mod tool_hook;
 mod tool_output;
 mod tool_run;
 mod validation;
@@ -43,6 +47,7 @@ pub use json::render_json;
 pub use judge::{GROUND_TRUTH_ENV, JudgeResult, parse_judge_score};
 pub use junit::{SUITE, render_junit, validation_suite};
 pub use repeats::{Repeats, RunResult, pass_at_k, pass_hat_k};
+pub use session::{Session, SessionError};
 pub use tool_output::{ToolEnding, ToolOutput};
 pub use tool_run::{MAX_OUTPUT_BYTES, ToolCall, run_tool};
 pub use validation::{Outcome, ScenarioValidation, ValidationExit, ValidationReport};

@@ -1,0 +1,316 @@
+//! One validation on a connected cluster: reproduce each scenario (as many rounds as
+//! `--fresh` asks), run the tool through [`super::tool_hook`] at the moments asked for, grade
+//! every answer and put the typed report together. Knows nothing of flags or output formats:
+//! the CLI builds a [`Session`] and renders what comes back.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::expect::moment::Moment;
+use crate::runner::tool_access::{self, NamespaceGrants, ToolScope};
+use crate::runner::{
+    OnReproduced, Reproduced, RunEvent, RunOptions, Runner, ScenarioReport, ScenarioRun, Verdict,
+};
+use crate::scenario::{GroundTruth, Scenario};
+
+use super::cluster_words::ClusterWords;
+use super::contradiction::Recorded;
+use super::grade::GradeOptions;
+use super::outcome::Outcome;
+use super::outcome_of::outcome_of;
+use super::repeats::RunResult;
+use super::tool_hook::{HookContext, ToolResult, call_tool, path_with_own_dir};
+use super::validation::{ScenarioValidation, ValidationReport};
+
+/// Everything a validation needs, checked: nothing here has touched a cluster.
+pub struct Session {
+    pub scenarios: Vec<Scenario>,
+    /// Each scenario's ground truth (with a tool to grade).
+    pub truths: HashMap<String, GroundTruth>,
+    /// The tool's command line (`--diagnose`); none: the scenarios only (alert rules).
+    pub command: Option<String>,
+    pub judge: Option<String>,
+    /// Per call of the tool and of the judge.
+    pub timeout: Duration,
+    pub grading: GradeOptions,
+    /// In time order.
+    pub moments: Vec<Moment>,
+    pub tool_window: Duration,
+    pub repeat: usize,
+    /// A new incident for every run of `repeat`.
+    pub fresh: bool,
+    pub tell_scenario: bool,
+    pub tool_scope: ToolScope,
+    pub parallel: usize,
+    pub save_output: Option<PathBuf>,
+    pub min_score: f64,
+}
+
+/// What went wrong, and what to try next.
+#[derive(Debug)]
+pub struct SessionError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl SessionError {
+    fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+        }
+    }
+}
+
+impl Session {
+    /// Runs the validation on the cluster `client` reaches as `context`: the tool's grades
+    /// (with a command) and every scenario's report (of the first round).
+    pub async fn run(
+        &self,
+        client: kube::Client,
+        context: &str,
+    ) -> Result<(Option<ValidationReport>, Vec<ScenarioReport>), SessionError> {
+        // The tool reaches the same cluster through its own kubeconfig, whatever the current
+        // context is; it lives as long as this run.
+        let kube_dir = tempfile::Builder::new()
+            .prefix("crashlab-validate-")
+            .tempdir()
+            .map_err(|e| SessionError::new(format!("creating a temporary directory: {e}")))?;
+        let kubeconfig = tool_access::write_admin_kubeconfig(context, kube_dir.path())
+            .map_err(|e| SessionError::new(format!("writing a kubeconfig for the tool: {e}")))?;
+        // By default each incident's tool reads its own namespace only (a token per namespace).
+        let grants = match self.tool_scope {
+            ToolScope::Cluster => None,
+            ToolScope::Namespace => Some(Arc::new(
+                NamespaceGrants::new(client.clone(), &kubeconfig, kube_dir.path().join("scoped"))
+                    .map_err(|e| SessionError::new(format!("reading the tool's kubeconfig: {e}")))?,
+            )),
+        };
+        let parallelism = match self.tool_scope {
+            ToolScope::Cluster if self.parallel > 1 && self.command.is_some() => {
+                eprintln!(
+                    "crashlab: --tool-scope cluster: the tool can read every namespace, so incidents \
+                     run one at a time (--parallel {} ignored)",
+                    self.parallel
+                );
+                1
+            }
+            _ => self.parallel,
+        };
+        let mut base_env = vec![("KUBECONFIG".to_owned(), kubeconfig.display().to_string())];
+        if let Some(path) = path_with_own_dir() {
+            base_env.push(("PATH".to_owned(), path));
+        }
+
+        let repeat = self.repeat;
+        let rounds = if self.fresh { repeat } else { 1 };
+        // Per scenario, per round: the runner's report and the tool's runs on that incident.
+        let mut seen: HashMap<String, Vec<(ScenarioRun, Vec<ToolResult>)>> = HashMap::new();
+        // The first round's reports: what the alert rules are judged on.
+        let mut first_reports: Option<Vec<ScenarioReport>> = None;
+        for round in 0..rounds {
+            let ctx = Arc::new(HookContext {
+                runs: if self.fresh {
+                    round + 1..round + 2
+                } else {
+                    1..repeat + 1
+                },
+                numbered: repeat > 1,
+                command: self.command.clone().unwrap_or_default(),
+                judge: self.judge.clone(),
+                timeout: self.timeout,
+                base_env: base_env.clone(),
+                grants: grants.clone(),
+                truths: self.truths.clone(),
+                save_output: self.save_output.clone(),
+                tell_scenario: self.tell_scenario,
+                by_moment: self.moments.len() > 1,
+                results: Mutex::default(),
+            });
+            let hook_ctx = ctx.clone();
+            let hook = OnReproduced(Arc::new(move |live: Reproduced| {
+                let ctx = hook_ctx.clone();
+                Box::pin(async move { call_tool(&ctx, live).await })
+            }));
+            let runner = Runner::new(
+                client.clone(),
+                RunOptions {
+                    context: context.to_owned(),
+                    parallelism,
+                    keep_namespaces: false,
+                    namespace: None,
+                    record_dir: None,
+                    on_reproduced: self.command.is_some().then_some(hook),
+                    moments: self.moments.clone(),
+                    tool_window: self.tool_window,
+                    blind: !self.tell_scenario,
+                },
+            );
+            let (tx, rx) = mpsc::unbounded_channel();
+            let progress = tokio::spawn(progress(rx));
+            let result = runner.run_scenarios(&self.scenarios, tx).await;
+            // Every sender is gone once the run is over; do not hang on a straggler regardless.
+            let _ = tokio::time::timeout(Duration::from_secs(2), progress).await;
+            let runs = result.map_err(|e| SessionError {
+                message: e.to_string(),
+                hint: Some("is the cluster running? try `crashlab cluster status`".to_owned()),
+            })?;
+            let mut results =
+                std::mem::take(&mut *ctx.results.lock().unwrap_or_else(|p| p.into_inner()));
+            let cancelled = runs.iter().any(|r| is_cancelled(&r.report));
+            if first_reports.is_none() {
+                first_reports = Some(runs.iter().map(|r| r.report.clone()).collect());
+            }
+            for r in runs {
+                let tools = results.remove(&r.report.name).unwrap_or_default();
+                seen.entry(r.report.name.clone())
+                    .or_default()
+                    .push((r, tools));
+            }
+            if cancelled {
+                break;
+            }
+        }
+
+        let reports = first_reports.unwrap_or_default();
+        let Some(command) = self.command.clone() else {
+            return Ok((None, reports));
+        };
+        let scenarios = self
+            .scenarios
+            .iter()
+            .map(|s| {
+                let name = &s.metadata.name;
+                let truth = &self.truths[name];
+                // Every run: (namespace, outcome); an incident the tool never ran on counts once.
+                let mut runs: Vec<(String, Outcome)> = Vec::new();
+                let rounds = seen.remove(name).unwrap_or_default();
+                let first = rounds
+                    .first()
+                    .map(|(r, _)| (r.report.ready_after_s, r.report.crashloop_after_s));
+                let (ready_after_s, crashloop_after_s) = first.unwrap_or_default();
+                for (r, tools) in rounds {
+                    let ns = r.report.namespace.clone();
+                    if tools.is_empty() {
+                        runs.push((
+                            ns.clone(),
+                            outcome_of(&r, None, truth, &self.grading, self.tell_scenario),
+                        ));
+                    }
+                    let cluster = ClusterWords::of(&r.report.timeline)
+                        .with_manifest_names(s.spec.all_manifests());
+                    let recorded = Recorded::of(&r.report.timeline);
+                    for tool in tools {
+                        let outcome = outcome_of(
+                            &r,
+                            Some((tool, &cluster, &recorded)),
+                            truth,
+                            &self.grading,
+                            self.tell_scenario,
+                        );
+                        runs.push((ns.clone(), outcome));
+                    }
+                }
+                let (namespace, outcome) = runs.first().cloned().unwrap_or_else(|| {
+                    let reason = "cancelled before it started".to_owned();
+                    (String::new(), Outcome::NotRun { reason })
+                });
+                let runs = if runs.len() > 1 {
+                    runs.iter()
+                        .enumerate()
+                        .map(|(i, (ns, o))| RunResult::new(i + 1, ns, o, self.min_score))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                ScenarioValidation {
+                    name: name.clone(),
+                    namespace,
+                    expected_category: truth.category,
+                    outcome,
+                    runs,
+                    ready_after_s,
+                    crashloop_after_s,
+                }
+            })
+            .collect();
+        let mut report = ValidationReport {
+            command,
+            judge: self.judge.clone(),
+            min_score: self.min_score,
+            scenarios,
+            cluster_unreachable: None,
+        };
+        // Scenarios that ended in an error may only mean the cluster went away: ask it.
+        if report.scenarios.iter().any(|s| {
+            matches!(
+                s.outcome,
+                Outcome::NotReproduced {
+                    verdict: Verdict::Error,
+                    ..
+                }
+            )
+        }) {
+            let probe =
+                tokio::time::timeout(Duration::from_secs(10), client.apiserver_version()).await;
+            report.cluster_unreachable = match probe {
+                Ok(Ok(_)) => None,
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(_) => Some("no answer within 10s".to_owned()),
+            };
+            // Their fixtures did not break: the run could not finish them.
+            if let Some(why) = &report.cluster_unreachable {
+                for s in &mut report.scenarios {
+                    if let Outcome::NotReproduced {
+                        verdict: Verdict::Error,
+                        reason,
+                        ..
+                    } = &s.outcome
+                    {
+                        s.outcome = Outcome::NotRun {
+                            reason: format!("the cluster became unreachable ({why}): {reason}"),
+                        };
+                    }
+                }
+            }
+        }
+        Ok((Some(report), reports))
+    }
+}
+
+fn is_cancelled(r: &ScenarioReport) -> bool {
+    r.verdict == Verdict::Error
+        && r.error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("cancelled"))
+}
+
+/// One line per scenario on stderr, so a long validation shows it is moving.
+async fn progress(mut rx: mpsc::UnboundedReceiver<RunEvent>) {
+    while let Some(ev) = rx.recv().await {
+        match ev {
+            RunEvent::RunStarted {
+                count,
+                context,
+                server_version,
+                ..
+            } => eprintln!(
+                "crashlab: reproducing {count} scenario{} on `{context}` ({server_version})",
+                if count == 1 { "" } else { "s" }
+            ),
+            RunEvent::ScenarioFinished { report } if report.verdict != Verdict::Pass => eprintln!(
+                "crashlab: {}: fixture did not reproduce ({}); the tool's answer is not graded",
+                report.name,
+                match report.verdict {
+                    Verdict::Fail => "an expectation failed",
+                    _ => "undecided",
+                }
+            ),
+            _ => {}
+        }
+    }
+}
