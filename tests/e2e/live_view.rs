@@ -6,7 +6,7 @@
 //! `#[ignore]`d like every test that needs a cluster, and never skipped by
 //! `--include-ignored`.
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
 
-mod support;
+use crate::support;
 use support::Run;
 
 use serde_json::Value;

@@ -6,7 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
-mod support;
+use crate::support;
 use support::Run;
 
 use serde_json::Value;
