@@ -13,8 +13,8 @@ pub mod kind;
 pub mod timings;
 
 pub use cluster::{
-    LOCAL_CONTEXT, bring_local_cluster_up, context_args, e2e_context, ensure_local_cluster,
-    exclusive, heavy, shared,
+    ClusterGuard, LOCAL_CONTEXT, bring_local_cluster_up, context_args, e2e_context,
+    ensure_local_cluster, exclusive, heavy, shared,
 };
 
 use std::path::{Path, PathBuf};
