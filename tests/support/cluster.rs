@@ -29,28 +29,74 @@ struct State {
     readers: usize,
     writer: bool,
     heavy: usize,
-    /// Bumped when an exclusive test ends: it may have taken the cluster down.
+    /// Bumped when an exclusive holder lets go: it may have taken the cluster down.
     epoch: u64,
 }
 
-static STATE: Mutex<State> = Mutex::new(State {
-    readers: 0,
-    writer: false,
-    heavy: 0,
-    epoch: 0,
-});
-static CHANGED: Condvar = Condvar::new();
-
-fn state() -> MutexGuard<'static, State> {
-    STATE.lock().unwrap_or_else(|e| e.into_inner())
+/// Shared and exclusive holders (shared ones first), and the heavy slots.
+pub struct Lock {
+    state: Mutex<State>,
+    changed: Condvar,
+    heavy_slots: usize,
 }
 
-fn wait_until(mut ready: impl FnMut(&State) -> bool) -> MutexGuard<'static, State> {
-    let mut s = state();
-    while !ready(&s) {
-        s = CHANGED.wait(s).unwrap_or_else(|e| e.into_inner());
+/// The one lock of the local cluster, for every test of the process.
+static CLUSTER: Lock = Lock::new(HEAVY_SLOTS);
+
+impl Lock {
+    pub const fn new(heavy_slots: usize) -> Lock {
+        Lock {
+            state: Mutex::new(State {
+                readers: 0,
+                writer: false,
+                heavy: 0,
+                epoch: 0,
+            }),
+            changed: Condvar::new(),
+            heavy_slots,
+        }
     }
-    s
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wait_until(&self, mut ready: impl FnMut(&State) -> bool) -> MutexGuard<'_, State> {
+        let mut s = self.state();
+        while !ready(&s) {
+            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+        s
+    }
+
+    /// Shared with the other shared holders; waits while an exclusive one holds it.
+    pub fn shared(&'static self) -> ClusterGuard {
+        let asked = Instant::now();
+        let mut s = self.wait_until(|s| !s.writer);
+        s.readers += 1;
+        ClusterGuard::new(self, Kind::Shared, asked)
+    }
+
+    /// Alone: waits until nobody else holds it.
+    pub fn exclusive(&'static self) -> ClusterGuard {
+        let asked = Instant::now();
+        let mut s = self.wait_until(|s| !s.writer && s.readers == 0);
+        s.writer = true;
+        ClusterGuard::new(self, Kind::Exclusive, asked)
+    }
+
+    /// One of the heavy slots.
+    pub fn heavy(&'static self) -> ClusterGuard {
+        let asked = Instant::now();
+        let slots = self.heavy_slots;
+        let mut s = self.wait_until(|s| s.heavy < slots);
+        s.heavy += 1;
+        ClusterGuard::new(self, Kind::Heavy, asked)
+    }
+
+    fn epoch(&self) -> u64 {
+        self.state().epoch
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -63,14 +109,16 @@ enum Kind {
 /// Held for as long as a test uses the cluster; released when dropped (also on panic).
 #[must_use = "the cluster is held only while the guard lives"]
 pub struct ClusterGuard {
+    lock: &'static Lock,
     kind: Kind,
     asked: Instant,
     got: Instant,
 }
 
 impl ClusterGuard {
-    fn new(kind: Kind, asked: Instant) -> ClusterGuard {
+    fn new(lock: &'static Lock, kind: Kind, asked: Instant) -> ClusterGuard {
         ClusterGuard {
+            lock,
             kind,
             asked,
             got: Instant::now(),
@@ -81,7 +129,7 @@ impl ClusterGuard {
 impl Drop for ClusterGuard {
     fn drop(&mut self) {
         {
-            let mut s = state();
+            let mut s = self.lock.state();
             match self.kind {
                 Kind::Shared => s.readers -= 1,
                 Kind::Exclusive => {
@@ -91,38 +139,31 @@ impl Drop for ClusterGuard {
                 Kind::Heavy => s.heavy -= 1,
             }
         }
-        CHANGED.notify_all();
-        timings::record(
-            &format!("{:?}", self.kind).to_lowercase(),
-            self.asked,
-            self.got,
-        );
+        self.lock.changed.notify_all();
+        if std::ptr::eq(self.lock, &CLUSTER) {
+            timings::record(
+                &format!("{:?}", self.kind).to_lowercase(),
+                self.asked,
+                self.got,
+            );
+        }
     }
 }
 
 /// The cluster, shared with the other shared tests; waits while an exclusive test holds it.
 pub fn shared() -> ClusterGuard {
-    let asked = Instant::now();
-    let mut s = wait_until(|s| !s.writer);
-    s.readers += 1;
-    ClusterGuard::new(Kind::Shared, asked)
+    CLUSTER.shared()
 }
 
 /// The cluster alone: waits until no other cluster test runs.
 pub fn exclusive() -> ClusterGuard {
-    let asked = Instant::now();
-    let mut s = wait_until(|s| !s.writer && s.readers == 0);
-    s.writer = true;
-    ClusterGuard::new(Kind::Exclusive, asked)
+    CLUSTER.exclusive()
 }
 
 /// One of the node's [`HEAVY_SLOTS`] for a whole catalogue at once; held together with
 /// [`shared`] (take `shared` first).
 pub fn heavy() -> ClusterGuard {
-    let asked = Instant::now();
-    let mut s = wait_until(|s| s.heavy < HEAVY_SLOTS);
-    s.heavy += 1;
-    ClusterGuard::new(Kind::Heavy, asked)
+    CLUSTER.heavy()
 }
 
 /// Brings the local cluster up when it is not (`crashlab cluster up`, which installs the host
@@ -131,7 +172,7 @@ pub fn heavy() -> ClusterGuard {
 pub fn ensure_local_cluster() {
     static UP: Mutex<Option<u64>> = Mutex::new(None);
     let mut up = UP.lock().unwrap_or_else(|e| e.into_inner());
-    let epoch = state().epoch;
+    let epoch = CLUSTER.epoch();
     if *up == Some(epoch) {
         return;
     }
@@ -159,4 +200,87 @@ pub fn e2e_context() -> String {
 /// (the kind test deletes its cluster and its context).
 pub fn context_args() -> Vec<String> {
     vec!["--context".to_owned(), e2e_context()]
+}
+
+#[cfg(test)]
+mod tests {
+    //! The lock's rules on a lock of their own (the cluster's is left to the cluster tests).
+    //! A holder that must wait is given a moment (300 ms) to show it does; one that must get
+    //! in is given seconds, so that a loaded machine makes no false failure.
+
+    use super::Lock;
+    use std::sync::mpsc;
+    use std::thread;
+    use std::time::Duration;
+
+    const MOMENT: Duration = Duration::from_millis(300);
+    const SECONDS: Duration = Duration::from_secs(10);
+
+    fn lock() -> &'static Lock {
+        Box::leak(Box::new(Lock::new(2)))
+    }
+
+    /// Runs `f` on another thread; whether it finished within `limit`, and its channel.
+    fn within(limit: Duration, f: impl FnOnce() + Send + 'static) -> (bool, mpsc::Receiver<()>) {
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            f();
+            let _ = tx.send(());
+        });
+        let done = rx.recv_timeout(limit).is_ok();
+        (done, rx)
+    }
+
+    #[test]
+    fn shared_holders_overlap_and_an_exclusive_one_waits_for_all_of_them() {
+        let l = lock();
+        let a = l.shared();
+        let (b_got_in, _) = within(SECONDS, move || drop(l.shared()));
+        assert!(b_got_in, "a second shared holder waited");
+        let (alone, rx) = within(MOMENT, move || drop(l.exclusive()));
+        assert!(!alone, "exclusive while a shared holder held it");
+        drop(a);
+        rx.recv_timeout(SECONDS)
+            .expect("exclusive once the shared holder let go");
+    }
+
+    #[test]
+    fn shared_holders_go_first_and_wait_only_while_an_exclusive_one_holds_it() {
+        let l = lock();
+        let a = l.shared();
+        let (release, released) = mpsc::channel::<()>();
+        let (_, exclusive_done) = within(MOMENT, move || {
+            let _x = l.exclusive();
+            let _ = released.recv();
+        });
+        // An exclusive one waiting does not hold back new shared holders.
+        let (b_got_in, _) = within(SECONDS, move || drop(l.shared()));
+        assert!(
+            b_got_in,
+            "a shared holder waited for a waiting exclusive one"
+        );
+        let epoch = l.epoch();
+        drop(a);
+        while !l.state().writer {
+            thread::sleep(Duration::from_millis(10));
+        }
+        let (c_got_in, c) = within(MOMENT, move || drop(l.shared()));
+        assert!(!c_got_in, "a shared holder got in beside an exclusive one");
+        release.send(()).unwrap();
+        exclusive_done.recv_timeout(SECONDS).unwrap();
+        c.recv_timeout(SECONDS)
+            .expect("shared once the exclusive one let go");
+        assert_eq!(l.epoch(), epoch + 1, "an exclusive holder bumps the epoch");
+    }
+
+    #[test]
+    fn heavy_slots_are_bounded() {
+        let l = lock();
+        let one = l.heavy();
+        let _two = l.heavy();
+        let (third, rx) = within(MOMENT, move || drop(l.heavy()));
+        assert!(!third, "a third heavy run beside two");
+        drop(one);
+        rx.recv_timeout(SECONDS).expect("a slot once one was free");
+    }
 }
