@@ -199,7 +199,7 @@ fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
 }
 
 #[test]
-#[ignore = "needs Docker; run with --include-ignored"]
+#[ignore = "needs root, Docker and kind (the harness prepares them); run with --include-ignored"]
 fn a_node_image_that_is_not_there_is_exit_3_naming_it_and_how_to_build_one() {
     // A Docker engine and kind, whichever kind test comes first (on a fresh machine neither
     // is installed before the harness prepares them).
