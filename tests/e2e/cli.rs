@@ -967,6 +967,7 @@ fn e2e_whole_catalogue_passes_and_exits_0() {
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_a_signal_that_never_comes_is_a_failure_not_an_error() {
     let _cluster = support::shared();
+    let _slot = support::slot();
     start_heavy_runs();
     let file = fixture("scenarios/readiness-expected-crash-loop.yaml");
     let mut c = crashlab();
@@ -1182,6 +1183,7 @@ fn e2e_validate_scores_the_builtin_diagnoser_100_percent_on_the_catalogue() {
 fn e2e_alert_rules_mixin_fires_15_minutes_after_the_loop_starts_and_the_fast_rule_within_a_minute()
 {
     let _cluster = support::shared();
+    let _slot = support::slot();
     start_heavy_runs();
     let rules = example("alert-rules/kubernetes-mixin.yaml");
     let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-alert-rules.xml");
@@ -1242,6 +1244,7 @@ fn e2e_alert_rules_mixin_fires_15_minutes_after_the_loop_starts_and_the_fast_rul
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_grades_a_bad_diagnoser_low_and_never_blames_it_for_a_sabotaged_fixture() {
     let _cluster = support::shared();
+    let _slot = support::slot();
     start_heavy_runs();
     let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-bad");
     let bad = example("bad-diagnoser.sh");
@@ -1343,6 +1346,7 @@ fn e2e_validate_a_name_echo_control_learns_no_scenario_name_and_no_category() {
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_runs_the_tool_at_each_moment_and_says_what_it_saw() {
     let _cluster = support::shared();
+    let _slot = support::slot();
     start_heavy_runs();
     let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-moments");
     // A tool that reports what kubectl shows it: the target container's state.
@@ -1388,6 +1392,7 @@ fn e2e_validate_runs_the_tool_at_each_moment_and_says_what_it_saw() {
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_a_public_diagnoser_through_its_adapter() {
     let _cluster = support::shared();
+    let _slot = support::slot();
     start_heavy_runs();
     let install = Run::new({
         let mut c =
@@ -1533,6 +1538,7 @@ fn assert_flaky_pass_at_k(run: &Run, doc: &Value, junit: &Path, counter: &Path) 
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_repeat_reports_pass_at_k_for_a_flaky_stand_in() {
     let _cluster = support::shared();
+    let _slot = support::slot();
     start_heavy_runs();
     let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-flaky.xml");
     let (run, doc, counter) = validate_flaky(&[], &junit);
@@ -1552,6 +1558,7 @@ fn e2e_validate_repeat_reports_pass_at_k_for_a_flaky_stand_in() {
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_repeat_fresh_reproduces_the_incident_for_each_run() {
     let _cluster = support::shared();
+    let _slot = support::slot();
     start_heavy_runs();
     let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-flaky-fresh.xml");
     let (run, doc, counter) = validate_flaky(&["--fresh"], &junit);

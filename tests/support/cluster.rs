@@ -11,7 +11,11 @@
 //! shared test each time one of them gets a thread.
 //!
 //! [`heavy`] bounds how many whole-catalogue runs share the node (two, as CI has always run
-//! them), so that the timing checks (the back-off curve of `oom`) hold under the load.
+//! them) and [`slot`] how many tests that start scenarios of their own run beside them (four,
+//! as many as the four test threads each binary had before they were merged), so that the
+//! timing checks (the back-off curve of `oom`: its first restart within 3 s) hold under the
+//! load. Measured: with every such test at once (14 beside the two catalogues, the first
+//! minute), `oom`'s first restart took 4 s.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Instant;
@@ -23,12 +27,15 @@ pub const LOCAL_CONTEXT: &str = "crashlab-local";
 
 /// How many whole-catalogue runs may share the node at once.
 const HEAVY_SLOTS: usize = 2;
+/// How many tests that start scenarios of their own may run at once.
+const SLOTS: usize = 4;
 
 #[derive(Default)]
 struct State {
     readers: usize,
     writer: bool,
     heavy: usize,
+    slots: usize,
     /// Bumped when an exclusive holder lets go: it may have taken the cluster down.
     epoch: u64,
 }
@@ -38,22 +45,25 @@ pub struct Lock {
     state: Mutex<State>,
     changed: Condvar,
     heavy_slots: usize,
+    slots: usize,
 }
 
 /// The one lock of the local cluster, for every test of the process.
-static CLUSTER: Lock = Lock::new(HEAVY_SLOTS);
+static CLUSTER: Lock = Lock::new(HEAVY_SLOTS, SLOTS);
 
 impl Lock {
-    pub const fn new(heavy_slots: usize) -> Lock {
+    pub const fn new(heavy_slots: usize, slots: usize) -> Lock {
         Lock {
             state: Mutex::new(State {
                 readers: 0,
                 writer: false,
                 heavy: 0,
+                slots: 0,
                 epoch: 0,
             }),
             changed: Condvar::new(),
             heavy_slots,
+            slots,
         }
     }
 
@@ -94,6 +104,15 @@ impl Lock {
         ClusterGuard::new(self, Kind::Heavy, asked)
     }
 
+    /// One of the slots for a test's own scenarios.
+    pub fn slot(&'static self) -> ClusterGuard {
+        let asked = Instant::now();
+        let slots = self.slots;
+        let mut s = self.wait_until(|s| s.slots < slots);
+        s.slots += 1;
+        ClusterGuard::new(self, Kind::Slot, asked)
+    }
+
     fn epoch(&self) -> u64 {
         self.state().epoch
     }
@@ -104,6 +123,7 @@ enum Kind {
     Shared,
     Exclusive,
     Heavy,
+    Slot,
 }
 
 /// Held for as long as a test uses the cluster; released when dropped (also on panic).
@@ -137,6 +157,7 @@ impl Drop for ClusterGuard {
                     s.epoch += 1;
                 }
                 Kind::Heavy => s.heavy -= 1,
+                Kind::Slot => s.slots -= 1,
             }
         }
         self.lock.changed.notify_all();
@@ -164,6 +185,12 @@ pub fn exclusive() -> ClusterGuard {
 /// [`shared`] (take `shared` first).
 pub fn heavy() -> ClusterGuard {
     CLUSTER.heavy()
+}
+
+/// One of the [`SLOTS`] for a test that starts scenarios of its own; held together with
+/// [`shared`] (take `shared` first). Tests that only read a background run's result need none.
+pub fn slot() -> ClusterGuard {
+    CLUSTER.slot()
 }
 
 /// Brings the local cluster up when it is not (`crashlab cluster up`, which installs the host
@@ -217,7 +244,7 @@ mod tests {
     const SECONDS: Duration = Duration::from_secs(10);
 
     fn lock() -> &'static Lock {
-        Box::leak(Box::new(Lock::new(2)))
+        Box::leak(Box::new(Lock::new(2, 4)))
     }
 
     /// Runs `f` on another thread; whether it finished within `limit`, and its channel.
@@ -271,6 +298,16 @@ mod tests {
         c.recv_timeout(SECONDS)
             .expect("shared once the exclusive one let go");
         assert_eq!(l.epoch(), epoch + 1, "an exclusive holder bumps the epoch");
+    }
+
+    #[test]
+    fn slots_are_bounded() {
+        let l = lock();
+        let held: Vec<_> = (0..4).map(|_| l.slot()).collect();
+        let (fifth, rx) = within(MOMENT, move || drop(l.slot()));
+        assert!(!fifth, "a fifth slot beside four");
+        drop(held);
+        rx.recv_timeout(SECONDS).expect("a slot once one was free");
     }
 
     #[test]

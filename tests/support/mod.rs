@@ -14,7 +14,7 @@ pub mod timings;
 
 pub use cluster::{
     ClusterGuard, LOCAL_CONTEXT, bring_local_cluster_up, context_args, e2e_context,
-    ensure_local_cluster, exclusive, heavy, shared,
+    ensure_local_cluster, exclusive, heavy, shared, slot,
 };
 
 use std::path::{Path, PathBuf};
