@@ -281,8 +281,9 @@ fn the_off_machine_fixture_puts_run_netns_back_as_it_found_it() {
 #[test]
 #[ignore = "needs root and the host packages; run with --include-ignored"]
 fn local_cluster_keeps_pod_traffic_on_the_machine_and_down_leaves_nothing() {
-    // Alone: it takes the cluster down and up (the harness brings it up again afterwards).
+    // Alone: it takes the cluster down and up, and leaves it up as it found it.
     let _alone = support::exclusive();
+    let _up_again = support::cluster::UpAgainAfter;
     crashlab(&["cluster", "down"]);
     let before = snapshot();
     assert!(!before.state_dir, "state dir still there after down");

@@ -207,6 +207,22 @@ pub fn ensure_local_cluster() {
     *up = Some(epoch);
 }
 
+/// Brings the local cluster up again when dropped, for a test that takes it down: the tests
+/// after it and the people sharing the machine find it as it was. Declared after the
+/// exclusive guard, it is dropped first, while the cluster is still held. Never panics (it
+/// runs while a failed test unwinds); says so on stderr when `cluster up` fails.
+#[must_use = "the cluster is brought up again when this is dropped"]
+pub struct UpAgainAfter;
+
+impl Drop for UpAgainAfter {
+    fn drop(&mut self) {
+        match crashlab().args(["cluster", "up"]).output() {
+            Ok(out) if out.status.success() => {}
+            other => eprintln!("bringing the local cluster up again failed: {other:?}"),
+        }
+    }
+}
+
 /// `crashlab cluster up`, every time (after a fault, to wait until the cluster serves again).
 pub fn bring_local_cluster_up() {
     let mut c = crashlab();
