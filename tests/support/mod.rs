@@ -1,9 +1,61 @@
-//! Shared by the integration-test binaries: a finished command that describes itself fully
-//! (command, status, stdout, stderr) when an assertion about it fails, as ripgrep's tests do.
+//! The harness every integration test uses: the crashlab binary as a command, a finished
+//! command that describes itself fully (command, status, stdout, stderr) when an assertion
+//! about it fails, as ripgrep's tests do; fixtures and recordings; and what a test needs
+//! prepared before it runs, whatever order tests run in: the local cluster and who may use it
+//! when ([`cluster`]), Docker, kind and a node image ([`kind`]), programs from Debian
+//! ([`program_from_apt`]). Tests that need something never skip: they get it or fail saying
+//! why.
 
-#![allow(dead_code)] // Each binary uses its own subset.
+#![allow(dead_code)] // Not every helper is used by every module.
 
+pub mod cluster;
+pub mod kind;
+pub mod timings;
+
+pub use cluster::{
+    ClusterGuard, LOCAL_CONTEXT, bring_local_cluster_up, context_args, e2e_context,
+    ensure_local_cluster, exclusive, heavy, shared, slot,
+};
+
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// The crashlab binary under test, without colour and without the caller's log filter.
+pub fn crashlab() -> Command {
+    timings::start();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crashlab"));
+    cmd.env("NO_COLOR", "1").env_remove("CRASHLAB_LOG");
+    cmd
+}
+
+/// `crashlab ARGS`, run to completion.
+pub fn crashlab_run(args: &[&str]) -> Run {
+    let mut c = crashlab();
+    c.args(args);
+    Run::new(c)
+}
+
+/// `bash -c CMD`, finished (whatever its status).
+pub fn sh(cmd: &str) -> Output {
+    Command::new("bash").args(["-c", cmd]).output().unwrap()
+}
+
+/// The stdout of `bash -c CMD`.
+pub fn sh_stdout(cmd: &str) -> String {
+    String::from_utf8_lossy(&sh(cmd).stdout).into_owned()
+}
+
+/// A file under `tests/fixtures`.
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+/// A committed recording of a real run (`tests/fixtures/recordings/NAME.json`).
+pub fn recording(name: &str) -> PathBuf {
+    fixture(&format!("recordings/{name}.json"))
+}
 
 pub struct Run {
     pub what: String,
@@ -25,6 +77,16 @@ impl Run {
     pub fn code(&self) -> i32 {
         self.out.status.code().unwrap_or(-1)
     }
+    /// The command, its status and its whole output, headed by `what` it was for.
+    pub fn describe(&self, what: &str) -> String {
+        format!(
+            "{what}: failed\ncommand: {}\nstatus: {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.what,
+            self.out.status,
+            self.stdout(),
+            self.stderr()
+        )
+    }
     #[track_caller]
     pub fn expect_code(&self, code: i32) -> &Self {
         assert_eq!(
@@ -35,6 +97,15 @@ impl Run {
             self.out.status,
             self.stdout(),
             self.stderr()
+        );
+        self
+    }
+    #[track_caller]
+    pub fn stdout_has(&self, text: &str) -> &Self {
+        assert!(
+            self.stdout().contains(text),
+            "stdout lacks {text:?}:\n{}",
+            self.stdout()
         );
         self
     }

@@ -18,13 +18,7 @@ use jiff::tz::TimeZone;
 use k8s_openapi::api::core::v1::{Event, Pod};
 use kube::api::{Api, ListParams};
 
-const CONTEXT: &str = "crashlab-local";
-
-fn crashlab() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crashlab"));
-    cmd.env("NO_COLOR", "1").env_remove("CRASHLAB_LOG");
-    cmd
-}
+use crate::support::{self, LOCAL_CONTEXT as CONTEXT, crashlab};
 
 /// The kubectl the local provider built for this server version, from the same Go modules.
 fn kubectl_for(version: &str) -> PathBuf {
@@ -67,8 +61,9 @@ impl Drop for Namespace {
 #[test]
 #[ignore = "needs root and the local cluster"]
 fn describe_and_get_render_as_kubectl_prints_them() {
-    let up = crashlab().args(["cluster", "up"]).output().unwrap();
-    assert!(up.status.success(), "cluster up: {up:?}");
+    let _cluster = support::shared();
+    let _slot = support::slot();
+    support::ensure_local_cluster();
     let run = crashlab()
         .args(["run", "oom", "--keep", "-o", "json", "--context", CONTEXT])
         .output()

@@ -2,51 +2,23 @@
 //! with crash-looping pods, which `crashlab gc` and the next run delete; SIGINT and SIGTERM
 //! clean up and exit 130 and 143. `#[ignore]`d like every test that needs a cluster.
 
-use std::process::{Child, Command, Stdio};
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-mod support;
-use support::Run;
+use crate::support::{self, ClusterGuard, Run, context_args, crashlab};
 
 use serde_json::Value;
 
-fn crashlab() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crashlab"));
-    cmd.env("NO_COLOR", "1").env_remove("CRASHLAB_LOG");
-    cmd
-}
-
-/// `--context X`: CRASHLAB_E2E_CONTEXT, else the local cluster (brought up first), since the
-/// current context may be gone (another test deleted its kind cluster).
-fn context_args() -> Vec<String> {
-    let ctx = std::env::var("CRASHLAB_E2E_CONTEXT").unwrap_or_else(|_| {
-        ensure_local_cluster();
-        "crashlab-local".to_owned()
-    });
-    vec!["--context".to_owned(), ctx]
-}
-
-fn ensure_local_cluster() {
-    static UP: std::sync::Once = std::sync::Once::new();
-    UP.call_once(|| {
-        let out = crashlab().args(["cluster", "up"]).output().unwrap();
-        assert!(out.status.success(), "cluster up: {out:?}");
-    });
-}
-
 /// Every `crashlab run` collects the leftovers of dead runs before it starts, so a run started
-/// by another test of this binary (they run 4 at a time) could delete the leftovers that
-/// `kill_9_…` killed on purpose before its own `gc` does (seen in CI: its gc deleted fewer than
-/// it left). That test holds the lock exclusively; every other test shares it.
-static LEFTOVERS: RwLock<()> = RwLock::new(());
-
-fn exclusive() -> RwLockWriteGuard<'static, ()> {
-    LEFTOVERS.write().unwrap_or_else(|e| e.into_inner())
+/// by another test (many run at once) could delete the leftovers that `kill_9_…` killed on
+/// purpose before its own `gc` does (seen in CI: its gc deleted fewer than it left). That test
+/// holds the cluster exclusively; every other cluster test of the binary shares it.
+fn exclusive() -> ClusterGuard {
+    support::exclusive()
 }
 
-fn shared() -> RwLockReadGuard<'static, ()> {
-    LEFTOVERS.read().unwrap_or_else(|e| e.into_inner())
+fn shared() -> ClusterGuard {
+    support::shared()
 }
 
 /// `crashlab gc -o json` (with `--dry-run` when asked): every crashlab namespace, with what gc
@@ -176,6 +148,7 @@ fn kill_9_leftovers_are_deleted_by_gc_and_by_the_next_run() {
 /// 128 + the signal number, leaving no namespace of its own.
 fn signalled_run_cleans_up_and_exits(signal: i32, code: i32) {
     let _shared = shared();
+    let _slot = support::slot();
     let (child, left) = start_run(&["exit-1", "liveness"]);
     let pid = child.id();
     // SAFETY: a signal to our own child process.
@@ -217,6 +190,7 @@ fn sigterm_cleans_up_and_exits_143() {
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn kept_namespaces_outlive_their_run_until_named() {
     let _shared = shared();
+    let _slot = support::slot();
     // `run --keep`: the process is gone afterwards, yet gc and the next run keep it.
     let mut c = crashlab();
     c.args(["run", "liveness", "--keep", "-o", "json"])

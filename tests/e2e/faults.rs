@@ -2,36 +2,23 @@
 //! on this host): the API server killed in the middle of a run, containerd frozen for a few
 //! seconds, the scenario's namespace flooded with unrelated events. Nothing may be lost: the
 //! run passes with every termination accounted for, or it ends with exit 3 and the evidence
-//! so far. One test at a time (a static lock): each fault hits the whole cluster.
+//! so far. A fault hits the whole cluster: the API server and containerd tests hold it
+//! exclusively (`support::exclusive`), the flood of events (in the run's own namespace) shares
+//! it.
 //!
 //! Needs root and the local cluster (brought up here when it is not running); `#[ignore]`d
 //! like every test that needs a cluster, and never skipped by `--include-ignored`.
 
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::Mutex;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::{Event, Namespace, ObjectReference};
 use kube::api::{Api, ListParams, ObjectMeta, PostParams};
 use serde_json::Value;
 
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-const CONTEXT: &str = "crashlab-local";
-
-fn crashlab() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crashlab"));
-    cmd.env("NO_COLOR", "1").env_remove("CRASHLAB_LOG");
-    cmd
-}
-
-fn ensure_local_cluster() {
-    let out = crashlab().args(["cluster", "up"]).output().unwrap();
-    assert!(out.status.success(), "cluster up: {out:?}");
-}
-
-fn sh(cmd: &str) -> Output {
-    Command::new("bash").args(["-c", cmd]).output().unwrap()
-}
+use crate::support::{
+    self, LOCAL_CONTEXT as CONTEXT, bring_local_cluster_up, crashlab, ensure_local_cluster, sh,
+};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -136,7 +123,7 @@ fn passed_or_explained(code: i32, doc: &Value) -> &'static str {
 #[test]
 #[ignore = "needs root and the local cluster; run with --include-ignored"]
 fn killing_the_api_server_mid_run_loses_nothing() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _alone = support::exclusive();
     ensure_local_cluster();
     let (child, _ns) = start("exit-1");
     std::thread::sleep(Duration::from_secs(4));
@@ -146,13 +133,13 @@ fn killing_the_api_server_mid_run_loses_nothing() {
     let outcome = passed_or_explained(code, &doc);
     eprintln!("API server killed 4 s in: {outcome}");
     // The supervisor restarts it; the local cluster serves the next test.
-    ensure_local_cluster();
+    bring_local_cluster_up();
 }
 
 #[test]
 #[ignore = "needs root and the local cluster; run with --include-ignored"]
 fn freezing_containerd_for_five_seconds_loses_nothing() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _alone = support::exclusive();
     ensure_local_cluster();
     let (child, _ns) = start("exit-1");
     std::thread::sleep(Duration::from_secs(3));
@@ -167,7 +154,8 @@ fn freezing_containerd_for_five_seconds_loses_nothing() {
 #[test]
 #[ignore = "needs root and the local cluster; run with --include-ignored"]
 fn a_flood_of_unrelated_events_changes_nothing() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let _cluster = support::shared();
+    let _slot = support::slot();
     ensure_local_cluster();
     let (child, ns) = start("exit-1");
     let rt = runtime();

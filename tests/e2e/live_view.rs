@@ -6,12 +6,10 @@
 //! `#[ignore]`d like every test that needs a cluster, and never skipped by
 //! `--include-ignored`.
 
-mod support;
-
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const CONTEXT: &str = "crashlab-local";
+use crate::support::{self, LOCAL_CONTEXT as CONTEXT, ensure_local_cluster};
 
 struct Pane {
     session: String,
@@ -79,17 +77,11 @@ impl Drop for Pane {
     }
 }
 
-fn ensure_local_cluster() {
-    let out = Command::new(env!("CARGO_BIN_EXE_crashlab"))
-        .args(["cluster", "up"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "cluster up: {out:?}");
-}
-
 #[test]
 #[ignore = "needs root, tmux and the local cluster"]
 fn run_oom_in_a_terminal_tells_the_story_and_counts_the_back_off_down() {
+    let _cluster = support::shared();
+    let _slot = support::slot();
     ensure_local_cluster();
     let pane = Pane::start("story", &format!("run oom --context {CONTEXT}"));
     // The countdown is live: seen while the kubelet waits, with a number that goes down.
@@ -139,6 +131,8 @@ fn run_oom_in_a_terminal_tells_the_story_and_counts_the_back_off_down() {
 #[test]
 #[ignore = "needs root, tmux and the local cluster"]
 fn pause_stops_at_each_phase_until_enter() {
+    let _cluster = support::shared();
+    let _slot = support::slot();
     ensure_local_cluster();
     let pane = Pane::start("pause", &format!("run oom --pause --context {CONTEXT}"));
     let at_crash = pane.wait_for("next: the first crash", Duration::from_secs(120));

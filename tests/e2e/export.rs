@@ -14,18 +14,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-mod support;
-use support::Run;
+use crate::support::{self, Run, crashlab};
 
 use crashlab::export::{Case, Evidence};
 use crashlab::scenario::Catalogue;
 use serde_json::{Value, json};
-
-fn crashlab() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crashlab"));
-    cmd.env("NO_COLOR", "1").env_remove("CRASHLAB_LOG");
-    cmd
-}
 
 /// Every built-in scenario's exported case.
 fn all_cases() -> Vec<Case> {
@@ -34,15 +27,6 @@ fn all_cases() -> Vec<Case> {
         .iter()
         .map(|e| Case::new(&e.scenario, None).unwrap())
         .collect()
-}
-
-/// CRASHLAB_E2E_CONTEXT, else the local cluster (brought up first).
-fn context() -> String {
-    std::env::var("CRASHLAB_E2E_CONTEXT").unwrap_or_else(|_| {
-        let out = crashlab().args(["cluster", "up"]).output().unwrap();
-        assert!(out.status.success(), "cluster up: {out:?}");
-        "crashlab-local".to_owned()
-    })
 }
 
 /// A directory holding `kubectl`: PATH's, else the one the local provider cached.
@@ -71,7 +55,7 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
-        let context = context();
+        let context = support::e2e_context();
         let dir = tempfile::tempdir().unwrap();
         let kubectl = kubectl_dir().join("kubectl");
         let out = Command::new(&kubectl)
@@ -410,6 +394,9 @@ fn agent_output(command: &str, view: &str, answer: &str) -> String {
 #[test]
 #[ignore = "needs a cluster (crashlab cluster up)"]
 fn every_exported_case_reproduces_at_once_and_cleans_up_as_their_suites_run_them() {
+    let _cluster = support::shared();
+    // Every case at once is a whole catalogue on the node.
+    let _heavy = support::heavy();
     let env = Env::new();
     let out = tempfile::tempdir().unwrap();
     let cases = all_cases();
@@ -617,6 +604,8 @@ fn renamed_exit_1(dir: &Path, name: &str, exit_code: &str) -> PathBuf {
 #[test]
 #[ignore = "needs a cluster (crashlab cluster up)"]
 fn a_fixture_that_does_not_reproduce_fails_its_setup_and_leaves_nothing() {
+    let _cluster = support::shared();
+    let _slot = support::slot();
     let env = Env::new();
     let out = tempfile::tempdir().unwrap();
     // exit-1 with an exit code it never has: contradicted at the first termination.
@@ -641,6 +630,8 @@ fn a_fixture_that_does_not_reproduce_fails_its_setup_and_leaves_nothing() {
 #[test]
 #[ignore = "needs a cluster (crashlab cluster up)"]
 fn a_suite_made_context_is_used_throughout_once_allowed() {
+    let _cluster = support::shared();
+    let _slot = support::slot();
     let env = Env::new();
     let out = tempfile::tempdir().unwrap();
     // The cluster under a name crashlab does not know as a test cluster, as a suite's

@@ -1,5 +1,5 @@
 //! The local provider on this host, end to end, in one sequential test (it takes the cluster
-//! down and up, so nothing else may share it): bring-up, the network rules that keep pod
+//! down and up, so it holds the cluster exclusively: `support::exclusive`): bring-up, the network rules that keep pod
 //! traffic on the machine, and a `down` that leaves the host exactly as it found it.
 //!
 //! Needs root and the host packages (`crashlab cluster deps`); `#[ignore]`d so a plain
@@ -11,14 +11,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use crate::support::{self, sh};
+
 const STATE: &str = "/var/lib/crashlab/local";
 
+/// `crashlab ARGS`, which must succeed.
 fn crashlab(args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_crashlab"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let out = support::crashlab().args(args).output().unwrap();
     assert!(
         out.status.success(),
         "crashlab {args:?} failed ({})\n--- stdout\n{}\n--- stderr\n{}",
@@ -27,10 +26,6 @@ fn crashlab(args: &[&str]) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-fn sh(cmd: &str) -> Output {
-    Command::new("bash").args(["-c", cmd]).output().unwrap()
 }
 
 fn text(out: &Output) -> String {
@@ -272,6 +267,8 @@ impl Drop for OffMachine {
 #[test]
 #[ignore = "needs root; run with --include-ignored"]
 fn the_off_machine_fixture_puts_run_netns_back_as_it_found_it() {
+    // Alone: every pod sandbox another test starts adds a mount to the table compared here.
+    let _alone = support::exclusive();
     let before = lines("awk '{print $5}' /proc/self/mountinfo");
     let existed = Path::new(NETNS_DIR).exists();
     let off = OffMachine::new();
@@ -284,6 +281,9 @@ fn the_off_machine_fixture_puts_run_netns_back_as_it_found_it() {
 #[test]
 #[ignore = "needs root and the host packages; run with --include-ignored"]
 fn local_cluster_keeps_pod_traffic_on_the_machine_and_down_leaves_nothing() {
+    // Alone: it takes the cluster down and up, and leaves it up as it found it.
+    let _alone = support::exclusive();
+    let _up_again = support::cluster::UpAgainAfter;
     crashlab(&["cluster", "down"]);
     let before = snapshot();
     assert!(!before.state_dir, "state dir still there after down");

@@ -9,30 +9,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-mod support;
+use crate::support::{self, Run, crashlab, crashlab_run, fixture};
 use std::sync::OnceLock;
-use support::Run;
 
 use serde_json::Value;
-
-fn crashlab() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crashlab"));
-    cmd.env("NO_COLOR", "1").env_remove("CRASHLAB_LOG");
-    cmd
-}
-
-/// `crashlab ARGS`, run to completion.
-fn crashlab_run(args: &[&str]) -> Run {
-    let mut c = crashlab();
-    c.args(args);
-    Run::new(c)
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 // ------------------------------------------------------------------ no cluster needed
 
@@ -765,8 +745,12 @@ impl<T: Send + Sync + 'static> Background<T> {
         }
     }
 
+    /// Runs `run` on a thread of its own (named `cli::…` for the timings), holding the cluster
+    /// shared like the tests that read its result.
     fn start(&'static self, what: &'static str, run: fn() -> T) {
-        std::thread::spawn(move || {
+        let thread = std::thread::Builder::new().name(format!("cli::(background) {what}"));
+        let spawned = thread.spawn(move || {
+            let _cluster = support::shared();
             let result = std::panic::catch_unwind(run).map_err(|e| {
                 let message = e
                     .downcast_ref::<String>()
@@ -777,6 +761,7 @@ impl<T: Send + Sync + 'static> Background<T> {
             });
             let _ = self.cell.set(result);
         });
+        spawned.expect("a thread for a background run");
     }
 
     fn get(&'static self) -> &'static T {
@@ -793,14 +778,16 @@ static VALIDATE_BUILTIN: Background<(Run, Value)> = Background::new();
 static VALIDATE_ECHO: Background<(Run, Value)> = Background::new();
 
 /// Every e2e test calls this first, so that both whole-catalogue runs are under way from the
-/// first e2e test on. libtest starts tests in name order on its four threads: the tests that
-/// only read the catalogue run are named `e2e_whole_catalogue_*`, after the `e2e_validate_*`
-/// tests, so that they do not hold every thread while they wait for it.
+/// first e2e test on. libtest starts tests in name order: the tests that only read the
+/// catalogue run are named `e2e_whole_catalogue_*`, after the `e2e_validate_*` tests, so that
+/// they do not hold test threads while they wait for it. Each whole catalogue holds one of the
+/// node's heavy slots (`support::heavy`), as the export test's every-case-at-once does.
 fn start_heavy_runs() {
     static STARTED: std::sync::Once = std::sync::Once::new();
     STARTED.call_once(|| {
         CATALOGUE.start("crashlab run --all", run_catalogue);
         VALIDATE_BUILTIN.start("crashlab validate --all", || {
+            let _heavy = support::heavy();
             let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-builtin");
             validate_run(&["--all", "--diagnose", BUILTIN_DIAGNOSER], &[], &saved)
         });
@@ -808,6 +795,7 @@ fn start_heavy_runs() {
         // share the node at any time.
         VALIDATE_ECHO.start("crashlab validate --all with the name-echo control", || {
             let _ = VALIDATE_BUILTIN.cell.wait();
+            let _heavy = support::heavy();
             let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-echo");
             let control = example("name-echo-control.sh");
             validate_run(
@@ -830,6 +818,7 @@ fn catalogue_run() -> &'static CatalogueRun {
 }
 
 fn run_catalogue() -> CatalogueRun {
+    let _heavy = support::heavy();
     {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e");
         let _ = std::fs::remove_dir_all(&dir);
@@ -935,6 +924,7 @@ fn event_messages(observed: &Value, reason: &str) -> Vec<String> {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_whole_catalogue_passes_and_exits_0() {
+    let _cluster = support::shared();
     start_heavy_runs();
     let run = catalogue_run();
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -981,6 +971,8 @@ fn e2e_whole_catalogue_passes_and_exits_0() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_a_signal_that_never_comes_is_a_failure_not_an_error() {
+    let _cluster = support::shared();
+    let _slot = support::slot();
     start_heavy_runs();
     let file = fixture("scenarios/readiness-expected-crash-loop.yaml");
     let mut c = crashlab();
@@ -1019,6 +1011,7 @@ fn e2e_a_signal_that_never_comes_is_a_failure_not_an_error() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_whole_catalogue_exit_1_crash_loops_with_error_and_logs() {
+    let _cluster = support::shared();
     start_heavy_runs();
     let o = passed("exit-1");
     assert_eq!(o["exit_code"], 1);
@@ -1035,6 +1028,7 @@ fn e2e_whole_catalogue_exit_1_crash_loops_with_error_and_logs() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_whole_catalogue_oom_is_oomkilled_137() {
+    let _cluster = support::shared();
     start_heavy_runs();
     let o = passed("oom");
     assert_eq!(o["exit_code"], 137);
@@ -1061,6 +1055,7 @@ fn e2e_whole_catalogue_oom_is_oomkilled_137() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_whole_catalogue_liveness_kills_with_sigterm_143() {
+    let _cluster = support::shared();
     start_heavy_runs();
     let o = passed("liveness");
     assert_eq!(o["exit_code"], 143);
@@ -1080,6 +1075,7 @@ fn e2e_whole_catalogue_liveness_kills_with_sigterm_143() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_whole_catalogue_liveness_sigkill_is_137_but_not_oomkilled() {
+    let _cluster = support::shared();
     start_heavy_runs();
     let o = passed("liveness-sigkill");
     assert_eq!(o["exit_code"], 137);
@@ -1089,6 +1085,7 @@ fn e2e_whole_catalogue_liveness_sigkill_is_137_but_not_oomkilled() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_whole_catalogue_missing_secret_optional_starts_and_exits_1() {
+    let _cluster = support::shared();
     start_heavy_runs();
     let o = passed("missing-secret");
     assert_eq!(o["exit_code"], 1);
@@ -1098,6 +1095,7 @@ fn e2e_whole_catalogue_missing_secret_optional_starts_and_exits_1() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_whole_catalogue_missing_secret_ref_never_creates_the_container() {
+    let _cluster = support::shared();
     start_heavy_runs();
     let o = passed("missing-secret-ref");
     assert_eq!(o["waiting_reason"], "CreateContainerConfigError");
@@ -1114,6 +1112,7 @@ fn e2e_whole_catalogue_missing_secret_ref_never_creates_the_container() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_whole_catalogue_postgres_down_is_refused_by_kube_proxy() {
+    let _cluster = support::shared();
     start_heavy_runs();
     let o = passed("postgres-down");
     assert_eq!(o["exit_code"], 1);
@@ -1160,6 +1159,7 @@ fn validated<'a>(doc: &'a Value, name: &str) -> &'a Value {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_scores_the_builtin_diagnoser_100_percent_on_the_catalogue() {
+    let _cluster = support::shared();
     start_heavy_runs();
     let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-builtin");
     let (run, doc) = VALIDATE_BUILTIN.get();
@@ -1187,6 +1187,8 @@ fn e2e_validate_scores_the_builtin_diagnoser_100_percent_on_the_catalogue() {
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_alert_rules_mixin_fires_15_minutes_after_the_loop_starts_and_the_fast_rule_within_a_minute()
 {
+    let _cluster = support::shared();
+    let _slot = support::slot();
     start_heavy_runs();
     let rules = example("alert-rules/kubernetes-mixin.yaml");
     let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-alert-rules.xml");
@@ -1246,6 +1248,8 @@ fn e2e_alert_rules_mixin_fires_15_minutes_after_the_loop_starts_and_the_fast_rul
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_grades_a_bad_diagnoser_low_and_never_blames_it_for_a_sabotaged_fixture() {
+    let _cluster = support::shared();
+    let _slot = support::slot();
     start_heavy_runs();
     let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-bad");
     let bad = example("bad-diagnoser.sh");
@@ -1301,6 +1305,7 @@ fn e2e_validate_grades_a_bad_diagnoser_low_and_never_blames_it_for_a_sabotaged_f
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_a_name_echo_control_learns_no_scenario_name_and_no_category() {
+    let _cluster = support::shared();
     start_heavy_runs();
     let (run, doc) = VALIDATE_ECHO.get();
     // Below the minimum everywhere: exit 1, not 3 (every fixture reproduced).
@@ -1345,6 +1350,8 @@ fn e2e_validate_a_name_echo_control_learns_no_scenario_name_and_no_category() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_runs_the_tool_at_each_moment_and_says_what_it_saw() {
+    let _cluster = support::shared();
+    let _slot = support::slot();
     start_heavy_runs();
     let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-moments");
     // A tool that reports what kubectl shows it: the target container's state.
@@ -1401,6 +1408,8 @@ fn e2e_validate_runs_the_tool_at_each_moment_and_says_what_it_saw() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_a_public_diagnoser_through_its_adapter() {
+    let _cluster = support::shared();
+    let _slot = support::slot();
     start_heavy_runs();
     let install = Run::new({
         let mut c =
@@ -1545,6 +1554,8 @@ fn assert_flaky_pass_at_k(run: &Run, doc: &Value, junit: &Path, counter: &Path) 
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_repeat_reports_pass_at_k_for_a_flaky_stand_in() {
+    let _cluster = support::shared();
+    let _slot = support::slot();
     start_heavy_runs();
     let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-flaky.xml");
     let (run, doc, counter) = validate_flaky(&[], &junit);
@@ -1563,6 +1574,8 @@ fn e2e_validate_repeat_reports_pass_at_k_for_a_flaky_stand_in() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_repeat_fresh_reproduces_the_incident_for_each_run() {
+    let _cluster = support::shared();
+    let _slot = support::slot();
     start_heavy_runs();
     let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-flaky-fresh.xml");
     let (run, doc, counter) = validate_flaky(&["--fresh"], &junit);
@@ -1800,6 +1813,8 @@ fn export_writes_cases_and_refuses_to_overwrite_them() {
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_scopes_what_the_tool_can_read_to_its_namespace() {
+    let _cluster = support::shared();
+    let _slot = support::slot();
     let tool = "echo own: $(kubectl get pod \"$CRASHLAB_POD\" -o name 2>&1); \
         echo logs: $(kubectl logs \"$CRASHLAB_POD\" -c \"$CRASHLAB_CONTAINER\" --previous 2>&1 | tail -n 1); \
         echo nodes: $(kubectl get nodes -o name 2>&1 | head -n 1); \
@@ -1840,9 +1855,7 @@ fn e2e_validate_scopes_what_the_tool_can_read_to_its_namespace() {
     // The grant's ClusterRole and ClusterRoleBinding are owned by the namespace: gone with it.
     let kubectl = |args: &[&str]| {
         let mut c = Command::new("kubectl");
-        if let Ok(ctx) = std::env::var("CRASHLAB_E2E_CONTEXT") {
-            c.args(["--context", &ctx]);
-        }
+        c.args(support::context_args());
         String::from_utf8(c.args(args).output().unwrap().stdout).unwrap()
     };
     let name = format!("clusterrole/crashlab-tool-{ns}");

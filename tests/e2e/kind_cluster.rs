@@ -2,65 +2,22 @@
 //! kubeadm) in a Docker container, made by the real `kind` from a node image that
 //! `tests/kind/prepare-node-image` builds on machines without a container registry.
 //!
-//! The test takes the image from `CRASHLAB_KIND_NODE_IMAGE` (what `.ci/run` sets) or builds
-//! it itself with `tests/kind/prepare-node-image` (minutes on a fresh machine, cached after).
-//! It needs root, Debian's packages and the Go module proxy; in CI nothing is skipped.
+//! Both tests get what they need from the harness (`support::kind::node_image`), whichever
+//! runs first: Docker engine, kind and the node image, from `CRASHLAB_KIND_NODE_IMAGE` when
+//! set, else prepared by `tests/kind/prepare-node-image` (minutes on a fresh machine, cached
+//! after). That needs root, Debian's packages and the Go module proxy; nothing is skipped.
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::Command;
 use std::sync::Mutex;
 
-mod support;
-use support::Run;
+use crate::support::kind::node_image;
+use crate::support::{self, Run, crashlab, crashlab_run, sh_stdout as sh};
 
 use serde_json::Value;
 
 const KIND_CONTEXT: &str = "kind-crashlab";
-/// The Kubernetes minor the CI node image is built for (crashlab's default).
-const VERSION: &str = "1.34";
-
 /// The tests of this file share Docker's view of crashlab's kind cluster: one at a time.
 static KIND: Mutex<()> = Mutex::new(());
-
-fn crashlab() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_crashlab"))
-}
-
-/// `crashlab ARGS…`, finished.
-fn crashlab_run(args: &[&str]) -> Run {
-    let mut c = crashlab();
-    c.args(args);
-    Run::new(c)
-}
-
-fn sh(cmd: &str) -> String {
-    let out = Command::new("sh").arg("-c").arg(cmd).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// The node image: `CRASHLAB_KIND_NODE_IMAGE`, else built (or found cached) by the script.
-fn node_image() -> String {
-    if let Ok(image) = std::env::var("CRASHLAB_KIND_NODE_IMAGE")
-        && !image.is_empty()
-    {
-        return image;
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kind/prepare-node-image");
-    let run = Run::new({
-        let mut c = Command::new(&script);
-        c.arg(VERSION)
-            .env("CRASHLAB", env!("CARGO_BIN_EXE_crashlab"));
-        c
-    });
-    run.expect_code(0);
-    run.stdout()
-        .lines()
-        .last()
-        .expect("prepare-node-image prints the image reference last")
-        .trim()
-        .to_string()
-}
 
 /// What of crashlab's kind cluster Docker and the kubeconfig could hold.
 #[derive(Debug, PartialEq)]
@@ -102,19 +59,17 @@ fn nothing() -> KindLeftovers {
 #[test]
 #[ignore = "needs root, Docker and kind; run with --include-ignored"]
 fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
-    let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
+    // Prepared before the cluster is held, while other tests use it.
     let image = node_image();
+    let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
+    // Alone: `kind create cluster` makes its context the kubeconfig's current one (which
+    // `crashlab run` without --context reads) and `down` removes it; the kind node and a
+    // whole catalogue on it share the machine's cores with the local cluster.
+    let _alone = support::exclusive();
     crashlab_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
     assert_eq!(leftovers(), nothing(), "leftovers before the test");
 
-    let up = crashlab_run(&[
-        "cluster",
-        "up",
-        "--provider",
-        "kind",
-        "--node-image",
-        &image,
-    ]);
+    let up = crashlab_run(&["cluster", "up", "--provider", "kind", "--node-image", image]);
     up.expect_code(0);
     assert!(
         up.stdout().contains("kind cluster ready: Kubernetes v1.34"),
@@ -244,8 +199,11 @@ fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
 }
 
 #[test]
-#[ignore = "needs Docker; run with --include-ignored"]
+#[ignore = "needs root, Docker and kind (the harness prepares them); run with --include-ignored"]
 fn a_node_image_that_is_not_there_is_exit_3_naming_it_and_how_to_build_one() {
+    // A Docker engine and kind, whichever kind test comes first (on a fresh machine neither
+    // is installed before the harness prepares them).
+    node_image();
     let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
     let before = leftovers();
     let run = crashlab_run(&[

@@ -13,17 +13,10 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-mod support;
-use support::Run;
+use crate::support::{self, Run, fixture};
 
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 2000;
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(rel)
-}
 
 /// Debian's chromium, installed first when missing (see `support::program_from_apt`).
 fn chromium() -> PathBuf {

@@ -1,0 +1,339 @@
+//! The cluster the end-to-end tests share, and who may use it when.
+//!
+//! Every test that touches the local cluster holds a guard for its whole run: [`shared`] for
+//! a test that only runs scenarios in namespaces of its own, [`exclusive`] for a test that
+//! disturbs the cluster for everyone (kills the API server, freezes containerd, takes the
+//! cluster down, collects every dead run's leftovers, switches the kubeconfig to a kind
+//! cluster). An exclusive test waits until no other cluster test runs, and no cluster test
+//! starts while it runs. Shared tests go first: a shared test enters whenever no exclusive
+//! test holds the cluster, so the exclusive ones run one after another once the shared ones
+//! (all started early, the binary runs many tests at once) are done, instead of stopping every
+//! shared test each time one of them gets a thread.
+//!
+//! [`heavy`] bounds how many whole-catalogue runs share the node (two, as CI has always run
+//! them) and [`slot`] how many tests that start scenarios of their own run beside them (four,
+//! as many as the four test threads each binary had before they were merged), so that the
+//! timing checks (the back-off curve of `oom`: its first restart within 3 s) hold under the
+//! load. Measured: with every such test at once (14 beside the two catalogues, the first
+//! minute), `oom`'s first restart took 4 s.
+
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Instant;
+
+use super::{Run, crashlab, timings};
+
+/// The local provider's context.
+pub const LOCAL_CONTEXT: &str = "crashlab-local";
+
+/// How many whole-catalogue runs may share the node at once.
+const HEAVY_SLOTS: usize = 2;
+/// How many tests that start scenarios of their own may run at once.
+const SLOTS: usize = 4;
+
+#[derive(Default)]
+struct State {
+    readers: usize,
+    writer: bool,
+    heavy: usize,
+    slots: usize,
+    /// Bumped when an exclusive holder lets go: it may have taken the cluster down.
+    epoch: u64,
+}
+
+/// Shared and exclusive holders (shared ones first), and the heavy slots.
+pub struct Lock {
+    state: Mutex<State>,
+    changed: Condvar,
+    heavy_slots: usize,
+    slots: usize,
+}
+
+/// The one lock of the local cluster, for every test of the process.
+static CLUSTER: Lock = Lock::new(HEAVY_SLOTS, SLOTS);
+
+impl Lock {
+    pub const fn new(heavy_slots: usize, slots: usize) -> Lock {
+        Lock {
+            state: Mutex::new(State {
+                readers: 0,
+                writer: false,
+                heavy: 0,
+                slots: 0,
+                epoch: 0,
+            }),
+            changed: Condvar::new(),
+            heavy_slots,
+            slots,
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wait_until(&self, mut ready: impl FnMut(&State) -> bool) -> MutexGuard<'_, State> {
+        let mut s = self.state();
+        while !ready(&s) {
+            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+        s
+    }
+
+    /// Shared with the other shared holders; waits while an exclusive one holds it.
+    pub fn shared(&'static self) -> ClusterGuard {
+        let asked = Instant::now();
+        let mut s = self.wait_until(|s| !s.writer);
+        s.readers += 1;
+        ClusterGuard::new(self, Kind::Shared, asked)
+    }
+
+    /// Alone: waits until nobody else holds it.
+    pub fn exclusive(&'static self) -> ClusterGuard {
+        let asked = Instant::now();
+        let mut s = self.wait_until(|s| !s.writer && s.readers == 0);
+        s.writer = true;
+        ClusterGuard::new(self, Kind::Exclusive, asked)
+    }
+
+    /// One of the heavy slots.
+    pub fn heavy(&'static self) -> ClusterGuard {
+        let asked = Instant::now();
+        let slots = self.heavy_slots;
+        let mut s = self.wait_until(|s| s.heavy < slots);
+        s.heavy += 1;
+        ClusterGuard::new(self, Kind::Heavy, asked)
+    }
+
+    /// One of the slots for a test's own scenarios.
+    pub fn slot(&'static self) -> ClusterGuard {
+        let asked = Instant::now();
+        let slots = self.slots;
+        let mut s = self.wait_until(|s| s.slots < slots);
+        s.slots += 1;
+        ClusterGuard::new(self, Kind::Slot, asked)
+    }
+
+    fn epoch(&self) -> u64 {
+        self.state().epoch
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Shared,
+    Exclusive,
+    Heavy,
+    Slot,
+}
+
+/// Held for as long as a test uses the cluster; released when dropped (also on panic).
+#[must_use = "the cluster is held only while the guard lives"]
+pub struct ClusterGuard {
+    lock: &'static Lock,
+    kind: Kind,
+    asked: Instant,
+    got: Instant,
+}
+
+impl ClusterGuard {
+    fn new(lock: &'static Lock, kind: Kind, asked: Instant) -> ClusterGuard {
+        ClusterGuard {
+            lock,
+            kind,
+            asked,
+            got: Instant::now(),
+        }
+    }
+}
+
+impl Drop for ClusterGuard {
+    fn drop(&mut self) {
+        {
+            let mut s = self.lock.state();
+            match self.kind {
+                Kind::Shared => s.readers -= 1,
+                Kind::Exclusive => {
+                    s.writer = false;
+                    s.epoch += 1;
+                }
+                Kind::Heavy => s.heavy -= 1,
+                Kind::Slot => s.slots -= 1,
+            }
+        }
+        self.lock.changed.notify_all();
+        if std::ptr::eq(self.lock, &CLUSTER) {
+            timings::record(
+                &format!("{:?}", self.kind).to_lowercase(),
+                self.asked,
+                self.got,
+            );
+        }
+    }
+}
+
+/// The cluster, shared with the other shared tests; waits while an exclusive test holds it.
+pub fn shared() -> ClusterGuard {
+    CLUSTER.shared()
+}
+
+/// The cluster alone: waits until no other cluster test runs.
+pub fn exclusive() -> ClusterGuard {
+    CLUSTER.exclusive()
+}
+
+/// One of the node's [`HEAVY_SLOTS`] for a whole catalogue at once; held together with
+/// [`shared`] (take `shared` first).
+pub fn heavy() -> ClusterGuard {
+    CLUSTER.heavy()
+}
+
+/// One of the [`SLOTS`] for a test that starts scenarios of its own; held together with
+/// [`shared`] (take `shared` first). Tests that only read a background run's result need none.
+pub fn slot() -> ClusterGuard {
+    CLUSTER.slot()
+}
+
+/// Brings the local cluster up when it is not (`crashlab cluster up`, which installs the host
+/// packages and builds the Kubernetes binaries on a fresh machine): once per process, and again
+/// after an exclusive test (it may have taken the cluster down or killed parts of it).
+pub fn ensure_local_cluster() {
+    static UP: Mutex<Option<u64>> = Mutex::new(None);
+    let mut up = UP.lock().unwrap_or_else(|e| e.into_inner());
+    let epoch = CLUSTER.epoch();
+    if *up == Some(epoch) {
+        return;
+    }
+    bring_local_cluster_up();
+    *up = Some(epoch);
+}
+
+/// Brings the local cluster up again when dropped, for a test that takes it down: the tests
+/// after it and the people sharing the machine find it as it was. Declared after the
+/// exclusive guard, it is dropped first, while the cluster is still held. Never panics (it
+/// runs while a failed test unwinds); says so on stderr when `cluster up` fails.
+#[must_use = "the cluster is brought up again when this is dropped"]
+pub struct UpAgainAfter;
+
+impl Drop for UpAgainAfter {
+    fn drop(&mut self) {
+        match crashlab().args(["cluster", "up"]).output() {
+            Ok(out) if out.status.success() => {}
+            other => eprintln!("bringing the local cluster up again failed: {other:?}"),
+        }
+    }
+}
+
+/// `crashlab cluster up`, every time (after a fault, to wait until the cluster serves again).
+pub fn bring_local_cluster_up() {
+    let mut c = crashlab();
+    c.args(["cluster", "up"]);
+    Run::new(c).expect_code(0);
+}
+
+/// The context end-to-end tests run on: CRASHLAB_E2E_CONTEXT, else the local cluster (brought
+/// up first).
+pub fn e2e_context() -> String {
+    std::env::var("CRASHLAB_E2E_CONTEXT").unwrap_or_else(|_| {
+        ensure_local_cluster();
+        LOCAL_CONTEXT.to_owned()
+    })
+}
+
+/// `--context X` for [`e2e_context`], named explicitly since the current context may be gone
+/// (the kind test deletes its cluster and its context).
+pub fn context_args() -> Vec<String> {
+    vec!["--context".to_owned(), e2e_context()]
+}
+
+#[cfg(test)]
+mod tests {
+    //! The lock's rules on a lock of their own (the cluster's is left to the cluster tests).
+    //! A holder that must wait is given a moment (300 ms) to show it does; one that must get
+    //! in is given seconds, so that a loaded machine makes no false failure.
+
+    use super::Lock;
+    use std::sync::mpsc;
+    use std::thread;
+    use std::time::Duration;
+
+    const MOMENT: Duration = Duration::from_millis(300);
+    const SECONDS: Duration = Duration::from_secs(10);
+
+    fn lock() -> &'static Lock {
+        Box::leak(Box::new(Lock::new(2, 4)))
+    }
+
+    /// Runs `f` on another thread; whether it finished within `limit`, and its channel.
+    fn within(limit: Duration, f: impl FnOnce() + Send + 'static) -> (bool, mpsc::Receiver<()>) {
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            f();
+            let _ = tx.send(());
+        });
+        let done = rx.recv_timeout(limit).is_ok();
+        (done, rx)
+    }
+
+    #[test]
+    fn shared_holders_overlap_and_an_exclusive_one_waits_for_all_of_them() {
+        let l = lock();
+        let a = l.shared();
+        let (b_got_in, _) = within(SECONDS, move || drop(l.shared()));
+        assert!(b_got_in, "a second shared holder waited");
+        let (alone, rx) = within(MOMENT, move || drop(l.exclusive()));
+        assert!(!alone, "exclusive while a shared holder held it");
+        drop(a);
+        rx.recv_timeout(SECONDS)
+            .expect("exclusive once the shared holder let go");
+    }
+
+    #[test]
+    fn shared_holders_go_first_and_wait_only_while_an_exclusive_one_holds_it() {
+        let l = lock();
+        let a = l.shared();
+        let (release, released) = mpsc::channel::<()>();
+        let (_, exclusive_done) = within(MOMENT, move || {
+            let _x = l.exclusive();
+            let _ = released.recv();
+        });
+        // An exclusive one waiting does not hold back new shared holders.
+        let (b_got_in, _) = within(SECONDS, move || drop(l.shared()));
+        assert!(
+            b_got_in,
+            "a shared holder waited for a waiting exclusive one"
+        );
+        let epoch = l.epoch();
+        drop(a);
+        while !l.state().writer {
+            thread::sleep(Duration::from_millis(10));
+        }
+        let (c_got_in, c) = within(MOMENT, move || drop(l.shared()));
+        assert!(!c_got_in, "a shared holder got in beside an exclusive one");
+        release.send(()).unwrap();
+        exclusive_done.recv_timeout(SECONDS).unwrap();
+        c.recv_timeout(SECONDS)
+            .expect("shared once the exclusive one let go");
+        assert_eq!(l.epoch(), epoch + 1, "an exclusive holder bumps the epoch");
+    }
+
+    #[test]
+    fn slots_are_bounded() {
+        let l = lock();
+        let held: Vec<_> = (0..4).map(|_| l.slot()).collect();
+        let (fifth, rx) = within(MOMENT, move || drop(l.slot()));
+        assert!(!fifth, "a fifth slot beside four");
+        drop(held);
+        rx.recv_timeout(SECONDS).expect("a slot once one was free");
+    }
+
+    #[test]
+    fn heavy_slots_are_bounded() {
+        let l = lock();
+        let one = l.heavy();
+        let _two = l.heavy();
+        let (third, rx) = within(MOMENT, move || drop(l.heavy()));
+        assert!(!third, "a third heavy run beside two");
+        drop(one);
+        rx.recv_timeout(SECONDS).expect("a slot once one was free");
+    }
+}
