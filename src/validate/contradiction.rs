@@ -37,6 +37,11 @@ pub struct Recorded {
     said: String,
     /// Whether any log was recorded (else a quoted log line has nothing to contradict it).
     logs_recorded: bool,
+    /// Pods and containers the timeline saw, and those whose logs it holds: a quotation on a
+    /// line that names another pod (the database a tool read the log of) is not checked.
+    pods: BTreeSet<String>,
+    logged_pods: BTreeSet<String>,
+    logged_containers: BTreeSet<String>,
 }
 
 /// Termination reasons the runtime and kubelet write (containerd CRI, kubelet_pods.go).
@@ -122,8 +127,21 @@ impl Recorded {
                 _ => {}
             }
             match &e.signal {
-                Signal::PreviousLogs { text, .. } => {
+                Signal::PodCreated { pod, .. } => {
+                    r.pods.insert(pod.clone());
+                }
+                Signal::Started { container, .. } | Signal::Terminated { container, .. } => {
+                    r.pods.insert(container.pod.clone());
+                }
+                _ => {}
+            }
+            match &e.signal {
+                Signal::PreviousLogs {
+                    text, container, ..
+                } => {
                     r.logs_recorded = true;
+                    r.logged_pods.insert(container.pod.clone());
+                    r.logged_containers.insert(container.container.clone());
                     r.said.push_str(text);
                 }
                 Signal::Event { message, .. } => r.said.push_str(message),
@@ -204,7 +222,23 @@ impl Recorded {
         // Quoted log lines: on a line that speaks of a log, a quotation the cluster never said
         // (whitespace collapsed; a quotation cut short with `…` is compared up to the cut).
         if self.logs_recorded {
-            for line in text.lines().filter(|l| LOG_WORD.is_match(l)) {
+            let unlogged_pods: Vec<&String> = self.pods.difference(&self.logged_pods).collect();
+            let unlogged_containers: Vec<&String> = self
+                .containers
+                .difference(&self.logged_containers)
+                .collect();
+            // A line about another pod's or container's log (one the recording does not
+            // hold) states nothing the recording can check.
+            let about_unrecorded = |line: &str| {
+                unlogged_pods.iter().any(|p| line.contains(p.as_str()))
+                    || unlogged_containers
+                        .iter()
+                        .any(|c| word_at(line, c.as_str()).is_some())
+            };
+            for line in text
+                .lines()
+                .filter(|l| LOG_WORD.is_match(l) && !about_unrecorded(l))
+            {
                 for c in LOG_QUOTE.captures_iter(line) {
                     let Some(q) = c.iter().skip(1).flatten().next() else {
                         continue;
@@ -347,6 +381,27 @@ mod tests {
             r.contradictions("Typical message: \"java.lang.OutOfMemoryError: Java heap space\""),
             []
         );
+    }
+
+    #[test]
+    fn a_quotation_of_another_pods_log_is_not_checked() {
+        // dependency-later: the app's pod and the database's (db-5f844db6cb-72ldb), whose
+        // log the recording does not hold; a diagnoser that read it may quote it.
+        let (_, rec) = recorded()
+            .into_iter()
+            .find(|(n, _)| n == "dependency-later")
+            .unwrap();
+        let r = Recorded::of(&Timeline::from_recording(&rec));
+        assert_eq!(
+            r.contradictions(
+                "pod db-5f844db6cb-72ldb: its log shows it still initialising («/usr/local/bin/docker-entrypoint.sh: running /docker-entrypoint-initdb.d/10-schema.sql»)"
+            ),
+            []
+        );
+        // The app's own log, made up: still a contradiction.
+        let c =
+            r.contradictions("The app's log says «panic: index out of range [3] with length 3».");
+        assert_eq!(c.len(), 1, "{c:?}");
     }
 
     #[test]
