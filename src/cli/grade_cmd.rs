@@ -41,9 +41,10 @@ pub fn run(args: GradeArgs) -> Result<Exit, CliError> {
         Some(path) => Some(read_recording(path)?),
         None => None,
     };
-    let cluster = timeline
-        .as_ref()
-        .map(|t| ClusterWords::of(t).with_manifest_names(scenario.spec.all_manifests()));
+    let cluster = timeline.as_ref().map(|t| {
+        ClusterWords::of(t)
+            .with_manifest_names(scenario.spec.all_manifests(), &scenario.metadata.name)
+    });
     let recorded = timeline.as_ref().map(Recorded::of);
     let name = scenario.metadata.name.as_str();
     let words: Vec<&str> = if name.contains(|c: char| c == '-' || c.is_ascii_digit()) {

@@ -14,6 +14,7 @@
 //! `kill -9`, when `crashlab gc` deletes the namespace).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
@@ -288,8 +289,12 @@ pub struct NamespaceGrants {
     client: Client,
     admin: Kubeconfig,
     dir: PathBuf,
-    granted: tokio::sync::Mutex<std::collections::HashMap<String, Result<PathBuf, String>>>,
+    /// One cell per namespace: a grant waits only for another call on the same incident,
+    /// never for a neighbour's (the crashloop moment gives the tool a window, not the queue).
+    granted: std::sync::Mutex<std::collections::HashMap<String, Arc<GrantCell>>>,
 }
+
+type GrantCell = tokio::sync::OnceCell<Result<PathBuf, String>>;
 
 impl NamespaceGrants {
     /// Grants made with `client`, whose tool kubeconfigs are `admin` with a token instead of
@@ -306,13 +311,16 @@ impl NamespaceGrants {
 
     /// The kubeconfig of the tool of `namespace`.
     pub async fn kubeconfig_for(&self, namespace: &str) -> Result<PathBuf, String> {
-        let mut granted = self.granted.lock().await;
-        if let Some(done) = granted.get(namespace) {
-            return done.clone();
-        }
-        let made = grant_namespace_read(&self.client, &self.admin, namespace, &self.dir).await;
-        granted.insert(namespace.to_owned(), made.clone());
-        made
+        let cell = self
+            .granted
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(namespace.to_owned())
+            .or_default()
+            .clone();
+        cell.get_or_init(|| grant_namespace_read(&self.client, &self.admin, namespace, &self.dir))
+            .await
+            .clone()
     }
 }
 

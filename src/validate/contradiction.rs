@@ -252,9 +252,17 @@ impl Recorded {
                     {
                         continue;
                     }
-                    let quoted = collapse(q.as_str().trim_end_matches(['…', '.', ' ']));
-                    let quoted = quoted.trim_end_matches("...").trim();
-                    if quoted.chars().count() < 16
+                    // A quotation shortened with `…` is compared up to the cut; a command
+                    // suggested in quotes (“kubectl logs app --previous”) quotes no log.
+                    let head = q.as_str().split(['…']).next().unwrap_or_default();
+                    let head = head.split("...").next().unwrap_or_default();
+                    let quoted = collapse(head.trim_end_matches(['.', ' ']));
+                    let quoted = quoted.trim();
+                    let command = ["kubectl ", "crashlab ", "$ ", "docker ", "crictl "]
+                        .iter()
+                        .any(|c| quoted.starts_with(c));
+                    if command
+                        || quoted.chars().count() < 16
                         || self.said.contains(quoted)
                         || negated(line, q.start())
                     {
@@ -337,6 +345,8 @@ mod tests {
             "Its last log line says why: «fatal: config file /etc/app/config.yaml not found»",
             "the log ends with \"fatal: config file /etc/app/config.yaml not fou…\"",
             "The log says `loading configuration` first.",
+            "Its log: «starting app v1.4.2 … config file /etc/app/config.yaml not found»",
+            "Read the logs with “kubectl logs app -c app --previous -n ns” first.",
         ] {
             assert_eq!(r.contradictions(text), [], "{text}");
         }

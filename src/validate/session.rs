@@ -202,7 +202,7 @@ impl Session {
                         ));
                     }
                     let cluster = ClusterWords::of(&r.report.timeline)
-                        .with_manifest_names(s.spec.all_manifests());
+                        .with_manifest_names(s.spec.all_manifests(), name);
                     let recorded = Recorded::of(&r.report.timeline);
                     for tool in tools {
                         let outcome = outcome_of(

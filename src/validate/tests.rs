@@ -771,7 +771,8 @@ fn a_listing_of_the_incidents_names_concludes_nothing_and_scores_0() {
                 },
             )
         };
-        let names = ClusterWords::of(&timeline).with_manifest_names(scenario.spec.all_manifests());
+        let names =
+            ClusterWords::of(&timeline).with_manifest_names(scenario.spec.all_manifests(), name);
         let g = grade_with(&names);
         assert_eq!(g.score, 0.0, "{name}: {g:#?}");
         assert_eq!(g.category.found, None, "{name}");
@@ -791,7 +792,8 @@ fn a_listing_of_the_incidents_names_concludes_nothing_and_scores_0() {
     let scenario = &catalogue.get("init-crash").unwrap().scenario;
     let (_, rec) = recordings.iter().find(|(n, _)| n == "init-crash").unwrap();
     let timeline = crate::timeline::Timeline::from_recording(rec);
-    let names = ClusterWords::of(&timeline).with_manifest_names(scenario.spec.all_manifests());
+    let names = ClusterWords::of(&timeline)
+        .with_manifest_names(scenario.spec.all_manifests(), "init-crash");
     let g = grade_in(
         &scenario.spec.ground_truth.clone().unwrap(),
         &ToolOutput::ok("The init container migrate exits before the app starts."),
@@ -829,4 +831,34 @@ fn a_saved_validation_reads_back_and_prints_the_same() {
             panic!("JSON differs after reading it back: {diff:#?}");
         }
     }
+}
+
+/// Names the spec refers to (an env variable, a Secret that does not exist) are not what a
+/// listing shows: naming them is a conclusion, credited even without a category.
+#[test]
+fn naming_what_the_spec_refers_to_is_a_conclusion() {
+    let catalogue = Catalogue::builtin();
+    let scenario = &catalogue.get("missing-secret").unwrap().scenario;
+    let (_, rec) = crate::timeline::recorded()
+        .into_iter()
+        .find(|(n, _)| n == "missing-secret")
+        .unwrap();
+    let timeline = crate::timeline::Timeline::from_recording(&rec);
+    let names = ClusterWords::of(&timeline)
+        .with_manifest_names(scenario.spec.all_manifests(), "missing-secret");
+    let g = grade_in(
+        &scenario.spec.ground_truth.clone().unwrap(),
+        &ToolOutput::ok(
+            "DATABASE_URL is not set: the optional secretKeyRef points at app-db, which does not \
+             exist in the namespace.",
+        ),
+        &GradeOptions::default(),
+        &Given {
+            cluster: Some(&names),
+            ..Given::default()
+        },
+    );
+    assert_eq!(g.category.found, None, "{g:#?}");
+    assert!(g.notes.is_empty(), "{:?}", g.notes);
+    assert_eq!(g.score, 0.5, "{g:#?}");
 }

@@ -626,14 +626,18 @@ fn unknown_mode_prints_usage_and_exits_2() {
 
 #[test]
 fn oom_pauses_between_steps_when_asked_as_a_growing_leak_does() {
-    let mut probe = Probe::start(&["oom", "1", "300"]);
+    // Timed from the spawn, not from seeing the first line: a reader that sees the first line
+    // late (a loaded machine, 48 test threads) would shorten the gap and fail a program that
+    // paused. The first step comes at once, so the second cannot be seen before the pause
+    // (1 s) is over; without a pause it would come within milliseconds.
+    let spawned = std::time::Instant::now();
+    let mut probe = Probe::start(&["oom", "1", "1000"]);
     probe.wait_for_stdout("allocated 1 MiB");
-    let first = std::time::Instant::now();
     probe.wait_for_stdout("allocated 2 MiB");
-    let between = first.elapsed();
+    let second = spawned.elapsed();
     assert!(
-        between >= Duration::from_millis(250),
-        "the second step came {between:?} after the first"
+        second >= Duration::from_millis(1000),
+        "the second step came {second:?} after the start"
     );
     probe.signal(libc::SIGKILL);
 }
@@ -985,16 +989,21 @@ fn serve_reports_a_port_in_use_as_go_does_and_exits_1() {
 
 #[test]
 fn serve_health_delay_slows_only_healthz_until_a_probe_times_out() {
-    let (_probe, port) = serve("200", &["--health-delay-ms=300"]);
+    // 1 s, so that "not slowed" has a margin a loaded machine (48 test threads) keeps.
+    let (_probe, port) = serve("200", &["--health-delay-ms=1000"]);
     let started = Instant::now();
     assert_eq!(http_get(port, "/"), (200, "ok\n".to_owned()));
-    assert!(started.elapsed() < Duration::from_millis(300));
+    let root = started.elapsed();
+    assert!(
+        root < Duration::from_millis(1000),
+        "/ answered after {root:?}"
+    );
 
     let started = Instant::now();
     assert_eq!(http_get(port, "/healthz"), (200, "ok\n".to_owned()));
     let took = started.elapsed();
     assert!(
-        took >= Duration::from_millis(300),
+        took >= Duration::from_millis(1000),
         "answered after {took:?}"
     );
 
@@ -1038,21 +1047,29 @@ fn serve_healthy_after_answers_503_while_warming_caches() {
 fn serve_listen_after_refuses_connections_until_warm() {
     let port = closed_port();
     let started = Instant::now();
-    let mut probe = Probe::start(&["serve", &port.to_string(), "500", "--listen-after", "0.5"]);
+    // 2 s: the refusal below must come before it, however late a loaded machine shows the
+    // line it waits for.
+    let mut probe = Probe::start(&["serve", &port.to_string(), "500", "--listen-after", "2"]);
     probe.wait_for_stdout("warming caches before serving traffic");
     let refused = TcpStream::connect(("127.0.0.1", port)).unwrap_err();
     assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
     probe.wait_for_stdout(&format!("listening on 0.0.0.0:{port}"));
-    assert!(started.elapsed() >= Duration::from_millis(500));
+    assert!(started.elapsed() >= Duration::from_millis(2000));
     // Healthy as soon as it listens: only the binding was delayed.
     assert_eq!(http_get(port, "/healthz").0, 500);
     probe.signal(libc::SIGTERM);
     let out = probe.finish();
     assert_eq!(out.status.code(), Some(143));
+    // Warming 2 s, it reports its progress once a second in between.
     assert!(
-        out.stdout.starts_with(&format!(
-            "starting app v1.4.2\nwarming caches before serving traffic\n\
-             caches warm: 48213 entries loaded in 0.5s\nlistening on 0.0.0.0:{port}\n"
+        out.stdout
+            .starts_with("starting app v1.4.2\nwarming caches before serving traffic\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(&format!(
+            "caches warm: 48213 entries loaded in 2.0s\nlistening on 0.0.0.0:{port}\n"
         )),
         "{}",
         out.stdout
