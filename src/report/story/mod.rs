@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use jiff::tz::TimeZone;
 use owo_colors::Style;
 
+use crate::expect::duration::go_duration;
 use crate::runner::{RunEvent, ScenarioReport};
 use crate::timeline::Signal;
 
@@ -47,6 +48,8 @@ pub struct StoryOptions {
 struct Countdown {
     scenario: String,
     until: Instant,
+    /// The back-off being counted, seconds.
+    wait_s: u64,
     drawn: bool,
 }
 
@@ -59,6 +62,8 @@ pub struct StoryReporter<W: Write> {
     multi: bool,
     stories: HashMap<String, ScenarioStory>,
     countdown: Option<Countdown>,
+    /// The node's back-off curve (initial, cap), seconds, from the run's start.
+    backoff: Option<(u32, u32)>,
     tally: Tally,
 }
 
@@ -75,6 +80,7 @@ impl<W: Write> StoryReporter<W> {
             multi: false,
             stories: HashMap::new(),
             countdown: None,
+            backoff: None,
             tally: Tally::default(),
         }
     }
@@ -129,13 +135,15 @@ impl<W: Write> StoryReporter<W> {
                         });
                     }
                 }
-                Beat::Countdown { until } => {
+                Beat::Countdown { until, wait_s } => {
                     if self.live && !self.multi {
                         let left = until.as_millisecond() - jiff::Timestamp::now().as_millisecond();
                         let left = Duration::from_millis(left.max(0) as u64);
+                        self.clear_countdown()?;
                         self.countdown = Some(Countdown {
                             scenario: scenario.to_owned(),
                             until: Instant::now() + left,
+                            wait_s,
                             drawn: false,
                         });
                         self.tick()?;
@@ -249,6 +257,7 @@ impl<W: Write> Reporter for StoryReporter<W> {
                 kubelet_backoff,
             } => {
                 self.multi = *count > 1;
+                self.backoff = kubelet_backoff.as_ref().map(|b| (b.initial_s, b.max_s));
                 write_run_started(
                     &mut self.out,
                     *count,
@@ -278,10 +287,12 @@ impl<W: Write> Reporter for StoryReporter<W> {
                     target.container
                 );
                 writeln!(self.out, "{prefix}  {}", self.p.tone(&watching, Tone::Dim))?;
-                self.stories.insert(
-                    scenario.clone(),
-                    ScenarioStory::new(target.clone(), namespace.clone(), summary.clone()),
-                );
+                let mut story =
+                    ScenarioStory::new(target.clone(), namespace.clone(), summary.clone());
+                if let Some((initial, max)) = self.backoff {
+                    story = story.with_backoff(initial, max);
+                }
+                self.stories.insert(scenario.clone(), story);
             }
             RunEvent::Signal { scenario, entry } => {
                 if let Some(c) = &self.countdown
@@ -341,9 +352,12 @@ impl<W: Write> Reporter for StoryReporter<W> {
         };
         let left = c.until.saturating_duration_since(Instant::now()).as_secs();
         let text = if left == 0 {
-            "⏳ restarting now…".to_owned()
+            "⏳ back-off over: the kubelet restarts it when it next syncs the pod…".to_owned()
         } else {
-            format!("⏳ {left}s until the kubelet restarts it")
+            format!(
+                "⏳ {left}s until the kubelet restarts it (back-off {} from the crash)",
+                go_duration(c.wait_s)
+            )
         };
         let text = self.p.tone(&text, Tone::Warn);
         write!(self.out, "\r\x1b[2K         {text}")?;

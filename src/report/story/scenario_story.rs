@@ -28,9 +28,9 @@ pub enum Beat {
     Detail { text: String, tone: Tone },
     /// A place where a class may want to stop and talk (`--pause`).
     Phase(Phase),
-    /// The kubelet will restart the container at this time, after its back-off (a live
-    /// countdown may follow).
-    Countdown { until: Timestamp },
+    /// The kubelet's back-off of `wait_s` ends at `until`: it restarts the container at its
+    /// next sync of the pod after that (a live countdown may follow).
+    Countdown { until: Timestamp, wait_s: u64 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +72,8 @@ pub struct ScenarioStory {
     decisive: Option<(BTreeMap<String, Pod>, usize, Timestamp)>,
     crashed: bool,
     looping: bool,
+    /// The node's kubelet back-off curve (initial, cap), seconds, when the run read it.
+    backoff: Option<(u32, u32)>,
 }
 
 impl ScenarioStory {
@@ -92,7 +94,16 @@ impl ScenarioStory {
             decisive: None,
             crashed: false,
             looping: false,
+            backoff: None,
         }
+    }
+
+    /// The kubelet's back-off curve (initial, cap) in seconds: a container that was restarted
+    /// before and crashes again is counted down from its crash, before the kubelet writes
+    /// `CrashLoopBackOff` into the status (which it does late, often just before the restart).
+    pub fn with_backoff(mut self, initial_s: u32, max_s: u32) -> Self {
+        self.backoff = Some((initial_s, max_s));
+        self
     }
 
     /// The target's bare pod, whose name goes without saying.
@@ -184,6 +195,7 @@ impl ScenarioStory {
                 if let Some(f) = finished_at {
                     self.finished.insert(container.clone(), (*f, at));
                 }
+                let countdown = crash_countdown(self.backoff, *restart_count, *finished_at);
                 let who = self.who(container, restart_count + 1);
                 let ran = match (started_at, finished_at) {
                     // The API keeps whole seconds.
@@ -220,6 +232,7 @@ impl ScenarioStory {
                     self.crashed = true;
                     beats.push(Beat::Phase(Phase::FirstCrash));
                 }
+                beats.extend(countdown);
             }
             Signal::Waiting {
                 container,
@@ -270,7 +283,7 @@ impl ScenarioStory {
                             if let Ok(until) =
                                 from.checked_add(jiff::SignedDuration::from_secs(s as i64))
                             {
-                                beats.push(Beat::Countdown { until });
+                                beats.push(Beat::Countdown { until, wait_s: s });
                             }
                         }
                     }
@@ -525,4 +538,66 @@ impl ScenarioStory {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// The countdown a crash starts: only for a container the kubelet has restarted before (so its
+/// restart policy restarts it), the back-off before its next restart counted from the crash,
+/// as the kubelet counts it. The first restart is immediate, so no countdown then.
+fn crash_countdown(
+    backoff: Option<(u32, u32)>,
+    restart_count: i32,
+    finished_at: Option<Timestamp>,
+) -> Option<Beat> {
+    let (initial, max) = backoff?;
+    if restart_count < 1 {
+        return None;
+    }
+    let wait_s = crate::expect::backoff::expected_delay(initial, max, restart_count + 1);
+    let until = finished_at?
+        .checked_add(jiff::SignedDuration::from_secs(wait_s as i64))
+        .ok()?;
+    Some(Beat::Countdown { until, wait_s })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Option<Timestamp> {
+        Some(s.parse().unwrap())
+    }
+
+    /// The crashes of the committed `oom` recording (v1.34.4, 10s doubling up to 5m): the first
+    /// restart is immediate; the second crash (restartCount 1, finished 05:28:07) waits 10s,
+    /// the third (restartCount 2) 20s, each from the kubelet's finishedAt.
+    #[test]
+    fn a_repeat_crash_counts_the_kubelets_back_off_down_from_the_crash() {
+        assert_eq!(
+            crash_countdown(Some((10, 300)), 0, at("2026-11-21T05:28:06Z")),
+            None
+        );
+        let Some(Beat::Countdown { until, wait_s }) =
+            crash_countdown(Some((10, 300)), 1, at("2026-11-21T05:28:07Z"))
+        else {
+            panic!("no countdown after the second crash")
+        };
+        assert_eq!((until, wait_s), (at("2026-11-21T05:28:17Z").unwrap(), 10));
+        let Some(Beat::Countdown { wait_s, .. }) =
+            crash_countdown(Some((10, 300)), 2, at("2026-11-21T05:28:18Z"))
+        else {
+            panic!("no countdown after the third crash")
+        };
+        assert_eq!(wait_s, 20);
+        assert_eq!(
+            crash_countdown(Some((10, 300)), 9, at("2026-11-21T05:28:18Z")).map(|b| match b {
+                Beat::Countdown { wait_s, .. } => wait_s,
+                _ => 0,
+            }),
+            Some(300),
+            "capped"
+        );
+        // Without the node's curve, or without the kubelet's crash time, nothing is counted.
+        assert_eq!(crash_countdown(None, 2, at("2026-11-21T05:28:18Z")), None);
+        assert_eq!(crash_countdown(Some((10, 300)), 2, None), None);
+    }
 }
