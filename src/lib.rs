@@ -9,7 +9,9 @@
 //! the providers and the readers of results. `diagnose` is a rule-based diagnoser of any pod;
 //! `validate` grades diagnostic tools (that one included) on live crash loops against each
 //! scenario's ground truth; `alerts` judges Prometheus alert rules with promtool on
-//! kube-state-metrics series derived from a recorded timeline. `shutdown` is the one
+//! kube-state-metrics series derived from a recorded timeline. `results` reads back the typed,
+//! versioned result documents (run, validation, matrix, recording) for `crashlab report`,
+//! `matrix --merge` and the HTML report. `shutdown` is the one
 //! process-wide Ctrl-C/SIGTERM story every long-running part checks.
 
 /// The layers, lowest first: a module imports modules of its own layer or of lower ones, never
@@ -26,6 +28,7 @@ pub const LAYERS: &[&[&str]] = &[
     &["expect", "alerts"],
     &["runner"],
     &["diagnose", "export", "report", "validate", "matrix"],
+    &["results"],
     &["html"],
     &["cli"],
 ];
@@ -44,6 +47,7 @@ pub mod kubectl_view;
 mod layers_tests;
 pub mod matrix;
 pub mod report;
+pub mod results;
 pub mod runner;
 pub mod scenario;
 pub mod shutdown;

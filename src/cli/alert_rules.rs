@@ -103,11 +103,12 @@ pub fn render_human_with(v: Option<&ValidationReport>, a: Option<&AlertsReport>)
     out
 }
 
-/// The validation document with an `alerts` field; `{"alerts": ...}` alone without a tool.
+/// The validation document with an `alerts` field; `{"schemaVersion": 1, "alerts": ...}`
+/// alone without a tool.
 pub fn render_json_with(v: Option<&ValidationReport>, a: Option<&AlertsReport>) -> String {
     let mut doc = match v {
         Some(v) => serde_json::from_str(&render_json(v)).unwrap_or_else(|_| json!({})),
-        None => json!({}),
+        None => json!({ "schemaVersion": crate::validate::VALIDATION_SCHEMA_VERSION }),
     };
     if let (Some(a), Value::Object(o)) = (a, &mut doc) {
         o.insert(

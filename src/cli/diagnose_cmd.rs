@@ -43,12 +43,7 @@ pub fn run(args: DiagnoseArgs) -> Result<Exit, CliError> {
     })?;
     let text = match args.output {
         OutputFormat::Human => diagnose::render_human(&diagnosis),
-        OutputFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&diagnosis)
-                .map_err(|e| CliError::env(format!("writing the diagnosis: {e}")))?;
-            s.push('\n');
-            s
-        }
+        OutputFormat::Json => diagnose::render_json(&diagnosis),
     };
     print!("{text}");
     Ok(Exit::Pass)

@@ -13,9 +13,10 @@ use super::cli_error::{CliError, Exit};
 use super::cluster_cmd::tuning_from;
 use crate::cluster::{Provider, Registry, UpRequest, client_for};
 use crate::matrix::{
-    GivenImage, MatrixError, MatrixRun, arrange, column_label, compare, plan_node_images,
-    read_results, to_json, to_markdown,
+    GivenImage, MatrixError, MatrixRun, arrange, column_label, compare, plan_node_images, to_json,
+    to_markdown,
 };
+use crate::results::{ResultError, read_matrix_results};
 use crate::runner::{RunEvent, RunOptions, Runner, Verdict};
 use crate::scenario::Scenario;
 
@@ -23,7 +24,7 @@ pub fn run(args: MatrixArgs) -> Result<Exit, CliError> {
     let runs = if args.merge.is_empty() {
         measure(&args)?
     } else {
-        read_results(&args.merge).map_err(matrix_error)?
+        read_matrix_results(&args.merge).map_err(result_error)?
     };
     let runs = arrange(runs);
     let comparison = compare(&runs);
@@ -51,6 +52,17 @@ pub fn run(args: MatrixArgs) -> Result<Exit, CliError> {
 /// The pure part's errors are all about what the user gave: bad usage.
 fn matrix_error(e: MatrixError) -> CliError {
     let hint = e.hint();
+    CliError::usage(e).with_hint(hint)
+}
+
+/// A result file that cannot be merged is bad usage too.
+fn result_error(e: ResultError) -> CliError {
+    let hint = match e {
+        ResultError::Read { .. } => {
+            "give the JSON files written by `crashlab matrix -o json`, e.g. `crashlab matrix --merge matrix-*.json`"
+        }
+        _ => e.hint(),
+    };
     CliError::usage(e).with_hint(hint)
 }
 

@@ -7,13 +7,14 @@ use std::path::Path;
 use super::args::ReportArgs;
 use super::catalogue_cmd::catalogue_with;
 use super::cli_error::{CliError, Exit};
-use crate::html::{HtmlError, ResultFile, read_result, render_result, typed};
+use crate::html::{HtmlError, render_result};
+use crate::results::{ResultFile, read_result};
 use crate::scenario::Scenario;
-use crate::validate::{ValidationReport, render_human};
+use crate::validate::render_human;
 
 pub fn run(args: ReportArgs) -> Result<Exit, CliError> {
     let scenarios = scenarios(&args.files)?;
-    let result = read_result(&args.result).map_err(html_error)?;
+    let result = read_result(&args.result).map_err(|e| html_error(e.into()))?;
     let Some(html_file) = &args.html else {
         return print_human(&result, &args.result);
     };
@@ -32,33 +33,19 @@ pub fn run(args: ReportArgs) -> Result<Exit, CliError> {
 /// wrote it). Other results have their HTML report.
 fn print_human(result: &ResultFile, file: &Path) -> Result<Exit, CliError> {
     match result {
-        ResultFile::Validate(_) => {
-            let text = std::fs::read_to_string(file).map_err(|source| {
-                html_error(HtmlError::Read {
-                    file: file.to_path_buf(),
-                    source,
-                })
-            })?;
-            let report: ValidationReport =
-                typed(&text, file, "a validation result").map_err(html_error)?;
-            print!("{}", render_human(&report));
+        ResultFile::Validate(report) => {
+            print!("{}", render_human(report));
             Ok(Exit::Pass)
         }
-        other => {
-            let kind = match other {
-                ResultFile::Run(_) => "a run result",
-                ResultFile::Matrix(_) => "a matrix result",
-                _ => "a recording",
-            };
-            Err(CliError::usage(format!(
-                "{}: {kind} is rendered as HTML only",
-                file.display()
-            ))
-            .with_hint(format!(
-                "add --html FILE, e.g. `crashlab report {} --html report.html`",
-                file.display()
-            )))
-        }
+        other => Err(CliError::usage(format!(
+            "{}: {} is rendered as HTML only",
+            file.display(),
+            other.kind()
+        ))
+        .with_hint(format!(
+            "add --html FILE, e.g. `crashlab report {} --html report.html`",
+            file.display()
+        ))),
     }
 }
 
@@ -80,16 +67,6 @@ pub fn write_html(path: &Path, html: &str) -> Result<(), CliError> {
 }
 
 fn html_error(e: HtmlError) -> CliError {
-    let hint = match &e {
-        HtmlError::Unknown { .. } | HtmlError::Shape { .. } | HtmlError::Syntax { .. } => Some(
-            "`crashlab report` reads what `crashlab run|validate|matrix -o json` print and what `crashlab run --record DIR` writes",
-        ),
-        HtmlError::Write { .. } => Some("check that the directory exists and is writable"),
-        _ => None,
-    };
-    let err = CliError::usage(e);
-    match hint {
-        Some(h) => err.with_hint(h),
-        None => err,
-    }
+    let hint = e.hint();
+    CliError::usage(e).with_hint(hint)
 }

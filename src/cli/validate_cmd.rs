@@ -20,7 +20,7 @@ use crate::runner::ScenarioReport;
 use crate::runner::tool_access::ToolScope;
 use crate::scenario::{GroundTruth, Scenario, humantime_secs};
 use crate::validate::{
-    GradeOptions, Session, ValidationExit, ValidationReport, parse_category_map, render_json,
+    GradeOptions, Session, ValidationExit, ValidationReport, parse_category_map,
 };
 
 /// Validated arguments: nothing here has touched a cluster.
@@ -71,9 +71,7 @@ pub fn run(args: ValidateArgs) -> Result<Exit, CliError> {
             .map_err(|e| CliError::usage(format!("--junit {}: {e}", path.display())))?;
     }
     if let (Some(path), Some(report)) = (&args.html, &report) {
-        let doc: crate::html::ValidateResult = serde_json::from_str(&render_json(report))
-            .map_err(|e| CliError::env(format!("reading back the validation document: {e}")))?;
-        super::report_cmd::write_html(path, &crate::html::render_validate(&doc))?;
+        super::report_cmd::write_html(path, &crate::html::render_validate(report))?;
     }
     let text = match args.output {
         OutputFormat::Human => alert_rules::render_human_with(report.as_ref(), alerts.as_ref()),

@@ -11,6 +11,7 @@ mod config_refs;
 mod container_pick;
 mod ctx;
 mod diagnosis;
+mod diagnosis_json;
 mod error;
 pub mod gather;
 mod gather_backends;
@@ -36,6 +37,7 @@ mod tests;
 pub use config_refs::{ConfigRef, RefKind, config_refs};
 pub use container_pick::{LogsRequest, logs_request, pick_container};
 pub use diagnosis::{Clue, Confidence, Diagnosis, NextCommand, Step, StepKind};
+pub use diagnosis_json::{DIAGNOSIS_SCHEMA_VERSION, render_json};
 pub use error::{Error, Result};
 pub use human::render_human;
 pub use input::{

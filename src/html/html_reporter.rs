@@ -7,7 +7,7 @@ use crate::report::{JsonReporter, Reporter, Result};
 use crate::runner::RunEvent;
 use crate::scenario::Scenario;
 
-use super::run_page::{RunResult, render_run};
+use super::run_page::render_run;
 
 /// The run's facts are collected as the JSON reporter collects them (it is the same
 /// document, drawn); only the drawing is this reporter's.
@@ -45,10 +45,7 @@ impl<W: Write> Reporter for HtmlReporter<W> {
             return Ok(());
         }
         self.written = true;
-        let result = RunResult {
-            summary: self.collected.summary(),
-            scenarios: self.collected.reports().to_vec(),
-        };
+        let result = self.collected.document();
         self.out
             .write_all(render_run(&result, &self.scenarios).as_bytes())?;
         self.out.flush()?;

@@ -2,7 +2,7 @@
 //! SVG timeline per container, with the back-off measured against the kubelet's curve, the
 //! checks, the logs, the explanation and the diagnosis steps; for `validate` the score
 //! table; for `matrix` the back-off of every column on one chart. Pure functions from data
-//! crashlab already has (run, validate and matrix results, recordings) to a string; the
+//! crashlab already has (the result documents of [`crate::results`]) to a string; the
 //! [`HtmlReporter`] feeds them from a run's events.
 
 mod axis;
@@ -17,7 +17,7 @@ mod matrix_chart;
 mod measured_delays;
 mod page;
 mod recorded_report;
-mod result_file;
+mod render_result;
 mod run_page;
 mod stagger;
 mod timeline_svg;
@@ -31,6 +31,6 @@ pub use html_error::{HtmlError, Result};
 pub use html_reporter::HtmlReporter;
 pub use matrix_chart::render_matrix;
 pub use recorded_report::{report_from_recording, run_of_recording};
-pub use result_file::{ResultFile, parse_result, read_result, render_result, typed};
-pub use run_page::{RunResult, render_run};
-pub use validate_table::{ValidateResult, render_validate};
+pub use render_result::render_result;
+pub use run_page::render_run;
+pub use validate_table::render_validate;

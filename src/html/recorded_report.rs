@@ -3,12 +3,10 @@
 //! saved recording renders as the run that made it reported.
 
 use crate::expect::{evaluate, summarize};
-use crate::report::Summary;
+use crate::report::{RUN_SCHEMA_VERSION, RunDocument, Summary};
 use crate::runner::{ScenarioReport, Verdict};
 use crate::scenario::{ClusterFacts, Scenario};
 use crate::timeline::{Recording, Timeline};
-
-use super::run_page::RunResult;
 
 /// The report of `rec`, judged by `scenario` fitted to the recording's cluster.
 pub fn report_from_recording(rec: &Recording, scenario: &Scenario) -> ScenarioReport {
@@ -46,10 +44,12 @@ pub fn report_from_recording(rec: &Recording, scenario: &Scenario) -> ScenarioRe
 }
 
 /// A one-scenario run result of `rec`, with the recording's cluster facts as its summary.
-pub fn run_of_recording(rec: &Recording, scenario: &Scenario) -> RunResult {
+pub fn run_of_recording(rec: &Recording, scenario: &Scenario) -> RunDocument {
     let report = report_from_recording(rec, scenario);
     let is = |v| usize::from(report.verdict == v);
-    RunResult {
+    RunDocument {
+        schema_version: RUN_SCHEMA_VERSION,
+        leftovers_collected: Vec::new(),
         summary: Summary {
             total: 1,
             passed: is(Verdict::Pass),

@@ -4,11 +4,9 @@
 
 use std::fmt::Write as _;
 
-use serde::Deserialize;
-
 use crate::expect::duration::elapsed;
 use crate::expect::{CheckResult, Outcome};
-use crate::report::Summary;
+use crate::report::RunDocument;
 use crate::runner::{ScenarioReport, Verdict};
 use crate::scenario::{ClusterFacts, Scenario};
 use crate::timeline::Signal;
@@ -20,20 +18,13 @@ use super::measured_delays::measured_delays;
 use super::page::{badge, page};
 use super::timeline_svg::timeline_svg;
 
-/// A run's result as `crashlab run -o json` writes it (the fields the report reads).
-#[derive(Debug, Clone, Deserialize)]
-pub struct RunResult {
-    pub scenarios: Vec<ScenarioReport>,
-    pub summary: Summary,
-}
-
 /// Lines of a previous instance's log shown (the end of it: the crash is there).
 const LOG_LINES: usize = 40;
 
 /// The whole document. `scenarios`: where to find each scenario's explanation and back-off
 /// expectation, by name (fitted to the run's cluster as the runner fits them); a scenario
 /// not among them is shown without.
-pub fn render_run(result: &RunResult, scenarios: &[Scenario]) -> String {
+pub fn render_run(result: &RunDocument, scenarios: &[Scenario]) -> String {
     let sum = &result.summary;
     let mut body = String::new();
     let _ = writeln!(

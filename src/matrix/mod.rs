@@ -1,6 +1,7 @@
 //! `crashlab matrix`: the same scenarios on several clusters (providers, Kubernetes versions,
 //! kubelet settings), compared side by side. This module is pure: it turns finished runs into
-//! a comparison, renders it, reads results back to merge them, and places given node images;
+//! a comparison, renders it, writes the result document (read back by [`crate::results`]),
+//! and places given node images;
 //! the CLI brings the clusters up and runs the scenarios.
 
 mod columns;
@@ -8,10 +9,10 @@ mod comparison;
 mod crash_loop;
 mod differences;
 mod markdown;
+mod matrix_document;
 mod matrix_error;
 mod matrix_run;
 mod node_images;
-mod result_file;
 mod row;
 
 #[cfg(test)]
@@ -22,8 +23,8 @@ pub use comparison::{Comparison, EventDifference, compare, normalize_message};
 pub use crash_loop::crash_loop_after_s;
 pub use differences::FacetDifference;
 pub use markdown::to_markdown;
+pub use matrix_document::{MATRIX_SCHEMA_VERSION, MatrixDocument, to_json};
 pub use matrix_error::MatrixError;
 pub use matrix_run::MatrixRun;
 pub use node_images::{GivenImage, NodeImagePlan, plan_node_images};
-pub use result_file::{parse_result, read_results, to_json};
 pub use row::{Cell, Row};

@@ -1,14 +1,11 @@
-//! The JSON reporter: one document at the end, `{"scenarios": [...], "summary": {...}}`.
-//! Each scenario is a [`ScenarioReport`]; its field names, and those of the summary, are a
-//! public contract: add, never rename.
+//! The JSON reporter: one [`RunDocument`] at the end, written when the run ends.
 
 use std::io::Write;
-
-use serde::{Deserialize, Serialize};
 
 use crate::runner::{RunEvent, ScenarioReport, Verdict};
 use crate::timeline::kubelet_backoff::KubeletBackoff;
 
+use super::run_document::{Leftover, RUN_SCHEMA_VERSION, RunDocument, Summary};
 use super::{Reporter, Result};
 
 pub struct JsonReporter<W: Write> {
@@ -20,45 +17,6 @@ pub struct JsonReporter<W: Write> {
     elapsed_s: Option<f64>,
     leftovers: Vec<Leftover>,
     written: bool,
-}
-
-/// A namespace of a dead run, deleted before this run began.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Leftover {
-    pub namespace: String,
-    pub reason: String,
-}
-
-/// The whole document.
-#[derive(Debug, Serialize)]
-pub struct Document<'a> {
-    pub scenarios: &'a [ScenarioReport],
-    pub summary: Summary,
-    /// Namespaces of this host's dead crashlab runs, deleted before the run.
-    #[serde(skip_serializing_if = "<[Leftover]>::is_empty")]
-    pub leftovers_collected: &'a [Leftover],
-}
-
-/// Totals of a run (read back by `crashlab report`).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Summary {
-    /// Scenarios that ended (a cancelled run may end fewer than it started).
-    pub total: usize,
-    pub passed: usize,
-    pub failed: usize,
-    pub errors: usize,
-    /// Seconds the whole run took; absent when the run did not finish (Ctrl-C).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub elapsed_s: Option<f64>,
-    /// Kube context the run used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<String>,
-    /// `gitVersion` of the API server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_version: Option<String>,
-    /// The restart back-off of the node's kubelet, as crashlab derived it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kubelet_backoff: Option<KubeletBackoff>,
 }
 
 impl<W: Write> JsonReporter<W> {
@@ -82,6 +40,16 @@ impl<W: Write> JsonReporter<W> {
     /// The scenarios that ended so far, in order.
     pub fn reports(&self) -> &[ScenarioReport] {
         &self.scenarios
+    }
+
+    /// The document so far (the whole of it once the run has finished).
+    pub fn document(&self) -> RunDocument {
+        RunDocument {
+            schema_version: RUN_SCHEMA_VERSION,
+            scenarios: self.scenarios.clone(),
+            summary: self.summary(),
+            leftovers_collected: self.leftovers.clone(),
+        }
     }
 
     pub fn summary(&self) -> Summary {
@@ -135,11 +103,7 @@ impl<W: Write> Reporter for JsonReporter<W> {
             return Ok(());
         }
         self.written = true;
-        let doc = Document {
-            scenarios: &self.scenarios,
-            summary: self.summary(),
-            leftovers_collected: &self.leftovers,
-        };
+        let doc = self.document();
         serde_json::to_writer_pretty(&mut self.out, &doc)?;
         writeln!(self.out)?;
         self.out.flush()?;

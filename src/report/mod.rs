@@ -9,6 +9,7 @@ mod junit;
 pub mod line;
 mod paint;
 mod reproduced;
+mod run_document;
 mod run_text;
 pub mod story;
 
@@ -17,9 +18,10 @@ mod tests;
 
 pub use error::{Error, Result};
 pub use human::HumanReporter;
-pub use json::{Document, JsonReporter, Summary};
+pub use json::JsonReporter;
 pub use junit::JunitReporter;
 pub use reproduced::{ReproducedReport, Verified};
+pub use run_document::{Leftover, RUN_SCHEMA_VERSION, RunDocument, Summary};
 pub use story::{StoryOptions, StoryReporter};
 
 use crate::runner::RunEvent;

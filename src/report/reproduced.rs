@@ -9,10 +9,16 @@ use serde::Serialize;
 use crate::runner::Reproduced;
 use crate::timeline::{Entry, Signal};
 
+/// The version of the `reproduce -o json` document this crashlab writes.
+pub const REPRODUCED_SCHEMA_VERSION: u32 = 1;
+
 /// A live incident and the signals seen on its pod's target container. Field names are a
 /// public contract (`reproduce -o json`, read by exported fixtures): add, never rename.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReproducedReport {
+    /// [`REPRODUCED_SCHEMA_VERSION`].
+    #[serde(rename = "schemaVersion")]
+    pub schema_version: u32,
     pub scenario: String,
     pub namespace: String,
     pub pod: String,
@@ -43,6 +49,7 @@ impl ReproducedReport {
     /// The report for `live` from the timeline `entries` of its run.
     pub fn new(live: &Reproduced, entries: &[Entry], elapsed_s: f64) -> Self {
         Self {
+            schema_version: REPRODUCED_SCHEMA_VERSION,
             scenario: live.scenario.clone(),
             namespace: live.namespace.clone(),
             pod: live.pod.clone(),

@@ -1,9 +1,14 @@
-//! `crashlab validate -o json`: one document with every scenario's grade and a summary.
-//! Field names are a public contract: add, never rename.
+//! `crashlab validate -o json`: one document with every scenario's grade and a summary, read
+//! back as a [`ValidationReport`] (the figures beside it, score, passed, the summary, are made
+//! again from it). Field names are a public contract: add, never rename; a change that breaks
+//! a reader raises the version.
 
 use serde_json::{Value, json};
 
 use super::validation::{ValidationExit, ValidationReport};
+
+/// The version of the validation document this crashlab writes.
+pub const VALIDATION_SCHEMA_VERSION: u32 = 1;
 
 pub fn render_json(r: &ValidationReport) -> String {
     let scenarios: Vec<Value> = r
@@ -40,6 +45,7 @@ pub fn render_json(r: &ValidationReport) -> String {
         .map(|(m, v)| (m.as_str().to_owned(), json!(v)))
         .collect();
     let mut doc = json!({
+        "schemaVersion": VALIDATION_SCHEMA_VERSION,
         "command": r.command,
         "judge": r.judge,
         "min_score": r.min_score,

@@ -43,7 +43,7 @@ pub use grade::{
 };
 pub use grade_result::{CategoryGrade, CategorySource, FactMatch, Grade};
 pub use human::render_human;
-pub use json::render_json;
+pub use json::{VALIDATION_SCHEMA_VERSION, render_json};
 pub use judge::{GROUND_TRUTH_ENV, JudgeResult, parse_judge_score};
 pub use junit::{SUITE, render_junit, validation_suite};
 pub use repeats::{Repeats, RunResult, pass_at_k, pass_hat_k};

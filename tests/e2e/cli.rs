@@ -1612,7 +1612,7 @@ fn matrix_merge_compares_the_runs_of_several_results_without_a_cluster() {
         fixture("matrix/local-1.34.json"),
     ];
     let paths: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
-    let runs = crashlab::matrix::arrange(crashlab::matrix::read_results(&files).unwrap());
+    let runs = crashlab::matrix::arrange(crashlab::results::read_matrix_results(&files).unwrap());
     let expected = crashlab::matrix::to_markdown(&crashlab::matrix::compare(&runs));
 
     let mut args = vec!["--merge"];
@@ -1652,7 +1652,7 @@ fn matrix_merge_of_a_missing_file_names_it() {
         "/nonexistent/matrix-1.35.json",
     ]);
     run.expect_code(2)
-        .stderr_has("error: cannot read matrix result /nonexistent/matrix-1.35.json: ")
+        .stderr_has("error: cannot read /nonexistent/matrix-1.35.json: ")
         .stderr_has("hint: give the JSON files written by `crashlab matrix -o json`");
     assert_eq!(run.stdout(), "");
 }
@@ -1700,10 +1700,10 @@ fn matrix_merge_of_json_of_another_shape_gives_the_field_path() {
     let run = matrix_offline(&["--merge", wrong.to_str().unwrap()]);
     run.expect_code(2)
         .stderr_has(&format!(
-            "error: {}:1:42: missing field `runs`",
+            "error: {}: a run result, where a matrix result was expected",
             wrong.display()
         ))
-        .stderr_has("the output of `crashlab run -o json` is not a matrix result");
+        .stderr_has("`crashlab matrix --merge` reads what `crashlab matrix -o json` writes");
 }
 
 #[test]
