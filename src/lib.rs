@@ -27,7 +27,9 @@ pub const LAYERS: &[&[&str]] = &[
     &["timeline", "cluster"],
     &["expect", "alerts"],
     &["runner"],
-    &["diagnose", "export", "report", "validate", "matrix"],
+    &[
+        "diagnose", "export", "report", "validate", "matrix", "pipeline",
+    ],
     &["results"],
     &["html"],
     &["cli"],
@@ -46,6 +48,7 @@ pub mod kubectl_view;
 #[cfg(test)]
 mod layers_tests;
 pub mod matrix;
+pub mod pipeline;
 pub mod report;
 pub mod results;
 pub mod runner;

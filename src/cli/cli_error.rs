@@ -62,6 +62,16 @@ impl From<crate::cluster::local::LocalError> for CliError {
     }
 }
 
+impl From<crate::pipeline::PipelineError> for CliError {
+    fn from(e: crate::pipeline::PipelineError) -> Self {
+        use crate::pipeline::PipelineError;
+        match e {
+            PipelineError::Provider(e) => e.into(),
+            other => CliError::env(other),
+        }
+    }
+}
+
 impl From<crate::cluster::ProviderError> for CliError {
     fn from(e: crate::cluster::ProviderError) -> Self {
         let hint = e.hint.clone();

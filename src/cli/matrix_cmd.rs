@@ -5,19 +5,17 @@
 
 use std::io::Write;
 
-use tokio::sync::mpsc;
-
 use super::args::{MatrixArgs, MatrixOutput};
 use super::catalogue_cmd::{catalogue_with, scenario_error};
 use super::cli_error::{CliError, Exit};
 use super::cluster_cmd::tuning_from;
-use crate::cluster::{Provider, Registry, UpRequest, client_for};
+use crate::cluster::{Provider, Registry};
 use crate::matrix::{
-    GivenImage, MatrixError, MatrixRun, arrange, column_label, compare, plan_node_images, to_json,
-    to_markdown,
+    GivenImage, MatrixError, MatrixRun, arrange, compare, plan_node_images, to_json, to_markdown,
 };
+use crate::pipeline::{MatrixEvent, MatrixPlan, measure_columns};
 use crate::results::{ResultError, read_matrix_results};
-use crate::runner::{RunEvent, RunOptions, Runner, Verdict};
+use crate::runner::Verdict;
 use crate::scenario::Scenario;
 
 pub fn run(args: MatrixArgs) -> Result<Exit, CliError> {
@@ -137,64 +135,47 @@ fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
         args.kubelet_config.as_deref(),
         args.feature_gates.as_deref(),
     )?;
-    let tuned = args.kubelet_config.is_some() || args.feature_gates.is_some();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::env(format!("cannot start the async runtime: {e}")))?;
+    let plan = MatrixPlan {
+        providers,
+        versions,
+        node_images: node_images_per_version,
+        tuning,
+        tuned: args.kubelet_config.is_some() || args.feature_gates.is_some(),
+        parallelism: usize::from(args.parallel),
+        record: args.record.clone(),
+        keep_cluster: args.keep_cluster,
+    };
+    Ok(measure_columns(
+        &plan,
+        &scenarios,
+        &mut super::stderr_progress,
+        &mut print_event,
+    )?)
+}
 
-    let mut runs = Vec::new();
-    for (i, &provider) in providers.iter().enumerate() {
-        let name = provider.name();
-        for (version, node_image) in versions.iter().zip(&node_images_per_version) {
-            // Ctrl-C during a column: no next column, no next bring-up.
-            if crate::shutdown::stopping() {
-                break;
-            }
-            eprintln!(
-                "crashlab matrix: {name} Kubernetes {version}{}",
-                if tuned { " (tuned kubelet)" } else { "" }
-            );
-            let mut progress = super::stderr_progress();
-            let report = provider.up(
-                &UpRequest {
-                    kubernetes_version: Some(version.clone()),
-                    node_image: node_image.clone().filter(|_| provider.takes_node_image()),
-                    tuning: tuning.clone(),
-                    kubeconfig: None,
-                    // A cluster of another version must go first.
-                    replace: true,
-                },
-                progress.as_mut(),
-            )?;
-            if let Some(after) = report.node_ready_after {
-                eprintln!(
-                    "crashlab matrix: {name} cluster {} ready after {:.1}s",
-                    report.kubernetes_version.as_deref().unwrap_or(version),
-                    after.as_secs_f64()
-                );
-            }
-            if !report.images_loaded {
-                provider.load_images(progress.as_mut())?;
-            }
-            let column = Column {
-                provider: name,
-                context: &report.context,
-                node_image: report.node_image.clone(),
-                tuned,
-            };
-            runs.push(runtime.block_on(run_column(column, &scenarios, args))?);
-        }
-        // One provider's cluster at a time: the next provider starts on a quiet host.
-        let last = i + 1 == providers.len();
-        if !(last && args.keep_cluster) {
-            let report = provider.down(super::stderr_progress().as_mut())?;
-            for p in report.problems {
-                eprintln!("crashlab matrix: warning: {p}");
-            }
-        }
+/// Progress on stderr: each column, its cluster, one line per scenario verdict.
+fn print_event(ev: MatrixEvent) {
+    match ev {
+        MatrixEvent::ColumnStarted {
+            provider,
+            version,
+            tuned,
+        } => eprintln!(
+            "crashlab matrix: {provider} Kubernetes {version}{}",
+            if tuned { " (tuned kubelet)" } else { "" }
+        ),
+        MatrixEvent::ClusterReady {
+            provider,
+            version,
+            after_s,
+        } => eprintln!("crashlab matrix: {provider} cluster {version} ready after {after_s:.1}s"),
+        MatrixEvent::ScenarioFinished {
+            name,
+            verdict,
+            elapsed_s,
+        } => eprintln!("  {name:<20} {verdict:?} in {elapsed_s:.0}s"),
+        MatrixEvent::TeardownProblem(p) => eprintln!("crashlab matrix: warning: {p}"),
     }
-    Ok(runs)
 }
 
 /// Per version, the given node image of its minor, else `None` (the pinned image, whose
@@ -229,73 +210,4 @@ fn node_images_for(
         }
     }
     Ok(plan.per_version)
-}
-
-/// The cluster one column runs on.
-struct Column<'a> {
-    provider: &'static str,
-    context: &'a str,
-    node_image: Option<String>,
-    tuned: bool,
-}
-
-async fn run_column(
-    column: Column<'_>,
-    scenarios: &[Scenario],
-    args: &MatrixArgs,
-) -> Result<MatrixRun, CliError> {
-    let context = column.context;
-    let (client, server_version) = client_for(context)
-        .await
-        .map_err(|e| CliError::env(format!("context `{context}` is not reachable: {e}")))?;
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    // Progress on stderr: one line per scenario verdict.
-    let printer = tokio::spawn(async move {
-        let mut backoff = None;
-        while let Some(ev) = rx.recv().await {
-            match ev {
-                RunEvent::RunStarted {
-                    kubelet_backoff, ..
-                } => backoff = kubelet_backoff,
-                RunEvent::ScenarioFinished { report } => {
-                    eprintln!(
-                        "  {:<20} {:?} in {:.0}s",
-                        report.name, report.verdict, report.elapsed_s
-                    );
-                }
-                _ => {}
-            }
-        }
-        backoff
-    });
-    let runner = Runner::new(
-        client,
-        RunOptions {
-            context: context.to_string(),
-            parallelism: usize::from(args.parallel),
-            keep_namespaces: false,
-            namespace: None,
-            record_dir: args
-                .record
-                .as_ref()
-                .map(|d| d.join(column.provider).join(&server_version)),
-            on_reproduced: None,
-            ..Default::default()
-        },
-    );
-    let reports = runner.run(scenarios, tx).await.map_err(CliError::env)?;
-    let kubelet_backoff = printer.await.ok().flatten();
-    let label = column_label(
-        column.provider,
-        &server_version,
-        kubelet_backoff.as_ref().filter(|_| column.tuned),
-    );
-    Ok(MatrixRun {
-        label,
-        provider: Some(column.provider.to_string()),
-        server_version,
-        node_image: column.node_image,
-        kubelet_backoff,
-        reports,
-    })
 }

@@ -15,12 +15,12 @@ use super::catalogue_cmd::{catalogue_with, pick};
 use super::cli_error::{CliError, Exit};
 use super::target_cluster;
 use crate::alerts::RuleJudge;
-use crate::expect::moment::{self, Moment};
+use crate::expect::moment::Moment;
 use crate::runner::ScenarioReport;
 use crate::runner::tool_access::ToolScope;
 use crate::scenario::{GroundTruth, Scenario, humantime_secs};
 use crate::validate::{
-    GradeOptions, Session, ValidationExit, ValidationReport, parse_category_map,
+    GradeOptions, Session, ValidationExit, ValidationReport, check_tool_window, parse_category_map,
 };
 
 /// Validated arguments: nothing here has touched a cluster.
@@ -170,7 +170,8 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
             ))
         })?;
     if moments.contains(&Moment::Crashloop) {
-        check_tool_window(&scenarios, tool_window)?;
+        check_tool_window(&scenarios, tool_window)
+            .map_err(|e| CliError::usage(e.message).with_hint(e.hint))?;
     }
     // Last: it may build promtool, which takes minutes the first time.
     let alert_rules = match &args.alert_rules {
@@ -193,36 +194,6 @@ fn plan(args: &ValidateArgs) -> Result<Plan, CliError> {
         tool_window,
         alert_rules,
     })
-}
-
-/// A tool window as long as the longest `CrashLoopBackOff` wait a scenario can reach within
-/// its observe window (on the kubelet's default curve) would never come: exit 2.
-fn check_tool_window(scenarios: &[Scenario], window: Duration) -> Result<(), CliError> {
-    let curve = crate::timeline::kubelet_backoff::KubeletBackoff::defaults("");
-    for s in scenarios
-        .iter()
-        .filter(|s| moment::expects_crash_loop(&s.spec.expect))
-    {
-        let longest = moment::longest_reachable_backoff(
-            s.spec.timeouts.observe,
-            curve.initial_s,
-            curve.max_s,
-        );
-        if window >= longest {
-            return Err(CliError::usage(format!(
-                "--tool-window {}: scenario \"{}\" reaches back-off waits of at most {} within its observe window ({}), so no CrashLoopBackOff moment that long would come",
-                humantime_secs::format(window),
-                s.metadata.name,
-                humantime_secs::format(longest),
-                humantime_secs::format(s.spec.timeouts.observe),
-            ))
-            .with_hint(format!(
-                "use a --tool-window below {}, or --moment evidence",
-                humantime_secs::format(longest)
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// Connects (bringing a cluster up when none answers) and runs the validation.

@@ -25,6 +25,7 @@ mod session;
 mod tool_hook;
 mod tool_output;
 mod tool_run;
+mod tool_window;
 mod validation;
 
 #[cfg(test)]
@@ -50,4 +51,5 @@ pub use repeats::{Repeats, RunResult, pass_at_k, pass_hat_k};
 pub use session::{Session, SessionError};
 pub use tool_output::{ToolEnding, ToolOutput};
 pub use tool_run::{MAX_OUTPUT_BYTES, ToolCall, run_tool};
+pub use tool_window::{ToolWindowTooLong, check_tool_window};
 pub use validation::{Outcome, ScenarioValidation, ValidationExit, ValidationReport};
