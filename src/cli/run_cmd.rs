@@ -1,25 +1,20 @@
 //! `crashlab run`: choose scenarios, reach a test cluster, run, report, and exit with the
 //! documented code.
 
-use tokio::sync::mpsc;
-
 use super::args::{OutputFormat, RunArgs};
 use super::catalogue_cmd::{catalogue_with, pick};
 use super::cli_error::{CliError, Exit};
 use super::target_cluster;
 use std::io::IsTerminal as _;
-use std::time::Duration;
 
 use crate::html::HtmlReporter;
+use crate::pipeline::{Reported, run_reported};
 use crate::report::story::Pause;
 use crate::report::{
     HumanReporter, JsonReporter, JunitReporter, Reporter, StoryOptions, StoryReporter,
 };
 use crate::runner::{RunOptions, Runner, ScenarioReport, Verdict};
 use crate::scenario::Scenario;
-
-/// How often the live view redraws between events.
-const TICK: Duration = Duration::from_millis(250);
 
 pub fn run(args: RunArgs) -> Result<Exit, CliError> {
     if args.pause && (!std::io::stdin().is_terminal() || !std::io::stdout().is_terminal()) {
@@ -150,34 +145,6 @@ async fn run_async(
         )));
     }
 
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let handle = tokio::runtime::Handle::current();
-    let report_task = tokio::task::spawn_blocking(move || {
-        let mut first_err = None;
-        let mut keep = |res: crate::report::Result<()>| {
-            if let Err(e) = res
-                && first_err.is_none()
-                && !e.is_broken_pipe()
-            {
-                first_err = Some(e);
-            }
-        };
-        loop {
-            // Events as they come; between them, a tick for the live countdown.
-            match handle.block_on(tokio::time::timeout(TICK, rx.recv())) {
-                Ok(Some(ev)) => keep(reporters.handle(&ev)),
-                Ok(None) => break,
-                Err(_) => keep(reporters.tick()),
-            }
-        }
-        let fin = reporters.finish();
-        match (first_err, fin) {
-            (Some(e), _) => Err(e),
-            (None, Err(e)) if !e.is_broken_pipe() => Err(e),
-            _ => Ok(()),
-        }
-    });
-
     let runner = Runner::new(
         cluster.client.clone(),
         RunOptions {
@@ -190,14 +157,11 @@ async fn run_async(
             ..Default::default()
         },
     );
-    let result = runner.run(&scenarios, tx).await;
-    let reported = report_task
-        .await
-        .map_err(|e| CliError::env(e.to_string()))?;
-    let reports = result.map_err(|e| {
+    let Reported { reports, written } = run_reported(&runner, &scenarios, reporters).await;
+    let reports = reports.map_err(|e| {
         CliError::env(e).with_hint("is the cluster running? try `crashlab cluster status`")
     })?;
-    reported.map_err(|e| CliError::env(format!("writing the report: {e}")))?;
+    written.map_err(|e| CliError::env(format!("writing the report: {e}")))?;
     Ok(reports)
 }
 

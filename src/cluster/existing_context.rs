@@ -86,18 +86,6 @@ impl Provider for ExistingContext {
             why: "crashlab knows no way onto the nodes of a cluster it did not make".to_owned(),
         }
     }
-
-    fn ready_note(&self, _: &UpReport) -> String {
-        String::new()
-    }
-
-    fn up_summary(&self, _: &UpReport) -> String {
-        String::new()
-    }
-
-    fn down_summary(&self, _: &DownReport) -> String {
-        String::new()
-    }
 }
 
 #[cfg(test)]

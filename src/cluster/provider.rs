@@ -91,14 +91,21 @@ pub trait Provider: Send + Sync {
         ))
     }
 
-    /// `crashlab run`'s line once its cluster is ready.
-    fn ready_note(&self, report: &UpReport) -> String;
+    /// `crashlab run`'s line once its cluster is ready. A provider that brings clusters up
+    /// says which; one that brings nothing up has nothing to say.
+    fn ready_note(&self, _report: &UpReport) -> String {
+        String::new()
+    }
 
-    /// `crashlab cluster up`'s line once its cluster is ready.
-    fn up_summary(&self, report: &UpReport) -> String;
+    /// `crashlab cluster up`'s line once its cluster is ready (empty: nothing came up).
+    fn up_summary(&self, _report: &UpReport) -> String {
+        String::new()
+    }
 
     /// `crashlab cluster down`'s line (what remains, when something does).
-    fn down_summary(&self, report: &DownReport) -> String;
+    fn down_summary(&self, _report: &DownReport) -> String {
+        String::new()
+    }
 }
 
 /// What would be downloaded for a bring-up, and how to do without.

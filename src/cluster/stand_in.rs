@@ -126,16 +126,4 @@ impl Provider for StandIn {
             why: "a stand-in has no node".to_owned(),
         }
     }
-
-    fn ready_note(&self, _: &UpReport) -> String {
-        String::new()
-    }
-
-    fn up_summary(&self, _: &UpReport) -> String {
-        String::new()
-    }
-
-    fn down_summary(&self, _: &DownReport) -> String {
-        String::new()
-    }
 }

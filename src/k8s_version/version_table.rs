@@ -21,6 +21,24 @@ pub trait Pinned: 'static {
     fn patch(&self) -> u64;
 }
 
+/// `impl Pinned for T` for a row type with the fields `version`, `minor` and `patch`.
+#[macro_export]
+macro_rules! pinned_row {
+    ($row:ty) => {
+        impl $crate::k8s_version::Pinned for $row {
+            fn version(&self) -> &'static str {
+                self.version
+            }
+            fn minor(&self) -> u64 {
+                self.minor
+            }
+            fn patch(&self) -> u64 {
+                self.patch
+            }
+        }
+    };
+}
+
 /// What a provider pins for one minor, as a plain value (for listings and errors).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PinnedVersion {
@@ -152,22 +170,23 @@ mod tests {
     use super::*;
 
     /// A stand-in table (not any provider's pins): two minors.
-    struct Row(&'static str, u64, u64);
+    struct Row {
+        version: &'static str,
+        minor: u64,
+        patch: u64,
+    }
+    crate::pinned_row!(Row);
 
-    impl Pinned for Row {
-        fn version(&self) -> &'static str {
-            self.0
-        }
-        fn minor(&self) -> u64 {
-            self.1
-        }
-        fn patch(&self) -> u64 {
-            self.2
+    const fn row(version: &'static str, minor: u64, patch: u64) -> Row {
+        Row {
+            version,
+            minor,
+            patch,
         }
     }
 
     const TABLE: VersionTable<Row> =
-        VersionTable::new(&[Row("v1.34.2", 34, 2), Row("v1.35.7", 35, 7)]);
+        VersionTable::new(&[row("v1.34.2", 34, 2), row("v1.35.7", 35, 7)]);
 
     #[test]
     fn spellings_resolve_and_the_default_is_the_default_minor() {

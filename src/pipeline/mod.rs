@@ -1,11 +1,14 @@
-//! The engine's runs across clusters, below the CLI: bringing each cluster of a matrix up in
-//! turn, running the scenarios on it and taking it down, reporting progress as typed events
-//! (the CLI decides how they look). Knows nothing of arguments or output formats.
+//! The engine's runs as commands use them, below the CLI: a run whose events stream to the
+//! reporters the command chose ([`run_reported`]), and a matrix's columns, each cluster
+//! brought up in turn, the scenarios run on it and the cluster taken down, reporting progress
+//! as typed events ([`measure_columns`]). Knows nothing of arguments or output formats.
 
 mod matrix_columns;
 mod matrix_event;
 mod pipeline_error;
+mod reported_run;
 
 pub use matrix_columns::{MatrixPlan, measure_columns};
 pub use matrix_event::MatrixEvent;
 pub use pipeline_error::PipelineError;
+pub use reported_run::{Reported, run_reported};

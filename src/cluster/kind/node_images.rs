@@ -8,7 +8,7 @@
 //! the first `kind create cluster` with each image is also its verification: Docker refuses
 //! an image whose content does not match the digest.
 
-use crate::k8s_version::{Pinned, VersionTable};
+use crate::k8s_version::VersionTable;
 
 /// One pinned node image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,17 +62,7 @@ pub const NODE_IMAGES: VersionTable<NodeImage> = VersionTable::new(&[
     },
 ]);
 
-impl Pinned for NodeImage {
-    fn version(&self) -> &'static str {
-        self.version
-    }
-    fn minor(&self) -> u64 {
-        self.minor
-    }
-    fn patch(&self) -> u64 {
-        self.patch
-    }
-}
+crate::pinned_row!(NodeImage);
 
 #[cfg(test)]
 mod tests {
