@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::expect::fixtures::scenario_of;
-use crate::expect::readiness::CRASH_LOOP_BACK_OFF;
+use crate::expect::ready_for_diagnosis::CRASH_LOOP_BACK_OFF;
 use crate::timeline::{Observed, Recording, recorded};
 use crate::validate::{GradeOptions, ToolOutput, grade};
 

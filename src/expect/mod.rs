@@ -10,8 +10,8 @@ mod logs;
 pub mod moment;
 mod observed_summary;
 pub mod pattern;
-pub mod readiness;
 mod ready;
+pub mod ready_for_diagnosis;
 mod restarts;
 mod sight;
 mod summary;
@@ -24,14 +24,14 @@ mod waiting;
 #[cfg(test)]
 pub(crate) mod fixtures;
 #[cfg(test)]
-mod readiness_tests;
+mod ready_for_diagnosis_tests;
 #[cfg(test)]
 mod tests;
 
 pub use check_result::{CheckResult, Outcome};
 pub use evaluate::{Decision, Evaluation, evaluate};
 pub use observed_summary::{EventSummary, ObservedSummary};
-pub use readiness::{crash_loop_at, ready_for_diagnosis};
+pub use ready_for_diagnosis::{crash_loop_at, ready_for_diagnosis};
 pub use sight::{Call, Sight};
 pub use summary::summarize;
 pub use target_pods::TargetPods;

@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use crate::scenario::Expectations;
 use crate::timeline::{Signal, Timeline};
 
-use super::readiness::CRASH_LOOP_BACK_OFF;
+use super::ready_for_diagnosis::CRASH_LOOP_BACK_OFF;
 
 /// When the tool runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -417,7 +417,7 @@ pub fn first_reached(
     for entry in &timeline.entries {
         prefix.entries.push(entry.clone());
         if live.evidence_at.is_none()
-            && super::readiness::ready_for_diagnosis(expect, target, &prefix)
+            && super::ready_for_diagnosis::ready_for_diagnosis(expect, target, &prefix)
         {
             live.evidence_at = Some(entry.at);
         }

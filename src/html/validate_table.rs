@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::validate::{FactMatch, Outcome, ValidationExit, ValidationReport};
+use crate::validate::{FactMatch, ValidationExit, ValidationOutcome, ValidationReport};
 
 use super::escape::esc;
 use super::page::{badge, page};
@@ -37,7 +37,7 @@ pub fn render_validate(v: &ValidationReport) -> String {
     body.push_str(&score_table(v));
     body.push_str("<h2>What the tool said</h2>\n");
     for s in &v.scenarios {
-        if let Outcome::Graded { tool: t, saw, .. } = &s.outcome {
+        if let ValidationOutcome::Graded { tool: t, saw, .. } = &s.outcome {
             let _ = writeln!(body, "<h3>{}</h3>", esc(&s.name));
             if let Some(strip) = saw.as_ref().and_then(super::call_strip::call_strip) {
                 let _ = writeln!(body, "{strip}");
@@ -71,7 +71,7 @@ pub fn score_table(v: &ValidationReport) -> String {
     for sc in &v.scenarios {
         let mut truth = format!("category <b>{}</b>", esc(sc.expected_category.as_str()));
         let answer = match &sc.outcome {
-            Outcome::Graded { grade: g, saw, .. } => {
+            ValidationOutcome::Graded { grade: g, saw, .. } => {
                 if !g.key_facts.is_empty() {
                     truth.push_str("<br>key facts: ");
                     truth.push_str(&esc(&names(&g.key_facts)));
@@ -125,16 +125,17 @@ pub fn score_table(v: &ValidationReport) -> String {
                 }
                 a
             }
-            Outcome::NotReproduced { reason, .. } | Outcome::NotRun { reason } => {
+            ValidationOutcome::NotReproduced { reason, .. }
+            | ValidationOutcome::NotRun { reason } => {
                 format!("<span class=\"muted\">not asked: {}</span>", esc(reason))
             }
         };
         let result = match (sc.passed(v.min_score), &sc.outcome) {
             (Some(true), _) => badge("pass"),
             (Some(false), _) => badge("fail"),
-            (None, Outcome::Graded { .. }) => badge("graded"),
-            (None, Outcome::NotReproduced { .. }) => badge("not reproduced"),
-            (None, Outcome::NotRun { .. }) => badge("not run"),
+            (None, ValidationOutcome::Graded { .. }) => badge("graded"),
+            (None, ValidationOutcome::NotReproduced { .. }) => badge("not reproduced"),
+            (None, ValidationOutcome::NotRun { .. }) => badge("not run"),
         };
         let _ = writeln!(
             s,

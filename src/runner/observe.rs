@@ -62,18 +62,18 @@ pub enum LogError {
 
 /// The phase a scenario was in when it ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
+pub enum RunPhase {
     /// Creating the namespace, applying manifests, waiting for the target pod to appear.
     Deploy,
     /// Watching until the expectations are decided.
     Observe,
 }
 
-impl Phase {
+impl RunPhase {
     fn as_str(self) -> &'static str {
         match self {
-            Phase::Deploy => "deploy",
-            Phase::Observe => "observe",
+            RunPhase::Deploy => "deploy",
+            RunPhase::Observe => "observe",
         }
     }
 }
@@ -84,13 +84,13 @@ pub enum Ending {
     /// Every check is decided.
     Decided,
     /// The phase's time limit ran out.
-    TimedOut(Phase, Duration),
+    TimedOut(RunPhase, Duration),
     /// Ctrl-C (or [`Cancel::cancel`]).
-    Cancelled(Phase),
+    Cancelled(RunPhase),
     /// The target pod was deleted while being observed: nothing more will happen to it.
     TargetDeleted,
     /// The watch stream ended, which a real watcher never does.
-    WatchClosed(Phase),
+    WatchClosed(RunPhase),
     /// The deploy phase failed or timed out before the watch began (namespace creation,
     /// apply); the message says what, and in which phase.
     Failed(String),
@@ -284,7 +284,7 @@ impl Observer {
         match self.evaluation.as_ref().map(|e| e.decided) {
             Some(Decision::Met) => true,
             Some(Decision::Contradicted) | None => false,
-            Some(Decision::Pending) => expect::readiness::evidence_holds(
+            Some(Decision::Pending) => expect::ready_for_diagnosis::evidence_holds(
                 &self.expect,
                 &self.target,
                 self.builder.timeline(),
@@ -308,7 +308,7 @@ impl Observer {
         // Only a watch that lasted its whole window lets "must not happen" checks pass on
         // absence, and turns signals that never came into failures. If the watch itself
         // failed meanwhile, a missing signal may just be a lost one: that stays an error.
-        let watched_to_the_end = matches!(ending, Ending::TimedOut(Phase::Observe, _));
+        let watched_to_the_end = matches!(ending, Ending::TimedOut(RunPhase::Observe, _));
         let watch_failed = self.last_watch_error.is_some();
         let evaluation = match (ending, self.evaluation) {
             _ if watched_to_the_end && !watch_failed => {
@@ -325,12 +325,12 @@ impl Observer {
         let error = (verdict == Verdict::Error).then(|| {
             let mut msg = match ending {
                 Ending::Decided => "the expectations were decided without a verdict".to_owned(),
-                Ending::TimedOut(Phase::Deploy, limit) => format!(
+                Ending::TimedOut(RunPhase::Deploy, limit) => format!(
                     "deploy phase timed out after {}: no pod of the target ({}) appeared",
                     humantime_secs::format(*limit),
                     self.target.workload()
                 ),
-                Ending::TimedOut(Phase::Observe, limit) => format!(
+                Ending::TimedOut(RunPhase::Observe, limit) => format!(
                     "observe phase timed out after {} with expectations undecided",
                     humantime_secs::format(*limit)
                 ),
@@ -413,8 +413,8 @@ where
             observe_deadline = Some(Instant::now() + limits.observe);
         }
         let (phase, deadline, limit) = match observe_deadline {
-            Some(d) => (Phase::Observe, d, limits.observe),
-            None => (Phase::Deploy, limits.deploy_deadline, limits.deploy),
+            Some(d) => (RunPhase::Observe, d, limits.observe),
+            None => (RunPhase::Deploy, limits.deploy_deadline, limits.deploy),
         };
         tokio::select! {
             biased;
@@ -656,7 +656,7 @@ mod tests {
         let logs = FakeLogs::answering([Ok("run 1\n"), Ok("run 2\n")]);
         let mut h = harness();
         let ending = observe(&mut h.observer, watch, &logs, &limits(0), &Cancel::new()).await;
-        assert_eq!(ending, Ending::WatchClosed(Phase::Observe));
+        assert_eq!(ending, Ending::WatchClosed(RunPhase::Observe));
         assert_eq!(
             kinds(&h.recorded),
             [
@@ -730,7 +730,7 @@ mod tests {
         .await;
         let timeline = h
             .observer
-            .conclude(&Ending::WatchClosed(Phase::Observe))
+            .conclude(&Ending::WatchClosed(RunPhase::Observe))
             .timeline;
         let mut signals = Vec::new();
         let mut observed = Vec::new();
@@ -774,7 +774,7 @@ mod tests {
         .await;
         assert_eq!(
             ending,
-            Ending::TimedOut(Phase::Deploy, Duration::from_secs(60))
+            Ending::TimedOut(RunPhase::Deploy, Duration::from_secs(60))
         );
         let c = h.observer.conclude(&ending);
         assert_eq!(c.verdict, Verdict::Error);
@@ -801,7 +801,7 @@ mod tests {
             &Cancel::new(),
         )
         .await;
-        assert_eq!(ending, Ending::TimedOut(Phase::Observe, Duration::ZERO));
+        assert_eq!(ending, Ending::TimedOut(RunPhase::Observe, Duration::ZERO));
         let c = h.observer.conclude(&ending);
         assert_ne!(c.verdict, Verdict::Pass);
         if c.verdict == Verdict::Error {
@@ -826,7 +826,7 @@ mod tests {
             &cancel,
         )
         .await;
-        assert_eq!(ending, Ending::Cancelled(Phase::Deploy));
+        assert_eq!(ending, Ending::Cancelled(RunPhase::Deploy));
         let msg = h.observer.conclude(&ending).error.unwrap();
         assert!(
             msg.starts_with("cancelled during the deploy phase; "),
@@ -846,7 +846,7 @@ mod tests {
             &Cancel::new(),
         )
         .await;
-        assert_eq!(ending, Ending::WatchClosed(Phase::Deploy));
+        assert_eq!(ending, Ending::WatchClosed(RunPhase::Deploy));
         let msg = h.observer.conclude(&ending).error.unwrap();
         assert!(
             msg.starts_with("the watch ended unexpectedly during the deploy phase; "),

@@ -26,7 +26,7 @@ use super::cluster::Cluster;
 use super::cluster_client::ClusterClient;
 use super::error::{Error, Result};
 use super::namespace::{namespace_name, random_suffix};
-use super::observe::{Ending, Limits, Observer, Phase, WatchItem, observe};
+use super::observe::{Ending, Limits, Observer, RunPhase, WatchItem, observe};
 use super::rollout::{Rollout, rollout_status};
 use super::target_pod::owned_by;
 use super::{ObservedSummary, RunEvent, ScenarioReport, Verdict};
@@ -678,7 +678,7 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
     };
     let deployed = tokio::select! {
         biased;
-        _ = cancel.cancelled() => Err(Ending::Cancelled(Phase::Deploy)),
+        _ = cancel.cancelled() => Err(Ending::Cancelled(RunPhase::Deploy)),
         _ = tokio::time::sleep_until(limits.deploy_deadline) => Err(Ending::Failed(format!(
             "deploy phase timed out after {} while creating the namespace and applying manifests",
             humantime_secs::format(spec.timeouts.deploy)

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::percent::pct;
-use super::validation::{Outcome, ScenarioValidation, ValidationExit, ValidationReport};
+use super::validation::{ScenarioValidation, ValidationExit, ValidationOutcome, ValidationReport};
 
 /// Lines of a tool's output quoted under a scenario that needs explaining.
 const QUOTED_LINES: usize = 8;
@@ -49,7 +49,7 @@ fn table(out: &mut String, r: &ValidationReport) {
     for s in &r.scenarios {
         let expected = s.expected_category.to_string();
         let row = match &s.outcome {
-            Outcome::Graded { grade, judge, .. } => {
+            ValidationOutcome::Graded { grade, judge, .. } => {
                 let said = match (&grade.failure, grade.category.found) {
                     (Some(_), _) => "-".to_owned(),
                     (None, Some(c)) => c.to_string(),
@@ -83,7 +83,7 @@ fn table(out: &mut String, r: &ValidationReport) {
                 let saw = s.outcome.sight().map_or_else(|| "-".to_owned(), saw_cell);
                 [s.name.clone(), expected, said, facts, wrong, saw, score]
             }
-            Outcome::NotReproduced { .. } => [
+            ValidationOutcome::NotReproduced { .. } => [
                 s.name.clone(),
                 expected,
                 "-".to_owned(),
@@ -92,7 +92,7 @@ fn table(out: &mut String, r: &ValidationReport) {
                 "-".to_owned(),
                 "fixture did not reproduce".to_owned(),
             ],
-            Outcome::NotRun { .. } => [
+            ValidationOutcome::NotRun { .. } => [
                 s.name.clone(),
                 expected,
                 "-".to_owned(),
@@ -140,7 +140,7 @@ fn saw_cell(sight: &crate::expect::Sight) -> String {
 /// Details for a scenario that did not simply pass.
 fn explain(out: &mut String, s: &ScenarioValidation, min_score: f64) {
     match &s.outcome {
-        Outcome::Graded {
+        ValidationOutcome::Graded {
             grade,
             tool,
             judge,
@@ -261,7 +261,7 @@ fn explain(out: &mut String, s: &ScenarioValidation, min_score: f64) {
                 quote(out, &title, tool);
             }
         }
-        Outcome::NotReproduced {
+        ValidationOutcome::NotReproduced {
             reason,
             unmet_checks,
             ..
@@ -287,7 +287,7 @@ fn explain(out: &mut String, s: &ScenarioValidation, min_score: f64) {
                 );
             }
         }
-        Outcome::NotRun { reason } => {
+        ValidationOutcome::NotRun { reason } => {
             out.push('\n');
             let _ = writeln!(out, "{}: not run: {reason}", s.name);
         }

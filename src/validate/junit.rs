@@ -7,7 +7,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::percent::pct;
-use super::validation::{Outcome, ScenarioValidation, ValidationReport};
+use super::validation::{ScenarioValidation, ValidationOutcome, ValidationReport};
 
 pub const SUITE: &str = "crashlab validate";
 
@@ -25,7 +25,7 @@ pub fn validation_suite(r: &ValidationReport) -> TestSuite {
         .add_property(Property::new("min_score", r.min_score.to_string()));
     for s in &r.scenarios {
         let status = match (&s.outcome, s.repeats()) {
-            (Outcome::Graded { .. }, Some(x)) if x.right < x.graded => {
+            (ValidationOutcome::Graded { .. }, Some(x)) if x.right < x.graded => {
                 let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 st.set_message(format!(
                     "{} of {} runs reached the minimum of {} (pass@1 {}, pass@{n} {}, pass^{n} {})",
@@ -76,7 +76,7 @@ pub fn validation_suite(r: &ValidationReport) -> TestSuite {
             let score = x.map_or("not graded".to_owned(), |x| x.score_mean.to_string());
             case.add_property(Property::new(format!("score@{m}"), score));
         }
-        if let Outcome::Graded { tool, .. } = &s.outcome {
+        if let ValidationOutcome::Graded { tool, .. } = &s.outcome {
             case.set_time(Duration::from_secs_f64(tool.elapsed_s.max(0.0)));
             if !tool.stdout.is_empty() {
                 case.set_system_out(tool.stdout.clone());
@@ -94,7 +94,7 @@ pub fn validation_suite(r: &ValidationReport) -> TestSuite {
 fn status_of(s: &ScenarioValidation, min_score: f64) -> TestCaseStatus {
     {
         match &s.outcome {
-            Outcome::Graded { grade, judge, .. } => {
+            ValidationOutcome::Graded { grade, judge, .. } => {
                 let judge_error = judge.as_ref().and_then(|j| j.error.clone());
                 match (s.passed(min_score), judge_error) {
                     (_, Some(e)) => {
@@ -144,7 +144,7 @@ fn status_of(s: &ScenarioValidation, min_score: f64) -> TestCaseStatus {
                     }
                 }
             }
-            Outcome::NotReproduced {
+            ValidationOutcome::NotReproduced {
                 reason,
                 unmet_checks,
                 ..
@@ -166,7 +166,7 @@ fn status_of(s: &ScenarioValidation, min_score: f64) -> TestCaseStatus {
                 }
                 st
             }
-            Outcome::NotRun { reason } => {
+            ValidationOutcome::NotRun { reason } => {
                 let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
                 st.set_message(format!("not run: {reason}"))
                     .set_type("not run");

@@ -17,7 +17,6 @@ mod human_repeats;
 mod json;
 mod judge;
 mod junit;
-mod outcome;
 mod outcome_of;
 mod percent;
 mod repeats;
@@ -27,6 +26,7 @@ mod tool_output;
 mod tool_run;
 mod tool_window;
 mod validation;
+mod validation_outcome;
 
 #[cfg(test)]
 mod tests;
@@ -52,4 +52,4 @@ pub use session::{Session, SessionError};
 pub use tool_output::{ToolEnding, ToolOutput};
 pub use tool_run::{MAX_OUTPUT_BYTES, ToolCall, run_tool};
 pub use tool_window::{ToolWindowTooLong, check_tool_window};
-pub use validation::{Outcome, ScenarioValidation, ValidationExit, ValidationReport};
+pub use validation::{ScenarioValidation, ValidationExit, ValidationOutcome, ValidationReport};

@@ -1,15 +1,15 @@
 //! What became of one scenario's run in a validation: graded (with what the tool saw), not
 //! reproduced (the fixture's fault, never the tool's), or not run.
 
-use crate::expect::{Outcome as CheckOutcome, Sight};
+use crate::expect::{Outcome, Sight};
 use crate::runner::{ScenarioRun, Verdict};
 use crate::scenario::GroundTruth;
 
 use super::cluster_words::ClusterWords;
 use super::contradiction::Recorded;
 use super::grade::{Given, GradeOptions, grade_in};
-use super::outcome::Outcome;
 use super::tool_hook::ToolResult;
+use super::validation_outcome::ValidationOutcome;
 
 pub(super) fn outcome_of(
     run: &ScenarioRun,
@@ -17,12 +17,12 @@ pub(super) fn outcome_of(
     truth: &GroundTruth,
     grading: &GradeOptions,
     tell_scenario: bool,
-) -> Outcome {
+) -> ValidationOutcome {
     let r = &run.report;
     let unmet = || {
         r.checks
             .iter()
-            .filter(|c| c.outcome != CheckOutcome::Met)
+            .filter(|c| c.outcome != Outcome::Met)
             .cloned()
             .collect::<Vec<_>>()
     };
@@ -57,7 +57,7 @@ pub(super) fn outcome_of(
                 cluster: Some(cluster),
                 recorded: Some(recorded),
             };
-            Outcome::Graded {
+            ValidationOutcome::Graded {
                 grade: grade_in(truth, &result.tool, grading, &given),
                 saw: Some(Sight::of(
                     &result.call,
@@ -69,7 +69,7 @@ pub(super) fn outcome_of(
                 judge: result.judge,
             }
         }
-        (Verdict::Pass, None) => Outcome::NotRun {
+        (Verdict::Pass, None) => ValidationOutcome::NotRun {
             reason: "cancelled before the tool finished".to_owned(),
         },
         // Ctrl-C is nobody's fault: neither the fixture's nor the tool's.
@@ -78,7 +78,7 @@ pub(super) fn outcome_of(
                 .as_deref()
                 .is_some_and(|e| e.starts_with("cancelled")) =>
         {
-            Outcome::NotRun {
+            ValidationOutcome::NotRun {
                 reason: r.error.clone().unwrap_or_default(),
             }
         }
@@ -86,10 +86,10 @@ pub(super) fn outcome_of(
             let contradicted: Vec<String> = r
                 .checks
                 .iter()
-                .filter(|c| c.outcome == CheckOutcome::Contradicted)
+                .filter(|c| c.outcome == Outcome::Contradicted)
                 .map(|c| c.name.clone())
                 .collect();
-            Outcome::NotReproduced {
+            ValidationOutcome::NotReproduced {
                 verdict: Verdict::Fail,
                 reason: broke_after(r.error.clone().unwrap_or_else(|| {
                     format!(
@@ -100,7 +100,7 @@ pub(super) fn outcome_of(
                 unmet_checks: unmet(),
             }
         }
-        (Verdict::Error, _) => Outcome::NotReproduced {
+        (Verdict::Error, _) => ValidationOutcome::NotReproduced {
             verdict: Verdict::Error,
             reason: broke_after(
                 r.error

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::expect::moment::Moment;
 
-use super::outcome::Outcome;
+use super::validation_outcome::ValidationOutcome;
 
 /// One run of the tool on a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,21 +49,21 @@ pub struct RunResult {
 }
 
 impl RunResult {
-    pub fn new(run: usize, namespace: &str, outcome: &Outcome, min_score: f64) -> Self {
+    pub fn new(run: usize, namespace: &str, outcome: &ValidationOutcome, min_score: f64) -> Self {
         let score = outcome.score();
         Self {
             run,
             namespace: namespace.to_owned(),
             result: match outcome {
-                Outcome::Graded { .. } => "graded",
-                Outcome::NotReproduced { .. } => "not_reproduced",
-                Outcome::NotRun { .. } => "not_run",
+                ValidationOutcome::Graded { .. } => "graded",
+                ValidationOutcome::NotReproduced { .. } => "not_reproduced",
+                ValidationOutcome::NotRun { .. } => "not_run",
             }
             .to_owned(),
             score,
             passed: score.map(|s| s >= min_score - 1e-9),
             tool_elapsed_s: match outcome {
-                Outcome::Graded { tool, .. } => Some(tool.elapsed_s),
+                ValidationOutcome::Graded { tool, .. } => Some(tool.elapsed_s),
                 _ => None,
             },
             // The moment asked for: where a scenario fell back, its note says so.

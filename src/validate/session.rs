@@ -20,11 +20,11 @@ use crate::scenario::{GroundTruth, Scenario};
 use super::cluster_words::ClusterWords;
 use super::contradiction::Recorded;
 use super::grade::GradeOptions;
-use super::outcome::Outcome;
 use super::outcome_of::outcome_of;
 use super::repeats::RunResult;
 use super::tool_hook::{HookContext, ToolResult, call_tool, path_with_own_dir};
 use super::validation::{ScenarioValidation, ValidationReport};
+use super::validation_outcome::ValidationOutcome;
 
 /// Everything a validation needs, checked: nothing here has touched a cluster.
 pub struct Session {
@@ -187,7 +187,7 @@ impl Session {
                 let name = &s.metadata.name;
                 let truth = &self.truths[name];
                 // Every run: (namespace, outcome); an incident the tool never ran on counts once.
-                let mut runs: Vec<(String, Outcome)> = Vec::new();
+                let mut runs: Vec<(String, ValidationOutcome)> = Vec::new();
                 let rounds = seen.remove(name).unwrap_or_default();
                 let first = rounds
                     .first()
@@ -217,7 +217,7 @@ impl Session {
                 }
                 let (namespace, outcome) = runs.first().cloned().unwrap_or_else(|| {
                     let reason = "cancelled before it started".to_owned();
-                    (String::new(), Outcome::NotRun { reason })
+                    (String::new(), ValidationOutcome::NotRun { reason })
                 });
                 let runs = if runs.len() > 1 {
                     runs.iter()
@@ -249,7 +249,7 @@ impl Session {
         if report.scenarios.iter().any(|s| {
             matches!(
                 s.outcome,
-                Outcome::NotReproduced {
+                ValidationOutcome::NotReproduced {
                     verdict: Verdict::Error,
                     ..
                 }
@@ -265,13 +265,13 @@ impl Session {
             // Their fixtures did not break: the run could not finish them.
             if let Some(why) = &report.cluster_unreachable {
                 for s in &mut report.scenarios {
-                    if let Outcome::NotReproduced {
+                    if let ValidationOutcome::NotReproduced {
                         verdict: Verdict::Error,
                         reason,
                         ..
                     } = &s.outcome
                     {
-                        s.outcome = Outcome::NotRun {
+                        s.outcome = ValidationOutcome::NotRun {
                             reason: format!("the cluster became unreachable ({why}): {reason}"),
                         };
                     }

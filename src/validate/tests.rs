@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::expect::{CheckResult, Outcome as CheckOutcome};
+use crate::expect::{CheckResult, Outcome};
 use crate::runner::Verdict;
 use crate::scenario::{Catalogue, Category, GroundTruth};
 
@@ -182,7 +182,7 @@ fn graded(name: &str, tool: &str, elapsed_s: f64) -> ScenarioValidation {
     ScenarioValidation {
         name: name.to_owned(),
         expected_category: r.truth.category,
-        outcome: Outcome::Graded {
+        outcome: ValidationOutcome::Graded {
             grade: r.grade(),
             tool: out,
             judge: None,
@@ -199,13 +199,13 @@ fn graded(name: &str, tool: &str, elapsed_s: f64) -> ScenarioValidation {
 /// v1.34.4 (`crashlab validate --file tests/fixtures/scenarios/exit-1-sabotaged.yaml`).
 fn sabotaged() -> ScenarioValidation {
     let pending = |name: &str, expected: &str, observed: &str| {
-        CheckResult::new(name, CheckOutcome::Pending, expected, observed)
+        CheckResult::new(name, Outcome::Pending, expected, observed)
     };
     ScenarioValidation {
         name: "exit-1-sabotaged".into(),
         namespace: "crashlab-exit-1-sabotaged-q9w3z".into(),
         expected_category: Category::MissingConfig,
-        outcome: Outcome::NotReproduced {
+        outcome: ValidationOutcome::NotReproduced {
             verdict: Verdict::Error,
             reason: "observe phase timed out after 1m with expectations undecided; pending checks: waiting_reason, last_termination, restarts.min, event BackOff, previous_logs /fatal: config file /etc/app/config\\.yaml not found/, backoff".into(),
             unmet_checks: vec![
@@ -251,7 +251,7 @@ fn builtin_report() -> ValidationReport {
 
 fn bad_report() -> ValidationReport {
     let mut timed_out = graded("postgres-down", "bad", 60.0);
-    if let Outcome::Graded { tool, grade: g, .. } = &mut timed_out.outcome {
+    if let ValidationOutcome::Graded { tool, grade: g, .. } = &mut timed_out.outcome {
         tool.ending = ToolEnding::TimedOut { limit_s: 60 };
         tool.stdout.clear();
         let truth = truth_of("postgres-down");
@@ -323,7 +323,7 @@ fn exit_decisions() {
 #[test]
 fn a_judge_score_replaces_the_rule_score() {
     let mut s = graded("oom", "bad", 0.1);
-    if let Outcome::Graded { judge, .. } = &mut s.outcome {
+    if let ValidationOutcome::Graded { judge, .. } = &mut s.outcome {
         *judge = Some(JudgeResult::from_output(ToolOutput::ok("0.25\n")));
     }
     assert_eq!(s.score(), Some(0.25));
@@ -333,7 +333,7 @@ fn a_judge_score_replaces_the_rule_score() {
     assert!(text.contains("25% (judge; rules 67%)  below"), "{text}");
 
     let mut s = graded("oom", "builtin", 0.1);
-    if let Outcome::Graded { judge, .. } = &mut s.outcome {
+    if let ValidationOutcome::Graded { judge, .. } = &mut s.outcome {
         *judge = Some(JudgeResult::from_output(ToolOutput::ok("very good")));
     }
     assert_eq!(s.score(), None);
@@ -652,7 +652,7 @@ fn public_diagnosers_outputs_are_read_as_they_meant_them() {
 fn a_cluster_that_went_away_is_reported_as_that_not_as_broken_fixtures() {
     // As validate leaves it when the cluster does not answer after the run.
     let mut s = sabotaged();
-    s.outcome = Outcome::NotRun {
+    s.outcome = ValidationOutcome::NotRun {
         reason: "the cluster became unreachable (client error (Connect)): deploy phase timed out"
             .into(),
     };
@@ -678,7 +678,7 @@ fn moments_report() -> ValidationReport {
     use crate::expect::moment::Moment;
     let at = |tool: &str, m: Moment| {
         let mut o = graded("exit-1", tool, 1.0).outcome;
-        if let Outcome::Graded { saw: Some(s), .. } = &mut o {
+        if let ValidationOutcome::Graded { saw: Some(s), .. } = &mut o {
             s.moment = m;
         }
         o

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::expect::moment::Moment;
 use crate::scenario::Category;
 
-pub use super::outcome::Outcome;
 use super::repeats::{Repeats, RunResult};
+pub use super::validation_outcome::ValidationOutcome;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValidationReport {
@@ -38,7 +38,7 @@ pub struct ScenarioValidation {
     /// In JSON, its fields sit beside the others: `result`, then `grade` and `tool`, or
     /// `reason`...
     #[serde(flatten)]
-    pub outcome: Outcome,
+    pub outcome: ValidationOutcome,
     /// With `--repeat N` (N > 1): every run, the first (`outcome` above) included.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<RunResult>,
@@ -160,7 +160,7 @@ impl ValidationReport {
     pub fn not_reproduced(&self) -> usize {
         self.scenarios
             .iter()
-            .filter(|s| matches!(s.outcome, Outcome::NotReproduced { .. }))
+            .filter(|s| matches!(s.outcome, ValidationOutcome::NotReproduced { .. }))
             .count()
     }
 

@@ -10,7 +10,7 @@ use crate::scenario::{
 use crate::timeline::{Signal, Timeline, TimelineBuilder, recorded};
 
 use super::fixtures::scenario_of;
-use super::readiness::{
+use super::ready_for_diagnosis::{
     CRASH_LOOP_BACK_OFF, crash_loop_at, diagnosis_expectations, ready_at, ready_for_diagnosis,
 };
 use super::{Decision, evaluate};

@@ -13,7 +13,7 @@ use super::tool_output::ToolOutput;
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
-pub enum Outcome {
+pub enum ValidationOutcome {
     /// The crash loop was live, the tool ran and its answer was graded.
     Graded {
         grade: Grade,
@@ -36,11 +36,11 @@ pub enum Outcome {
     NotRun { reason: String },
 }
 
-impl Outcome {
+impl ValidationOutcome {
     /// What the tool was shown, when it ran.
     pub fn sight(&self) -> Option<&Sight> {
         match self {
-            Outcome::Graded { saw, .. } => saw.as_ref(),
+            ValidationOutcome::Graded { saw, .. } => saw.as_ref(),
             _ => None,
         }
     }
@@ -49,8 +49,8 @@ impl Outcome {
     /// `None` when there is nothing to score (not reproduced, not run, the judge failed).
     pub fn score(&self) -> Option<f64> {
         match self {
-            Outcome::Graded { judge: Some(j), .. } => j.score,
-            Outcome::Graded { grade, .. } => Some(grade.score),
+            ValidationOutcome::Graded { judge: Some(j), .. } => j.score,
+            ValidationOutcome::Graded { grade, .. } => Some(grade.score),
             _ => None,
         }
     }
