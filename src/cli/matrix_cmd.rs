@@ -148,6 +148,7 @@ fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
                 &UpRequest {
                     kubernetes_version: Some(version.clone()),
                     node_image: node_image.clone().filter(|_| provider.takes_node_image()),
+                    k8s_release_url: args.release.k8s_release_url.clone(),
                     tuning: tuning.clone(),
                     kubeconfig: None,
                     // A cluster of another version must go first.
