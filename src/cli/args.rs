@@ -4,13 +4,16 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::cluster::local::ReleaseUrl;
+
 pub const EXIT_CODES_HELP: &str = "\
 EXIT CODES:
   0  every scenario passed
   1  an expectation failed (the cluster did something other than the scenario promised)
   2  bad usage, or an invalid scenario file (nothing was created in the cluster)
-  3  cluster or environment problem: unreachable cluster, missing dependency, or a phase
-     timed out before the expectations could be decided (the evidence so far is reported)";
+  3  cluster or environment problem: unreachable cluster, missing dependency, a downloaded
+     Kubernetes binary that fails its checksum, or a phase timed out before the expectations
+     could be decided (the evidence so far is reported)";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -253,6 +256,7 @@ pub struct MatrixArgs {
         conflicts_with_all = [
             "versions", "scenarios", "files", "providers", "node_images", "kubelet_config",
             "feature_gates", "parallel", "record", "backoff_delays", "keep_cluster",
+            "k8s_release_url",
         ],
     )]
     pub merge: Vec<PathBuf>,
@@ -303,6 +307,8 @@ pub struct MatrixArgs {
     /// Leave the last cluster running afterwards (that of the last provider).
     #[arg(long)]
     pub keep_cluster: bool,
+    #[command(flatten)]
+    pub release: ReleaseUrlArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -406,10 +412,13 @@ pub enum ClusterCommand {
         #[arg(long)]
         dry_run: bool,
     },
-    /// Build or fetch the Kubernetes binaries into the cache, without starting anything.
+    /// Download or build the Kubernetes binaries (and etcd) into the cache, without starting
+    /// anything.
     Fetch {
         #[arg(long)]
         kubernetes_version: Option<String>,
+        #[command(flatten)]
+        release: ReleaseUrlArg,
     },
     /// (internal) Run the local cluster's supervisor in the foreground.
     #[command(hide = true)]
@@ -438,6 +447,20 @@ pub struct ClusterUpArgs {
     /// registry is reachable).
     #[arg(long, value_name = "REF")]
     pub node_image: Option<String>,
+    #[command(flatten)]
+    pub release: ReleaseUrlArg,
+}
+
+/// Where the local provider gets Kubernetes binaries that are not in its cache.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ReleaseUrlArg {
+    /// local only: where Kubernetes binaries that are not cached are downloaded from, each
+    /// checked against its published .sha256: a mirror with the layout of
+    /// https://dl.k8s.io/release, or `off` to build them from Go modules (also the fallback
+    /// when the host does not answer). Default: $CRASHLAB_K8S_RELEASE_URL, else
+    /// https://dl.k8s.io/release.
+    #[arg(long, value_name = "URL|off")]
+    pub k8s_release_url: Option<ReleaseUrl>,
 }
 
 pub const VALIDATE_HELP: &str = "\
@@ -679,6 +702,8 @@ pub struct BringUpArgs {
     /// default: the pinned kindest/node image of the Kubernetes version.
     #[arg(long, value_name = "REF")]
     pub node_image: Option<String>,
+    #[command(flatten)]
+    pub release: ReleaseUrlArg,
 }
 
 #[derive(Debug, Args)]

@@ -58,7 +58,11 @@ impl fmt::Display for CliError {
 
 impl From<crate::cluster::local::LocalError> for CliError {
     fn from(e: crate::cluster::local::LocalError) -> Self {
-        CliError::env(e)
+        let hint = e.hint();
+        CliError {
+            hint,
+            ..CliError::env(e)
+        }
     }
 }
 
@@ -101,5 +105,37 @@ impl From<crate::cluster::ConnectError> for CliError {
         };
         out.hint = hint;
         out
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use crate::cluster::ProviderError;
+    use crate::cluster::local::LocalError;
+    use crate::cluster::local::binaries::BinariesError;
+
+    /// A release host that serves a file unlike its checksum stops `cluster up` (through the
+    /// provider) and `cluster fetch` (directly) with exit 3 and what to try.
+    #[test]
+    fn a_checksum_mismatch_is_an_environment_error_with_a_hint() {
+        let mismatch = || {
+            LocalError::Binaries(BinariesError::Checksum {
+                url: "http://127.0.0.1:9/release/v1.34.4/bin/linux/amd64/kubelet".into(),
+                expected: "0".repeat(64),
+                actual: "1".repeat(64),
+            })
+        };
+        for error in [
+            CliError::from(ProviderError::from(mismatch())),
+            CliError::from(mismatch()),
+        ] {
+            assert_eq!(error.exit, Exit::Environment);
+            let hint = error.hint.unwrap();
+            assert!(
+                hint.ends_with("or set it to `off` to build Kubernetes from Go modules"),
+                "{hint}"
+            );
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 use super::args::{ClusterCommand, ClusterUpArgs, OutputFormat, ProviderName};
 use super::cli_error::{CliError, Exit};
 use crate::cluster::KubeletTuning;
-use crate::cluster::local::{self, LocalCluster};
+use crate::cluster::local::{self, LocalCluster, LocalError, ReleaseUrl};
 use crate::cluster::{Registry, UpRequest};
 
 pub fn run(cmd: ClusterCommand) -> Result<Exit, CliError> {
@@ -20,7 +20,10 @@ pub fn run(cmd: ClusterCommand) -> Result<Exit, CliError> {
             Ok(Exit::Pass)
         }
         ClusterCommand::Deps { dry_run } => deps(dry_run),
-        ClusterCommand::Fetch { kubernetes_version } => fetch(kubernetes_version),
+        ClusterCommand::Fetch {
+            kubernetes_version,
+            release,
+        } => fetch(kubernetes_version, release.k8s_release_url.as_ref()),
         ClusterCommand::Supervise { state_dir } => {
             LocalCluster::new(state_dir).supervise()?;
             Ok(Exit::Pass)
@@ -94,6 +97,7 @@ fn up(args: ClusterUpArgs) -> Result<Exit, CliError> {
     let request = UpRequest {
         kubernetes_version: args.kubernetes_version.clone(),
         node_image: args.node_image.clone(),
+        k8s_release_url: args.release.k8s_release_url.clone(),
         tuning: parse_tuning(&args)?,
         // The global --kubeconfig (or $KUBECONFIG, or ~/.kube/config).
         kubeconfig: None,
@@ -223,7 +227,7 @@ fn deps(dry_run: bool) -> Result<Exit, CliError> {
     Ok(Exit::Pass)
 }
 
-fn fetch(version: Option<String>) -> Result<Exit, CliError> {
+fn fetch(version: Option<String>, release_url: Option<&ReleaseUrl>) -> Result<Exit, CliError> {
     let release = match version.as_deref() {
         Some(v) => local::versions::RELEASES
             .resolve(v)
@@ -231,10 +235,10 @@ fn fetch(version: Option<String>) -> Result<Exit, CliError> {
         None => local::versions::RELEASES.default_row(),
     };
     let mut progress = super::stderr_progress();
-    let opts = local::binaries::Options::default();
+    let opts = local::binaries::Options::from_env_with(release_url).map_err(LocalError::from)?;
     let bins = local::binaries::ensure_kubernetes(release, &opts, progress.as_mut())
-        .map_err(CliError::env)?;
-    let etcd = local::binaries::ensure_etcd(&opts, progress.as_mut()).map_err(CliError::env)?;
+        .map_err(LocalError::from)?;
+    let etcd = local::binaries::ensure_etcd(&opts, progress.as_mut()).map_err(LocalError::from)?;
     println!(
         "Kubernetes {release}: {}\netcd: {}",
         bins.dir.display(),

@@ -144,6 +144,7 @@ fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
         parallelism: usize::from(args.parallel),
         record: args.record.clone(),
         keep_cluster: args.keep_cluster,
+        k8s_release_url: args.release.k8s_release_url.clone(),
     };
     Ok(measure_columns(
         &plan,

@@ -24,6 +24,7 @@ pub async fn connect_with_images(
         provider: bring_up.provider.map(ProviderName::name),
         kubernetes_version: bring_up.kubernetes_version.clone(),
         node_image: bring_up.node_image.clone(),
+        k8s_release_url: bring_up.release.k8s_release_url.clone(),
     };
     let request = ConnectRequest {
         context,

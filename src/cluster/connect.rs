@@ -11,6 +11,7 @@ use kube::config::{Kubeconfig, KubeconfigError};
 use super::connect_error::ConnectError;
 use super::detect::detect;
 use super::kube_client::{client_for, client_unchecked};
+use super::local::ReleaseUrl;
 use super::progress::Progress;
 use super::{ClusterState, Provider, ProviderError, Registry, UpReport, UpRequest};
 
@@ -26,12 +27,14 @@ pub struct ConnectRequest<'a> {
     pub bring_up: Option<&'a BringUp>,
 }
 
-/// `--provider`, `--kubernetes-version`, `--node-image` of the commands that run scenarios.
+/// `--provider`, `--kubernetes-version`, `--node-image`, `--k8s-release-url` of the commands
+/// that run scenarios.
 #[derive(Debug, Clone, Default)]
 pub struct BringUp {
     pub provider: Option<String>,
     pub kubernetes_version: Option<String>,
     pub node_image: Option<String>,
+    pub k8s_release_url: Option<ReleaseUrl>,
 }
 
 /// A cluster that answered.
@@ -247,6 +250,7 @@ async fn bring_up_one<'r>(
     let request = UpRequest {
         kubernetes_version: bring_up.kubernetes_version.clone(),
         node_image: bring_up.node_image.clone(),
+        k8s_release_url: bring_up.k8s_release_url.clone(),
         ..Default::default()
     };
     let report: UpReport = tokio::task::block_in_place(|| provider.up(&request, progress))?;

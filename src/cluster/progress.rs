@@ -16,7 +16,8 @@ pub trait Progress {
     fn running(&mut self, elapsed: Duration, latest: &str);
     /// The current step finished.
     fn done(&mut self, summary: &str, elapsed: Duration);
-    /// A remark between steps: "dl.k8s.io is unreachable, building from Go modules instead".
+    /// A remark between steps: "release host https://dl.k8s.io/release not reachable (connection
+    /// refused); building Kubernetes v1.34.4 from Go modules".
     fn note(&mut self, message: &str);
 }
 

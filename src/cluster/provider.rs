@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::KubeletTuning;
 use super::ProviderError;
+use super::local::ReleaseUrl;
 use super::progress::Progress;
 use crate::k8s_version::{PinnedVersion, VersionError};
 
@@ -124,6 +125,9 @@ pub struct UpRequest {
     pub kubernetes_version: Option<String>,
     /// kind only: a node image already in the Docker engine.
     pub node_image: Option<String>,
+    /// local only: `--k8s-release-url`, where Kubernetes binaries that are not cached are
+    /// downloaded from; unset: `CRASHLAB_K8S_RELEASE_URL`, else the official host.
+    pub k8s_release_url: Option<ReleaseUrl>,
     pub tuning: KubeletTuning,
     /// Kubeconfig the context goes into (default: `$KUBECONFIG`, else `~/.kube/config`).
     pub kubeconfig: Option<PathBuf>,

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use tokio::sync::mpsc;
 
+use crate::cluster::local::ReleaseUrl;
 use crate::cluster::progress::Progress;
 use crate::cluster::{KubeletTuning, Provider, UpRequest, client_for};
 use crate::matrix::{MatrixRun, column_label};
@@ -31,6 +32,8 @@ pub struct MatrixPlan<'a> {
     pub record: Option<PathBuf>,
     /// Leave the last provider's cluster up.
     pub keep_cluster: bool,
+    /// `--k8s-release-url`: where the local provider downloads Kubernetes from.
+    pub k8s_release_url: Option<ReleaseUrl>,
 }
 
 /// Runs `scenarios` on every column of `plan`; a Ctrl-C ends it after the running column.
@@ -63,6 +66,7 @@ pub fn measure_columns(
                 &UpRequest {
                     kubernetes_version: Some(version.clone()),
                     node_image: node_image.clone().filter(|_| provider.takes_node_image()),
+                    k8s_release_url: plan.k8s_release_url.clone(),
                     tuning: plan.tuning.clone(),
                     kubeconfig: None,
                     // A cluster of another version must go first.

@@ -95,6 +95,10 @@ impl Env {
         cmd.env("KUBECONFIG", &self.kubeconfig)
             .env("PATH", &self.path)
             .env("NO_COLOR", "1")
+            .env(
+                support::RELEASE_DOWNLOAD_OFF.0,
+                support::RELEASE_DOWNLOAD_OFF.1,
+            )
             .env_remove("CRASHLAB")
             .env_remove("CRASHLAB_CONTEXT")
             .env_remove("CRASHLAB_ALLOW_CONTEXT")

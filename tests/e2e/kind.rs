@@ -116,7 +116,11 @@ impl Standins {
             .env("HOME", self.path().join("home"))
             .env("TMPDIR", self.path().join("tmp"))
             .env("KUBECONFIG", self.path().join("home/kubeconfig"))
-            .env("NO_COLOR", "1");
+            .env("NO_COLOR", "1")
+            .env(
+                support::RELEASE_DOWNLOAD_OFF.0,
+                support::RELEASE_DOWNLOAD_OFF.1,
+            );
         cmd
     }
 

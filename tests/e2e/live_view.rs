@@ -20,7 +20,8 @@ impl Pane {
     fn start(name: &str, args: &str) -> Pane {
         let session = format!("crashlab-test-{name}-{}", std::process::id());
         let exe = env!("CARGO_BIN_EXE_crashlab");
-        let cmd = format!("{exe} {args}; echo; echo EXIT=$?; sleep 600");
+        let (name, off) = support::RELEASE_DOWNLOAD_OFF;
+        let cmd = format!("{name}={off} {exe} {args}; echo; echo EXIT=$?; sleep 600");
         let tmux = support::program_from_apt("tmux", "tmux");
         let ok = Command::new(&tmux)
             .args(["new-session", "-d", "-s", &session, "-x", "200", "-y", "60"])

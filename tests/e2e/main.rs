@@ -23,3 +23,6 @@ mod kind_cluster;
 mod kubectl_views;
 mod leftovers;
 mod live_view;
+// The local provider's download: Linux only, as the provider.
+#[cfg(target_os = "linux")]
+mod release_download;

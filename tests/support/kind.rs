@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use super::{Run, crashlab};
+use super::{RELEASE_DOWNLOAD_OFF, Run, crashlab};
 
 /// The Kubernetes minor the node image is built for (crashlab's default).
 pub const KIND_VERSION: &str = "1.34";
@@ -47,7 +47,8 @@ fn prepare() -> Result<String, String> {
     let run = Run::new({
         let mut c = Command::new(&script);
         c.arg(KIND_VERSION)
-            .env("CRASHLAB", env!("CARGO_BIN_EXE_crashlab"));
+            .env("CRASHLAB", env!("CARGO_BIN_EXE_crashlab"))
+            .env(RELEASE_DOWNLOAD_OFF.0, RELEASE_DOWNLOAD_OFF.1);
         c
     });
     let image = run.stdout().lines().last().map(|l| l.trim().to_owned());

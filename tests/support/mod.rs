@@ -10,6 +10,7 @@
 
 pub mod cluster;
 pub mod kind;
+pub mod release_host;
 pub mod timings;
 
 pub use cluster::{
@@ -20,11 +21,19 @@ pub use cluster::{
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The crashlab binary under test, without colour and without the caller's log filter.
+/// What every crashlab the tests run is given: no download from the Kubernetes release host
+/// (the binaries come from the cache, else the Go build), so that no test reaches beyond this
+/// machine. The one test of the download serves its own release host on loopback.
+pub const RELEASE_DOWNLOAD_OFF: (&str, &str) = ("CRASHLAB_K8S_RELEASE_URL", "off");
+
+/// The crashlab binary under test, without colour, without the caller's log filter and
+/// without release downloads.
 pub fn crashlab() -> Command {
     timings::start();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_crashlab"));
-    cmd.env("NO_COLOR", "1").env_remove("CRASHLAB_LOG");
+    cmd.env("NO_COLOR", "1")
+        .env_remove("CRASHLAB_LOG")
+        .env(RELEASE_DOWNLOAD_OFF.0, RELEASE_DOWNLOAD_OFF.1);
     cmd
 }
 

@@ -89,7 +89,7 @@ impl LocalCluster {
                     .join(", "),
             });
         }
-        let bin_opts = binaries::Options::default();
+        let bin_opts = binaries::Options::from_env_with(opts.k8s_release_url.as_ref())?;
         let kube = binaries::ensure_kubernetes(release, &bin_opts, progress)?;
         let etcd = binaries::ensure_etcd(&bin_opts, progress)?;
         let bins = Binaries {

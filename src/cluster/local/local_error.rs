@@ -54,6 +54,15 @@ pub enum LocalError {
 }
 
 impl LocalError {
+    /// What to try next, where the message itself does not say it.
+    pub fn hint(&self) -> Option<String> {
+        #[cfg(target_os = "linux")]
+        if let LocalError::Binaries(e) = self {
+            return e.hint();
+        }
+        None
+    }
+
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         LocalError::Io {
             path: path.to_path_buf(),

@@ -24,7 +24,11 @@ impl Default for LocalProvider {
 
 impl From<LocalError> for ProviderError {
     fn from(e: LocalError) -> Self {
-        ProviderError::env(e)
+        let hint = e.hint();
+        ProviderError {
+            hint,
+            ..ProviderError::env(e)
+        }
     }
 }
 
@@ -92,6 +96,7 @@ impl Provider for LocalProvider {
             &UpOptions {
                 kubernetes_version: request.kubernetes_version.clone(),
                 tuning: request.tuning.clone(),
+                k8s_release_url: request.k8s_release_url.clone(),
                 kubeconfig: request.kubeconfig.clone(),
             },
             progress,

@@ -27,6 +27,7 @@ mod local_provider;
 pub mod os_deps;
 #[cfg(target_os = "linux")]
 mod pki;
+mod release_url;
 #[cfg(target_os = "linux")]
 mod supervisor;
 mod supervisor_status;
@@ -45,6 +46,7 @@ use super::KubeletTuning;
 pub use layout::{CONTEXT, Layout, NODE_NAME};
 pub use local_error::LocalError;
 pub use local_provider::LocalProvider;
+pub use release_url::{DEFAULT_RELEASE_URL, ENV_RELEASE_URL, ReleaseUrl};
 pub use supervisor_status::{ComponentState, ComponentStatus, SupervisorStatus};
 #[cfg(not(target_os = "linux"))]
 pub use unsupported::{binaries, os_deps};
@@ -82,6 +84,8 @@ pub struct UpOptions {
     /// `1.35`, `v1.35.4`, ...; the default version when unset.
     pub kubernetes_version: Option<String>,
     pub tuning: KubeletTuning,
+    /// `--k8s-release-url`; unset: `CRASHLAB_K8S_RELEASE_URL`, else the official host.
+    pub k8s_release_url: Option<ReleaseUrl>,
     /// Kubeconfig to merge the `crashlab-local` context into (default: `$KUBECONFIG`'s first
     /// entry, else `~/.kube/config`).
     pub kubeconfig: Option<PathBuf>,

@@ -54,7 +54,7 @@ pub(super) fn download_release(
 ) -> Result<Source, Fetch> {
     let Some(arch) = release_arch() else {
         return Err(Fetch::Unavailable(format!(
-            "no release binaries for {}",
+            "Kubernetes publishes no release binaries for {}",
             std::env::consts::ARCH
         )));
     };
@@ -67,17 +67,22 @@ pub(super) fn download_release(
         .build()
         .into();
 
-    // The first checksum doubles as the reachability probe: anything but an answer means
-    // "not here", and the Go build takes over.
+    // The first checksum doubles as the reachability probe: no answer, or an answer without
+    // this release, means "not here", and the Go build takes over.
     let probe_url = release_url(base, release, arch, KUBERNETES_COMMANDS[0]) + ".sha256";
     let first_sum = match agent.get(&probe_url).call() {
         Ok(mut response) => read_checksum(&probe_url, &mut response)?,
         Err(ureq::Error::StatusCode(code)) => {
             return Err(Fetch::Unavailable(format!(
-                "{probe_url} answered HTTP {code}"
+                "release host {base} has no Kubernetes {release} ({probe_url} answered HTTP {code})"
             )));
         }
-        Err(e) => return Err(Fetch::Unavailable(format!("{base} is unreachable ({e})"))),
+        Err(e) => {
+            return Err(Fetch::Unavailable(format!(
+                "release host {base} not reachable ({})",
+                why_unreachable(&e, options.connect_timeout)
+            )));
+        }
     };
 
     progress.step(&format!("downloading Kubernetes {release} from {base}"));
@@ -113,6 +118,20 @@ pub(super) fn download_release(
     Ok(Source::Release {
         url: base.to_string(),
     })
+}
+
+/// Why a host did not answer, in a few words.
+fn why_unreachable(e: &ureq::Error, connect_timeout: Duration) -> String {
+    match e {
+        ureq::Error::Io(io) if io.kind() == io::ErrorKind::ConnectionRefused => {
+            "connection refused".to_owned()
+        }
+        ureq::Error::Io(io) => io.to_string(),
+        ureq::Error::Timeout(ureq::Timeout::Resolve | ureq::Timeout::Connect) => {
+            format!("no connection within {}s", connect_timeout.as_secs())
+        }
+        other => other.to_string(),
+    }
 }
 
 fn download_error(url: &str, e: ureq::Error) -> BinariesError {
@@ -248,7 +267,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             format!(
-                "checksum mismatch for {}: expected sha256 {}, got {sum}; refusing to use it (is the mirror corrupt?)",
+                "checksum mismatch for {}: expected sha256 {}, got {sum}; refusing to use it",
                 file.display(),
                 "0".repeat(64)
             )

@@ -5,15 +5,16 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use super::settings::{DEFAULT_RELEASE_URL, ENV_CACHE_DIR, ENV_RELEASE_URL};
+use super::settings::{DEFAULT_RELEASE_URL, ENV_RELEASE_URL};
 use crate::cluster::local::versions::{ETCD, ETCD_MINIMUM};
 use crate::k8s_version::Semver;
 
 /// Errors of this module.
 #[derive(Debug, Error)]
 pub enum BinariesError {
-    #[error("no cache directory: set {ENV_CACHE_DIR} or HOME")]
-    NoCacheDir,
+    /// A setting from the environment that cannot be used, with what is expected.
+    #[error("{0}")]
+    Setting(String),
     #[error("cannot {action} {path}: {source}")]
     Io {
         action: &'static str,
@@ -23,7 +24,7 @@ pub enum BinariesError {
     #[error("cannot run {program}: {source}")]
     Spawn { program: String, source: io::Error },
     #[error(
-        "go not found {looked}{}: install Go ≥{required} (apt-get install golang-go is too old on bookworm) or set {ENV_RELEASE_URL} to a reachable mirror of {DEFAULT_RELEASE_URL}",
+        "go not found {looked}{}: install Go ≥{required} (apt-get install golang-go is too old on bookworm) or point --k8s-release-url ({ENV_RELEASE_URL}) at a reachable mirror of {DEFAULT_RELEASE_URL}",
         no_download_suffix(.no_download)
     )]
     GoNotFound {
@@ -32,7 +33,7 @@ pub enum BinariesError {
         no_download: Option<String>,
     },
     #[error(
-        "{found} is too old to build kubernetes {version}, which needs go ≥{required}: install a newer Go or set {ENV_RELEASE_URL} to a reachable mirror of {DEFAULT_RELEASE_URL}"
+        "{found} is too old to build kubernetes {version}, which needs go ≥{required}: install a newer Go or point --k8s-release-url ({ENV_RELEASE_URL}) at a reachable mirror of {DEFAULT_RELEASE_URL}"
     )]
     GoTooOld {
         found: String,
@@ -72,7 +73,7 @@ pub enum BinariesError {
     #[error("{url} is not a sha256 checksum file (it starts with {got:?})")]
     BadChecksumFile { url: String, got: String },
     #[error(
-        "checksum mismatch for {url}: expected sha256 {expected}, got {actual}; refusing to use it (is the mirror corrupt?)"
+        "checksum mismatch for {url}: expected sha256 {expected}, got {actual}; refusing to use it"
     )]
     Checksum {
         url: String,
@@ -100,6 +101,28 @@ pub enum BinariesError {
 }
 
 pub type Result<T, E = BinariesError> = std::result::Result<T, E>;
+
+impl BinariesError {
+    /// What to try next, for the errors of a release host that answered but served something
+    /// unusable (nothing of it is kept).
+    pub fn hint(&self) -> Option<String> {
+        let what = match self {
+            BinariesError::Checksum { .. } => {
+                "the release host serves a file that does not match its published checksum (a corrupt mirror, or a proxy that alters downloads)"
+            }
+            BinariesError::BadChecksumFile { .. } => {
+                "the release host answers, but not with the release layout (a captive portal or a proxy's error page?)"
+            }
+            BinariesError::Download { .. } => {
+                "the release host answered, then the download broke off (trying again may do)"
+            }
+            _ => return None,
+        };
+        Some(format!(
+            "{what}: point --k8s-release-url ({ENV_RELEASE_URL}) at a good mirror of {DEFAULT_RELEASE_URL}, or set it to `off` to build Kubernetes from Go modules"
+        ))
+    }
+}
 
 fn no_download_suffix(reason: &Option<String>) -> String {
     reason

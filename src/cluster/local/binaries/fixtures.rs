@@ -1,12 +1,22 @@
-//! Test support shared by the binaries tests: stand-in commands and options that can neither
-//! download nor build.
+//! Test support shared by the binaries tests: stand-in commands (shell scripts that answer the
+//! version probes like the real ones, and run nothing else), a stand-in `go`, options that can
+//! neither download nor build, and a release host on loopback.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use super::cache::KUBERNETES_COMMANDS;
+use super::download::release_arch;
 use super::options::Options;
+use crate::cluster::local::ReleaseUrl;
 use crate::cluster::local::versions::{self, Release};
+
+// Shared with the end-to-end tests, which also serve real binaries (`publish_file`).
+#[allow(dead_code)]
+#[path = "../../../../tests/support/release_host.rs"]
+mod release_host;
+pub(super) use release_host::ReleaseHost;
 
 /// An excerpt of k8s.io/kubernetes v1.34.4's go.mod (the head, a few requires and the
 /// whole replace block), as the Go module proxy serves it.
@@ -82,7 +92,7 @@ pub(super) fn fake_command(command: &str, version: &str) -> String {
 /// Options that can neither download nor build.
 pub(super) fn offline(cache: &Path) -> Options {
     Options {
-        release_url: None,
+        release_url: ReleaseUrl::Off,
         go: Some(cache.join("no-go")),
         ..Options::with_cache_dir(cache)
     }
@@ -95,4 +105,79 @@ pub(super) fn leftovers(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// A release host serving stand-ins for the commands of `version` (scripts that print the
+/// version, not Kubernetes), each with its checksum.
+pub(super) fn stand_in_release(version: &str) -> ReleaseHost {
+    let host = ReleaseHost::start();
+    let arch = release_arch().unwrap();
+    for c in KUBERNETES_COMMANDS {
+        let body = fake_command(c, version).into_bytes();
+        host.publish(version, arch, c, &body, &body);
+    }
+    host
+}
+
+/// A base URL on loopback where nothing listens: connecting is refused at once, as on a machine
+/// that reaches no release host (without waiting for a timeout).
+pub(super) fn nothing_listens() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}/release")
+}
+
+/// A stand-in for `go`: `env GOVERSION` prints `version`, `mod download` answers with
+/// `mod_json`, `build` runs `build` (a shell snippet; `$out` is the `-o` directory) after
+/// saving its arguments to `<dir>/build-args`.
+pub(super) fn fake_go(dir: &Path, version: &str, mod_json: &str, build: &str) -> PathBuf {
+    let go = dir.join("go");
+    write_exe(
+        &go,
+        &format!(
+            "#!/bin/sh
+             case \"$1\" in
+             env) echo {version} ;;
+             mod) echo '{mod_json}'; case '{mod_json}' in *Error*) exit 1 ;; esac ;;
+             build) printf '%s\\n' \"$@\" > {dir}/build-args
+               while [ \"$1\" != -o ]; do shift; done; out=$2
+               {build} ;;
+             esac
+",
+            dir = dir.display()
+        ),
+    );
+    go
+}
+
+/// Upstream's go.mod and .info where `go mod download` would leave them.
+pub(super) fn module_files(dir: &Path) -> String {
+    fs::write(dir.join("v1.34.4.mod"), UPSTREAM_V1_34_4).unwrap();
+    fs::write(
+        dir.join("v1.34.4.info"),
+        r#"{"Version":"v1.34.4","Time":"2026-02-10T12:53:36Z"}"#,
+    )
+    .unwrap();
+    format!(
+        r#"{{"Path":"k8s.io/kubernetes","Version":"v1.34.4","GoMod":"{0}/v1.34.4.mod","Info":"{0}/v1.34.4.info"}}"#,
+        dir.display()
+    )
+}
+
+/// A `build` for [`fake_go`] that writes stand-ins of every command of `version` (and names a
+/// package on stderr, as `go build -v` does).
+pub(super) fn stand_in_build(version: &str) -> String {
+    let mut build = String::from("echo k8s.io/kubernetes/cmd/kubelet >&2\n");
+    for c in KUBERNETES_COMMANDS {
+        let script = fake_command(c, version).replace('\'', "'\\''");
+        build += &format!("printf '%s' '{script}' > \"${{out}}{c}\"; chmod 755 \"${{out}}{c}\"\n");
+    }
+    build
+}
+
+/// A stand-in `go` in `dir` whose build succeeds with stand-ins of v1.34.4.
+pub(super) fn stand_in_go(dir: &Path) -> PathBuf {
+    let json = module_files(dir);
+    fake_go(dir, "go1.26.8", &json, &stand_in_build("v1.34.4"))
 }

@@ -85,7 +85,8 @@ pub fn ensure_kubernetes(
         CacheState::Incomplete { .. } => {}
     }
 
-    let no_download = match &options.release_url {
+    // Only now, with nothing usable in the cache, is the release host asked.
+    let no_download = match options.release_url.base() {
         Some(base) => {
             let partial = new_partial(&cache.root)?;
             match download_release(base, release, partial.path(), options, progress) {
@@ -95,13 +96,18 @@ pub fn ensure_kubernetes(
                     return Ok(KubeBinaries::new(release, bin, source));
                 }
                 Err(Fetch::Unavailable(reason)) => {
-                    progress.note(&format!("{reason}; building from Go modules instead"));
+                    progress.note(&format!(
+                        "{reason}; building Kubernetes {release} from Go modules"
+                    ));
                     reason
                 }
+                // `partial` is removed when dropped: nothing of the download stays.
                 Err(Fetch::Failed(e)) => return Err(e),
             }
         }
-        None => format!("release downloads are off ({ENV_RELEASE_URL}=off)"),
+        None => {
+            format!("release downloads are off (--k8s-release-url or {ENV_RELEASE_URL} is `off`)")
+        }
     };
 
     let partial = new_partial(&cache.root)?;
@@ -157,17 +163,13 @@ pub fn verify_kubernetes_versions(dir: &Path, release: &Release) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-    use std::io::{BufRead, BufReader, Write};
-    use std::net::TcpListener;
     use std::time::Instant;
 
-    use sha2::{Digest, Sha256};
-
     use super::*;
-    use crate::cluster::local::binaries::download::release_arch;
+    use crate::cluster::local::ReleaseUrl;
     use crate::cluster::local::binaries::fixtures::{
-        UPSTREAM_V1_34_4, fake_command, leftovers, offline, v1_34, write_exe,
+        UPSTREAM_V1_34_4, fake_command, fake_go, leftovers, module_files, offline, stand_in_build,
+        v1_34, write_exe,
     };
     use crate::cluster::local::binaries::{parse_upstream_go_mod, version_ldflags, wrapper_go_mod};
     use crate::cluster::progress::{Lines, Quiet};
@@ -209,7 +211,7 @@ mod tests {
         fake_bin_dir(&bin, "v0.0.0-master+$Format:%H$");
         let err = ensure_kubernetes(v1_34(), &offline(cache.path()), &mut Quiet).unwrap_err();
         assert!(
-            matches!(&err, BinariesError::GoNotFound { no_download: Some(r), .. } if r.contains("=off")),
+            matches!(&err, BinariesError::GoNotFound { no_download: Some(r), .. } if r.starts_with("release downloads are off")),
             "{err}"
         );
         assert!(matches!(
@@ -218,210 +220,11 @@ mod tests {
         ));
     }
 
-    /// A one-thread HTTP/1.1 server on loopback serving `files` by path.
-    fn serve(files: HashMap<String, Vec<u8>>) -> String {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request = String::new();
-                let _ = reader.read_line(&mut request);
-                loop {
-                    let mut header = String::new();
-                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
-                        break;
-                    }
-                }
-                let path = request.split_whitespace().nth(1).unwrap_or("/");
-                let (status, body) = match files.get(path) {
-                    Some(body) => ("200 OK", body.as_slice()),
-                    None => ("404 Not Found", &b""[..]),
-                };
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = stream.write_all(body);
-            }
-        });
-        format!("http://{addr}/release")
-    }
-
-    fn release_files(version: &str, tamper: Option<&str>) -> HashMap<String, Vec<u8>> {
-        let arch = release_arch().unwrap();
-        let mut files = HashMap::new();
-        for c in KUBERNETES_COMMANDS {
-            let body = fake_command(c, version).into_bytes();
-            let mut sum = hex::encode(Sha256::digest(&body));
-            if tamper == Some(c) {
-                sum = hex::encode(Sha256::digest(b"something else"));
-            }
-            let path = format!("/release/{version}/bin/linux/{arch}/{c}");
-            files.insert(format!("{path}.sha256"), sum.into_bytes());
-            files.insert(path, body);
-        }
-        files
-    }
-
-    #[test]
-    fn downloads_verify_checksums_then_hit_the_cache() {
-        let base = serve(release_files("v1.34.4", None));
-        let cache = tempfile::tempdir().unwrap();
-        let options = Options {
-            release_url: Some(base.clone()),
-            ..offline(cache.path())
-        };
-        let got = ensure_kubernetes(v1_34(), &options, &mut Quiet).unwrap();
-        assert_eq!(got.source, Source::Release { url: base.clone() });
-        assert_eq!(
-            fs::read_to_string(&got.kubelet).unwrap(),
-            fake_command("kubelet", "v1.34.4")
-        );
-        assert_eq!(
-            leftovers(&cache.path().join("kubernetes/v1.34.4")),
-            [".lock", "bin"]
-        );
-
-        // Second time: from the cache, without asking the server.
-        let offline_again = offline(cache.path());
-        let again = ensure_kubernetes(v1_34(), &offline_again, &mut Quiet).unwrap();
-        assert_eq!(again, got);
-    }
-
-    #[test]
-    fn a_checksum_mismatch_stops_and_leaves_no_cache() {
-        let base = serve(release_files("v1.34.4", Some("kube-scheduler")));
-        let cache = tempfile::tempdir().unwrap();
-        let options = Options {
-            release_url: Some(base.clone()),
-            ..offline(cache.path())
-        };
-        let err = ensure_kubernetes(v1_34(), &options, &mut Quiet).unwrap_err();
-        let arch = release_arch().unwrap();
-        match &err {
-            BinariesError::Checksum {
-                url,
-                expected,
-                actual,
-            } => {
-                assert_eq!(
-                    url,
-                    &format!("{base}/v1.34.4/bin/linux/{arch}/kube-scheduler")
-                );
-                assert_eq!(expected, &hex::encode(Sha256::digest(b"something else")));
-                assert_eq!(
-                    actual,
-                    &hex::encode(Sha256::digest(fake_command("kube-scheduler", "v1.34.4")))
-                );
-            }
-            other => panic!("expected a checksum error, got {other}"),
-        }
-        assert!(
-            err.to_string()
-                .starts_with("checksum mismatch for http://127.0.0.1:")
-        );
-        assert_eq!(
-            leftovers(&cache.path().join("kubernetes/v1.34.4")),
-            [".lock"]
-        );
-    }
-
-    #[test]
-    fn an_unreachable_mirror_falls_back_to_the_go_build() {
-        // Port 1 on loopback refuses at once: the same path as a host without internet.
-        let cache = tempfile::tempdir().unwrap();
-        let options = Options {
-            release_url: Some("http://127.0.0.1:1/release".into()),
-            ..offline(cache.path())
-        };
-        let mut progress = Lines::new(Vec::new());
-        let err = ensure_kubernetes(v1_34(), &options, &mut progress).unwrap_err();
-        let message = err.to_string();
-        assert!(
-            message.starts_with(&format!(
-                "go not found at {} and http://127.0.0.1:1/release is unreachable (",
-                cache.path().join("no-go").display()
-            )),
-            "{message}"
-        );
-        assert!(message.ends_with(
-            "): install Go ≥1.24.0 (apt-get install golang-go is too old on bookworm) or set \
-             CRASHLAB_K8S_RELEASE_URL to a reachable mirror of https://dl.k8s.io/release"
-        ));
-        let said = String::from_utf8(progress.into_inner()).unwrap();
-        assert!(
-            said.ends_with("; building from Go modules instead\n"),
-            "{said}"
-        );
-    }
-
-    #[test]
-    fn a_release_missing_from_the_mirror_falls_back_too() {
-        let base = serve(HashMap::new());
-        let cache = tempfile::tempdir().unwrap();
-        let options = Options {
-            release_url: Some(base.clone()),
-            ..offline(cache.path())
-        };
-        let err = ensure_kubernetes(v1_34(), &options, &mut Quiet).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("kube-apiserver.sha256 answered HTTP 404: install Go"),
-            "{err}"
-        );
-    }
-
-    /// A stand-in for `go`: `env GOVERSION` prints `version`, `mod download` answers with
-    /// `mod_json`, `build` runs `build` (a shell snippet; `$out` is the `-o` directory) after
-    /// saving its arguments to `<dir>/build-args`.
-    fn fake_go(dir: &Path, version: &str, mod_json: &str, build: &str) -> PathBuf {
-        let go = dir.join("go");
-        write_exe(
-            &go,
-            &format!(
-                "#!/bin/sh
-                 case \"$1\" in
-                 env) echo {version} ;;
-                 mod) echo '{mod_json}'; case '{mod_json}' in *Error*) exit 1 ;; esac ;;
-                 build) printf '%s\\n' \"$@\" > {dir}/build-args
-                   while [ \"$1\" != -o ]; do shift; done; out=$2
-                   {build} ;;
-                 esac
-",
-                dir = dir.display()
-            ),
-        );
-        go
-    }
-
-    /// Upstream's go.mod and .info where `go mod download` would leave them.
-    fn module_files(dir: &Path) -> String {
-        fs::write(dir.join("v1.34.4.mod"), UPSTREAM_V1_34_4).unwrap();
-        fs::write(
-            dir.join("v1.34.4.info"),
-            r#"{"Version":"v1.34.4","Time":"2026-02-10T12:53:36Z"}"#,
-        )
-        .unwrap();
-        format!(
-            r#"{{"Path":"k8s.io/kubernetes","Version":"v1.34.4","GoMod":"{0}/v1.34.4.mod","Info":"{0}/v1.34.4.info"}}"#,
-            dir.display()
-        )
-    }
-
     #[test]
     fn go_build_writes_the_wrapper_module_and_publishes_its_output() {
         let cache = tempfile::tempdir().unwrap();
         let json = module_files(cache.path());
-        let mut build = String::from("echo k8s.io/kubernetes/cmd/kubelet >&2\n");
-        for c in KUBERNETES_COMMANDS {
-            let script = fake_command(c, "v1.34.4").replace('\'', "'\\''");
-            build +=
-                &format!("printf '%s' '{script}' > \"${{out}}{c}\"; chmod 755 \"${{out}}{c}\"\n");
-        }
-        let go = fake_go(cache.path(), "go1.26.8", &json, &build);
+        let go = fake_go(cache.path(), "go1.26.8", &json, &stand_in_build("v1.34.4"));
         let options = Options {
             go: Some(go),
             ..offline(cache.path())
@@ -494,8 +297,8 @@ mod tests {
         let err = ensure_kubernetes(v1_34(), &options, &mut Quiet).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "go1.22.1 is too old to build kubernetes v1.34.4, which needs go ≥1.24.0: install a newer Go or set \
-             CRASHLAB_K8S_RELEASE_URL to a reachable mirror of https://dl.k8s.io/release"
+            "go1.22.1 is too old to build kubernetes v1.34.4, which needs go ≥1.24.0: install a newer Go or point \
+             --k8s-release-url (CRASHLAB_K8S_RELEASE_URL) at a reachable mirror of https://dl.k8s.io/release"
         );
     }
 
@@ -523,7 +326,7 @@ mod tests {
     #[ignore = "needs the real cache under ~/.cache/crashlab"]
     fn real_machine_kubernetes_v1_34_from_cache() {
         let options = Options {
-            release_url: None,
+            release_url: ReleaseUrl::Off,
             ..Options::from_env().unwrap()
         };
         let started = Instant::now();

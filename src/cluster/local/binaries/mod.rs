@@ -14,6 +14,8 @@ mod fixtures;
 mod go_build;
 mod kubernetes;
 mod options;
+#[cfg(test)]
+mod release_download_tests;
 mod settings;
 
 pub use cache::{

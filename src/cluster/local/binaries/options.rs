@@ -4,17 +4,16 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::error::{BinariesError, Result, io_err};
-use super::settings::{
-    DEFAULT_CONNECT_TIMEOUT, ENV_CACHE_DIR, ENV_RELEASE_URL, release_url_setting,
-};
+use super::settings::{DEFAULT_CONNECT_TIMEOUT, ENV_CACHE_DIR, FALLBACK_CACHE_DIR};
+use crate::cluster::local::ReleaseUrl;
 
 /// Where binaries are cached and fetched from.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Root of the cache: `kubernetes/<version>/bin/` and `etcd/<version>/etcd` live below it.
     pub cache_dir: PathBuf,
-    /// Base URL of official releases (or a mirror); `None` skips the download.
-    pub release_url: Option<String>,
+    /// Base URL of official releases (or a mirror), or `Off`: no download, the Go build only.
+    pub release_url: ReleaseUrl,
     /// Connect (and name resolution) timeout of the download.
     pub connect_timeout: Duration,
     /// The `go` to build with; `None` looks it up on PATH.
@@ -23,8 +22,15 @@ pub struct Options {
 
 impl Options {
     /// Defaults plus the environment: `CRASHLAB_CACHE_DIR` (else `$XDG_CACHE_HOME/crashlab`,
-    /// else `~/.cache/crashlab`) and `CRASHLAB_K8S_RELEASE_URL` (a base URL enables downloads; unset or `off`, none).
+    /// else `~/.cache/crashlab`, else `/var/cache/crashlab`) and `CRASHLAB_K8S_RELEASE_URL`
+    /// (a base URL or `off`; unset: the official host).
     pub fn from_env() -> Result<Self> {
+        Self::from_env_with(None)
+    }
+
+    /// [`Options::from_env`], with `--k8s-release-url` in place of `CRASHLAB_K8S_RELEASE_URL`
+    /// when it was given.
+    pub fn from_env_with(release_url: Option<&ReleaseUrl>) -> Result<Self> {
         let non_empty = |name: &str| {
             std::env::var_os(name)
                 .filter(|v| !v.is_empty())
@@ -34,8 +40,7 @@ impl Options {
             Some(dir) => dir,
             None => non_empty("XDG_CACHE_HOME")
                 .or_else(|| non_empty("HOME").map(|h| h.join(".cache")))
-                .ok_or(BinariesError::NoCacheDir)?
-                .join("crashlab"),
+                .map_or_else(|| PathBuf::from(FALLBACK_CACHE_DIR), |c| c.join("crashlab")),
         };
         let cache_dir = if cache_dir.is_absolute() {
             cache_dir
@@ -44,36 +49,19 @@ impl Options {
                 .map_err(io_err("resolve", &cache_dir))?
                 .join(cache_dir)
         };
-        let mut options = Self::with_cache_dir(cache_dir);
-        if let Ok(url) = std::env::var(ENV_RELEASE_URL) {
-            options.release_url = release_url_setting(&url);
-        }
-        Ok(options)
+        Ok(Self {
+            release_url: ReleaseUrl::from_env_with(release_url).map_err(BinariesError::Setting)?,
+            ..Self::with_cache_dir(cache_dir)
+        })
     }
 
-    /// Defaults with the given cache root (no environment). Release downloads are opt-in
-    /// (`CRASHLAB_K8S_RELEASE_URL=https://dl.k8s.io/release` or a mirror): the machines this
-    /// project runs on may not contact anything but package registries.
+    /// Defaults with the given cache root (no environment): downloads from the official host.
     pub fn with_cache_dir(cache_dir: impl Into<PathBuf>) -> Self {
         Self {
             cache_dir: cache_dir.into(),
-            release_url: None,
+            release_url: ReleaseUrl::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             go: None,
         }
-    }
-}
-
-/// [`Options::from_env`]; without HOME (and no `CRASHLAB_CACHE_DIR`), the cache is
-/// `/var/cache/crashlab`.
-impl Default for Options {
-    fn default() -> Self {
-        Self::from_env().unwrap_or_else(|_| {
-            let mut options = Self::with_cache_dir("/var/cache/crashlab");
-            if let Ok(url) = std::env::var(ENV_RELEASE_URL) {
-                options.release_url = release_url_setting(&url);
-            }
-            options
-        })
     }
 }

@@ -3,34 +3,14 @@
 
 use std::time::Duration;
 
-/// The official release bucket: `<base>/<version>/bin/linux/<arch>/<command>` plus `.sha256`.
-pub const DEFAULT_RELEASE_URL: &str = "https://dl.k8s.io/release";
-/// Hosts without internet access must fall back to the Go build quickly.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+pub use crate::cluster::local::{DEFAULT_RELEASE_URL, ENV_RELEASE_URL};
+
+/// How long the release host may take to accept a connection (and to resolve its name) before
+/// it counts as unreachable and the Go build takes over: long enough for a slow link, short
+/// enough that a machine whose firewall drops the packets does not wait long.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(super) const ENV_CACHE_DIR: &str = "CRASHLAB_CACHE_DIR";
-pub(super) const ENV_RELEASE_URL: &str = "CRASHLAB_K8S_RELEASE_URL";
 
-/// `off`, `none` or empty disable downloads; anything else is a base URL.
-pub(super) fn release_url_setting(value: &str) -> Option<String> {
-    let value = value.trim();
-    match value {
-        "" | "off" | "none" => None,
-        url => Some(url.trim_end_matches('/').to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn release_url_settings() {
-        assert_eq!(release_url_setting("off"), None);
-        assert_eq!(release_url_setting(" "), None);
-        assert_eq!(
-            release_url_setting("http://mirror/k8s/"),
-            Some("http://mirror/k8s".to_string())
-        );
-    }
-}
+/// The cache of a machine without HOME (and no `CRASHLAB_CACHE_DIR`, `XDG_CACHE_HOME`).
+pub(super) const FALLBACK_CACHE_DIR: &str = "/var/cache/crashlab";
