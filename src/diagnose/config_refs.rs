@@ -159,10 +159,7 @@ fn volume_refs(c: &Container, volumes: &[Volume]) -> Vec<ConfigRef> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pod(yaml: &str) -> Pod {
-        serde_yaml::from_str(yaml).unwrap()
-    }
+    use crate::diagnose::tests::pod;
 
     #[test]
     fn env_env_from_and_mounted_volumes_are_references() {
