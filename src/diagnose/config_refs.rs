@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use k8s_openapi::api::core::v1::{Container, Pod, Volume};
+use k8s_openapi::api::core::v1::{Container, KeyToPath, Pod, Volume, VolumeMount};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -156,13 +156,77 @@ fn volume_refs(c: &Container, volumes: &[Volume]) -> Vec<ConfigRef> {
     out
 }
 
+/// Where a file the container reads comes from: a key of a ConfigMap or Secret mounted as a
+/// volume.
+pub(super) struct MountedFile<'a> {
+    pub kind: RefKind,
+    pub name: String,
+    pub key: String,
+    pub mount: &'a VolumeMount,
+}
+
+/// The ConfigMap or Secret key behind `file`, when the deepest mount of `container` that holds
+/// it is a `configMap` or `secret` volume of `pod`.
+pub(super) fn mounted_file<'a>(
+    pod: &Pod,
+    container: &'a Container,
+    file: &str,
+) -> Option<MountedFile<'a>> {
+    let mount = container
+        .volume_mounts
+        .iter()
+        .flatten()
+        .filter(|m| {
+            let dir = m.mount_path.trim_end_matches('/');
+            file == m.mount_path || file.starts_with(&format!("{dir}/"))
+        })
+        .max_by_key(|m| m.mount_path.len())?;
+    let volume = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.volumes.as_ref())
+        .and_then(|vs| vs.iter().find(|v| v.name == mount.name))?;
+    let relative = file
+        .strip_prefix(mount.mount_path.trim_end_matches('/'))
+        .unwrap_or(file)
+        .trim_start_matches('/')
+        .to_owned();
+    let key_of = |items: Option<&Vec<KeyToPath>>| -> String {
+        items
+            .into_iter()
+            .flatten()
+            .find(|i| i.path == relative)
+            .map(|i| i.key.clone())
+            .or_else(|| mount.sub_path.clone())
+            .unwrap_or_else(|| relative.clone())
+    };
+    let (kind, name, key) = if let Some(cm) = &volume.config_map {
+        (
+            RefKind::ConfigMap,
+            cm.name.clone(),
+            key_of(cm.items.as_ref()),
+        )
+    } else if let Some(secret) = &volume.secret {
+        (
+            RefKind::Secret,
+            secret.secret_name.clone().unwrap_or_default(),
+            key_of(secret.items.as_ref()),
+        )
+    } else {
+        return None;
+    };
+    Some(MountedFile {
+        kind,
+        name,
+        key,
+        mount,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pod(yaml: &str) -> Pod {
-        serde_yaml::from_str(yaml).unwrap()
-    }
+    use crate::diagnose::tests::pod;
 
     #[test]
     fn env_env_from_and_mounted_volumes_are_references() {

@@ -118,10 +118,7 @@ fn all_names(pod: &Pod) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pod(yaml: &str) -> Pod {
-        serde_yaml::from_str(yaml).unwrap()
-    }
+    use crate::diagnose::tests::pod;
 
     const TWO: &str = r#"
 metadata: {name: web}

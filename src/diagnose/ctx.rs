@@ -1,6 +1,6 @@
-//! What every diagnosis step may look at, computed once from the input: the container's spec
-//! and status, its last logs read as lines (with the line that explains the exit and any
-//! runtime crash report), and its events grouped as `kubectl describe` folds them.
+//! What every diagnosis step and rule may look at, computed once from the input: the
+//! container's spec and status, its last logs read as lines (with the line that explains the
+//! exit and any runtime crash report), and its events grouped as `kubectl describe` folds them.
 
 use std::collections::BTreeMap;
 
@@ -8,12 +8,14 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Container, ContainerStateTerminated, ContainerStatus, Event};
 
 use crate::expect::field_path_container;
+use crate::scenario::Category;
 
+use super::config_refs::ConfigRef;
 use super::container_pick::{last_termination, spec, status};
-use super::input::{DiagnoseInput, Logs};
+use super::input::{DiagnoseInput, Logs, Presence};
 use super::log_lines::{CrashReport, LineKind, crash_report, key_line};
 
-/// What every step may look at, computed once.
+/// What every step and rule may look at, computed once.
 pub(super) struct Ctx<'a> {
     pub input: &'a DiagnoseInput,
     pub pod: String,
@@ -140,11 +142,7 @@ impl<'a> Ctx<'a> {
 
     /// The container has never run: no termination, no restart, not running.
     pub fn never_ran(&self) -> bool {
-        let running = self
-            .status
-            .and_then(|s| s.state.as_ref())
-            .is_some_and(|s| s.running.is_some());
-        !running && self.termination().is_none() && self.restart_count() == 0
+        !self.running() && self.termination().is_none() && self.restart_count() == 0
     }
 
     /// The last instance failed to start: the runtime could not run its entrypoint
@@ -191,6 +189,107 @@ impl<'a> Ctx<'a> {
 
     pub fn events_with(&self, reason: &str) -> impl Iterator<Item = &EventGroup> {
         self.events.iter().filter(move |e| e.reason == reason)
+    }
+
+    /// The container is running now.
+    pub fn running(&self) -> bool {
+        self.status
+            .and_then(|s| s.state.as_ref())
+            .is_some_and(|s| s.running.is_some())
+    }
+
+    /// The image the container's spec names (empty without a spec).
+    pub fn image(&self) -> String {
+        self.spec.and_then(|c| c.image.clone()).unwrap_or_default()
+    }
+
+    /// `reason: message` of the waiting state, or the reason alone.
+    pub fn waiting_shown(&self) -> Option<String> {
+        let reason = self.waiting_reason()?;
+        Some(match self.waiting_message() {
+            Some(m) => format!("{reason}: {m}"),
+            None => reason.to_owned(),
+        })
+    }
+
+    /// The restart policy the container runs under: a native sidecar's is `Always`, whatever
+    /// the pod's.
+    pub fn restart_policy(&self) -> String {
+        if self.sidecar {
+            return "Always".to_owned();
+        }
+        self.input
+            .pod
+            .spec
+            .as_ref()
+            .and_then(|s| s.restart_policy.clone())
+            .unwrap_or_else(|| "Always".to_owned())
+    }
+
+    /// `limits` or `requests` of `name` (`memory`, `cpu`), as written in the spec.
+    pub fn resource(&self, which: &str, name: &str) -> Option<String> {
+        self.spec
+            .and_then(|c| c.resources.as_ref())
+            .and_then(|r| match which {
+                "limits" => r.limits.as_ref(),
+                _ => r.requests.as_ref(),
+            })
+            .and_then(|m| m.get(name))
+            .map(|q| q.0.clone())
+    }
+
+    /// `kubectl get pod` of one field of the container's spec (`readinessProbe`, `image`).
+    pub fn spec_field_command(&self, field: &str) -> String {
+        self.kubectl(&format!(
+            "get pod {} -o jsonpath='{{.spec.containers[?(@.name==\"{}\")].{field}}}'",
+            self.pod, self.container
+        ))
+    }
+
+    /// Whether a referenced Secret or ConfigMap exists, as gathered.
+    pub fn presence(&self, r: &ConfigRef) -> Presence {
+        self.input
+            .lookups
+            .get(&(r.kind, r.name.clone()))
+            .cloned()
+            .unwrap_or(Presence::Unknown("not looked up".to_owned()))
+    }
+
+    /// The key log line when it names a cause, with its text.
+    pub fn explaining_line(&self) -> Option<(&LineKind, &'a str)> {
+        let (i, kind) = self.key_line.as_ref()?;
+        kind.category()
+            .is_some()
+            .then(|| (kind, self.log_lines[*i]))
+    }
+
+    /// The key log line, when it names a cause other than a crash of the app's own code (a
+    /// runtime's heap limit, a missing variable): then the exit code only says how it ended.
+    pub fn non_code_cause(&self) -> Option<&LineKind> {
+        self.key_line
+            .as_ref()
+            .map(|(_, k)| k)
+            .filter(|k| k.category().is_some_and(|c| c != Category::CodeBug))
+    }
+
+    /// The scheduler's reason when the pod is not scheduled (`PodScheduled` False): its
+    /// message, possibly empty.
+    pub fn unscheduled(&self) -> Option<String> {
+        let status = self.input.pod.status.as_ref()?;
+        let cond = status
+            .conditions
+            .iter()
+            .flatten()
+            .find(|c| c.type_ == "PodScheduled" && c.status == "False");
+        match cond {
+            Some(c) => Some(c.message.clone().unwrap_or_default()),
+            None => {
+                // No condition yet, but the scheduler said so in an event.
+                self.events_with("FailedScheduling")
+                    .last()
+                    .map(|e| e.message.clone())
+            }
+        }
     }
 }
 

@@ -100,6 +100,8 @@ pub struct Clue {
     pub fix: Option<String>,
     /// Commands that check this clue.
     pub commands: Vec<NextCommand>,
+    /// The name of the rule that gave it (`super::rule::Rule::clues` sets it).
+    pub rule: &'static str,
 }
 
 impl Clue {
@@ -110,6 +112,7 @@ impl Clue {
             sentence: sentence.into(),
             fix: None,
             commands: Vec::new(),
+            rule: "",
         }
     }
 

@@ -1,6 +1,8 @@
 //! `crashlab diagnose`: a rule-based diagnoser that reads a pod the way a person would, in a
 //! fixed order (exit code → `logs --previous` → events → recent changes → resources), and
 //! names the cause category with the evidence of each step and the next `kubectl` commands.
+//! Each clue comes from a rule (`rules/`, one file each, tried in the order of
+//! `rules::RULES`); each step (`step_*.rs`) says what it found.
 //!
 //! The reasoning ([`diagnose`]) is pure: it works on a [`DiagnoseInput`] of plain data (the
 //! Pod, its Events, the crashed instance's logs, owners, referenced Secrets and ConfigMaps,
@@ -21,7 +23,15 @@ mod initialising_backend;
 mod initialising_backend_tests;
 mod input;
 mod log_lines;
+mod log_words;
+mod probe;
 mod reasoning;
+mod rollout;
+mod rule;
+#[cfg(test)]
+mod rule_tests;
+mod rules;
+mod service_use;
 mod step_changes;
 mod step_events;
 mod step_exit_code;

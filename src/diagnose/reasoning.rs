@@ -1,27 +1,40 @@
-//! The five steps in their fixed order, and the conclusion drawn from their clues: the
-//! strongest clue names the category (ties go to the earlier step, as a person stops at the
-//! first thing that explains the crash); the summary strings together every clue that agrees.
-
-use crate::scenario::Category;
+//! The five steps in their fixed order, each with what it found and the clues of its rules
+//! ([`super::rules::RULES`]), and the conclusion drawn from the clues: the strongest clue names
+//! the category (ties go to the earlier rule, as a person stops at the first thing that
+//! explains the crash); the summary strings together every clue that agrees.
 
 use super::container_pick::pick_container;
 use super::ctx::Ctx;
-use super::diagnosis::{Clue, Confidence, Diagnosis, NextCommand, Step};
+use super::diagnosis::{Clue, Confidence, Diagnosis, NextCommand, Step, StepKind};
 use super::error::Result;
 use super::input::DiagnoseInput;
+use super::rules::{FALLBACK, RULES};
 use super::{step_changes, step_events, step_exit_code, step_logs, step_resources};
 
 /// Diagnoses `input`'s pod. Fails only when the container asked for does not exist.
 pub fn diagnose(input: &DiagnoseInput) -> Result<Diagnosis> {
     let container = pick_container(&input.pod, input.container.as_deref())?;
     let ctx = Ctx::new(input, &container);
-    let steps = vec![
-        step_exit_code::step(&ctx),
-        step_logs::step(&ctx),
-        step_events::step(&ctx),
-        step_changes::step(&ctx),
-        step_resources::step(&ctx),
-    ];
+    let steps = RULES
+        .iter()
+        .map(|(kind, rules)| {
+            let mut details = Vec::new();
+            let found = match kind {
+                StepKind::ExitCode => step_exit_code::found(&ctx, &mut details),
+                StepKind::PreviousLogs => step_logs::found(&ctx, &mut details),
+                StepKind::Events => step_events::found(&ctx, &mut details),
+                StepKind::RecentChanges => step_changes::found(&ctx, &mut details),
+                StepKind::Resources => step_resources::found(&ctx, &mut details),
+            };
+            Step {
+                step: *kind,
+                found,
+                details,
+                points_to: None,
+                clues: rules.iter().flat_map(|r| r.clues(&ctx)).collect(),
+            }
+        })
+        .collect();
     Ok(conclude(&ctx, steps))
 }
 
@@ -30,7 +43,10 @@ fn conclude(ctx: &Ctx, mut steps: Vec<Step>) -> Diagnosis {
         step.points_to = strongest(&step.clues).map(|c| c.category);
     }
     let best = strongest(steps.iter().flat_map(|s| &s.clues));
-    let fallback = best.is_none().then(|| fallback_clue(ctx)).flatten();
+    let fallback = best
+        .is_none()
+        .then(|| FALLBACK.clues(ctx).into_iter().next())
+        .flatten();
     let best = best.or(fallback.as_ref());
 
     let mut summary = vec![lead_sentence(ctx)];
@@ -85,7 +101,7 @@ fn conclude(ctx: &Ctx, mut steps: Vec<Step>) -> Diagnosis {
 }
 
 /// The strongest clue; among equals, the first.
-fn strongest<'c>(clues: impl IntoIterator<Item = &'c Clue>) -> Option<&'c Clue> {
+pub(super) fn strongest<'c>(clues: impl IntoIterator<Item = &'c Clue>) -> Option<&'c Clue> {
     let mut best: Option<&Clue> = None;
     for clue in clues {
         if best.is_none_or(|b| clue.strength > b.strength) {
@@ -93,29 +109,6 @@ fn strongest<'c>(clues: impl IntoIterator<Item = &'c Clue>) -> Option<&'c Clue> 
         }
     }
     best
-}
-
-/// When no step points anywhere but the container keeps failing: the app's own doing.
-fn fallback_clue(ctx: &Ctx) -> Option<Clue> {
-    let t = ctx.termination()?;
-    if t.exit_code == 0 && ctx.restart_count() == 0 {
-        return None;
-    }
-    let last = ctx
-        .key_text()
-        .or(ctx.log_lines.last().copied())
-        .map(|l| format!(" Its last log line: «{l}»."))
-        .unwrap_or_default();
-    Some(
-        Clue::new(
-            Category::CodeBug,
-            1,
-            format!(
-                "Nothing around the app explains the exit (no missing Secret or ConfigMap, no Service without endpoints, no probe kill, no OOM kill), so the cause is most likely in the app itself.{last}"
-            ),
-        )
-        .fix("Read the app's last log lines and its exit code; if the crash started with a new version, roll back to the previous one."),
-    )
 }
 
 fn lead_sentence(ctx: &Ctx) -> String {
@@ -139,9 +132,8 @@ fn lead_sentence(ctx: &Ctx) -> String {
         // Ready by a readiness probe: without one, any running instance counts as ready, also
         // one that is about to crash again.
         let recovered = ctx.spec.is_some_and(|c| c.readiness_probe.is_some())
-            && ctx.status.is_some_and(|s| {
-                s.ready && s.state.as_ref().is_some_and(|st| st.running.is_some())
-            });
+            && ctx.status.is_some_and(|s| s.ready)
+            && ctx.running();
         let verb = if ctx.restart_count() > 0 && recovered {
             "is running and ready again, after it kept stopping"
         } else if ctx.restart_count() > 0 {

@@ -219,14 +219,11 @@ fn json<T: Serialize>(v: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn spec(yaml: &str) -> PodSpec {
-        serde_yaml::from_str(yaml).unwrap()
-    }
+    use crate::diagnose::tests::yaml;
 
     #[test]
     fn env_image_and_fields_are_compared_per_container() {
-        let old = spec(
+        let old: PodSpec = yaml(
             r#"
 containers:
   - name: app
@@ -240,7 +237,7 @@ containers:
     image: envoy
 "#,
         );
-        let new = spec(
+        let new: PodSpec = yaml(
             r#"
 containers:
   - name: app

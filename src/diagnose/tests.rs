@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Event, Pod};
+use k8s_openapi::api::core::v1::{
+    ContainerState, ContainerStateWaiting, ContainerStatus, Event, Pod,
+};
 
 use crate::expect::fixtures::scenario_of;
 use crate::scenario::Category;
@@ -77,18 +79,22 @@ fn json_output_of_a_recorded_scenario() {
     insta::assert_json_snapshot!("json__postgres-down", d);
 }
 
-fn pod(yaml: &str) -> Pod {
-    serde_yaml::from_str(yaml).unwrap()
+/// A value written in YAML, for the diagnoser's unit tests.
+pub(super) fn yaml<T: serde::de::DeserializeOwned>(text: &str) -> T {
+    serde_yaml::from_str(text).unwrap()
 }
 
-fn event(reason: &str, message: &str) -> Event {
-    serde_yaml::from_str(&format!(
+pub(super) fn pod(text: &str) -> Pod {
+    yaml(text)
+}
+
+pub(super) fn event(reason: &str, message: &str) -> Event {
+    yaml(&format!(
         "metadata: {{name: e-{reason}, uid: {reason}}}\ninvolvedObject: {{kind: Pod, name: web, fieldPath: 'spec.containers{{app}}'}}\nreason: {reason}\nmessage: '{message}'\ntype: Warning\ncount: 3\n"
     ))
-    .unwrap()
 }
 
-fn input(pod: Pod, events: Vec<Event>, logs: Logs) -> DiagnoseInput {
+pub(super) fn input(pod: Pod, events: Vec<Event>, logs: Logs) -> DiagnoseInput {
     DiagnoseInput {
         pod,
         container: None,
@@ -100,7 +106,8 @@ fn input(pod: Pod, events: Vec<Event>, logs: Logs) -> DiagnoseInput {
     }
 }
 
-const CRASHING: &str = r#"
+/// Container app of pod web exits 2 and is in CrashLoopBackOff.
+pub(super) const CRASHING: &str = r#"
 metadata: {name: web, namespace: shop}
 spec:
   containers:
@@ -118,95 +125,118 @@ status:
       lastState: {terminated: {exitCode: 2, reason: Error}}
 "#;
 
+/// The status of the pod's first container.
+fn first_status(p: &mut Pod) -> &mut ContainerStatus {
+    let statuses = p
+        .status
+        .as_mut()
+        .and_then(|s| s.container_statuses.as_mut());
+    &mut statuses.unwrap()[0]
+}
+
+/// `p` with its first container never started: waiting in `reason` (with `message`, unless
+/// empty), no restart, no instance that ended.
+pub(super) fn never_started(mut p: Pod, reason: &str, message: &str) -> Pod {
+    let status = first_status(&mut p);
+    status.last_state = None;
+    status.restart_count = 0;
+    status.state = Some(ContainerState {
+        waiting: Some(ContainerStateWaiting {
+            reason: Some(reason.into()),
+            message: (!message.is_empty()).then(|| message.into()),
+        }),
+        ..Default::default()
+    });
+    p
+}
+
+/// The last log lines of the previous instance.
+pub(super) fn logs(text: &str) -> Logs {
+    Logs::Text {
+        previous: true,
+        text: text.into(),
+    }
+}
+
+/// Deployment web rolled out from shop/web:2.0 (revision 3) to shop/web:2.1 (revision 4).
+pub(super) fn image_rollout() -> OwnerFacts {
+    let revision = |rs: &str, n: i64, image: &str, current: bool| Revision {
+        replica_set: rs.into(),
+        revision: Some(n),
+        created: current.then(|| "2026-01-02T03:04:05Z".parse().unwrap()),
+        images: vec![image.into()],
+        current,
+        ready: Some(i32::from(!current)),
+        template: None,
+    };
+    let owner = |kind: &str, name: &str| Owner {
+        kind: kind.into(),
+        name: name.into(),
+    };
+    OwnerFacts {
+        chain: vec![owner("ReplicaSet", "web-7d9f"), owner("Deployment", "web")],
+        revisions: vec![
+            revision("web-7d9f", 4, "app=shop/web:2.1", true),
+            revision("web-5c6b", 3, "app=shop/web:2.0", false),
+        ],
+        events: Vec::new(),
+    }
+}
+
+/// `d` names `category` with `confidence`, and its summary says `says`.
+#[track_caller]
+fn assert_cause(d: &Diagnosis, category: Category, confidence: Confidence, says: &str) {
+    assert_eq!(
+        (d.category, d.confidence),
+        (Some(category), confidence),
+        "{}",
+        d.summary
+    );
+    assert!(d.summary.contains(says), "{}", d.summary);
+}
+
 #[test]
 fn a_panic_in_the_logs_is_a_code_bug() {
     let d = diagnose(&input(
         pod(CRASHING),
         vec![event("BackOff", "Back-off restarting failed container app")],
-        Logs::Text {
-            previous: true,
-            text: "listening\nthread 'main' panicked at src/cart.rs:42:9:\nindex out of bounds\n"
-                .into(),
-        },
+        logs("listening\nthread 'main' panicked at src/cart.rs:42:9:\nindex out of bounds\n"),
     ))
     .unwrap();
-    assert_eq!(d.category, Some(Category::CodeBug));
-    assert_eq!(d.confidence, Confidence::Medium);
-    assert!(
-        d.summary.contains("panicked at src/cart.rs:42:9"),
-        "{}",
-        d.summary
+    assert_cause(
+        &d,
+        Category::CodeBug,
+        Confidence::Medium,
+        "panicked at src/cart.rs:42:9",
     );
 }
 
 #[test]
 fn an_exit_with_nothing_around_it_is_a_low_confidence_code_bug() {
-    let d = diagnose(&input(
-        pod(CRASHING),
-        Vec::new(),
-        Logs::Text {
-            previous: true,
-            text: "starting\n".into(),
-        },
-    ))
-    .unwrap();
-    assert_eq!(
-        (d.category, d.confidence),
-        (Some(Category::CodeBug), Confidence::Low)
-    );
-    assert!(
-        d.summary.contains("most likely in the app"),
-        "{}",
-        d.summary
+    let d = diagnose(&input(pod(CRASHING), Vec::new(), logs("starting\n"))).unwrap();
+    assert_cause(
+        &d,
+        Category::CodeBug,
+        Confidence::Low,
+        "most likely in the app",
     );
 }
 
 #[test]
 fn a_rollout_that_changed_the_image_is_shown_as_the_recent_change() {
     let mut i = input(pod(CRASHING), Vec::new(), Logs::NoInstance);
-    i.owners = Fetched::Got(OwnerFacts {
-        chain: vec![
-            Owner {
-                kind: "ReplicaSet".into(),
-                name: "web-7d9f".into(),
-            },
-            Owner {
-                kind: "Deployment".into(),
-                name: "web".into(),
-            },
-        ],
-        revisions: vec![
-            Revision {
-                replica_set: "web-7d9f".into(),
-                revision: Some(4),
-                created: Some("2026-01-02T03:04:05Z".parse().unwrap()),
-                images: vec!["app=shop/web:2.1".into()],
-                current: true,
-                ready: Some(0),
-                template: None,
-            },
-            Revision {
-                replica_set: "web-5c6b".into(),
-                revision: Some(3),
-                created: None,
-                images: vec!["app=shop/web:2.0".into()],
-                current: false,
-                ready: Some(1),
-                template: None,
-            },
-        ],
-        events: Vec::new(),
-    });
+    i.owners = Fetched::Got(image_rollout());
     let d = diagnose(&i).unwrap();
     let changes = &d.evidence[3];
     assert_eq!(
         changes.found,
         "owned by ReplicaSet web-7d9f ← Deployment web, at revision 4, created 2026-01-02T03:04:05Z: a rollout replaced revision 3 (ReplicaSet web-5c6b) with the new ReplicaSet web-7d9f; no Secret or ConfigMap references"
     );
-    assert!(
-        d.summary.contains("app=shop/web:2.0 to app=shop/web:2.1"),
-        "{}",
-        d.summary
+    assert_cause(
+        &d,
+        Category::CodeBug,
+        Confidence::Low,
+        "app=shop/web:2.0 to app=shop/web:2.1",
     );
     assert!(
         d.next_commands
@@ -217,25 +247,15 @@ fn a_rollout_that_changed_the_image_is_shown_as_the_recent_change() {
 
 #[test]
 fn a_missing_configmap_key_and_an_image_pull_failure() {
-    let mut p = pod(&CRASHING.replace(
+    let p = pod(&CRASHING.replace(
         "      image: shop/web:2.1\nstatus",
         "      image: shop/web:2.1\n      env:\n        - name: MODE\n          valueFrom: {configMapKeyRef: {name: settings, key: mode}}\nstatus",
     ));
-    p.status
-        .as_mut()
-        .unwrap()
-        .container_statuses
-        .as_mut()
-        .unwrap()[0]
-        .last_state = None;
-    p.status
-        .as_mut()
-        .unwrap()
-        .container_statuses
-        .as_mut()
-        .unwrap()[0]
-        .restart_count = 0;
-    let mut i = input(p.clone(), Vec::new(), Logs::NoInstance);
+    let mut i = input(
+        never_started(p, "CrashLoopBackOff", ""),
+        Vec::new(),
+        Logs::NoInstance,
+    );
     i.lookups.insert(
         (RefKind::ConfigMap, "settings".into()),
         Presence::Present {
@@ -243,35 +263,24 @@ fn a_missing_configmap_key_and_an_image_pull_failure() {
         },
     );
     let d = diagnose(&i).unwrap();
-    assert_eq!(d.category, Some(Category::MissingConfig));
-    assert!(
-        d.summary
-            .contains("MODE reads key mode of ConfigMap settings"),
-        "{}",
-        d.summary
+    assert_cause(
+        &d,
+        Category::MissingConfig,
+        Confidence::High,
+        "MODE reads key mode of ConfigMap settings",
     );
 
-    let mut pulling = p;
-    pulling
-        .status
-        .as_mut()
-        .unwrap()
-        .container_statuses
-        .as_mut()
-        .unwrap()[0]
-        .state = serde_yaml::from_str(
-        "{waiting: {reason: ImagePullBackOff, message: 'Back-off pulling image \"shop/web:2.1\"'}}",
-    )
-    .unwrap();
-    let d = diagnose(&input(pulling, Vec::new(), Logs::NoInstance)).unwrap();
-    assert_eq!(
-        (d.category, d.confidence),
-        (Some(Category::ImageProblem), Confidence::High)
+    let pulling = never_started(
+        pod(CRASHING),
+        "ImagePullBackOff",
+        r#"Back-off pulling image "shop/web:2.1""#,
     );
-    assert!(
-        d.summary.contains("shop/web:2.1 cannot be pulled"),
-        "{}",
-        d.summary
+    let d = diagnose(&input(pulling, Vec::new(), Logs::NoInstance)).unwrap();
+    assert_cause(
+        &d,
+        Category::ImageProblem,
+        Confidence::High,
+        "shop/web:2.1 cannot be pulled",
     );
 }
 
@@ -340,11 +349,12 @@ fn a_failing_readiness_probe_alone_is_not_a_crash_loop() {
         Logs::NoInstance,
     ))
     .unwrap();
-    assert_eq!(
-        (d.category, d.confidence),
-        (Some(Category::ProbeFailure), Confidence::High)
+    assert_cause(
+        &d,
+        Category::ProbeFailure,
+        Confidence::High,
+        "not a crash loop",
     );
-    assert!(d.summary.contains("not a crash loop"), "{}", d.summary);
     let text = render_human(&d);
     assert!(!text.contains("restart the pod"), "{text}");
 }
@@ -365,14 +375,15 @@ fn a_liveness_probe_that_times_out_says_so() {
             ),
             event("Killing", "Container app failed liveness probe, will be restarted"),
         ],
-        Logs::Text {
-            previous: true,
-            text: "listening on 0.0.0.0:8080\nreceived SIGTERM, shutting down\n".into(),
-        },
+        logs("listening on 0.0.0.0:8080\nreceived SIGTERM, shutting down\n"),
     ))
     .unwrap();
-    assert_eq!(d.category, Some(Category::ProbeFailure));
-    assert!(d.summary.contains("timeoutSeconds (1s)"), "{}", d.summary);
+    assert_cause(
+        &d,
+        Category::ProbeFailure,
+        Confidence::High,
+        "timeoutSeconds (1s)",
+    );
     assert!(!d.fix.unwrap().contains("initialDelaySeconds"));
 }
 
@@ -398,11 +409,7 @@ status:
     let d = diagnose(&input(
         p,
         Vec::new(),
-        Logs::Text {
-            previous: true,
-            text: "error: listen tcp 0.0.0.0:8080: bind: address already in use (os error 98)\n"
-                .into(),
-        },
+        logs("error: listen tcp 0.0.0.0:8080: bind: address already in use (os error 98)\n"),
     ))
     .unwrap();
     assert_eq!(d.container, "metrics");
@@ -438,15 +445,15 @@ status:
     let d = diagnose(&input(
         p,
         Vec::new(),
-        Logs::Text {
-            previous: true,
-            text: "error: could not connect to postgres at 10.96.0.9:5432: connection refused (os error 111)\n".into(),
-        },
+        logs(
+            "error: could not connect to postgres at 10.96.0.9:5432: connection refused (os error 111)\n",
+        ),
     ))
     .unwrap();
-    assert_eq!(
-        (d.category, d.confidence),
-        (Some(Category::DependencyDown), Confidence::High)
+    assert_cause(
+        &d,
+        Category::DependencyDown,
+        Confidence::High,
+        "came up later",
     );
-    assert!(d.summary.contains("came up later"), "{}", d.summary);
 }
