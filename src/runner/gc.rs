@@ -157,9 +157,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn dead_runs_of_this_host_go_at_once_others_by_age() {
-        let now: Timestamp = "2026-12-01T12:00:00Z".parse().unwrap();
+    /// This run (pid 100 on host ci-1) and a dead run of the same host and boot (pid 90).
+    fn this_run_and_a_dead_one(now: Timestamp) -> (Owner, Owner) {
         let here = Owner {
             host: "ci-1".into(),
             boot_id: "boot-a".into(),
@@ -173,6 +172,13 @@ mod tests {
             pid_start: 4000,
             ..here.clone()
         };
+        (here, dead)
+    }
+
+    #[test]
+    fn dead_runs_of_this_host_go_at_once_others_by_age() {
+        let now: Timestamp = "2026-12-01T12:00:00Z".parse().unwrap();
+        let (here, dead) = this_run_and_a_dead_one(now);
         let alive = Owner {
             pid: 95,
             pid_start: 4500,
@@ -215,19 +221,7 @@ mod tests {
     #[test]
     fn kept_namespaces_outlive_their_owner_until_old() {
         let now: Timestamp = "2026-12-01T12:00:00Z".parse().unwrap();
-        let here = Owner {
-            host: "ci-1".into(),
-            boot_id: "boot-a".into(),
-            pid: 100,
-            pid_start: 5000,
-            started_at: now,
-            version: "0.1.0".into(),
-        };
-        let dead = Owner {
-            pid: 90,
-            pid_start: 4000,
-            ..here.clone()
-        };
+        let (here, dead) = this_run_and_a_dead_one(now);
         let kept = |name: &str, age_s: i64| {
             let mut n = ns(name, Some(&dead), age_s);
             n.annotations
