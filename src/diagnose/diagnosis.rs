@@ -18,7 +18,7 @@ pub struct Diagnosis {
     /// What would fix it.
     pub fix: Option<String>,
     /// The five steps, always in the same order, each with what it found.
-    pub evidence: Vec<Step>,
+    pub evidence: Vec<EvidenceStep>,
     pub next_commands: Vec<NextCommand>,
 }
 
@@ -78,7 +78,7 @@ impl StepKind {
 
 /// One step: a one-line finding, the details behind it, and the cause it points to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Step {
+pub struct EvidenceStep {
     pub step: StepKind,
     pub found: String,
     pub details: Vec<String>,

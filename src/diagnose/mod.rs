@@ -46,7 +46,7 @@ mod tests;
 
 pub use config_refs::{ConfigRef, RefKind, config_refs};
 pub use container_pick::{LogsRequest, logs_request, pick_container};
-pub use diagnosis::{Clue, Confidence, Diagnosis, NextCommand, Step, StepKind};
+pub use diagnosis::{Clue, Confidence, Diagnosis, EvidenceStep, NextCommand, StepKind};
 pub use diagnosis_json::{DIAGNOSIS_SCHEMA_VERSION, render_json};
 pub use error::{Error, Result};
 pub use human::render_human;

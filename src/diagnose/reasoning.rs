@@ -5,7 +5,7 @@
 
 use super::container_pick::pick_container;
 use super::ctx::Ctx;
-use super::diagnosis::{Clue, Confidence, Diagnosis, NextCommand, Step, StepKind};
+use super::diagnosis::{Clue, Confidence, Diagnosis, EvidenceStep, NextCommand, StepKind};
 use super::error::Result;
 use super::input::DiagnoseInput;
 use super::rules::{FALLBACK, RULES};
@@ -26,7 +26,7 @@ pub fn diagnose(input: &DiagnoseInput) -> Result<Diagnosis> {
                 StepKind::RecentChanges => step_changes::found(&ctx, &mut details),
                 StepKind::Resources => step_resources::found(&ctx, &mut details),
             };
-            Step {
+            EvidenceStep {
                 step: *kind,
                 found,
                 details,
@@ -38,7 +38,7 @@ pub fn diagnose(input: &DiagnoseInput) -> Result<Diagnosis> {
     Ok(conclude(&ctx, steps))
 }
 
-fn conclude(ctx: &Ctx, mut steps: Vec<Step>) -> Diagnosis {
+fn conclude(ctx: &Ctx, mut steps: Vec<EvidenceStep>) -> Diagnosis {
     for step in &mut steps {
         step.points_to = strongest(&step.clues).map(|c| c.category);
     }
