@@ -14,7 +14,7 @@ use super::locate::{Location, locate, locate_nearest};
 use super::problem::Problem;
 use super::scenario::{API_VERSION, KIND, Scenario};
 use super::scenario_error::{Result, ScenarioError};
-use super::validate::validate;
+use super::format_rules::check_format_rules;
 
 /// Parses and validates one scenario. `file` is only used in error messages (give the path
 /// as the user wrote it, or `scenarios/NAME.yaml` for a built-in).
@@ -27,7 +27,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Scenario> {
         .expect("the document was parsed once already");
     let scenario: Scenario =
         serde_path_to_error::deserialize(de).map_err(|err| source.serde_error(err, false))?;
-    validate(&scenario).map_err(|(path, problem)| source.error_at(path, problem))?;
+    check_format_rules(&scenario).map_err(|(path, problem)| source.error_at(path, problem))?;
     Ok(scenario)
 }
 

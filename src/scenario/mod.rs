@@ -14,7 +14,7 @@ mod scenario;
 mod scenario_error;
 mod step;
 mod target;
-mod validate;
+mod format_rules;
 mod version_req;
 
 pub use catalogue::{BUILTINS, BuiltIn, Catalogue, Entry, Origin};

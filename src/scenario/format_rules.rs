@@ -17,7 +17,7 @@ use super::target::WorkloadKind;
 pub(crate) type Violation = (FieldPath, Problem);
 
 /// Checks `scenario` in file order and returns the first violation.
-pub(crate) fn validate(scenario: &Scenario) -> Result<(), Violation> {
+pub(crate) fn check_format_rules(scenario: &Scenario) -> Result<(), Violation> {
     let meta = FieldPath::root().key("metadata");
     if let Err(reason) = check_name(&scenario.metadata.name) {
         return Err((
