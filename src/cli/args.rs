@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::cluster::local::ReleaseUrl;
+use crate::runner::Parallelism;
 
 pub const EXIT_CODES_HELP: &str = "\
 EXIT CODES:
@@ -295,9 +296,10 @@ pub struct MatrixArgs {
     /// column on one chart, with each column's kubelet curve.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
-    /// How many scenarios run at once on each cluster.
-    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub parallel: u16,
+    /// How many scenarios run at once on each cluster: `auto` (as many as the cluster has
+    /// room for: its nodes' free pods, CPU and memory against the scenarios' needs) or 1-64.
+    #[arg(long, default_value = "auto", value_name = "N|auto", value_parser = parse_parallel)]
+    pub parallel: Parallelism,
     /// Write raw recordings to DIR/<provider>/<server version>/<scenario>.json.
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
@@ -348,9 +350,10 @@ pub struct RunArgs {
     /// fetched) with each container's timeline and the back-off against the kubelet's curve.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
-    /// How many scenarios run at once.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub parallel: u16,
+    /// How many scenarios run at once: `auto` (as many as the cluster has room for: its
+    /// nodes' free pods, CPU and memory against the scenarios' needs) or 1-64.
+    #[arg(long, default_value = "auto", value_name = "N|auto", value_parser = parse_parallel)]
+    pub parallel: Parallelism,
     /// Keep each scenario's namespace afterwards (for teaching and inspection).
     #[arg(long)]
     pub keep: bool,
@@ -759,4 +762,18 @@ pub struct DiagnoseArgs {
 pub enum ToolScopeArg {
     Namespace,
     Cluster,
+}
+
+/// `--parallel N|auto`.
+fn parse_parallel(s: &str) -> Result<Parallelism, String> {
+    if s == "auto" {
+        return Ok(Parallelism::Auto);
+    }
+    match s.parse::<usize>() {
+        Ok(n @ 1..=crate::runner::capacity::MAX_PARALLEL) => Ok(Parallelism::Fixed(n)),
+        _ => Err(format!(
+            "expected `auto` or a number from 1 to {}",
+            crate::runner::capacity::MAX_PARALLEL
+        )),
+    }
 }

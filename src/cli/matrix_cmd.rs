@@ -141,7 +141,7 @@ fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
         node_images: node_images_per_version,
         tuning,
         tuned: args.kubelet_config.is_some() || args.feature_gates.is_some(),
-        parallelism: usize::from(args.parallel),
+        parallelism: args.parallel,
         record: args.record.clone(),
         keep_cluster: args.keep_cluster,
         k8s_release_url: args.release.k8s_release_url.clone(),

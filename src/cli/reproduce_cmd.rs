@@ -92,7 +92,7 @@ async fn reproduce(args: &ReproduceArgs, scenario: Scenario) -> Result<Reproduce
         cluster.client.clone(),
         RunOptions {
             context: cluster.context.clone(),
-            parallelism: 1,
+            parallelism: crate::runner::Parallelism::Fixed(1),
             keep_namespaces: true,
             namespace: args.namespace.clone(),
             record_dir: None,

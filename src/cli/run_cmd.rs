@@ -149,7 +149,7 @@ async fn run_async(
         cluster.client.clone(),
         RunOptions {
             context: cluster.context.clone(),
-            parallelism: usize::from(args.parallel),
+            parallelism: args.parallel,
             keep_namespaces: args.keep,
             namespace: None,
             record_dir: args.record.clone(),

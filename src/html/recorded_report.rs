@@ -59,6 +59,7 @@ pub fn run_of_recording(rec: &Recording, scenario: &Scenario) -> RunDocument {
             context: None,
             server_version: Some(rec.server_version.clone()),
             kubelet_backoff: rec.kubelet_backoff.clone(),
+            parallel: None,
         },
         scenarios: vec![report],
     }

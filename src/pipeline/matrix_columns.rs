@@ -11,7 +11,7 @@ use crate::cluster::local::ReleaseUrl;
 use crate::cluster::progress::Progress;
 use crate::cluster::{KubeletTuning, Provider, UpRequest, client_for};
 use crate::matrix::{MatrixRun, column_label};
-use crate::runner::{RunEvent, RunOptions, Runner};
+use crate::runner::{Parallelism, RunEvent, RunOptions, Runner};
 use crate::scenario::Scenario;
 
 use super::matrix_event::MatrixEvent;
@@ -27,7 +27,7 @@ pub struct MatrixPlan<'a> {
     pub tuning: KubeletTuning,
     /// The kubelet was tuned (`--kubelet-config`, `--feature-gates`): columns say so.
     pub tuned: bool,
-    pub parallelism: usize,
+    pub parallelism: Parallelism,
     /// Recordings go to `<dir>/<provider>/<server version>/`.
     pub record: Option<PathBuf>,
     /// Leave the last provider's cluster up.

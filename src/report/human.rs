@@ -56,12 +56,14 @@ impl<W: Write> Reporter for HumanReporter<W> {
                 context,
                 server_version,
                 kubelet_backoff,
+                parallel,
             } => write_run_started(
                 &mut self.out,
                 *count,
                 context,
                 server_version,
                 kubelet_backoff.as_ref(),
+                parallel.as_ref(),
             )?,
             RunEvent::ScenarioStarted {
                 scenario,

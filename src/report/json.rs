@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use crate::runner::capacity::ParallelChoice;
 use crate::runner::{RunEvent, ScenarioReport, Verdict};
 use crate::timeline::kubelet_backoff::KubeletBackoff;
 
@@ -14,6 +15,7 @@ pub struct JsonReporter<W: Write> {
     context: Option<String>,
     server_version: Option<String>,
     kubelet_backoff: Option<KubeletBackoff>,
+    parallel: Option<ParallelChoice>,
     elapsed_s: Option<f64>,
     leftovers: Vec<Leftover>,
     written: bool,
@@ -27,6 +29,7 @@ impl<W: Write> JsonReporter<W> {
             context: None,
             server_version: None,
             kubelet_backoff: None,
+            parallel: None,
             elapsed_s: None,
             leftovers: Vec::new(),
             written: false,
@@ -63,6 +66,7 @@ impl<W: Write> JsonReporter<W> {
             context: self.context.clone(),
             server_version: self.server_version.clone(),
             kubelet_backoff: self.kubelet_backoff.clone(),
+            parallel: self.parallel.clone(),
         }
     }
 }
@@ -74,11 +78,13 @@ impl<W: Write> Reporter for JsonReporter<W> {
                 context,
                 server_version,
                 kubelet_backoff,
+                parallel,
                 ..
             } => {
                 self.context = Some(context.clone());
                 self.server_version = Some(server_version.clone());
                 self.kubelet_backoff = kubelet_backoff.clone();
+                self.parallel = parallel.clone();
             }
             RunEvent::ScenarioFinished { report } => self.scenarios.push((**report).clone()),
             RunEvent::RunFinished { elapsed_s } => self.elapsed_s = Some(*elapsed_s),

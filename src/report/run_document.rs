@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::runner::ScenarioReport;
+use crate::runner::capacity::ParallelChoice;
 use crate::timeline::kubelet_backoff::KubeletBackoff;
 
 /// The version of the run document this crashlab writes.
@@ -50,4 +51,7 @@ pub struct Summary {
     /// The restart back-off of the node's kubelet, as crashlab derived it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubelet_backoff: Option<KubeletBackoff>,
+    /// With `--parallel auto`: how many ran at once, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parallel: Option<ParallelChoice>,
 }

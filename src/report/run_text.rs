@@ -7,6 +7,7 @@ use owo_colors::Style;
 
 use crate::expect::Outcome;
 use crate::expect::duration::{elapsed, go_duration};
+use crate::runner::capacity::ParallelChoice;
 use crate::runner::{ScenarioReport, Verdict};
 use crate::timeline::kubelet_backoff::KubeletBackoff;
 
@@ -40,6 +41,7 @@ pub fn write_run_started(
     context: &str,
     server_version: &str,
     backoff: Option<&KubeletBackoff>,
+    parallel: Option<&ParallelChoice>,
 ) -> Result<()> {
     let s = if count == 1 { "" } else { "s" };
     writeln!(
@@ -54,6 +56,9 @@ pub fn write_run_started(
             go_duration(b.max_s.into()),
             b.because
         )?;
+    }
+    if let Some(p) = parallel.filter(|_| count > 1) {
+        writeln!(out, "--parallel auto: {}", p.because)?;
     }
     Ok(())
 }

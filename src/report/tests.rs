@@ -53,12 +53,14 @@ fn one_run(runs: Vec<Vec<RunEvent>>) -> Vec<RunEvent> {
                     context,
                     server_version,
                     kubelet_backoff,
+                    parallel,
                     ..
                 } if i == 0 => all.push(RunEvent::RunStarted {
                     count,
                     context,
                     server_version,
                     kubelet_backoff,
+                    parallel,
                 }),
                 RunEvent::RunFinished { elapsed_s: e } => elapsed_s = elapsed_s.max(e),
                 RunEvent::RunStarted { .. } => {}

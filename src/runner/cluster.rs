@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use crate::scenario::WorkloadKind;
 
+use super::capacity::NodeRoom;
 use super::error::Result;
 use super::gc::NamespaceInfo;
 use super::observe::{LogSource, WatchItem};
@@ -93,4 +94,8 @@ pub trait Cluster: Clone + Send + Sync + 'static {
 
     /// Every namespace labelled as crashlab's, for collecting leftovers of dead runs.
     fn crashlab_namespaces(&self) -> impl Future<Output = Result<Vec<NamespaceInfo>>> + Send;
+
+    /// What the schedulable nodes have left for new pods (`--parallel auto`); an error when
+    /// the nodes or pods cannot be listed.
+    fn node_room(&self) -> impl Future<Output = std::result::Result<NodeRoom, String>> + Send;
 }

@@ -22,6 +22,9 @@ pub enum RunEvent {
         /// The restart back-off the node's kubelet uses, and how crashlab knows.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         kubelet_backoff: Option<crate::timeline::kubelet_backoff::KubeletBackoff>,
+        /// With `--parallel auto`: how many run at once, and why.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parallel: Option<super::capacity::ParallelChoice>,
     },
     /// A scenario's namespace was created and its manifests applied; `target` is the
     /// container whose signals are checked (reporters name other containers explicitly).

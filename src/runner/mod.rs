@@ -7,6 +7,7 @@
 
 pub mod api_message;
 mod blind;
+pub mod capacity;
 mod clock;
 mod cluster;
 pub mod cluster_client;
@@ -43,5 +44,5 @@ pub use namespace::{
 };
 pub use observe::{LogError, LogSource, WatchItem};
 pub use report::{EventSummary, ObservedSummary, ScenarioReport, Verdict};
-pub use runner::{OnReproduced, Reproduced, RunOptions, Runner, ScenarioRun};
+pub use runner::{OnReproduced, Parallelism, Reproduced, RunOptions, Runner, ScenarioRun};
 pub(crate) use target_pod::owned_by;

@@ -428,6 +428,11 @@ impl Cluster for ReplayCluster {
     async fn crashlab_namespaces(&self) -> Result<Vec<NamespaceInfo>> {
         Ok(Vec::new())
     }
+
+    /// A recording holds no node listing: `auto` falls back to its default.
+    async fn node_room(&self) -> std::result::Result<super::capacity::NodeRoom, String> {
+        Err("a replayed run has no nodes to list".to_owned())
+    }
 }
 
 /// Previous logs as the recorded run received them.

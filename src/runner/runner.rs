@@ -21,6 +21,7 @@ use crate::expect::moment::{self, Live, Moment, PlannedCall};
 use crate::scenario::{Scenario, StepRef, Target, WaitFor, humantime_secs};
 use crate::timeline::{Observation, Observed, Recording, Timeline};
 
+use super::capacity::{self, ParallelChoice};
 use super::clock::Clock;
 use super::cluster::Cluster;
 use super::cluster_client::ClusterClient;
@@ -33,6 +34,19 @@ use super::{ObservedSummary, RunEvent, ScenarioReport, Verdict};
 use crate::scenario::ClusterFacts;
 use crate::shutdown::Cancel;
 
+/// How many scenarios run at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parallelism {
+    /// As many as the cluster has room for ([`super::capacity`]); 4 when its nodes cannot be
+    /// read.
+    Auto,
+    /// This many (0 is treated as 1).
+    Fixed(usize),
+}
+
+/// What `auto` falls back to when the nodes cannot be read.
+const AUTO_FALLBACK: usize = 4;
+
 /// How a run behaves. The kube context is only reported (in [`RunEvent::RunStarted`]); the
 /// client passed to [`Runner::new`] (or the cluster passed to [`Runner::with_cluster`])
 /// decides where scenarios go.
@@ -40,8 +54,8 @@ use crate::shutdown::Cancel;
 pub struct RunOptions {
     /// Name of the kube context the client was built from.
     pub context: String,
-    /// Scenarios running at once (`--parallel`); 0 is treated as 1.
-    pub parallelism: usize,
+    /// Scenarios running at once (`--parallel`).
+    pub parallelism: Parallelism,
     /// Leave namespaces in place for inspection (`--keep`, `reproduce`); they are annotated as
     /// kept, so the next run's leftover collection leaves them alone.
     pub keep_namespaces: bool,
@@ -51,7 +65,7 @@ pub struct RunOptions {
     /// Write `<dir>/<scenario>.json` recordings here (`--record`).
     pub record_dir: Option<PathBuf>,
     /// Called once per scenario the moment it is ready for diagnosis (every signal a diagnosis
-    /// relies on seen, nothing contradicted: [`crate::expect::readiness`]), while the watch
+    /// relies on seen, nothing contradicted: [`crate::expect::ready_for_diagnosis`]), while the watch
     /// goes on judging the rest of the contract (the back-off curve, restart counts, absences);
     /// `crashlab validate` runs the tool under test here. Cleanup waits for both. Whether the
     /// whole contract held is the report's verdict: a caller that acted on the live incident
@@ -73,7 +87,7 @@ impl Default for RunOptions {
     fn default() -> Self {
         Self {
             context: String::new(),
-            parallelism: 1,
+            parallelism: Parallelism::Fixed(1),
             keep_namespaces: false,
             namespace: None,
             record_dir: None,
@@ -236,13 +250,30 @@ impl<C: Cluster> Runner<C> {
                 namespaces: collected,
             });
         }
+        let parallel = match self.options.parallelism {
+            Parallelism::Fixed(n) => ParallelChoice {
+                parallel: n.max(1),
+                because: "--parallel".to_owned(),
+            },
+            Parallelism::Auto => match self.cluster.node_room().await {
+                Ok(room) => {
+                    let needs: Vec<_> = scenarios.iter().map(capacity::needs_of).collect();
+                    capacity::auto_parallelism(&room, &needs)
+                }
+                Err(e) => ParallelChoice {
+                    parallel: AUTO_FALLBACK,
+                    because: format!("the nodes could not be read ({e}), so {AUTO_FALLBACK}"),
+                },
+            },
+        };
+        let permits = Semaphore::new(parallel.parallel);
         let _ = sink.send(RunEvent::RunStarted {
             count: scenarios.len(),
             context: self.options.context.clone(),
             server_version: server_version.clone(),
             kubelet_backoff: Some(backoff.clone()),
+            parallel: (self.options.parallelism == Parallelism::Auto).then_some(parallel),
         });
-        let permits = Semaphore::new(self.options.parallelism.max(1));
         let runs = futures::future::join_all(
             scenarios
                 .iter()

@@ -10,11 +10,11 @@ use std::path::Path;
 use serde_yaml::Value;
 
 use super::field_path::{FieldPath, PathSegment};
+use super::format_rules::check_format_rules;
 use super::locate::{Location, locate, locate_nearest};
 use super::problem::Problem;
 use super::scenario::{API_VERSION, KIND, Scenario};
 use super::scenario_error::{Result, ScenarioError};
-use super::format_rules::check_format_rules;
 
 /// Parses and validates one scenario. `file` is only used in error messages (give the path
 /// as the user wrote it, or `scenarios/NAME.yaml` for a built-in).

@@ -4,6 +4,7 @@ mod catalogue;
 mod expectations;
 mod explain;
 mod field_path;
+mod format_rules;
 mod ground_truth;
 mod loader;
 mod locate;
@@ -14,7 +15,6 @@ mod scenario;
 mod scenario_error;
 mod step;
 mod target;
-mod format_rules;
 mod version_req;
 
 pub use catalogue::{BUILTINS, BuiltIn, Catalogue, Entry, Origin};

@@ -140,7 +140,7 @@ impl Session {
                 client.clone(),
                 RunOptions {
                     context: context.to_owned(),
-                    parallelism,
+                    parallelism: crate::runner::Parallelism::Fixed(parallelism),
                     keep_namespaces: false,
                     namespace: None,
                     record_dir: None,

@@ -255,6 +255,7 @@ impl<W: Write> Reporter for StoryReporter<W> {
                 context,
                 server_version,
                 kubelet_backoff,
+                parallel,
             } => {
                 self.multi = *count > 1;
                 self.backoff = kubelet_backoff.as_ref().map(|b| (b.initial_s, b.max_s));
@@ -264,6 +265,7 @@ impl<W: Write> Reporter for StoryReporter<W> {
                     context,
                     server_version,
                     kubelet_backoff.as_ref(),
+                    parallel.as_ref(),
                 )?;
             }
             RunEvent::ScenarioStarted {
