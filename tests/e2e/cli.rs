@@ -826,10 +826,11 @@ fn run_catalogue() -> CatalogueRun {
         let junit = dir.join("junit.xml");
         let html_path = dir.join("report.html");
         let recordings = dir.join("recordings");
-        // `run` brings the local cluster up itself when no test cluster is reachable.
+        // `run` brings the local cluster up itself when no test cluster is reachable. The
+        // default flags: `--parallel auto` reads the nodes' room on the real API server.
         let run = Run::new({
             let mut c = crashlab();
-            c.args(["run", "--all", "--output", "json", "--parallel", "10"])
+            c.args(["run", "--all", "--output", "json"])
                 .arg("--junit")
                 .arg(&junit)
                 .arg("--html")
@@ -930,6 +931,19 @@ fn e2e_whole_catalogue_passes_and_exits_0() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let names = builtin_files();
     assert_eq!(run.json["scenarios"].as_array().unwrap().len(), names.len());
+    // `--parallel auto` read the node's room (the one node of the local cluster, or kind's)
+    // and said what it chose; the catalogue's few pods fit many times over.
+    let parallel = &run.json["summary"]["parallel"];
+    assert!(
+        parallel["parallel"].as_u64().is_some_and(|n| n >= 8),
+        "{parallel}"
+    );
+    assert!(
+        parallel["because"]
+            .as_str()
+            .is_some_and(|b| b.contains(" pods, ") && b.contains("free on 1 node")),
+        "{parallel}"
+    );
     assert_eq!(
         run.junit.matches("<testcase").count(),
         names.len(),
