@@ -676,9 +676,10 @@ pub struct ValidateArgs {
     /// of running the tool N times on one.
     #[arg(long)]
     pub fresh: bool,
-    /// How many scenarios run at once (each holds its slot while the tool runs).
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub parallel: u16,
+    /// How many scenarios run at once (each holds its slot while the tool runs): 1-64, or
+    /// `auto` (as many as the cluster has room for; the tool's own load is not counted).
+    #[arg(long, default_value = "4", value_name = "N|auto", value_parser = parse_parallel)]
+    pub parallel: Parallelism,
     /// Kube context to use (default: the current context; when no test cluster is reachable,
     /// crashlab brings up the local cluster).
     #[arg(long)]

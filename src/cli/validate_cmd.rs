@@ -227,7 +227,7 @@ async fn validate(
             ToolScopeArg::Namespace => ToolScope::Namespace,
             ToolScopeArg::Cluster => ToolScope::Cluster,
         },
-        parallel: usize::from(args.parallel),
+        parallel: args.parallel,
         save_output: args.save_output.clone(),
         min_score: args.min_score,
     };

@@ -13,7 +13,8 @@ use tokio::sync::mpsc;
 use crate::expect::moment::Moment;
 use crate::runner::tool_access::{self, NamespaceGrants, ToolScope};
 use crate::runner::{
-    OnReproduced, Reproduced, RunEvent, RunOptions, Runner, ScenarioReport, ScenarioRun, Verdict,
+    OnReproduced, Parallelism, Reproduced, RunEvent, RunOptions, Runner, ScenarioReport,
+    ScenarioRun, Verdict,
 };
 use crate::scenario::{GroundTruth, Scenario};
 
@@ -45,7 +46,7 @@ pub struct Session {
     pub fresh: bool,
     pub tell_scenario: bool,
     pub tool_scope: ToolScope,
-    pub parallel: usize,
+    pub parallel: Parallelism,
     pub save_output: Option<PathBuf>,
     pub min_score: f64,
 }
@@ -91,13 +92,18 @@ impl Session {
             )),
         };
         let parallelism = match self.tool_scope {
-            ToolScope::Cluster if self.parallel > 1 && self.command.is_some() => {
+            ToolScope::Cluster
+                if self.parallel != Parallelism::Fixed(1) && self.command.is_some() =>
+            {
+                let asked = match self.parallel {
+                    Parallelism::Fixed(n) => n.to_string(),
+                    Parallelism::Auto => "auto".to_owned(),
+                };
                 eprintln!(
                     "crashlab: --tool-scope cluster: the tool can read every namespace, so incidents \
-                     run one at a time (--parallel {} ignored)",
-                    self.parallel
+                     run one at a time (--parallel {asked} ignored)"
                 );
-                1
+                Parallelism::Fixed(1)
             }
             _ => self.parallel,
         };
@@ -140,7 +146,7 @@ impl Session {
                 client.clone(),
                 RunOptions {
                     context: context.to_owned(),
-                    parallelism: crate::runner::Parallelism::Fixed(parallelism),
+                    parallelism,
                     keep_namespaces: false,
                     namespace: None,
                     record_dir: None,

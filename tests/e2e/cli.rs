@@ -1136,14 +1136,15 @@ fn e2e_whole_catalogue_postgres_down_is_refused_by_kube_proxy() {
 // ------------------------------------------------------------------ validate on a real kubelet
 
 /// `crashlab validate ... -o json --save-output DIR` on the real cluster, with the context the
-/// other e2e tests use. Few scenarios at a time: it shares the node with the catalogue run.
+/// other e2e tests use. 16 scenarios at a time: it shares the node with the catalogue run
+/// (all at once, `--parallel auto`) and the tests' own scenarios.
 fn validate_run(args: &[&str], files: &[PathBuf], saved: &Path) -> (Run, Value) {
     let _ = std::fs::remove_dir_all(saved);
     let run = Run::new({
         let mut c = crashlab();
         c.arg("validate")
             .args(args)
-            .args(["-o", "json", "--parallel", "8"]);
+            .args(["-o", "json", "--parallel", "16"]);
         c.arg("--save-output").arg(saved);
         for f in files {
             c.arg("--file").arg(f);

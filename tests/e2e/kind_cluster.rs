@@ -107,8 +107,6 @@ fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
             KIND_CONTEXT,
             "--output",
             "json",
-            "--parallel",
-            "10",
         ])
         .arg("--junit")
         .arg(&junit);
