@@ -469,13 +469,10 @@ fn classify(e: kube::Error, specific: impl FnOnce(String) -> Error) -> Error {
 fn room_of(nodes: &[Node], pods: &[Pod]) -> NodeRoom {
     let mut room = NodeRoom::default();
     for node in nodes {
-        let spec = node.spec.clone().unwrap_or_default();
-        let no_schedule = spec
-            .taints
-            .iter()
-            .flatten()
-            .any(|t| t.effect == "NoSchedule" || t.effect == "NoExecute");
-        if spec.unschedulable == Some(true) || no_schedule {
+        // Cordoned nodes take no new pods. Taints are not read: a kind node can still carry a
+        // passing `node.kubernetes.io/not-ready` just after `cluster up`; a tainted node's
+        // pods wait Pending within their deploy time, as anyone's would.
+        if node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true) {
             continue;
         }
         let name = node.metadata.name.as_deref().unwrap_or_default();
@@ -509,6 +506,7 @@ fn room_of(nodes: &[Node], pods: &[Pod]) -> NodeRoom {
         room.memory_bytes += node_memory.saturating_sub(memory);
         room.largest_cpu_milli = room.largest_cpu_milli.max(node_cpu);
         room.largest_memory_bytes = room.largest_memory_bytes.max(node_memory);
+        room.allocatable_cpu_milli += node_cpu;
     }
     room
 }
