@@ -28,7 +28,13 @@ pub const LAYERS: &[&[&str]] = &[
     &["expect", "alerts"],
     &["runner"],
     &[
-        "diagnose", "export", "report", "validate", "matrix", "pipeline",
+        "diagnose",
+        "export",
+        "report",
+        "validate",
+        "matrix",
+        "pipeline",
+        "conformance",
     ],
     &["results"],
     &["html"],
@@ -38,6 +44,7 @@ pub const LAYERS: &[&[&str]] = &[
 pub mod alerts;
 pub mod cli;
 pub mod cluster;
+pub mod conformance;
 pub mod diagnose;
 pub mod expect;
 pub mod export;

@@ -100,6 +100,11 @@ pub enum Command {
     /// tasks whose setup runs `crashlab reproduce` and whose cleanup runs `crashlab gc`.
     #[command(after_help = EXPORT_HELP)]
     Export(ExportArgs),
+    /// Does this cluster report crash loops the way upstream Kubernetes does? Runs
+    /// purpose-built probes and prints, property by property, what upstream does (from the
+    /// kubelet's version, configuration and source), what this cluster did, and a verdict.
+    #[command(after_help = CONFORMANCE_HELP)]
+    Conformance(ConformanceArgs),
     /// Manage the cluster crashlab runs on.
     #[command(subcommand)]
     Cluster(ClusterCommand),
@@ -235,6 +240,73 @@ pub struct GcArgs {
 pub enum OutputFormat {
     Human,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConformanceOutput {
+    Human,
+    Json,
+    Markdown,
+}
+
+pub const CONFORMANCE_HELP: &str = "\
+PROPERTIES (--only):
+  oom            OOM kills reported as OOMKilled: an app alone as PID 1 and a child under an
+                 entrypoint, against the kernel's own record of each kill
+  backoff-curve  first restart at once, then the kubelet's initial delay doubling to its cap
+  backoff-reset  an image or resources change during a back-off starts it over
+  probe-kills    restarts after liveness kills, predicted from the kubelet's back-off rule
+  start-error    a command not in the image: exit 128, StartError, RunContainerError
+  event-texts    the container events' texts against the version's source
+
+Every row is `conforms`, `differs`, or `not measurable here` with the reason (a row that
+could not be measured is never a pass). About 3 minutes on a default kubelet; --long waits
+for the back-off cap (15 minutes and more).
+
+EXIT CODES:
+  0  nothing differs from upstream (and something was measured)
+  1  a property differs from upstream
+  2  bad usage (an unknown property in --only is named)
+  3  cluster or environment problem, or nothing could be measured";
+
+#[derive(Debug, Args)]
+pub struct ConformanceArgs {
+    /// Only these properties (comma-separated): oom, backoff-curve, backoff-reset,
+    /// probe-kills, start-error, event-texts.
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub only: Vec<String>,
+    /// Watch long enough to see the back-off cap of the default kubelet (5m0s, reached at the
+    /// seventh restart: about 15 minutes).
+    #[arg(long)]
+    pub long: bool,
+    /// Output format on stdout.
+    #[arg(long, short, value_enum, default_value_t = ConformanceOutput::Human)]
+    pub output: ConformanceOutput,
+    /// Also write a JUnit XML report (a difference fails, a row not measurable is skipped).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Also write an HTML report: the table and each probe's timeline.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Save everything observed (recordings, node evidence) to this file, to judge again with
+    /// --from.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Judge observations saved with --record instead of running probes (no cluster needed).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["merge", "record"])]
+    pub from: Option<PathBuf>,
+    /// Compare saved results (`conformance -o json`) side by side as a Markdown table.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with = "record")]
+    pub merge: Vec<PathBuf>,
+    /// Kube context to use (default: the current context; when no test cluster is reachable,
+    /// crashlab brings up a kind or local cluster, see --provider).
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Allow running against this context even though it is not a known test cluster.
+    #[arg(long = "allow-context", value_name = "NAME")]
+    pub allow_context: Vec<String>,
+    #[command(flatten)]
+    pub bring_up: BringUpArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

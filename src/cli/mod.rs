@@ -6,6 +6,7 @@ mod args;
 mod catalogue_cmd;
 mod cli_error;
 mod cluster_cmd;
+mod conformance_cmd;
 mod diagnose_cmd;
 mod export_cmd;
 mod gc_cmd;
@@ -71,6 +72,7 @@ pub fn main() -> ExitCode {
         Command::Run(_)
             | Command::Validate(_)
             | Command::Matrix(_)
+            | Command::Conformance(_)
             | Command::Reproduce(_)
             | Command::Cluster(ClusterCommand::Up(_))
     );
@@ -87,6 +89,7 @@ pub fn main() -> ExitCode {
         Command::Schema => catalogue_cmd::schema(),
         Command::Lint { files, output } => catalogue_cmd::lint(&files, output),
         Command::Matrix(args) => matrix_cmd::run(args),
+        Command::Conformance(args) => conformance_cmd::run(args),
         Command::Validate(args) => validate_cmd::run(args),
         Command::Grade(args) => grade_cmd::run(args),
         Command::Diagnose(args) => diagnose_cmd::run(args),
@@ -139,6 +142,7 @@ fn wants_json(command: &Command) -> bool {
         Command::Grade(a) => a.output == OutputFormat::Json,
         Command::Diagnose(a) => a.output == OutputFormat::Json,
         Command::Matrix(a) => a.output == MatrixOutput::Json,
+        Command::Conformance(a) => a.output == args::ConformanceOutput::Json,
         Command::Gc(a) => a.output == OutputFormat::Json,
         Command::Reproduce(a) => a.output == OutputFormat::Json,
         Command::List { output } | Command::Lint { output, .. } => *output == OutputFormat::Json,

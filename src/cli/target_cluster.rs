@@ -3,12 +3,16 @@
 
 use super::args::{BringUpArgs, ProviderName};
 use super::cli_error::CliError;
-use crate::cluster::{BringUp, ConnectRequest, Provider, Registry, connect};
+use crate::cluster::{BringUp, ConnectRequest, NodeAccess, Provider, Registry, connect};
 
 /// A connected cluster.
 pub struct TargetCluster {
     pub client: kube::Client,
     pub context: String,
+    /// The provider that made the cluster, when one did (`local`, `kind`).
+    pub provider: Option<String>,
+    /// How to run a command on its node; not reachable for a cluster no provider made.
+    pub node_access: NodeAccess,
 }
 
 /// For commands that run scenarios: `--context` (or the current context) when it answers and
@@ -37,6 +41,8 @@ pub async fn connect_with_images(
         tokio::task::block_in_place(|| load_images(provider, &connected.context))?;
     }
     Ok(TargetCluster {
+        provider: connected.provider.map(|p| p.name().to_owned()),
+        node_access: node_access(connected.provider, &connected.context),
         client: connected.client,
         context: connected.context,
     })
@@ -54,9 +60,22 @@ pub async fn connect_existing(context: Option<&str>) -> Result<TargetCluster, Cl
     let mut progress = super::stderr_progress();
     let connected = connect(&registry, request, &mut say, progress.as_mut()).await?;
     Ok(TargetCluster {
+        provider: connected.provider.map(|p| p.name().to_owned()),
+        node_access: node_access(connected.provider, &connected.context),
         client: connected.client,
         context: connected.context,
     })
+}
+
+fn node_access(provider: Option<&dyn Provider>, context: &str) -> NodeAccess {
+    match provider {
+        Some(p) => p.node_access(),
+        None => NodeAccess::NotReachable {
+            why: format!(
+                "context `{context}` is not a cluster crashlab made, so its nodes are not reachable from here"
+            ),
+        },
+    }
 }
 
 fn say(message: &str) {

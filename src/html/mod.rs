@@ -9,6 +9,7 @@ mod axis;
 mod backoff_chart;
 mod call_strip;
 mod chart_frame;
+mod conformance_page;
 mod escape;
 mod html_error;
 mod html_reporter;
@@ -26,6 +27,7 @@ mod validate_table;
 #[cfg(test)]
 mod tests;
 
+pub use conformance_page::render_conformance;
 pub use escape::esc;
 pub use html_error::{HtmlError, Result};
 pub use html_reporter::HtmlReporter;

@@ -1,0 +1,226 @@
+//! What conformance reads from and does to the cluster through its API server (the one kube-rs
+//! file of this module): the node's profile, the kubelet's counters through the node proxy, and
+//! the changes made to a crash-looping probe.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Node, Pod};
+use kube::Api;
+use kube::api::{Patch, PatchParams};
+
+use crate::image::PAUSE_IMAGE;
+use crate::timeline::kubelet_backoff::{derive, gate_enabled};
+
+use super::node_evidence::parse_terminations;
+use super::observations::ClusterProfile;
+use super::probe::ProbeAction;
+
+/// The gates that change what the properties show.
+pub const GATES: &[&str] = &[
+    "KubeletCrashLoopBackOffMax",
+    "ReduceDefaultCrashLoopBackOffDecay",
+    "InPlacePodVerticalScaling",
+];
+
+/// The node the probes run on: Ready and schedulable, a worker before a control plane.
+pub async fn pick_node(client: &kube::Client) -> Result<Node, String> {
+    let nodes = Api::<Node>::all(client.clone())
+        .list(&Default::default())
+        .await
+        .map_err(|e| format!("listing nodes: {e}"))?
+        .items;
+    let ready = |n: &Node| {
+        n.status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+            && !n
+                .spec
+                .as_ref()
+                .and_then(|s| s.unschedulable)
+                .unwrap_or(false)
+    };
+    let control_plane = |n: &Node| {
+        n.metadata
+            .labels
+            .as_ref()
+            .is_some_and(|l| l.contains_key("node-role.kubernetes.io/control-plane"))
+    };
+    let mut candidates: Vec<Node> = nodes.into_iter().filter(ready).collect();
+    candidates.sort_by_key(|n| (control_plane(n), n.metadata.name.clone()));
+    candidates
+        .into_iter()
+        .next()
+        .ok_or_else(|| "no Ready, schedulable node".to_owned())
+}
+
+async fn node_get(client: &kube::Client, node: &str, path: &str) -> Result<String, String> {
+    let req = http::Request::get(format!("/api/v1/nodes/{node}/proxy/{path}"))
+        .body(Vec::new())
+        .map_err(|e| e.to_string())?;
+    client
+        .request_text(req)
+        .await
+        .map_err(|e| format!("GET /api/v1/nodes/{node}/proxy/{path}: {e}"))
+}
+
+/// The cluster's profile, read from the API server and the chosen node's kubelet.
+pub async fn profile(
+    client: &kube::Client,
+    context: &str,
+    provider: Option<&str>,
+    node: &Node,
+) -> Result<ClusterProfile, String> {
+    let version = client
+        .apiserver_version()
+        .await
+        .map_err(|e| format!("reading the server version: {e}"))?;
+    let name = node.metadata.name.clone().unwrap_or_default();
+    let info = node.status.as_ref().and_then(|s| s.node_info.as_ref());
+    let configz = node_get(client, &name, "configz")
+        .await
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+    let metrics = node_get(client, &name, "metrics").await.ok();
+    let gates = GATES
+        .iter()
+        .filter_map(|g| {
+            metrics
+                .as_deref()
+                .and_then(|m| gate_enabled(m, g))
+                .map(|on| ((*g).to_owned(), on))
+        })
+        .collect();
+    Ok(ClusterProfile {
+        context: context.to_owned(),
+        provider: provider.map(str::to_owned),
+        server_version: version.git_version,
+        node: Some(name),
+        kubelet_version: info.map(|i| i.kubelet_version.clone()),
+        container_runtime: info.map(|i| i.container_runtime_version.clone()),
+        kernel: info.map(|i| i.kernel_version.clone()),
+        cgroup_driver: configz
+            .as_ref()
+            .and_then(|c| c.pointer("/kubeletconfig/cgroupDriver"))
+            .and_then(|d| d.as_str())
+            .map(str::to_owned),
+        cgroup_version: None,
+        kubelet_backoff: derive(configz.as_ref(), metrics.as_deref()),
+        gates,
+    })
+}
+
+/// `kubelet_terminated_containers_total` of `node`, or why there is none.
+pub async fn kubelet_terminations(
+    client: &kube::Client,
+    node: &str,
+) -> Result<BTreeMap<String, u64>, String> {
+    let metrics = node_get(client, node, "metrics").await?;
+    parse_terminations(&metrics).ok_or_else(|| {
+        "the kubelet has no kubelet_terminated_containers_total (added in 1.36, pkg/kubelet/metrics/metrics.go)".to_owned()
+    })
+}
+
+/// A pod's UID.
+pub async fn pod_uid(client: &kube::Client, namespace: &str, pod: &str) -> Result<String, String> {
+    Api::<Pod>::namespaced(client.clone(), namespace)
+        .get(pod)
+        .await
+        .map_err(|e| e.to_string())?
+        .metadata
+        .uid
+        .ok_or_else(|| "the pod has no UID".to_owned())
+}
+
+/// Makes `action`'s change to the probe's pod.
+pub async fn act(
+    client: &kube::Client,
+    namespace: &str,
+    pod: &str,
+    container: &str,
+    action: ProbeAction,
+) -> Result<(), String> {
+    let pods = Api::<Pod>::namespaced(client.clone(), namespace);
+    let params = PatchParams::default();
+    match action {
+        ProbeAction::ChangeImage => {
+            let patch = serde_json::json!({"spec": {"containers": [{"name": container, "image": PAUSE_IMAGE}]}});
+            pods.patch(pod, &params, &Patch::Strategic(patch))
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        ProbeAction::ChangeResources => {
+            let patch = serde_json::json!({"spec": {"containers": [{"name": container, "resources": {"requests": {"cpu": "20m"}}}]}});
+            pods.patch_subresource("resize", pod, &params, &Patch::Strategic(patch))
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// Waits until `container` of the pod sits in `CrashLoopBackOff` with its exit at least 2 s
+/// behind (the kubelet has seen it) and at least `ahead` of the back-off still to run, by the
+/// kubelet's own numbers: the last termination's `finishedAt` plus the delay its waiting
+/// message names (`back-off 40s restarting failed container=…`). Polls every half second up
+/// to `limit`; the error says what it saw last.
+pub async fn wait_in_backoff(
+    client: &kube::Client,
+    namespace: &str,
+    pod: &str,
+    container: &str,
+    ahead: std::time::Duration,
+    limit: std::time::Duration,
+) -> Result<(), String> {
+    use crate::timeline::kubelet_backoff::go_duration_seconds;
+    let pods = Api::<Pod>::namespaced(client.clone(), namespace);
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut last = String::from("no status yet");
+    loop {
+        if let Ok(p) = pods.get(pod).await {
+            let cs = p
+                .status
+                .and_then(|s| s.container_statuses)
+                .and_then(|c| c.into_iter().find(|c| c.name == container));
+            if let Some(cs) = cs {
+                let waiting = cs.state.as_ref().and_then(|s| s.waiting.as_ref());
+                let finished = cs
+                    .last_state
+                    .as_ref()
+                    .and_then(|s| s.terminated.as_ref())
+                    .and_then(|t| t.finished_at.as_ref())
+                    .map(|t| t.0);
+                let backoff = waiting
+                    .filter(|w| w.reason.as_deref() == Some("CrashLoopBackOff"))
+                    .and_then(|w| w.message.as_deref())
+                    .and_then(|m| m.strip_prefix("back-off "))
+                    .and_then(|m| m.split_whitespace().next())
+                    .and_then(go_duration_seconds);
+                match (backoff, finished) {
+                    (Some(b), Some(f)) => {
+                        let now = jiff::Timestamp::now().as_second();
+                        let left = f.as_second() + i64::from(b) - now;
+                        if now - f.as_second() >= 2 && left >= ahead.as_secs() as i64 {
+                            return Ok(());
+                        }
+                        last = format!("CrashLoopBackOff, back-off {b}s, {left}s left");
+                    }
+                    _ => {
+                        last = waiting
+                            .and_then(|w| w.reason.clone())
+                            .map_or("not waiting".to_owned(), |r| format!("waiting {r}"));
+                    }
+                }
+            }
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(format!(
+                "never in CrashLoopBackOff with {}s of the back-off left within {}s (last: {last})",
+                ahead.as_secs(),
+                limit.as_secs()
+            ));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}

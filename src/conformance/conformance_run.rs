@@ -1,0 +1,340 @@
+//! Running the probes on a cluster and gathering everything the judges need: the cluster's
+//! profile, each probe's recording through the runner (the same watch every scenario gets),
+//! the changes made to the reset probes while they wait in back-off, and the node's own
+//! evidence before and after.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures::FutureExt as _;
+use jiff::Timestamp;
+use tokio::sync::mpsc;
+
+use crate::cluster::NodeAccess;
+use crate::expect::moment::Moment;
+use crate::runner::{OnReproduced, Parallelism, Reproduced, RunEvent, RunOptions, Runner, Verdict};
+use crate::scenario::Scenario;
+
+use super::cluster_reads;
+use super::instances::{CONTAINER, terminated_instances};
+use super::judge_curve::restarts_to_show_cap;
+use super::node_evidence::{Counted, NodeEvidence, PodCgroupCount, TerminationCounts};
+use super::node_probe;
+use super::observations::{ActionTaken, Observations, ProbeRun};
+use super::probe::{Probe, probes_for};
+use super::property::Property;
+
+/// The curve probe waits for the cap in the default run when it comes within this much
+/// back-off (a tuned kubelet); else only with `--long`.
+const CAP_BUDGET_S: u64 = 150;
+
+/// A reset probe is changed with at least this much of its back-off still to run, so that a
+/// start caused by the change is told from one at the back-off's end.
+const ACT_AHEAD: Duration = Duration::from_secs(6);
+
+pub struct ConformanceOptions {
+    pub context: String,
+    pub provider: Option<String>,
+    /// How the provider reaches its node (its control plane for kind); [`node_probe`] turns it
+    /// into the access for the node the probes run on.
+    pub node_access: NodeAccess,
+    pub properties: Vec<Property>,
+    pub long: bool,
+}
+
+/// Progress, for the command to show.
+#[derive(Debug, Clone)]
+pub enum ConformanceEvent {
+    NodeChosen {
+        node: String,
+        access: String,
+    },
+    ProbesStarted {
+        probes: Vec<String>,
+    },
+    Acted {
+        probe: String,
+        what: String,
+        error: Option<String>,
+    },
+    ProbeFinished {
+        probe: String,
+        elapsed_s: f64,
+        error: Option<String>,
+    },
+}
+
+#[derive(Default)]
+struct Shared {
+    actions: Vec<(String, ActionTaken)>,
+    acted: BTreeSet<String>,
+    cgroups: Vec<PodCgroupCount>,
+}
+
+/// Runs the probes the properties need and returns what was observed, and how long it took.
+pub async fn observe(
+    client: kube::Client,
+    opts: &ConformanceOptions,
+    events: Arc<dyn Fn(ConformanceEvent) + Send + Sync>,
+) -> Result<(Observations, f64), String> {
+    let started = Instant::now();
+    let node = cluster_reads::pick_node(&client).await?;
+    let node_name = node.metadata.name.clone().unwrap_or_default();
+    let mut profile =
+        cluster_reads::profile(&client, &opts.context, opts.provider.as_deref(), &node).await?;
+    let access = node_probe::access_for_node(&opts.node_access, &node_name);
+    events(ConformanceEvent::NodeChosen {
+        node: node_name.clone(),
+        access: node_probe::describe(&access),
+    });
+    let blocking = |f: Box<dyn FnOnce() -> Result<String, String> + Send>| async move {
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| e.to_string())?
+    };
+    let reachable = !matches!(access, NodeAccess::NotReachable { .. });
+    let cgroup_version = {
+        let a = access.clone();
+        blocking(Box::new(move || node_probe::cgroup_version(&a)))
+            .await
+            .ok()
+    };
+    profile.cgroup_version = cgroup_version.clone();
+    let vmstat = |a: NodeAccess| {
+        blocking(Box::new(move || {
+            node_probe::vmstat_oom_kill(&a).map(|n| n.to_string())
+        }))
+    };
+    let vm_before = vmstat(access.clone())
+        .await
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok());
+    let term_before = cluster_reads::kubelet_terminations(&client, &node_name).await;
+
+    let probes = probes_for(&opts.properties);
+    let (initial, max) = (
+        profile.kubelet_backoff.initial_s,
+        profile.kubelet_backoff.max_s,
+    );
+    let scenarios: Vec<Scenario> = probes
+        .iter()
+        .map(|p| prepared(p, &node_name, initial, max, opts.long))
+        .collect();
+    events(ConformanceEvent::ProbesStarted {
+        probes: probes.iter().map(|p| p.name.to_owned()).collect(),
+    });
+
+    let shared = Arc::new(Mutex::new(Shared::default()));
+    let callback = {
+        let shared = shared.clone();
+        let client = client.clone();
+        let access = access.clone();
+        let events = events.clone();
+        let cgroup_version = cgroup_version.clone().unwrap_or_else(|| "v1".to_owned());
+        OnReproduced(Arc::new(move |r: Reproduced| {
+            let shared = shared.clone();
+            let client = client.clone();
+            let access = access.clone();
+            let events = events.clone();
+            let cgroup_version = cgroup_version.clone();
+            async move {
+                let Some(probe) = Probe::by_name(&r.scenario) else {
+                    return;
+                };
+                if let (Some(action), Moment::Crashloop) = (probe.action, r.asked) {
+                    if !shared.lock().unwrap().acted.insert(probe.name.to_owned()) {
+                        return;
+                    }
+                    // The moment can come on a status the kubelet has not caught up with;
+                    // act on a back-off the pod status itself shows, with time to spare.
+                    let ready = cluster_reads::wait_in_backoff(
+                        &client,
+                        &r.namespace,
+                        &r.pod,
+                        CONTAINER,
+                        ACT_AHEAD,
+                        Duration::from_secs(120),
+                    )
+                    .await;
+                    let at = Timestamp::now();
+                    let result = match ready {
+                        Ok(()) => {
+                            cluster_reads::act(&client, &r.namespace, &r.pod, CONTAINER, action)
+                                .await
+                        }
+                        Err(e) => Err(format!("not changed: {e}")),
+                    };
+                    let error = result.err();
+                    events(ConformanceEvent::Acted {
+                        probe: probe.name.to_owned(),
+                        what: action.describe(),
+                        error: error.clone(),
+                    });
+                    shared.lock().unwrap().actions.push((
+                        probe.name.to_owned(),
+                        ActionTaken {
+                            at,
+                            what: action.describe(),
+                            error,
+                        },
+                    ));
+                }
+                if probe.oom && r.asked == Moment::Settled {
+                    let count = match cluster_reads::pod_uid(&client, &r.namespace, &r.pod).await {
+                        Ok(uid) => {
+                            let name = probe.name;
+                            tokio::task::spawn_blocking(move || {
+                                node_probe::pod_cgroup_count(&access, name, &uid, &cgroup_version)
+                            })
+                            .await
+                            .ok()
+                        }
+                        Err(e) => Some(PodCgroupCount {
+                            probe: probe.name.to_owned(),
+                            file: String::new(),
+                            oom_kill: None,
+                            error: Some(format!("reading the pod: {e}")),
+                        }),
+                    };
+                    if let Some(c) = count {
+                        shared.lock().unwrap().cgroups.push(c);
+                    }
+                }
+            }
+            .boxed()
+        }))
+    };
+    let runner = Runner::new(
+        client.clone(),
+        RunOptions {
+            context: opts.context.clone(),
+            parallelism: Parallelism::Fixed(scenarios.len().max(1)),
+            on_reproduced: Some(callback),
+            moments: vec![Moment::Crashloop, Moment::Settled],
+            tool_window: Duration::from_secs(5),
+            ..Default::default()
+        },
+    );
+    let (tx, mut rx) = mpsc::unbounded_channel::<RunEvent>();
+    let forward = {
+        let events = events.clone();
+        tokio::spawn(async move {
+            while let Some(e) = rx.recv().await {
+                if let RunEvent::ScenarioFinished { report } = e {
+                    events(ConformanceEvent::ProbeFinished {
+                        probe: report.name.clone(),
+                        elapsed_s: report.elapsed_s,
+                        error: (report.verdict == Verdict::Error)
+                            .then(|| report.error.clone().unwrap_or_default()),
+                    });
+                }
+            }
+        })
+    };
+    let runs = runner
+        .run_scenarios(&scenarios, tx)
+        .await
+        .map_err(|e| e.to_string())?;
+    let _ = forward.await;
+
+    let vm_after = vmstat(access.clone())
+        .await
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok());
+    let term_after = cluster_reads::kubelet_terminations(&client, &node_name).await;
+    let kills = {
+        let a = access.clone();
+        tokio::task::spawn_blocking(move || node_probe::kernel_kills(&a))
+            .await
+            .map_err(|e| e.to_string())?
+    };
+    let shared = std::mem::take(&mut *shared.lock().unwrap());
+    let probe_runs: Vec<ProbeRun> = probes
+        .iter()
+        .zip(runs)
+        .map(|(p, run)| ProbeRun {
+            probe: p.name.to_owned(),
+            error: (run.report.verdict == Verdict::Error)
+                .then(|| run.report.error.clone().unwrap_or_default()),
+            recording: run.recording,
+            action: shared
+                .actions
+                .iter()
+                .find(|(name, _)| name == p.name)
+                .map(|(_, a)| a.clone()),
+        })
+        .collect();
+    // Keep the kernel's kills of the OOM probes' containers only.
+    let ids: Vec<String> = probe_runs
+        .iter()
+        .filter_map(|r| r.recording.as_ref())
+        .flat_map(terminated_instances)
+        .map(|i| i.bare_id().to_owned())
+        .collect();
+    let (kernel_kills, kernel_log_error) = match kills {
+        Ok(k) => (
+            k.into_iter()
+                .filter(|k| {
+                    ids.iter()
+                        .any(|id| id.starts_with(&k.container_id) && !k.container_id.is_empty())
+                })
+                .collect(),
+            None,
+        ),
+        Err(e) => (Vec::new(), Some(e)),
+    };
+    let (kubelet_terminations, kubelet_terminations_note) = match (term_before, term_after) {
+        (Ok(before), Ok(after)) => (Some(TerminationCounts { before, after }), None),
+        (Err(e), _) | (_, Err(e)) => (None, Some(e)),
+    };
+    let node = NodeEvidence {
+        access: node_probe::describe(&access),
+        reachable,
+        kernel_kills,
+        kernel_log_error,
+        vmstat_oom_kill: vm_before
+            .zip(vm_after)
+            .map(|(before, after)| Counted { before, after }),
+        pod_cgroups: shared.cgroups,
+        kubelet_terminations,
+        kubelet_terminations_note,
+    };
+    Ok((
+        Observations {
+            cluster: profile,
+            probes: probe_runs,
+            node,
+            long: opts.long,
+        },
+        started.elapsed().as_secs_f64(),
+    ))
+}
+
+/// The probe's scenario, pinned to `node`; the curve probe watches until the cap shows twice
+/// when that fits the run.
+fn prepared(probe: &Probe, node: &str, initial: u32, max: u32, long: bool) -> Scenario {
+    let mut s = probe.scenario();
+    for m in &mut s.spec.manifests {
+        if let Some(spec) = m.get_mut("spec").and_then(|v| v.as_object_mut()) {
+            spec.insert(
+                "nodeName".to_owned(),
+                serde_json::Value::String(node.to_owned()),
+            );
+        }
+    }
+    if probe.property == Property::BackoffCurve {
+        let (n, total) = restarts_to_show_cap(initial, max);
+        if long || total <= CAP_BUDGET_S {
+            if let Some(r) = s.spec.expect.restarts.as_mut() {
+                r.min = Some(r.min.unwrap_or(0).max(n));
+            }
+            s.spec.timeouts.observe = s
+                .spec
+                .timeouts
+                .observe
+                .max(Duration::from_secs(total * 3 / 2 + 60));
+        }
+    }
+    s
+}

@@ -1,0 +1,200 @@
+//! The OOM truth table: for an app alone as PID 1 and for a child under an entrypoint, each
+//! terminated instance's reported reason and exit code against the kernel's own record of an
+//! OOM kill of that container.
+
+use super::conformance_report::{PropertyResult, Row};
+use super::instances::{Instance, pod_uid, terminated_instances};
+use super::judge::minor;
+use super::node_evidence::KernelOomKill;
+use super::observations::Observations;
+use super::property::Property;
+use super::upstream::oom_sources;
+use super::verdict::Verdict;
+
+pub const OOM_REPORTED: &str = "OOMKilled reported";
+pub const OOM_AS_ERROR: &str = "OOM kill reported as Error";
+pub const NO_OOM_KILL: &str = "no OOM kill";
+
+const UPSTREAM: &str = "every kernel OOM kill of the container reported as OOMKilled, exit 137";
+
+pub fn judge_oom(obs: &Observations) -> PropertyResult {
+    let rows = [
+        ("oom-pid1", "app alone as PID 1"),
+        ("oom-child", "app as a child of an entrypoint"),
+    ]
+    .into_iter()
+    .map(|(probe, case)| oom_row(obs, probe, case))
+    .collect();
+    PropertyResult::new(Property::Oom, rows, oom_sources(minor(obs).unwrap_or(34)))
+}
+
+fn oom_row(obs: &Observations, probe: &str, case: &str) -> Row {
+    let row = Row::new(case, UPSTREAM).probe(probe);
+    let Some(run) = obs.probe(probe) else {
+        return row.not_measurable(format!("probe {probe} did not run"));
+    };
+    let Some(rec) = &run.recording else {
+        return row.not_measurable(
+            run.error
+                .clone()
+                .unwrap_or_else(|| "it did not start".into()),
+        );
+    };
+    let instances = terminated_instances(rec);
+    if instances.is_empty() {
+        return row.not_measurable("no instance of the container terminated within the watch");
+    }
+    let reported = tally(&instances);
+    let mut row = row;
+    if let Some(uid) = pod_uid(rec) {
+        row = row.evidence(format!("pod UID {uid}"));
+    }
+    for pc in obs.node.pod_cgroups.iter().filter(|p| p.probe == probe) {
+        row = row.evidence(match (pc.oom_kill, &pc.error) {
+            (Some(n), _) => format!(
+                "pod cgroup oom_kill counter {n} ({}){}",
+                pc.file,
+                if n == 0 && obs.cluster.cgroup_version.as_deref() == Some("v1") {
+                    ": cgroup v1 counts a kill on the killed task's own cgroup, the container's, which is removed with the container"
+                } else {
+                    ""
+                }
+            ),
+            (None, Some(e)) => format!("pod cgroup counter not read: {e}"),
+            (None, None) => format!("pod cgroup counter not read ({})", pc.file),
+        });
+    }
+    if !obs.node.reachable || obs.node.kernel_log_error.is_some() {
+        let why = if obs.node.reachable {
+            format!(
+                "the kernel's log could not be read: {}",
+                obs.node.kernel_log_error.as_deref().unwrap_or_default()
+            )
+        } else {
+            format!("the node is not reachable: {}", obs.node.access)
+        };
+        return row
+            .observed(format!("status only: {reported}"), Verdict::NotMeasurable)
+            .why(format!(
+                "{why}; without the kernel's record the status cannot be checked"
+            ));
+    }
+    let mut confirmed = 0;
+    let mut as_other: Vec<String> = Vec::new();
+    let mut without_kill = 0;
+    for i in &instances {
+        match kernel_kill(&obs.node.kernel_kills, i) {
+            Some(k) => {
+                confirmed += 1;
+                if i.reason.as_deref() != Some("OOMKilled") || i.exit_code != 137 {
+                    as_other.push(format!(
+                        "{} exit {}",
+                        i.reason.as_deref().unwrap_or("no reason"),
+                        i.exit_code
+                    ));
+                }
+                if confirmed == 1 {
+                    row = row.evidence(format!(
+                        "kernel: oom-kill of task {} (pid {}), oom_memcg={}, task_memcg={}",
+                        k.task, k.pid, k.oom_memcg, k.task_memcg
+                    ));
+                }
+            }
+            None => without_kill += 1,
+        }
+    }
+    row = row.evidence(format!(
+        "kernel OOM kills of this pod's containers: {confirmed} of {} terminated instances",
+        instances.len()
+    ));
+    if let Some(v) = obs.node.vmstat_oom_kill {
+        row = row.evidence(format!(
+            "/proc/vmstat oom_kill {} → {} over the run (node-wide)",
+            v.before, v.after
+        ));
+    }
+    if let Some(t) = &obs.node.kubelet_terminations {
+        let d = t.deltas();
+        let show = |k: &str| d.get(k).copied().unwrap_or(0);
+        row = row.evidence(format!(
+            "kubelet_terminated_containers_total over the run (node-wide): 137/OOMKilled +{}, 137/Error +{}",
+            show("137/OOMKilled"),
+            show("137/Error")
+        ));
+    } else if let Some(note) = &obs.node.kubelet_terminations_note {
+        row = row.evidence(note.clone());
+    }
+    if confirmed == 0 {
+        return row
+            .observed(
+                format!("{reported}; the kernel recorded no OOM kill"),
+                Verdict::NotMeasurable,
+            )
+            .outcome(NO_OOM_KILL)
+            .why("the probe did not make the kernel kill it, so the report cannot be checked");
+    }
+    let observed = format!(
+        "{confirmed} kernel OOM kills: {}{}",
+        if as_other.is_empty() {
+            format!("all {confirmed} reported OOMKilled, exit 137")
+        } else {
+            format!(
+                "{} of {confirmed} reported as {}",
+                as_other.len(),
+                summarize(&as_other)
+            )
+        },
+        if without_kill > 0 {
+            format!("; {without_kill} other terminations without a kernel kill")
+        } else {
+            String::new()
+        }
+    );
+    if as_other.is_empty() {
+        row.observed(observed, Verdict::Conforms)
+            .outcome(OOM_REPORTED)
+    } else {
+        let driver = obs.cluster.cgroup_driver.as_deref().unwrap_or("unknown");
+        let cg = obs.cluster.cgroup_version.as_deref().unwrap_or("unknown");
+        row.observed(observed, Verdict::Differs)
+            .outcome(OOM_AS_ERROR)
+            .why(format!(
+                "the kernel killed the container for memory but the status says otherwise: with the {driver} cgroup driver on cgroup {cg}, the container's cgroup can be gone before containerd reads its OOM event or counter (containerd internal/cri/server/events.go, note 3 of handleContainerExit); the runtime is {}",
+                obs.cluster.container_runtime.as_deref().unwrap_or("unknown")
+            ))
+    }
+}
+
+fn kernel_kill<'a>(kills: &'a [KernelOomKill], i: &Instance) -> Option<&'a KernelOomKill> {
+    let id = i.bare_id();
+    kills.iter().find(|k| {
+        !k.container_id.is_empty()
+            && (id.starts_with(&k.container_id) || k.container_id.starts_with(id))
+    })
+}
+
+/// `3 OOMKilled/137, 1 Error/137`: what the status said, per reason and exit code.
+fn tally(instances: &[Instance]) -> String {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for i in instances {
+        *counts
+            .entry(format!(
+                "{} {}",
+                i.reason.as_deref().unwrap_or("no reason"),
+                i.exit_code
+            ))
+            .or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(k, n)| format!("{n}× {k}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn summarize(items: &[String]) -> String {
+    let mut uniq: Vec<&String> = items.iter().collect();
+    uniq.sort();
+    uniq.dedup();
+    uniq.into_iter().cloned().collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,170 @@
+//! What resets the back-off: crashlab changes a crash-looping container's image, or its
+//! resources in place, while the kubelet holds it in back-off, and measures whether the next
+//! start waits out the back-off or comes at once (and the curve starts over).
+
+use crate::expect::backoff::expected_delay;
+
+use super::conformance_report::{PropertyResult, Row};
+use super::instances::restarts;
+use super::judge::{minor, on_time, timeline_of};
+use super::observations::Observations;
+use super::property::Property;
+use super::upstream::{BACKOFF_KEY_FIELDS, reset_sources};
+use super::verdict::Verdict;
+
+/// A start this soon after the change came from it (the pod update triggers a sync).
+const PROMPT_S: f64 = 5.0;
+
+pub fn judge_reset(obs: &Observations) -> PropertyResult {
+    let key = BACKOFF_KEY_FIELDS.join(", ");
+    let mut rows = vec![
+        change_row(obs, "reset-image", "image changed during a back-off", &key),
+        change_row(
+            obs,
+            "reset-resources",
+            "resources changed in place during a back-off",
+            &key,
+        ),
+    ];
+    rows.push(
+        Row::new(
+            "env changed",
+            format!("no reset: env is not in the back-off key ({key})"),
+        )
+        .not_measurable(
+            "a Pod's env cannot be changed (the API server allows only the image, and resources through pods/resize); a workload's env change replaces the pod, and a new pod UID is a new key",
+        ),
+    );
+    let b = &obs.cluster.kubelet_backoff;
+    rows.push(
+        Row::new(
+            "after a long enough run",
+            format!(
+                "reset once an instance ran 2 × max ({}s) after the last back-off step",
+                2 * b.max_s
+            ),
+        )
+        .not_measurable(format!(
+            "needs an instance that runs longer than {}s and then crashes again; crashlab has no probe for it yet",
+            2 * b.max_s
+        )),
+    );
+    PropertyResult::new(
+        Property::BackoffReset,
+        rows,
+        reset_sources(minor(obs).unwrap_or(34)),
+    )
+}
+
+fn change_row(obs: &Observations, probe: &str, case: &str, key: &str) -> Row {
+    let b = &obs.cluster.kubelet_backoff;
+    let row = Row::new(
+        case,
+        format!(
+            "reset: the next start at once, then the curve from {}s again (the key hashes {key})",
+            b.initial_s
+        ),
+    )
+    .probe(probe);
+    let (run, timeline) = match timeline_of(obs, probe) {
+        Ok(x) => x,
+        Err(why) => return row.not_measurable(why),
+    };
+    let Some(action) = &run.action else {
+        return row.not_measurable(
+            "the container was never in CrashLoopBackOff with 5 s of its back-off left, so nothing was changed",
+        );
+    };
+    if let Some(e) = &action.error {
+        return row.not_measurable(format!(
+            "the change ({}) could not be made: {e}",
+            action.what
+        ));
+    }
+    let measured = restarts(&timeline);
+    // `startedAt` has whole seconds: a start in the second of the change counts as after it.
+    let Some(next) = measured
+        .iter()
+        .find(|r| r.started_at.as_second() >= action.at.as_second() && r.finished_at < action.at)
+    else {
+        return row.not_measurable(format!(
+            "no restart after the change ({}) within the watch",
+            action.what
+        ));
+    };
+    let due = expected_delay(b.initial_s, b.max_s, next.number) as i64;
+    let since_change =
+        ((next.started_at.as_millisecond() - action.at.as_millisecond()) as f64 / 1000.0).max(0.0);
+    let left = (next.finished_at.as_second() + due) - action.at.as_second();
+    let after = measured.iter().find(|r| r.number == next.number + 1);
+    let mut row = row
+        .evidence(format!("changed: {} at {}", action.what, action.at))
+        .evidence(format!(
+            "restart {}: exit {} → start {} ({}s); the back-off in force was {due}s, {left}s of it left at the change",
+            next.number, next.finished_at, next.started_at, next.delay_s
+        ));
+    if let Some(a) = after {
+        row = row.evidence(format!(
+            "the restart after it: {}s after its exit",
+            a.delay_s
+        ));
+    }
+    let prompt = since_change <= PROMPT_S && next.delay_s < due - 1;
+    let waited = on_time(next.delay_s, due);
+    let started_over = after.map(|a| on_time(a.delay_s, i64::from(b.initial_s)));
+    match (prompt, waited) {
+        (true, _) => {
+            let curve = match started_over {
+                Some(true) => format!(
+                    "; the next delay {}s: the curve started over",
+                    after.unwrap().delay_s
+                ),
+                Some(false) => format!(
+                    "; but the next delay was {}s, not the initial {}s",
+                    after.unwrap().delay_s,
+                    b.initial_s
+                ),
+                None => String::new(),
+            };
+            let verdict = if started_over == Some(false) {
+                Verdict::Differs
+            } else {
+                Verdict::Conforms
+            };
+            let when = if since_change < 1.0 {
+                "started within a second of the change".to_owned()
+            } else {
+                format!("started {since_change:.1}s after the change")
+            };
+            let observed = format!(
+                "{when}, {}s before the back-off would have ended{curve}",
+                left.max(0)
+            );
+            let row = row.observed(observed, verdict).outcome("reset");
+            if verdict == Verdict::Differs {
+                row.why("the start came at once but the back-off went on from where it was")
+            } else {
+                row
+            }
+        }
+        (false, true) => row
+            .observed(
+                format!(
+                    "waited out the back-off: started {}s after the exit ({due}s due)",
+                    next.delay_s
+                ),
+                Verdict::Differs,
+            )
+            .outcome("not reset")
+            .why("the change did not start the back-off over"),
+        (false, false) => row
+            .observed(
+                format!(
+                    "started {since_change:.1}s after the change, {}s after the exit ({due}s due)",
+                    next.delay_s
+                ),
+                Verdict::NotMeasurable,
+            )
+            .why("neither at once nor when the back-off ended: the timing does not tell"),
+    }
+}
