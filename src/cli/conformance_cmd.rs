@@ -1,16 +1,16 @@
 //! `crashlab conformance`: pick the properties, reach the cluster (or read saved
 //! observations), run the probes, judge, render, and exit with the documented code.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use super::args::{ConformanceArgs, ConformanceOutput};
 use super::cli_error::{CliError, Exit};
 use super::target_cluster;
 use crate::conformance::{
-    ConformanceEvent, ConformanceOptions, ConformanceReport, Observations, Property, Verdict,
-    judge, merged_markdown, observe, render_human, render_junit, to_markdown,
+    ConformanceEvent, ConformanceOptions, Observations, Property, Verdict, judge, merged_markdown,
+    observe, render_human, render_junit, to_markdown,
 };
+use crate::results::{read_conformance_observations, read_conformance_results};
 
 pub fn run(args: ConformanceArgs) -> Result<Exit, CliError> {
     let properties = if args.only.is_empty() {
@@ -30,25 +30,21 @@ pub fn run(args: ConformanceArgs) -> Result<Exit, CliError> {
         })?
     };
     if !args.merge.is_empty() {
-        let reports = args
-            .merge
-            .iter()
-            .map(|f| {
-                read_json::<ConformanceReport>(
-                    f,
-                    "a conformance result (`crashlab conformance -o json`)",
-                )
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let reports = read_conformance_results(&args.merge).map_err(|e| {
+            CliError::usage(e).with_hint(
+                "--merge takes the JSON that `crashlab conformance -o json` prints, one file per cluster",
+            )
+        })?;
         print!("{}", merged_markdown(&reports));
         return Ok(Exit::Pass);
     }
     let (observations, duration) = match &args.from {
         Some(file) => (
-            read_json::<Observations>(
-                file,
-                "observations saved with `crashlab conformance --record`",
-            )?,
+            read_conformance_observations(file).map_err(|e| {
+                CliError::usage(e).with_hint(
+                    "--from takes the observations saved with `crashlab conformance --record FILE`",
+                )
+            })?,
             None,
         ),
         None => {
@@ -144,23 +140,4 @@ fn say(e: ConformanceEvent) {
             Some(e) => eprintln!("crashlab: {probe}: {e}"),
         },
     }
-}
-
-/// A JSON file as `T`; errors name the file, line, column and field.
-fn read_json<T: serde::de::DeserializeOwned>(file: &Path, what: &str) -> Result<T, CliError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| CliError::usage(format!("{}: {e}", file.display())))?;
-    let de = &mut serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let inner = e.inner();
-        CliError::usage(format!(
-            "{}:{}:{}: field `{}`: {}",
-            file.display(),
-            inner.line(),
-            inner.column(),
-            e.path(),
-            inner
-        ))
-        .with_hint(format!("expected {what}"))
-    })
 }

@@ -110,15 +110,15 @@ pub async fn profile(
     })
 }
 
-/// `kubelet_terminated_containers_total` of `node`, or why there is none.
+/// `kubelet_terminated_containers_total` of `node`: `None` when the kubelet shows no such
+/// series (a kubelet before 1.36, or one that has counted nothing yet: a counter vector shows
+/// nothing until its first increment).
 pub async fn kubelet_terminations(
     client: &kube::Client,
     node: &str,
-) -> Result<BTreeMap<String, u64>, String> {
+) -> Result<Option<BTreeMap<String, u64>>, String> {
     let metrics = node_get(client, node, "metrics").await?;
-    parse_terminations(&metrics).ok_or_else(|| {
-        "the kubelet has no kubelet_terminated_containers_total (added in 1.36, pkg/kubelet/metrics/metrics.go)".to_owned()
-    })
+    Ok(parse_terminations(&metrics))
 }
 
 /// A pod's UID.

@@ -285,8 +285,21 @@ pub async fn observe(
         Err(e) => (Vec::new(), Some(e)),
     };
     let (kubelet_terminations, kubelet_terminations_note) = match (term_before, term_after) {
-        (Ok(before), Ok(after)) => (Some(TerminationCounts { before, after }), None),
-        (Err(e), _) | (_, Err(e)) => (None, Some(e)),
+        (Ok(before), Ok(Some(after))) => (
+            Some(TerminationCounts {
+                before: before.unwrap_or_default(),
+                after,
+            }),
+            None,
+        ),
+        (Ok(_), Ok(None)) => (
+            None,
+            Some(
+                "the kubelet shows no kubelet_terminated_containers_total (added in 1.36, pkg/kubelet/metrics/metrics.go)"
+                    .to_owned(),
+            ),
+        ),
+        (Err(e), _) | (_, Err(e)) => (None, Some(format!("the kubelet's metrics could not be read: {e}"))),
     };
     let node = NodeEvidence {
         access: node_probe::describe(&access),

@@ -116,10 +116,19 @@ fn oom_row(obs: &Observations, probe: &str, case: &str) -> Row {
     if let Some(t) = &obs.node.kubelet_terminations {
         let d = t.deltas();
         let show = |k: &str| d.get(k).copied().unwrap_or(0);
+        let counted = show("137/OOMKilled") + show("137/Error");
+        let all_kills = obs.node.kernel_kills.len() as u64;
         row = row.evidence(format!(
-            "kubelet_terminated_containers_total over the run (node-wide): 137/OOMKilled +{}, 137/Error +{}",
+            "kubelet_terminated_containers_total over the run (node-wide): 137/OOMKilled +{}, 137/Error +{}{}",
             show("137/OOMKilled"),
-            show("137/Error")
+            show("137/Error"),
+            if counted < all_kills {
+                format!(
+                    ", for {all_kills} kernel OOM kills of the probes: the kubelet counts a termination only when a status it writes shows the container in state terminated, which a crash loop's statuses often skip (pkg/kubelet/status/status_manager.go, checkAndRecordTerminations)"
+                )
+            } else {
+                String::new()
+            }
         ));
     } else if let Some(note) = &obs.node.kubelet_terminations_note {
         row = row.evidence(note.clone());

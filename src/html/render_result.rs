@@ -1,11 +1,13 @@
 //! `crashlab report FILE --html`: the HTML report of a result read back by
-//! [`crate::results`] (a run, a validation, a matrix, a recording).
+//! [`crate::results`] (a run, a validation, a matrix, a recording, a conformance result or its
+//! saved observations).
 
 use std::path::Path;
 
 use crate::results::ResultFile;
 use crate::scenario::Scenario;
 
+use super::conformance_page::render_conformance;
 use super::html_error::{HtmlError, Result};
 use super::matrix_chart::render_matrix;
 use super::recorded_report::run_of_recording;
@@ -20,6 +22,11 @@ pub fn render_result(result: &ResultFile, scenarios: &[Scenario], file: &Path) -
         ResultFile::Run(run) => render_run(run, scenarios),
         ResultFile::Validate(v) => render_validate(v),
         ResultFile::Matrix(doc) => render_matrix(&doc.runs),
+        ResultFile::Conformance(report) => render_conformance(report, None),
+        ResultFile::ConformanceObservations(obs) => {
+            let all = crate::conformance::Property::ALL;
+            render_conformance(&crate::conformance::judge(obs, &all, None), Some(obs))
+        }
         ResultFile::Recording(rec) => {
             let scenario = scenarios
                 .iter()

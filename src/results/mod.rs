@@ -8,7 +8,10 @@ mod result_file;
 mod typed;
 
 pub use result_error::{Result, ResultError};
-pub use result_file::{ResultFile, parse_result, read_matrix_results, read_result};
+pub use result_file::{
+    ResultFile, parse_result, read_conformance_observations, read_conformance_results,
+    read_matrix_results, read_result,
+};
 pub use typed::typed;
 
 #[cfg(test)]

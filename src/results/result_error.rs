@@ -38,7 +38,7 @@ pub enum ResultError {
         message: String,
     },
     #[error(
-        "{}: not a crashlab result: expected the JSON of `crashlab run -o json` (scenarios, summary), `crashlab validate -o json` (command, min_score, scenarios), `crashlab matrix -o json` (runs) or a recording of `crashlab run --record` (scenario, observations); found {found}",
+        "{}: not a crashlab result: expected the JSON of `crashlab run -o json` (scenarios, summary), `crashlab validate -o json` (command, min_score, scenarios), `crashlab matrix -o json` (runs), `crashlab conformance -o json` (cluster, properties), a recording of `crashlab run --record` (scenario, observations) or of `crashlab conformance --record` (cluster, probes, node); found {found}",
         file.display()
     )]
     Unknown { file: PathBuf, found: String },
@@ -66,13 +66,13 @@ impl ResultError {
     pub fn hint(&self) -> &'static str {
         match self {
             ResultError::Read { .. } => {
-                "give a file written by `crashlab run|validate|matrix -o json` or `crashlab run --record DIR`"
+                "give a file written by `crashlab run|validate|matrix|conformance -o json`, `crashlab run --record DIR` or `crashlab conformance --record FILE`"
             }
             ResultError::Syntax { .. } => {
                 "give the whole JSON output; an empty or cut-off file comes from a run that stopped before it printed its result"
             }
             ResultError::Shape { .. } | ResultError::Unknown { .. } => {
-                "crashlab reads what `crashlab run|validate|matrix -o json` print and what `crashlab run --record DIR` writes"
+                "crashlab reads what `crashlab run|validate|matrix|conformance -o json` print and what `crashlab run --record DIR` and `crashlab conformance --record FILE` write"
             }
             ResultError::NotThisKind { .. } => {
                 "`crashlab matrix --merge` reads what `crashlab matrix -o json` writes; `crashlab report FILE` reads any result"

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use crate::conformance::{CONFORMANCE_SCHEMA_VERSION, ConformanceReport, Observations};
 use crate::matrix::{MATRIX_SCHEMA_VERSION, MatrixDocument, MatrixRun};
 use crate::report::{RUN_SCHEMA_VERSION, RunDocument};
 use crate::timeline::Recording;
@@ -20,6 +21,9 @@ pub enum ResultFile {
     Validate(Box<ValidationReport>),
     Matrix(MatrixDocument),
     Recording(Box<Recording>),
+    Conformance(Box<ConformanceReport>),
+    /// What `crashlab conformance --record` saved.
+    ConformanceObservations(Box<Observations>),
 }
 
 impl ResultFile {
@@ -30,6 +34,8 @@ impl ResultFile {
             ResultFile::Validate(_) => VALIDATION,
             ResultFile::Matrix(_) => MATRIX,
             ResultFile::Recording(_) => RECORDING,
+            ResultFile::Conformance(_) => CONFORMANCE,
+            ResultFile::ConformanceObservations(_) => CONFORMANCE_OBSERVATIONS,
         }
     }
 }
@@ -38,6 +44,8 @@ const RUN: &str = "a run result";
 const VALIDATION: &str = "a validation result";
 const MATRIX: &str = "a matrix result";
 const RECORDING: &str = "a recording";
+const CONFORMANCE: &str = "a conformance result";
+const CONFORMANCE_OBSERVATIONS: &str = "a conformance recording";
 
 /// Reads `file` and tells what it holds.
 pub fn read_result(file: &Path) -> Result<ResultFile> {
@@ -65,12 +73,52 @@ pub fn read_matrix_results(files: &[PathBuf]) -> Result<Vec<MatrixRun>> {
     Ok(runs)
 }
 
+/// The reports of every conformance result (`crashlab conformance --merge`), in the order
+/// given; another crashlab result is refused by what it is.
+pub fn read_conformance_results(files: &[PathBuf]) -> Result<Vec<ConformanceReport>> {
+    let mut reports = Vec::new();
+    for file in files {
+        let text = read(file)?;
+        let found = kind_of(&text, file)?;
+        if found != CONFORMANCE {
+            return Err(ResultError::NotThisKind {
+                file: file.clone(),
+                expected: CONFORMANCE,
+                found,
+            });
+        }
+        reports.push(typed(&text, file, CONFORMANCE)?);
+    }
+    Ok(reports)
+}
+
+/// What `crashlab conformance --record` saved, for `--from`; another crashlab result is
+/// refused by what it is.
+pub fn read_conformance_observations(file: &Path) -> Result<Observations> {
+    let text = read(file)?;
+    let found = kind_of(&text, file)?;
+    if found != CONFORMANCE_OBSERVATIONS {
+        return Err(ResultError::NotThisKind {
+            file: file.to_path_buf(),
+            expected: CONFORMANCE_OBSERVATIONS,
+            found,
+        });
+    }
+    typed(&text, file, CONFORMANCE_OBSERVATIONS)
+}
+
 /// Tells what `text` holds and reads it; `file` names it in errors.
 pub fn parse_result(text: &str, file: &Path) -> Result<ResultFile> {
     Ok(match kind_of(text, file)? {
         MATRIX => ResultFile::Matrix(typed(text, file, MATRIX)?),
         RECORDING => ResultFile::Recording(Box::new(typed(text, file, RECORDING)?)),
         VALIDATION => ResultFile::Validate(Box::new(typed(text, file, VALIDATION)?)),
+        CONFORMANCE => ResultFile::Conformance(Box::new(typed(text, file, CONFORMANCE)?)),
+        CONFORMANCE_OBSERVATIONS => ResultFile::ConformanceObservations(Box::new(typed(
+            text,
+            file,
+            CONFORMANCE_OBSERVATIONS,
+        )?)),
         _ => ResultFile::Run(typed(text, file, RUN)?),
     })
 }
@@ -104,6 +152,11 @@ fn kind_of(text: &str, file: &Path) -> Result<&'static str> {
     } else if has("observations") {
         // Recordings are observations, not results: they carry no version.
         return Ok(RECORDING);
+    } else if has("probes") && has("node") && has("cluster") {
+        // Observations, like recordings, carry no version.
+        return Ok(CONFORMANCE_OBSERVATIONS);
+    } else if has("properties") && has("cluster") {
+        (CONFORMANCE, CONFORMANCE_SCHEMA_VERSION)
     } else if has("command") && has("min_score") {
         (VALIDATION, VALIDATION_SCHEMA_VERSION)
     } else if has("scenarios") && has("summary") {

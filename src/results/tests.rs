@@ -19,6 +19,10 @@ fn each_document_is_read_by_the_type_that_wrote_it() {
     assert_eq!(kind("matrix/local-1.34.json"), "a matrix result");
     assert_eq!(kind("validate/bad-diagnoser.json"), "a validation result");
     assert_eq!(kind("recordings/oom.json"), "a recording");
+    assert_eq!(
+        kind("conformance/local-v1.34.4.json"),
+        "a conformance recording"
+    );
     let ResultFile::Matrix(doc) = read_result(&fixture("matrix/local-1.34.json")).unwrap() else {
         panic!("not a matrix")
     };
@@ -26,6 +30,29 @@ fn each_document_is_read_by_the_type_that_wrote_it() {
     assert!(
         doc.comparison.is_none(),
         "the comparison is made again, not read"
+    );
+}
+
+/// A conformance result is told from its recording, and a newer one is refused by name.
+#[test]
+fn conformance_results_and_recordings_are_told_apart() {
+    let ResultFile::ConformanceObservations(obs) =
+        read_result(&fixture("conformance/local-v1.34.4.json")).unwrap()
+    else {
+        panic!("not conformance observations")
+    };
+    let report = crate::conformance::judge(&obs, &crate::conformance::Property::ALL, None);
+    let json = serde_json::to_string(&report).unwrap();
+    let ResultFile::Conformance(back) = parse_result(&json, Path::new("c.json")).unwrap() else {
+        panic!("not a conformance result")
+    };
+    assert_eq!(*back, report);
+    let newer = json.replacen("\"schemaVersion\":1", "\"schemaVersion\":2", 1);
+    assert_eq!(
+        parse_result(&newer, Path::new("c.json"))
+            .unwrap_err()
+            .to_string(),
+        "c.json: a conformance result of schemaVersion 2, written by a newer crashlab; this one reads up to version 1"
     );
 }
 
@@ -64,7 +91,7 @@ fn other_files_are_refused_with_their_name_and_place() {
     let err = |text: &str| parse_result(text, f).unwrap_err().to_string();
     assert_eq!(
         err("{\"items\": [], \"kind\": \"List\"}"),
-        "x.json: not a crashlab result: expected the JSON of `crashlab run -o json` (scenarios, summary), `crashlab validate -o json` (command, min_score, scenarios), `crashlab matrix -o json` (runs) or a recording of `crashlab run --record` (scenario, observations); found an object with the fields items, kind"
+        "x.json: not a crashlab result: expected the JSON of `crashlab run -o json` (scenarios, summary), `crashlab validate -o json` (command, min_score, scenarios), `crashlab matrix -o json` (runs), `crashlab conformance -o json` (cluster, properties), a recording of `crashlab run --record` (scenario, observations) or of `crashlab conformance --record` (cluster, probes, node); found an object with the fields items, kind"
     );
     assert!(err("[1]").ends_with("found an array"), "{}", err("[1]"));
     assert_eq!(

@@ -14,6 +14,7 @@ mod support;
 
 mod cli;
 mod cluster;
+mod conformance;
 mod crashprobe;
 mod export;
 mod faults;

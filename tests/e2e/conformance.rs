@@ -1,0 +1,162 @@
+//! `crashlab conformance` as its user runs it: on the real local cluster, every property gets a
+//! verdict, the OOM rows rest on the kernel's own record of each kill, and nothing differs
+//! from upstream on this provider (cgroupfs driver, containerd, cgroup v1); the saved
+//! observations judge again offline to the same report. Bad input is refused with exit 2
+//! before any cluster is touched.
+
+use serde_json::Value;
+
+use crate::support::{self, Run, crashlab};
+
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_conformance_on_the_local_cluster_gives_every_property_a_verdict() {
+    let _cluster = support::shared();
+    let _heavy = support::heavy();
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("observations.json");
+    let junit = dir.path().join("conformance.xml");
+    let html = dir.path().join("conformance.html");
+    let mut cmd = crashlab();
+    cmd.args([
+        "conformance",
+        "--context",
+        "crashlab-local",
+        "-o",
+        "json",
+        "--record",
+    ])
+    .arg(&saved)
+    .arg("--junit")
+    .arg(&junit)
+    .arg("--html")
+    .arg(&html);
+    let run = Run::new(cmd);
+    assert_eq!(
+        run.code(),
+        0,
+        "{}",
+        run.describe("conformance on the local cluster")
+    );
+    let report: Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert_eq!(report["schemaVersion"], 1);
+    assert_eq!(report["cluster"]["cgroup_version"], "v1");
+    assert_eq!(report["nodeAccess"], "this host");
+    let properties = report["properties"].as_array().unwrap();
+    let names: Vec<&str> = properties
+        .iter()
+        .map(|p| p["property"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "oom",
+            "backoff-curve",
+            "backoff-reset",
+            "probe-kills",
+            "start-error",
+            "event-texts"
+        ]
+    );
+    for p in properties {
+        for row in p["rows"].as_array().unwrap() {
+            let verdict = row["verdict"].as_str().unwrap();
+            assert_ne!(verdict, "differs", "{}: {row:#}", p["property"]);
+            if verdict == "not-measurable" {
+                assert!(row["why"].is_string(), "{row:#}");
+            }
+        }
+    }
+    // The OOM truth table: each case conforms on the kernel's word, not the status alone.
+    let oom = &properties[0]["rows"];
+    for case in oom.as_array().unwrap() {
+        assert_eq!(case["verdict"], "conforms", "{case:#}");
+        assert_eq!(case["outcome"], "OOMKilled reported", "{case:#}");
+        let evidence = case["evidence"].as_array().unwrap();
+        assert!(
+            evidence.iter().any(|e| e
+                .as_str()
+                .unwrap()
+                .starts_with("kernel: oom-kill of task crashprobe")),
+            "{case:#}"
+        );
+    }
+    // Measured, not assumed: the curve's first rows and both reset changes have verdicts.
+    let curve = properties[1]["rows"].as_array().unwrap();
+    assert!(
+        curve.iter().filter(|r| r["verdict"] == "conforms").count() >= 4,
+        "{curve:#?}"
+    );
+    let reset = properties[2]["rows"].as_array().unwrap();
+    for r in &reset[..2] {
+        assert_eq!(r["verdict"], "conforms", "{r:#}");
+        assert_eq!(r["outcome"], "reset", "{r:#}");
+    }
+    // JUnit and HTML were written from the same report.
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.contains("OOM kills reported as OOMKilled") && page.contains("<svg"),
+        "html"
+    );
+    // The saved observations judge again offline to the same rows.
+    let mut again = crashlab();
+    again
+        .args(["conformance", "-o", "json", "--from"])
+        .arg(&saved);
+    let again = Run::new(again);
+    assert_eq!(again.code(), 0, "{}", again.describe("conformance --from"));
+    let offline: Value = serde_json::from_str(&again.stdout()).unwrap();
+    assert_eq!(offline["properties"], report["properties"]);
+}
+
+#[test]
+fn unknown_properties_are_all_named_and_nothing_runs() {
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args([
+            "conformance",
+            "--only",
+            "oom,oomkilled,curve",
+            "--context",
+            "no-such-context",
+        ]);
+        c
+    });
+    assert_eq!(
+        run.code(),
+        2,
+        "{}",
+        run.describe("conformance --only with unknown names")
+    );
+    run.stderr_has("unknown properties `oomkilled`, `curve`")
+        .stderr_has("oom, backoff-curve, backoff-reset, probe-kills, start-error, event-texts");
+}
+
+#[test]
+fn a_broken_observations_file_names_the_file_the_line_and_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("obs.json");
+    std::fs::write(
+        &file,
+        "{\n  \"probes\": [],\n  \"node\": {\"access\": \"this host\", \"reachable\": true},\n  \"cluster\": {\n    \"context\": 3\n  }\n}\n",
+    )
+    .unwrap();
+    let run = Run::new({
+        let mut c = crashlab();
+        c.args(["conformance", "--from"]).arg(&file);
+        c
+    });
+    assert_eq!(
+        run.code(),
+        2,
+        "{}",
+        run.describe("conformance --from a bad file")
+    );
+    run.stderr_has(&format!("{}:5:", file.display()))
+        .stderr_has("cluster.context: invalid type: integer `3`, expected a string")
+        .stderr_has(
+            "--from takes the observations saved with `crashlab conformance --record FILE`",
+        );
+}
