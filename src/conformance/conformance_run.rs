@@ -3,7 +3,7 @@
 //! the changes made to the reset probes while they wait in back-off, and the node's own
 //! evidence before and after.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,21 +17,18 @@ use crate::runner::{OnReproduced, Parallelism, Reproduced, RunEvent, RunOptions,
 use crate::scenario::Scenario;
 
 use super::cluster_reads;
-use super::instances::{CONTAINER, terminated_instances};
+use super::instances::terminated_instances;
 use super::judge_curve::restarts_to_show_cap;
 use super::node_evidence::{Counted, NodeEvidence, PodCgroupCount, TerminationCounts};
 use super::node_probe;
-use super::observations::{ActionTaken, Observations, ProbeRun};
+use super::observations::{Observations, ProbeRun};
 use super::probe::{Probe, probes_for};
 use super::property::Property;
+use super::upstream;
 
 /// The curve probe waits for the cap in the default run when it comes within this much
 /// back-off (a tuned kubelet); else only with `--long`.
 const CAP_BUDGET_S: u64 = 150;
-
-/// A reset probe is changed with at least this much of its back-off still to run, so that a
-/// start caused by the change is told from one at the back-off's end.
-const ACT_AHEAD: Duration = Duration::from_secs(6);
 
 pub struct ConformanceOptions {
     pub context: String,
@@ -67,8 +64,6 @@ pub enum ConformanceEvent {
 
 #[derive(Default)]
 struct Shared {
-    actions: Vec<(String, ActionTaken)>,
-    acted: BTreeSet<String>,
     cgroups: Vec<PodCgroupCount>,
 }
 
@@ -112,14 +107,18 @@ pub async fn observe(
         .and_then(|s| s.parse::<u64>().ok());
     let term_before = cluster_reads::kubelet_terminations(&client, &node_name).await;
 
-    let probes = probes_for(&opts.properties);
     let (initial, max) = (
         profile.kubelet_backoff.initial_s,
         profile.kubelet_backoff.max_s,
     );
+    // A run past the kubelet's fixed 10 minutes drops the back-off entry: --long only. It needs
+    // the node, to kill the container from there.
+    let long_run = Duration::from_secs(upstream::RESET_AFTER_S + 15);
+    let long_run_fits = opts.long && reachable;
+    let probes = probes_for(&opts.properties, long_run_fits);
     let scenarios: Vec<Scenario> = probes
         .iter()
-        .map(|p| prepared(p, &node_name, initial, max, opts.long))
+        .map(|p| prepared(p, &node_name, initial, max, opts.long, long_run))
         .collect();
     events(ConformanceEvent::ProbesStarted {
         probes: probes.iter().map(|p| p.name.to_owned()).collect(),
@@ -130,56 +129,16 @@ pub async fn observe(
         let shared = shared.clone();
         let client = client.clone();
         let access = access.clone();
-        let events = events.clone();
         let cgroup_version = cgroup_version.clone().unwrap_or_else(|| "v1".to_owned());
         OnReproduced(Arc::new(move |r: Reproduced| {
             let shared = shared.clone();
             let client = client.clone();
             let access = access.clone();
-            let events = events.clone();
             let cgroup_version = cgroup_version.clone();
             async move {
                 let Some(probe) = Probe::by_name(&r.scenario) else {
                     return;
                 };
-                if let (Some(action), Moment::Crashloop) = (probe.action, r.asked) {
-                    if !shared.lock().unwrap().acted.insert(probe.name.to_owned()) {
-                        return;
-                    }
-                    // The moment can come on a status the kubelet has not caught up with;
-                    // act on a back-off the pod status itself shows, with time to spare.
-                    let ready = cluster_reads::wait_in_backoff(
-                        &client,
-                        &r.namespace,
-                        &r.pod,
-                        CONTAINER,
-                        ACT_AHEAD,
-                        Duration::from_secs(120),
-                    )
-                    .await;
-                    let at = Timestamp::now();
-                    let result = match ready {
-                        Ok(()) => {
-                            cluster_reads::act(&client, &r.namespace, &r.pod, CONTAINER, action)
-                                .await
-                        }
-                        Err(e) => Err(format!("not changed: {e}")),
-                    };
-                    let error = result.err();
-                    events(ConformanceEvent::Acted {
-                        probe: probe.name.to_owned(),
-                        what: action.describe(),
-                        error: error.clone(),
-                    });
-                    shared.lock().unwrap().actions.push((
-                        probe.name.to_owned(),
-                        ActionTaken {
-                            at,
-                            what: action.describe(),
-                            error,
-                        },
-                    ));
-                }
                 if probe.oom && r.asked == Moment::Settled {
                     let count = match cluster_reads::pod_uid(&client, &r.namespace, &r.pod).await {
                         Ok(uid) => {
@@ -211,16 +170,66 @@ pub async fn observe(
             context: opts.context.clone(),
             parallelism: Parallelism::Fixed(scenarios.len().max(1)),
             on_reproduced: Some(callback),
-            moments: vec![Moment::Crashloop, Moment::Settled],
-            tool_window: Duration::from_secs(5),
+            moments: vec![Moment::Settled],
             ..Default::default()
         },
     );
+    let namespaces: Arc<Mutex<BTreeMap<String, String>>> = Arc::default();
+    let changes: Vec<_> = probes
+        .iter()
+        .filter_map(|p| p.action.map(|a| (p.name, a)))
+        .map(|(name, action)| {
+            let change = super::change_driver::drive_change(
+                client.clone(),
+                namespaces.clone(),
+                name,
+                action,
+                (initial, max),
+                Duration::from_secs(240),
+            );
+            let events = events.clone();
+            let task = tokio::spawn(async move {
+                let taken = change.await;
+                if let Some(a) = &taken {
+                    events(ConformanceEvent::Acted {
+                        probe: name.to_owned(),
+                        what: a.what.clone(),
+                        error: a.error.clone(),
+                    });
+                }
+                taken
+            });
+            (name, task)
+        })
+        .collect();
+    let kills = Arc::new(Mutex::new(Vec::new()));
+    let driver = probes.iter().any(|p| p.killed_from_node).then(|| {
+        tokio::spawn(super::kill_driver::drive(
+            client.clone(),
+            access.clone(),
+            Timestamp::now(),
+            long_run,
+            long_run + Duration::from_secs(300),
+            kills.clone(),
+        ))
+    });
     let (tx, mut rx) = mpsc::unbounded_channel::<RunEvent>();
     let forward = {
         let events = events.clone();
+        let namespaces = namespaces.clone();
         tokio::spawn(async move {
             while let Some(e) = rx.recv().await {
+                if let RunEvent::ScenarioStarted {
+                    scenario,
+                    namespace,
+                    ..
+                } = &e
+                {
+                    namespaces
+                        .lock()
+                        .unwrap()
+                        .insert(scenario.clone(), namespace.clone());
+                }
                 if let RunEvent::ScenarioFinished { report } = e {
                     events(ConformanceEvent::ProbeFinished {
                         probe: report.name.clone(),
@@ -237,13 +246,29 @@ pub async fn observe(
         .await
         .map_err(|e| e.to_string())?;
     let _ = forward.await;
+    if let Some(d) = driver {
+        d.abort();
+    }
+    let mut actions = Vec::new();
+    for (name, task) in changes {
+        let taken = if task.is_finished() {
+            task.await.ok().flatten()
+        } else {
+            task.abort();
+            None
+        };
+        if let Some(a) = taken {
+            actions.push((name.to_owned(), a));
+        }
+    }
+    let kills = std::mem::take(&mut *kills.lock().unwrap());
 
     let vm_after = vmstat(access.clone())
         .await
         .ok()
         .and_then(|s| s.parse::<u64>().ok());
     let term_after = cluster_reads::kubelet_terminations(&client, &node_name).await;
-    let kills = {
+    let kernel = {
         let a = access.clone();
         tokio::task::spawn_blocking(move || node_probe::kernel_kills(&a))
             .await
@@ -258,11 +283,15 @@ pub async fn observe(
             error: (run.report.verdict == Verdict::Error)
                 .then(|| run.report.error.clone().unwrap_or_default()),
             recording: run.recording,
-            action: shared
-                .actions
+            action: actions
                 .iter()
                 .find(|(name, _)| name == p.name)
                 .map(|(_, a)| a.clone()),
+            kills: if p.killed_from_node {
+                kills.clone()
+            } else {
+                Vec::new()
+            },
         })
         .collect();
     // Keep the kernel's kills of the OOM probes' containers only.
@@ -272,7 +301,7 @@ pub async fn observe(
         .flat_map(terminated_instances)
         .map(|i| i.bare_id().to_owned())
         .collect();
-    let (kernel_kills, kernel_log_error) = match kills {
+    let (kernel_kills, kernel_log_error) = match kernel {
         Ok(k) => (
             k.into_iter()
                 .filter(|k| {
@@ -326,7 +355,14 @@ pub async fn observe(
 
 /// The probe's scenario, pinned to `node`; the curve probe watches until the cap shows twice
 /// when that fits the run.
-fn prepared(probe: &Probe, node: &str, initial: u32, max: u32, long: bool) -> Scenario {
+fn prepared(
+    probe: &Probe,
+    node: &str,
+    initial: u32,
+    max: u32,
+    long: bool,
+    long_run: Duration,
+) -> Scenario {
     let mut s = probe.scenario();
     for m in &mut s.spec.manifests {
         if let Some(spec) = m.get_mut("spec").and_then(|v| v.as_object_mut()) {
@@ -335,6 +371,16 @@ fn prepared(probe: &Probe, node: &str, initial: u32, max: u32, long: bool) -> Sc
                 serde_json::Value::String(node.to_owned()),
             );
         }
+    }
+    if probe.action.is_some() {
+        // The change comes in the back-off before this restart; two more show the curve after.
+        let change = super::change_driver::restart_to_change(initial, max);
+        if let Some(r) = s.spec.expect.restarts.as_mut() {
+            r.min = Some(r.min.unwrap_or(0).max(change + 2));
+        }
+    }
+    if probe.killed_from_node {
+        s.spec.timeouts.observe = long_run + Duration::from_secs(240);
     }
     if probe.property == Property::BackoffCurve {
         let (n, total) = restarts_to_show_cap(initial, max);

@@ -20,11 +20,12 @@ pub const PROBE: &str = "liveness-kills";
 /// the start of instance `k + 1`.
 pub fn predict(restarts: &[Restart], initial_s: u32, max_s: u32) -> Vec<(i64, String)> {
     let (initial, max) = (i64::from(initial_s.min(max_s)), i64::from(max_s));
+    let expiry = super::upstream::RESET_AFTER_S as i64;
     // The entry: (back-off, lastUpdate in seconds).
     let mut entry: Option<(i64, i64)> = None;
     let next = |entry: &mut Option<(i64, i64)>, event: i64, now: i64| {
         *entry = Some(match *entry {
-            Some((b, last)) if event - last <= 2 * max => ((2 * b).min(max), now),
+            Some((b, last)) if event - last <= expiry => ((2 * b).min(max), now),
             _ => (initial, now),
         });
     };
@@ -44,7 +45,7 @@ pub fn predict(restarts: &[Restart], initial_s: u32, max_s: u32) -> Vec<(i64, St
             continue;
         };
         match entry {
-            Some((b, last)) if reference - last <= 2 * max && killed_at - reference < b => {
+            Some((b, last)) if reference - last <= expiry && killed_at - reference < b => {
                 out.push((
                     b,
                     format!("the instance before ended {}s before the kill, within the back-off of {b}s: refused, started {b}s after this exit", killed_at - reference),

@@ -9,7 +9,7 @@ use super::instances::restarts;
 use super::judge::{minor, on_time, timeline_of};
 use super::observations::Observations;
 use super::property::Property;
-use super::upstream::{BACKOFF_KEY_FIELDS, reset_sources};
+use super::upstream::{BACKOFF_KEY_FIELDS, RESET_AFTER_S, reset_sources};
 use super::verdict::Verdict;
 
 /// A start this soon after the change came from it (the pod update triggers a sync).
@@ -35,20 +35,7 @@ pub fn judge_reset(obs: &Observations) -> PropertyResult {
             "a Pod's env cannot be changed (the API server allows only the image, and resources through pods/resize); a workload's env change replaces the pod, and a new pod UID is a new key",
         ),
     );
-    let b = &obs.cluster.kubelet_backoff;
-    rows.push(
-        Row::new(
-            "after a long enough run",
-            format!(
-                "reset once an instance ran 2 × max ({}s) after the last back-off step",
-                2 * b.max_s
-            ),
-        )
-        .not_measurable(format!(
-            "needs an instance that runs longer than {}s and then crashes again; crashlab has no probe for it yet",
-            2 * b.max_s
-        )),
-    );
+    rows.push(long_run_row(obs));
     PropertyResult::new(
         Property::BackoffReset,
         rows,
@@ -166,5 +153,109 @@ fn change_row(obs: &Observations, probe: &str, case: &str, key: &str) -> Row {
                 Verdict::NotMeasurable,
             )
             .why("neither at once nor when the back-off ended: the timing does not tell"),
+    }
+}
+
+/// The kubelet drops a back-off entry once the exit it judges comes more than 600 s after the
+/// entry's last step ([`RESET_AFTER_S`]): an instance that ran that long restarts at once, and
+/// the curve starts over. Measured first against client-go's default of 2 × max on a kubelet
+/// capped at 20 s: a 55 s run did not reset it, and the kubelet's source says why.
+fn long_run_row(obs: &Observations) -> Row {
+    let b = &obs.cluster.kubelet_backoff;
+    let probe = "reset-after-run";
+    let row = Row::new(
+        "after a long enough run",
+        format!(
+            "reset: an instance that ran longer than {RESET_AFTER_S}s restarts at once, the next after {}s",
+            b.initial_s
+        ),
+    )
+    .probe(probe);
+    let Some(run) = obs.probe(probe) else {
+        return row.not_measurable(if obs.node.reachable {
+            format!(
+                "needs an instance that runs longer than {RESET_AFTER_S}s: run with --long (about 12 minutes)"
+            )
+        } else {
+            format!("crashlab kills the container from the node, which is {}", obs.node.access)
+        });
+    };
+    let Ok((_, timeline)) = timeline_of(obs, probe) else {
+        return row.not_measurable(
+            run.error
+                .clone()
+                .unwrap_or_else(|| "the probe did not start".into()),
+        );
+    };
+    if let Some(failed) = run.kills.iter().find(|k| k.error.is_some()) {
+        return row.not_measurable(format!(
+            "{} failed: {}",
+            failed.what,
+            failed.error.as_deref().unwrap_or_default()
+        ));
+    }
+    let long_instance = super::kill_driver::LONG_INSTANCE;
+    let measured = restarts(&timeline);
+    let after_long = measured.iter().find(|r| r.number == long_instance + 1);
+    let after_that = measured.iter().find(|r| r.number == long_instance + 2);
+    let (Some(long), Some(next)) = (after_long, after_that) else {
+        return row.not_measurable(format!(
+            "the watch saw {} restarts of the {} this needs",
+            measured.len(),
+            long_instance + 2
+        ));
+    };
+    let ran = long.finished_at.as_second()
+        - measured
+            .iter()
+            .find(|r| r.number == long_instance)
+            .map_or(long.finished_at.as_second(), |r| r.started_at.as_second());
+    let due = expected_delay(b.initial_s, b.max_s, long.number) as i64;
+    let mut row = row;
+    for k in &run.kills {
+        row = row.evidence(format!("{} at {}", k.what, k.at));
+    }
+    row = row.evidence(format!(
+        "the long instance ran {ran}s; the restart after it came {}s after its exit ({due}s due without a reset); the one after, {}s",
+        long.delay_s, next.delay_s
+    ));
+    if ran <= RESET_AFTER_S as i64 {
+        return row.not_measurable(format!(
+            "the long instance ran {ran}s, not more than {RESET_AFTER_S}s"
+        ));
+    }
+    let at_once = on_time(long.delay_s, 0) && long.delay_s < due - 1;
+    let over = on_time(next.delay_s, i64::from(b.initial_s));
+    match (at_once, over) {
+        (true, true) => row
+            .observed(
+                format!(
+                    "restarted {}s after the exit, then {}s: the curve started over",
+                    long.delay_s, next.delay_s
+                ),
+                Verdict::Conforms,
+            )
+            .outcome("reset"),
+        _ if on_time(long.delay_s, due) => row
+            .observed(
+                format!(
+                    "waited {}s: the back-off went on ({due}s due)",
+                    long.delay_s
+                ),
+                Verdict::Differs,
+            )
+            .outcome("not reset")
+            .why(format!(
+                "a run longer than {RESET_AFTER_S}s did not drop the back-off entry"
+            )),
+        _ => row
+            .observed(
+                format!(
+                    "restarted {}s after the exit, then {}s",
+                    long.delay_s, next.delay_s
+                ),
+                Verdict::Differs,
+            )
+            .why("neither the reset's timing nor the back-off's"),
     }
 }

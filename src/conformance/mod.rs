@@ -5,6 +5,7 @@
 //! upstream's source says for that version ([`upstream`]), and the [`ConformanceReport`] is
 //! the one document every output renders from.
 
+mod change_driver;
 mod cluster_reads;
 mod conformance_report;
 mod conformance_run;
@@ -18,6 +19,7 @@ mod judge_probe_kills;
 mod judge_reset;
 mod judge_start_error;
 mod junit;
+mod kill_driver;
 mod markdown;
 mod node_evidence;
 mod node_probe;

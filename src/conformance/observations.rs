@@ -79,6 +79,9 @@ pub struct ProbeRun {
     /// What crashlab changed in the pod, and when.
     #[serde(default)]
     pub action: Option<ActionTaken>,
+    /// The kills crashlab made from the node (the long-run reset probe), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kills: Vec<ActionTaken>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -38,6 +38,8 @@ pub struct Probe {
     pub action: Option<ProbeAction>,
     /// The node's OOM evidence is read for its pod.
     pub oom: bool,
+    /// crashlab kills the container from the node on a schedule ([`super::kill_driver`]).
+    pub killed_from_node: bool,
 }
 
 macro_rules! probe {
@@ -48,6 +50,7 @@ macro_rules! probe {
             text: include_str!(concat!("probes/", $name, ".yaml")),
             action: $action,
             oom: $oom,
+            killed_from_node: false,
         }
     };
 }
@@ -71,6 +74,14 @@ pub const PROBES: &[Probe] = &[
     ),
     probe!("liveness-kills", Property::ProbeKills, None, false),
     probe!("start-error", Property::StartError, None, false),
+    Probe {
+        name: "reset-after-run",
+        property: Property::BackoffReset,
+        text: include_str!("probes/reset-after-run.yaml"),
+        action: None,
+        oom: false,
+        killed_from_node: true,
+    },
 ];
 
 impl Probe {
@@ -89,10 +100,13 @@ impl Probe {
 }
 
 /// The probes the properties need. Event texts are read from every probe that runs; alone,
-/// they need the curve and the liveness probe (BackOff, Killing, Unhealthy, Started).
-pub fn probes_for(properties: &[Property]) -> Vec<&'static Probe> {
+/// they need the curve and the liveness probe (BackOff, Killing, Unhealthy, Started). The
+/// long-run reset needs a run of twice the kubelet's cap (`long_run`: `--long`, or a cap short
+/// enough for the default run).
+pub fn probes_for(properties: &[Property], long_run: bool) -> Vec<&'static Probe> {
     PROBES
         .iter()
+        .filter(|p| !p.killed_from_node || long_run)
         .filter(|p| {
             properties.contains(&p.property)
                 || (properties.contains(&Property::EventTexts)
@@ -116,14 +130,24 @@ mod tests {
     #[test]
     fn each_property_has_a_probe() {
         for prop in Property::ALL {
-            assert!(!probes_for(&[prop]).is_empty(), "{prop:?}");
+            assert!(!probes_for(&[prop], false).is_empty(), "{prop:?}");
         }
         assert_eq!(
-            probes_for(&[Property::Oom])
+            probes_for(&[Property::Oom], false)
                 .iter()
                 .map(|p| p.name)
                 .collect::<Vec<_>>(),
             ["oom-pid1", "oom-child"]
+        );
+        assert!(
+            probes_for(&[Property::BackoffReset], true)
+                .iter()
+                .any(|p| p.name == "reset-after-run")
+        );
+        assert!(
+            !probes_for(&[Property::BackoffReset], false)
+                .iter()
+                .any(|p| p.name == "reset-after-run")
         );
     }
 }

@@ -65,6 +65,11 @@ pub fn curve_sources(minor: u64) -> Vec<Source> {
     ]
 }
 
+/// The kubelet drops a back-off entry when the exit it judges comes more than this long after
+/// the entry's last step, whatever the cap (`crashLoopBackOff.HasExpiredFunc` in
+/// pkg/kubelet/kubelet.go, 1.34, 1.36 and 1.38 alike; client-go's own default would be 2 × max).
+pub const RESET_AFTER_S: u64 = 600;
+
 /// The fields the back-off key hashes: a change of any of them starts the back-off over.
 pub const BACKOFF_KEY_FIELDS: &[&str] = &[
     "pod name",
@@ -83,8 +88,8 @@ pub fn reset_sources(minor: u64) -> Vec<Source> {
         Source::kubernetes(k, "pkg/kubelet/kuberuntime/helpers.go", "GetBackoffKey"),
         Source::kubernetes(
             k,
-            "staging/src/k8s.io/client-go/util/flowcontrol/backoff.go",
-            "hasExpired (an entry older than 2 × max is dropped)",
+            "pkg/kubelet/kubelet.go",
+            "crashLoopBackOff.HasExpiredFunc (an entry whose last step is more than 600 s before the exit is dropped)",
         ),
     ]
 }
