@@ -305,8 +305,29 @@ pub struct ConformanceArgs {
     /// Allow running against this context even though it is not a known test cluster.
     #[arg(long = "allow-context", value_name = "NAME")]
     pub allow_context: Vec<String>,
+    /// Provider to bring up when no test cluster is reachable (default: kind when kind and a
+    /// Docker engine are usable, else local on Linux as root).
+    #[arg(long, value_enum, conflicts_with = "providers")]
+    pub provider: Option<ProviderName>,
+    /// Kubernetes version for a cluster crashlab brings up (e.g. 1.35).
+    #[arg(long, conflicts_with = "versions")]
+    pub kubernetes_version: Option<String>,
+    /// kind node image already in the Docker engine (e.g. one built by
+    /// `tests/kind/prepare-node-image`); with --versions, repeatable, one per minor.
+    #[arg(long = "node-image", value_name = "REF")]
+    pub node_images: Vec<String>,
+    /// Like `matrix`: bring up a cluster of each of these versions in turn (comma-separated,
+    /// e.g. 1.34,1.36,1.38), probe it, take it down; the reports are compared side by side.
+    #[arg(long, value_name = "LIST", conflicts_with_all = ["context", "from", "merge"])]
+    pub versions: Option<String>,
+    /// With --versions: the providers whose clusters are probed (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', requires = "versions")]
+    pub providers: Vec<ProviderName>,
+    /// With --versions: leave the last cluster running afterwards.
+    #[arg(long, requires = "versions")]
+    pub keep_cluster: bool,
     #[command(flatten)]
-    pub bring_up: BringUpArgs,
+    pub release: ReleaseUrlArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

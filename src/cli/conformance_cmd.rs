@@ -3,13 +3,16 @@
 
 use std::sync::Arc;
 
-use super::args::{ConformanceArgs, ConformanceOutput};
+use super::args::{BringUpArgs, ConformanceArgs, ConformanceOutput, ProviderName, ReleaseUrlArg};
 use super::cli_error::{CliError, Exit};
 use super::target_cluster;
+use crate::cluster::{KubeletTuning, Provider, Registry};
 use crate::conformance::{
     ConformanceEvent, ConformanceOptions, Observations, Property, Verdict, judge, merged_markdown,
     observe, render_human, render_junit, to_markdown,
 };
+use crate::conformance::{ConformanceReport, ConformanceSet};
+use crate::pipeline::{ColumnPlan, conformance_columns};
 use crate::results::{read_conformance_observations, read_conformance_results};
 
 pub fn run(args: ConformanceArgs) -> Result<Exit, CliError> {
@@ -37,6 +40,15 @@ pub fn run(args: ConformanceArgs) -> Result<Exit, CliError> {
         })?;
         print!("{}", merged_markdown(&reports));
         return Ok(Exit::Pass);
+    }
+    if let Some(versions) = &args.versions {
+        return columns(&args, versions, &properties);
+    }
+    if args.node_images.len() > 1 {
+        return Err(CliError::usage(
+            "--node-image is given more than once: one cluster takes one node image",
+        )
+        .with_hint("give one, or probe several versions with --versions (one image per minor)"));
     }
     let (observations, duration) = match &args.from {
         Some(file) => (
@@ -93,10 +105,18 @@ async fn measure(
     args: &ConformanceArgs,
     properties: &[Property],
 ) -> Result<(Observations, f64), CliError> {
+    let bring_up = BringUpArgs {
+        provider: args.provider,
+        kubernetes_version: args.kubernetes_version.clone(),
+        node_image: args.node_images.first().cloned(),
+        release: ReleaseUrlArg {
+            k8s_release_url: args.release.k8s_release_url.clone(),
+        },
+    };
     let cluster = target_cluster::connect_with_images(
         args.context.as_deref(),
         &args.allow_context,
-        &args.bring_up,
+        &bring_up,
     )
     .await?;
     let opts = ConformanceOptions {
@@ -140,4 +160,114 @@ fn say(e: ConformanceEvent) {
             Some(e) => eprintln!("crashlab: {probe}: {e}"),
         },
     }
+}
+
+/// `--versions` (and `--providers`): each column's cluster brought up in turn and probed; the
+/// reports side by side, then each cluster's own.
+fn columns(
+    args: &ConformanceArgs,
+    versions: &str,
+    properties: &[Property],
+) -> Result<Exit, CliError> {
+    if args.record.is_some() {
+        return Err(CliError::usage(
+            "--record saves one cluster's observations; it does not go with --versions",
+        )
+        .with_hint(
+            "probe one cluster at a time with --record, and compare the results with --merge",
+        ));
+    }
+    let mut list: Vec<String> = Vec::new();
+    for v in versions.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+        if !list.iter().any(|seen| seen == v) {
+            list.push(v.to_owned());
+        }
+    }
+    if list.is_empty() {
+        return Err(CliError::usage(
+            "--versions needs at least one version, e.g. 1.34,1.36",
+        ));
+    }
+    let registry = Registry::new(&[]);
+    let names = if args.providers.is_empty() {
+        vec![ProviderName::Local]
+    } else {
+        args.providers.clone()
+    };
+    let mut providers: Vec<&dyn Provider> = Vec::new();
+    for name in names {
+        let provider = registry.get(&name.name()).map_err(CliError::usage)?;
+        if !providers.iter().any(|p| p.name() == provider.name()) {
+            providers.push(provider);
+        }
+    }
+    for provider in providers.iter().filter(|p| !p.takes_node_image()) {
+        for v in &list {
+            provider.resolve_version(Some(v)).map_err(CliError::usage)?;
+        }
+    }
+    let node_images = match providers.iter().find(|p| p.takes_node_image()) {
+        Some(provider) => super::matrix_cmd::node_images_for(*provider, &list, &args.node_images)?,
+        None => vec![None; list.len()],
+    };
+    let tuning = KubeletTuning::default();
+    let plan = ColumnPlan {
+        providers: &providers,
+        versions: &list,
+        node_images: &node_images,
+        tuning: &tuning,
+        tuned: false,
+        keep_cluster: args.keep_cluster,
+        k8s_release_url: args.release.k8s_release_url.as_ref(),
+    };
+    let events: Arc<dyn Fn(ConformanceEvent) + Send + Sync> = Arc::new(say);
+    let measured = conformance_columns(
+        &plan,
+        properties,
+        args.long,
+        &mut super::stderr_progress,
+        &mut super::matrix_cmd::print_event,
+        events,
+    )
+    .map_err(|e| {
+        CliError::env(e).with_hint("see `crashlab cluster status` and `crashlab cluster logs`")
+    })?;
+    let reports: Vec<ConformanceReport> = measured.iter().map(|(_, r)| r.clone()).collect();
+    match args.output {
+        ConformanceOutput::Human => {
+            for r in &reports {
+                println!("{}", render_human(r, crate::report::color::stdout()));
+            }
+            print!("{}", merged_markdown(&reports));
+        }
+        ConformanceOutput::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&ConformanceSet::new(reports.clone()))
+                .expect("the reports serialise")
+        ),
+        ConformanceOutput::Markdown => {
+            print!("{}", merged_markdown(&reports));
+            for r in &reports {
+                print!("\n{}", to_markdown(r));
+            }
+        }
+    }
+    if let Some(path) = &args.junit {
+        let mut xml = String::new();
+        for r in &reports {
+            xml.push_str(&render_junit(r).map_err(|e| CliError::env(format!("--junit: {e}")))?);
+        }
+        std::fs::write(path, xml)
+            .map_err(|e| CliError::usage(format!("--junit {}: {e}", path.display())))?;
+    }
+    if let Some(path) = &args.html {
+        std::fs::write(path, crate::html::render_conformance_set(&reports))
+            .map_err(|e| CliError::usage(format!("--html {}: {e}", path.display())))?;
+    }
+    let verdict = Verdict::of(reports.iter().map(ConformanceReport::verdict));
+    Ok(match verdict {
+        Verdict::Differs => Exit::Fail,
+        Verdict::Conforms => Exit::Pass,
+        Verdict::NotMeasurable => Exit::Environment,
+    })
 }

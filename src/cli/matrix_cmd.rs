@@ -155,7 +155,7 @@ fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
 }
 
 /// Progress on stderr: each column, its cluster, one line per scenario verdict.
-fn print_event(ev: MatrixEvent) {
+pub(super) fn print_event(ev: MatrixEvent) {
     match ev {
         MatrixEvent::ColumnStarted {
             provider,
@@ -181,7 +181,7 @@ fn print_event(ev: MatrixEvent) {
 
 /// Per version, the given node image of its minor, else `None` (the pinned image, whose
 /// version must then be one the provider pins).
-fn node_images_for(
+pub(super) fn node_images_for(
     provider: &dyn Provider,
     versions: &[String],
     references: &[String],

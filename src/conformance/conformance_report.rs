@@ -148,3 +148,20 @@ impl ConformanceReport {
         Verdict::of(self.properties.iter().map(|p| p.verdict))
     }
 }
+
+/// Several clusters' reports (`crashlab conformance --versions/--providers -o json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConformanceSet {
+    pub schema_version: u32,
+    pub reports: Vec<ConformanceReport>,
+}
+
+impl ConformanceSet {
+    pub fn new(reports: Vec<ConformanceReport>) -> Self {
+        Self {
+            schema_version: CONFORMANCE_SCHEMA_VERSION,
+            reports,
+        }
+    }
+}

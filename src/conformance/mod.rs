@@ -34,7 +34,7 @@ mod verdict;
 mod tests;
 
 pub use conformance_report::{
-    CONFORMANCE_SCHEMA_VERSION, ConformanceReport, Counts, PropertyResult, Row,
+    CONFORMANCE_SCHEMA_VERSION, ConformanceReport, ConformanceSet, Counts, PropertyResult, Row,
 };
 pub use conformance_run::{ConformanceEvent, ConformanceOptions, observe};
 pub use human::render_human;

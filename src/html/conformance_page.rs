@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use crate::conformance::{ConformanceReport, Observations, Verdict, markdown_cluster_line};
+use crate::conformance::{
+    ConformanceReport, Observations, Verdict, markdown_cluster_line, merged_markdown,
+};
 use crate::timeline::Timeline;
 
 use super::escape::esc;
@@ -124,4 +126,24 @@ pub fn render_conformance(r: &ConformanceReport, observations: Option<&Observati
         ),
         &b,
     )
+}
+
+/// Several clusters: the side-by-side table, then each cluster's own.
+pub fn render_conformance_set(reports: &[ConformanceReport]) -> String {
+    let mut b = String::new();
+    let _ = writeln!(
+        b,
+        "<h2>Side by side</h2>\n<pre>{}</pre>",
+        esc(&merged_markdown(reports))
+    );
+    for r in reports {
+        let page = render_conformance(r, None);
+        // Each cluster's body, without its own document around it.
+        let body = page
+            .split_once("</h1>\n")
+            .and_then(|(_, rest)| rest.split_once("<footer>"))
+            .map_or(String::new(), |(body, _)| body.to_owned());
+        let _ = writeln!(b, "<h2>{}</h2>\n{body}", esc(&markdown_cluster_line(r)));
+    }
+    page("Crash-loop conformance of several clusters", &b)
 }

@@ -27,7 +27,7 @@ mod validate_table;
 #[cfg(test)]
 mod tests;
 
-pub use conformance_page::render_conformance;
+pub use conformance_page::{render_conformance, render_conformance_set};
 pub use escape::esc;
 pub use html_error::{HtmlError, Result};
 pub use html_reporter::HtmlReporter;

@@ -23,6 +23,9 @@ pub fn render_result(result: &ResultFile, scenarios: &[Scenario], file: &Path) -
         ResultFile::Validate(v) => render_validate(v),
         ResultFile::Matrix(doc) => render_matrix(&doc.runs),
         ResultFile::Conformance(report) => render_conformance(report, None),
+        ResultFile::ConformanceSet(set) => {
+            super::conformance_page::render_conformance_set(&set.reports)
+        }
         ResultFile::ConformanceObservations(obs) => {
             let all = crate::conformance::Property::ALL;
             render_conformance(&crate::conformance::judge(obs, &all, None), Some(obs))

@@ -9,11 +9,12 @@ use tokio::sync::mpsc;
 
 use crate::cluster::local::ReleaseUrl;
 use crate::cluster::progress::Progress;
-use crate::cluster::{KubeletTuning, Provider, UpRequest, client_for};
+use crate::cluster::{KubeletTuning, Provider, client_for};
 use crate::matrix::{MatrixRun, column_label};
 use crate::runner::{Parallelism, RunEvent, RunOptions, Runner};
 use crate::scenario::Scenario;
 
+use super::columns::{ColumnPlan, for_each_column};
 use super::matrix_event::MatrixEvent;
 use super::pipeline_error::PipelineError;
 
@@ -44,65 +45,28 @@ pub fn measure_columns(
     progress: &mut dyn FnMut() -> Box<dyn Progress>,
     events: &mut dyn FnMut(MatrixEvent),
 ) -> Result<Vec<MatrixRun>, PipelineError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(PipelineError::Runtime)?;
-    let mut runs = Vec::new();
-    for (i, &provider) in plan.providers.iter().enumerate() {
-        let name = provider.name();
-        for (version, node_image) in plan.versions.iter().zip(&plan.node_images) {
-            // Ctrl-C during a column: no next column, no next bring-up.
-            if crate::shutdown::stopping() {
-                break;
-            }
-            events(MatrixEvent::ColumnStarted {
-                provider: name,
-                version: version.clone(),
-                tuned: plan.tuned,
-            });
-            let mut shown = progress();
-            let report = provider.up(
-                &UpRequest {
-                    kubernetes_version: Some(version.clone()),
-                    node_image: node_image.clone().filter(|_| provider.takes_node_image()),
-                    k8s_release_url: plan.k8s_release_url.clone(),
-                    tuning: plan.tuning.clone(),
-                    kubeconfig: None,
-                    // A cluster of another version must go first.
-                    replace: true,
-                },
-                shown.as_mut(),
-            )?;
-            if let Some(after) = report.node_ready_after {
-                events(MatrixEvent::ClusterReady {
-                    provider: name,
-                    version: report
-                        .kubernetes_version
-                        .clone()
-                        .unwrap_or_else(|| version.clone()),
-                    after_s: after.as_secs_f64(),
-                });
-            }
-            if !report.images_loaded {
-                provider.load_images(shown.as_mut())?;
-            }
+    let columns = ColumnPlan {
+        providers: &plan.providers,
+        versions: &plan.versions,
+        node_images: &plan.node_images,
+        tuning: &plan.tuning,
+        tuned: plan.tuned,
+        keep_cluster: plan.keep_cluster,
+        k8s_release_url: plan.k8s_release_url.as_ref(),
+    };
+    for_each_column(
+        &columns,
+        progress,
+        events,
+        &mut |runtime, cluster, events| {
             let column = Column {
-                provider: name,
-                context: &report.context,
-                node_image: report.node_image.clone(),
+                provider: cluster.provider.name(),
+                context: &cluster.context,
+                node_image: cluster.node_image.clone(),
             };
-            runs.push(runtime.block_on(run_column(column, scenarios, plan, events))?);
-        }
-        let last = i + 1 == plan.providers.len();
-        if !(last && plan.keep_cluster) {
-            let report = provider.down(progress().as_mut())?;
-            for p in report.problems {
-                events(MatrixEvent::TeardownProblem(p));
-            }
-        }
-    }
-    Ok(runs)
+            runtime.block_on(run_column(column, scenarios, plan, events))
+        },
+    )
 }
 
 /// The cluster one column runs on.

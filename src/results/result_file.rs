@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::conformance::{CONFORMANCE_SCHEMA_VERSION, ConformanceReport, Observations};
+use crate::conformance::{
+    CONFORMANCE_SCHEMA_VERSION, ConformanceReport, ConformanceSet, Observations,
+};
 use crate::matrix::{MATRIX_SCHEMA_VERSION, MatrixDocument, MatrixRun};
 use crate::report::{RUN_SCHEMA_VERSION, RunDocument};
 use crate::timeline::Recording;
@@ -22,6 +24,8 @@ pub enum ResultFile {
     Matrix(MatrixDocument),
     Recording(Box<Recording>),
     Conformance(Box<ConformanceReport>),
+    /// Several clusters' conformance reports.
+    ConformanceSet(ConformanceSet),
     /// What `crashlab conformance --record` saved.
     ConformanceObservations(Box<Observations>),
 }
@@ -35,6 +39,7 @@ impl ResultFile {
             ResultFile::Matrix(_) => MATRIX,
             ResultFile::Recording(_) => RECORDING,
             ResultFile::Conformance(_) => CONFORMANCE,
+            ResultFile::ConformanceSet(_) => CONFORMANCE_SET,
             ResultFile::ConformanceObservations(_) => CONFORMANCE_OBSERVATIONS,
         }
     }
@@ -45,6 +50,7 @@ const VALIDATION: &str = "a validation result";
 const MATRIX: &str = "a matrix result";
 const RECORDING: &str = "a recording";
 const CONFORMANCE: &str = "a conformance result";
+const CONFORMANCE_SET: &str = "a conformance result of several clusters";
 const CONFORMANCE_OBSERVATIONS: &str = "a conformance recording";
 
 /// Reads `file` and tells what it holds.
@@ -79,15 +85,20 @@ pub fn read_conformance_results(files: &[PathBuf]) -> Result<Vec<ConformanceRepo
     let mut reports = Vec::new();
     for file in files {
         let text = read(file)?;
-        let found = kind_of(&text, file)?;
-        if found != CONFORMANCE {
-            return Err(ResultError::NotThisKind {
-                file: file.clone(),
-                expected: CONFORMANCE,
-                found,
-            });
+        match kind_of(&text, file)? {
+            CONFORMANCE => reports.push(typed(&text, file, CONFORMANCE)?),
+            CONFORMANCE_SET => {
+                let set: ConformanceSet = typed(&text, file, CONFORMANCE_SET)?;
+                reports.extend(set.reports);
+            }
+            found => {
+                return Err(ResultError::NotThisKind {
+                    file: file.clone(),
+                    expected: CONFORMANCE,
+                    found,
+                });
+            }
         }
-        reports.push(typed(&text, file, CONFORMANCE)?);
     }
     Ok(reports)
 }
@@ -114,6 +125,7 @@ pub fn parse_result(text: &str, file: &Path) -> Result<ResultFile> {
         RECORDING => ResultFile::Recording(Box::new(typed(text, file, RECORDING)?)),
         VALIDATION => ResultFile::Validate(Box::new(typed(text, file, VALIDATION)?)),
         CONFORMANCE => ResultFile::Conformance(Box::new(typed(text, file, CONFORMANCE)?)),
+        CONFORMANCE_SET => ResultFile::ConformanceSet(typed(text, file, CONFORMANCE_SET)?),
         CONFORMANCE_OBSERVATIONS => ResultFile::ConformanceObservations(Box::new(typed(
             text,
             file,
@@ -157,6 +169,8 @@ fn kind_of(text: &str, file: &Path) -> Result<&'static str> {
         return Ok(CONFORMANCE_OBSERVATIONS);
     } else if has("properties") && has("cluster") {
         (CONFORMANCE, CONFORMANCE_SCHEMA_VERSION)
+    } else if has("reports") && obj.len() <= 2 {
+        (CONFORMANCE_SET, CONFORMANCE_SCHEMA_VERSION)
     } else if has("command") && has("min_score") {
         (VALIDATION, VALIDATION_SCHEMA_VERSION)
     } else if has("scenarios") && has("summary") {
