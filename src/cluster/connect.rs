@@ -241,7 +241,15 @@ async fn bring_up_one<'r>(
     if bring_up.node_image.is_none() {
         provider
             .resolve_version(bring_up.kubernetes_version.as_deref())
-            .map_err(ProviderError::usage)?;
+            .map_err(|e| {
+                let error = ProviderError::usage(e);
+                match &bring_up.kubernetes_version {
+                    Some(version) if provider.takes_node_image() => {
+                        error.with_hint(crate::cluster::kind::no_pinned_image_hint(version))
+                    }
+                    _ => error,
+                }
+            })?;
     }
     say(&format!(
         "no test cluster is reachable; bringing up {}",

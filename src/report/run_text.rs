@@ -44,9 +44,13 @@ pub fn write_run_started(
     parallel: Option<&ParallelChoice>,
 ) -> Result<()> {
     let s = if count == 1 { "" } else { "s" };
+    let pre_release = match crate::k8s_version::pre_release_of(server_version) {
+        Some(_) => ", a pre-release",
+        None => "",
+    };
     writeln!(
         out,
-        "running {count} scenario{s} on {context} (Kubernetes {server_version})"
+        "running {count} scenario{s} on {context} (Kubernetes {server_version}{pre_release})"
     )?;
     if let Some(b) = backoff {
         writeln!(

@@ -143,9 +143,9 @@ impl KindProvider {
         // A bad version is bad usage whatever the machine has, so it is reported first.
         let pinned = match &opts.node_image {
             Some(_) => None,
-            None => Some(
-                node_images::NODE_IMAGES.resolve_or_default(opts.kubernetes_version.as_deref())?,
-            ),
+            None => Some(node_images::pinned_image(
+                opts.kubernetes_version.as_deref(),
+            )?),
         };
         let config = kind_config::render(&opts.tuning)?;
         let kind = Self::is_available()?;
