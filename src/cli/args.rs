@@ -257,7 +257,7 @@ pub struct MatrixArgs {
         conflicts_with_all = [
             "versions", "scenarios", "files", "providers", "node_images", "kubelet_config",
             "feature_gates", "parallel", "record", "backoff_delays", "keep_cluster",
-            "k8s_release_url",
+            "k8s_release_url", "nodes",
         ],
     )]
     pub merge: Vec<PathBuf>,
@@ -283,6 +283,10 @@ pub struct MatrixArgs {
     /// the pinned kindest/node image.
     #[arg(long = "node-image", value_name = "REF")]
     pub node_images: Vec<String>,
+    /// How many nodes each column's cluster has: one control plane and N-1 workers (kind
+    /// only: with more than one, every provider of --providers must be able to run them).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub nodes: u8,
     /// A KubeletConfiguration fragment (YAML) applied on every cluster of the matrix.
     #[arg(long, value_name = "FILE")]
     pub kubelet_config: Option<PathBuf>,
@@ -450,6 +454,10 @@ pub struct ClusterUpArgs {
     /// registry is reachable).
     #[arg(long, value_name = "REF")]
     pub node_image: Option<String>,
+    /// How many nodes the cluster has: one control plane and N-1 workers (kind only; the
+    /// local provider's one node is this host).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub nodes: u8,
     #[command(flatten)]
     pub release: ReleaseUrlArg,
 }
@@ -706,6 +714,10 @@ pub struct BringUpArgs {
     /// default: the pinned kindest/node image of the Kubernetes version.
     #[arg(long, value_name = "REF")]
     pub node_image: Option<String>,
+    /// How many nodes a cluster crashlab brings up has: one control plane and N-1 workers
+    /// (kind only; the local provider's one node is this host).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub nodes: u8,
     #[command(flatten)]
     pub release: ReleaseUrlArg,
 }

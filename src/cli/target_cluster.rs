@@ -25,6 +25,7 @@ pub async fn connect_with_images(
         kubernetes_version: bring_up.kubernetes_version.clone(),
         node_image: bring_up.node_image.clone(),
         k8s_release_url: bring_up.release.k8s_release_url.clone(),
+        nodes: super::node_count(bring_up.nodes)?,
     };
     let request = ConnectRequest {
         context,

@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 
 use crate::cluster::local::ReleaseUrl;
 use crate::cluster::progress::Progress;
-use crate::cluster::{KubeletTuning, Provider, UpRequest, client_for};
+use crate::cluster::{KubeletTuning, NodeCount, Provider, UpRequest, client_for};
 use crate::matrix::{MatrixRun, column_label};
 use crate::runner::{Parallelism, RunEvent, RunOptions, Runner};
 use crate::scenario::Scenario;
@@ -34,6 +34,8 @@ pub struct MatrixPlan<'a> {
     pub keep_cluster: bool,
     /// `--k8s-release-url`: where the local provider downloads Kubernetes from.
     pub k8s_release_url: Option<ReleaseUrl>,
+    /// `--nodes`, the same for every column (each provider was asked whether it can).
+    pub nodes: NodeCount,
 }
 
 /// Runs `scenarios` on every column of `plan`; a Ctrl-C ends it after the running column.
@@ -71,6 +73,7 @@ pub fn measure_columns(
                     kubeconfig: None,
                     // A cluster of another version must go first.
                     replace: true,
+                    nodes: plan.nodes,
                 },
                 shown.as_mut(),
             )?;
