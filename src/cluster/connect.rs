@@ -246,11 +246,12 @@ async fn bring_up_one<'r>(
             .resolve_version(bring_up.kubernetes_version.as_deref())
             .map_err(|e| {
                 let error = ProviderError::usage(e);
-                match &bring_up.kubernetes_version {
-                    Some(version) if provider.takes_node_image() => {
-                        error.with_hint(crate::cluster::kind::no_pinned_image_hint(version))
-                    }
-                    _ => error,
+                if provider.takes_node_image() {
+                    error.with_hint(
+                        "another version runs on a node image of it given with --node-image REF (`tests/kind/prepare-node-image VERSION` builds one for the versions the local provider pins)",
+                    )
+                } else {
+                    error
                 }
             })?;
     }

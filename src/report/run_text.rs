@@ -90,7 +90,12 @@ pub fn write_verdict(
     };
     let name = p.paint(&r.name, Style::new().bold());
     let verdict = p.paint(word, style);
-    writeln!(out, "{name}  {verdict} in {}", elapsed(r.elapsed_s))?;
+    writeln!(
+        out,
+        "{name}  {verdict} in {}{}",
+        elapsed(r.elapsed_s),
+        pods_judged(&r.observed)
+    )?;
     if let Some(e) = &r.error {
         let label = p.paint("error:", Style::new().magenta().bold());
         writeln!(out, "  {label} {e}")?;
@@ -112,6 +117,23 @@ pub fn write_verdict(
         writeln!(out, "      {} {}", p.paint("observed", dim), c.observed)?;
     }
     Ok(())
+}
+
+/// `, 2 pods: app-7x2kq on crashlab-worker, app-9zr4t on crashlab-worker2` when the target
+/// meant more than one pod (a DaemonSet's, one per node; a Job's retries); nothing for one.
+fn pods_judged(observed: &crate::expect::ObservedSummary) -> String {
+    if observed.pods.len() < 2 {
+        return String::new();
+    }
+    let pods: Vec<String> = observed
+        .pods
+        .iter()
+        .map(|pod| match observed.nodes.get(pod) {
+            Some(node) => format!("{pod} on {node}"),
+            None => format!("{pod} on no node yet"),
+        })
+        .collect();
+    format!(", {} pods: {}", pods.len(), pods.join(", "))
 }
 
 /// `1 scenario: 1 passed, 0 failed, 0 errors in 44.1s`, after a blank line.

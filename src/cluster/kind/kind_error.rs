@@ -18,10 +18,15 @@ pub enum KindError {
     /// A Kubernetes version kind has no pinned node image of (a pre-release, say): only a
     /// node image given with `--node-image` can run it.
     #[error(
-        "kind pins no node image of Kubernetes {given}: crashlab pins kindest/node images of {pinned}; \
+        "kind pins no node image of Kubernetes {given} ({buildable}): crashlab pins kindest/node images of {pinned}; \
          another version needs --node-image REF, a node image of it already in the Docker engine"
     )]
-    NoPinnedImage { given: String, pinned: String },
+    NoPinnedImage {
+        given: String,
+        /// The release the local provider pins for it, from which a node image can be built.
+        buildable: &'static str,
+        pinned: String,
+    },
     #[error("`{command}` failed ({status}):\n{output}")]
     Command {
         command: String,
@@ -78,7 +83,7 @@ impl KindError {
 pub const KIND_INSTALL_HINT: &str = "install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation) and a Docker engine (https://docs.docker.com/engine/install/), or use `--provider local` (Linux, as root)";
 
 /// How to get a node image of a version kind pins none of, where no registry is reachable.
-pub fn no_pinned_image_hint(version: &str) -> String {
+fn no_pinned_image_hint(version: &str) -> String {
     format!(
         "`tests/kind/prepare-node-image {version}` (in crashlab's repository) builds one locally from crashlab's Kubernetes binaries; its last line is the reference to give with --node-image"
     )
@@ -134,12 +139,13 @@ mod tests {
         );
         let unpinned = ProviderError::from(KindError::NoPinnedImage {
             given: "1.38".into(),
+            buildable: "v1.38.0-beta.0",
             pinned: "1.34 (v1.34.11, default)".into(),
         });
         assert!(unpinned.bad_usage);
         assert_eq!(
             unpinned.to_string(),
-            "kind pins no node image of Kubernetes 1.38: crashlab pins kindest/node images of \
+            "kind pins no node image of Kubernetes 1.38 (v1.38.0-beta.0): crashlab pins kindest/node images of \
              1.34 (v1.34.11, default); another version needs --node-image REF, a node image of \
              it already in the Docker engine"
         );

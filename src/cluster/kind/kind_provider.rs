@@ -287,15 +287,18 @@ impl KindProvider {
             progress,
         )?;
         progress.done(&format!("context `{}`", self.context()), started.elapsed());
-        if opts.nodes.workers() > 0 {
+        let nodes = if opts.nodes.workers() > 0 {
             self.wait_for_workers(progress)?;
-        }
+            self.nodes_with(&kind)?
+        } else {
+            vec![format!("{}-control-plane", self.name)]
+        };
         Ok(KindUpReport {
             context: self.context(),
             node_image: reference,
             kubernetes_version: version,
             already_running: false,
-            nodes: self.nodes_with(&kind)?,
+            nodes,
         })
     }
 

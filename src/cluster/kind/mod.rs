@@ -10,5 +10,5 @@ mod kind_provider;
 pub mod node_images;
 
 pub use given_node_image::given_image_version;
-pub use kind_error::{KindError, no_pinned_image_hint};
+pub use kind_error::KindError;
 pub use kind_provider::{CLUSTER_NAME, CONTEXT, KindProvider, KindUpOptions, KindUpReport};

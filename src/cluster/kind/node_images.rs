@@ -9,7 +9,7 @@
 //! an image whose content does not match the digest.
 
 use super::KindError;
-use crate::k8s_version::{VersionError, VersionTable, parse_requested};
+use crate::k8s_version::{VersionError, VersionTable};
 
 /// One pinned node image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,19 +65,22 @@ pub const NODE_IMAGES: VersionTable<NodeImage> = VersionTable::new(&[
 
 crate::pinned_row!(NodeImage);
 
-/// The pinned image of a `--kubernetes-version` (the default one when `None`). A well-formed
-/// version of a minor with no pinned image (1.38, a pre-release kind publishes no image of)
-/// says that `--node-image` can run it; nonsense stays an unsupported version.
+/// The pinned image of a `--kubernetes-version` (the default one when `None`). A version kind
+/// pins no image of but crashlab's local provider pins (1.38, a pre-release kind publishes
+/// no image of) says that `--node-image` runs it, and that `tests/kind/prepare-node-image`
+/// builds one from those binaries; any other version stays unsupported.
 pub fn pinned_image(given: Option<&str>) -> Result<&'static NodeImage, KindError> {
     NODE_IMAGES
         .resolve_or_default(given)
         .map_err(|e| match (&e, given) {
-            (VersionError::Unsupported { .. }, Some(given))
-                if parse_requested(given).is_some_and(|r| r.major == 1) =>
-            {
-                KindError::NoPinnedImage {
-                    given: given.trim().to_string(),
-                    pinned: NODE_IMAGES.supported_list(),
+            (VersionError::Unsupported { .. }, Some(given)) => {
+                match crate::cluster::local::versions::RELEASES.resolve(given) {
+                    Ok(buildable) => KindError::NoPinnedImage {
+                        given: given.trim().to_string(),
+                        buildable: buildable.version,
+                        pinned: NODE_IMAGES.supported_list(),
+                    },
+                    Err(_) => KindError::Version(e),
                 }
             }
             _ => KindError::Version(e),
@@ -117,17 +120,24 @@ mod tests {
     fn a_version_without_a_pinned_image_asks_for_a_node_image() {
         let err = pinned_image(Some("1.38")).unwrap_err();
         assert!(
-            matches!(&err, KindError::NoPinnedImage { given, pinned } if given == "1.38" && pinned.starts_with("1.34 (v1.34.11, default)")),
+            matches!(&err, KindError::NoPinnedImage { given, buildable, pinned }
+                if given == "1.38" && *buildable == "v1.38.0-beta.0" && pinned.starts_with("1.34 (v1.34.11, default)")),
             "{err}"
         );
         assert!(matches!(
             pinned_image(Some("v1.38.0-beta.0")),
             Err(KindError::NoPinnedImage { .. })
         ));
-        assert!(matches!(
-            pinned_image(Some("latest")),
-            Err(KindError::Version(VersionError::Unsupported { .. }))
-        ));
+        // Versions nothing of crashlab's builds stay unsupported.
+        for nonsense in ["latest", "1.33", "1.39"] {
+            assert!(
+                matches!(
+                    pinned_image(Some(nonsense)),
+                    Err(KindError::Version(VersionError::Unsupported { .. }))
+                ),
+                "{nonsense}"
+            );
+        }
         assert!(matches!(
             pinned_image(Some("1.35.4")),
             Err(KindError::Version(VersionError::OtherPatch { .. }))
