@@ -317,6 +317,17 @@ pub struct MatrixArgs {
     pub release: ReleaseUrlArg,
 }
 
+/// `--help` of `--kubernetes-version`: what each provider pins, pre-releases marked, from the
+/// providers' own tables.
+fn kubernetes_version_help(what: &str) -> String {
+    format!(
+        "{what}: a minor (1.35) or the pinned release (v1.35.4, v1.38.0-beta.0). The local \
+         provider pins {}; kind pins node images of {} (others with --node-image).",
+        crate::cluster::local::versions::RELEASES.supported_list(),
+        crate::cluster::kind::node_images::NODE_IMAGES.supported_list(),
+    )
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ProviderName {
     /// A real single-node Kubernetes on this Linux host (root).
@@ -422,7 +433,7 @@ pub enum ClusterCommand {
     /// Download or build the Kubernetes binaries (and etcd) into the cache, without starting
     /// anything.
     Fetch {
-        #[arg(long)]
+        #[arg(long, long_help = kubernetes_version_help("Kubernetes version to fetch"))]
         kubernetes_version: Option<String>,
         #[command(flatten)]
         release: ReleaseUrlArg,
@@ -440,7 +451,7 @@ pub struct ClusterUpArgs {
     #[arg(long, value_enum, default_value_t = ProviderName::Local)]
     pub provider: ProviderName,
     /// Kubernetes version (e.g. 1.34, 1.35, v1.36.3).
-    #[arg(long)]
+    #[arg(long, long_help = kubernetes_version_help("Kubernetes version"))]
     pub kubernetes_version: Option<String>,
     /// A KubeletConfiguration fragment (YAML) merged over crashlab's (on kind: one more
     /// KubeletConfiguration patch in the kind configuration).
@@ -707,7 +718,7 @@ pub struct BringUpArgs {
     #[arg(long, value_enum)]
     pub provider: Option<ProviderName>,
     /// Kubernetes version for a cluster crashlab brings up (e.g. 1.35).
-    #[arg(long)]
+    #[arg(long, long_help = kubernetes_version_help("Kubernetes version for a cluster crashlab brings up"))]
     pub kubernetes_version: Option<String>,
     /// kind node image for a kind cluster crashlab brings up, already in the Docker engine
     /// (e.g. one built by `tests/kind/prepare-node-image` where no registry is reachable);

@@ -162,3 +162,41 @@ pub fn write_tally(out: &mut impl Write, p: Painter, t: Tally, elapsed_s: f64) -
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn started(server_version: &str) -> String {
+        let mut out = Vec::new();
+        write_run_started(&mut out, 2, "kind-crashlab", server_version, None, None).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_pre_release_server_is_said_to_be_one() {
+        assert_eq!(
+            started("v1.38.0-beta.0"),
+            "running 2 scenarios on kind-crashlab (Kubernetes v1.38.0-beta.0, a pre-release)\n"
+        );
+        assert_eq!(
+            started("v1.34.4"),
+            "running 2 scenarios on kind-crashlab (Kubernetes v1.34.4)\n"
+        );
+    }
+
+    #[test]
+    fn several_pods_are_named_with_their_nodes() {
+        let mut observed = crate::expect::ObservedSummary {
+            pods: vec!["app-a".into(), "app-b".into()],
+            ..Default::default()
+        };
+        observed.nodes.insert("app-a".into(), "crashlab-worker".into());
+        assert_eq!(
+            pods_judged(&observed),
+            ", 2 pods: app-a on crashlab-worker, app-b on no node yet"
+        );
+        observed.pods.truncate(1);
+        assert_eq!(pods_judged(&observed), "");
+    }
+}
