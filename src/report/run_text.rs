@@ -191,7 +191,9 @@ mod tests {
             pods: vec!["app-a".into(), "app-b".into()],
             ..Default::default()
         };
-        observed.nodes.insert("app-a".into(), "crashlab-worker".into());
+        observed
+            .nodes
+            .insert("app-a".into(), "crashlab-worker".into());
         assert_eq!(
             pods_judged(&observed),
             ", 2 pods: app-a on crashlab-worker, app-b on no node yet"
