@@ -350,7 +350,7 @@ pub struct MatrixArgs {
         conflicts_with_all = [
             "versions", "scenarios", "files", "providers", "node_images", "kubelet_config",
             "feature_gates", "parallel", "record", "backoff_delays", "keep_cluster",
-            "k8s_release_url",
+            "k8s_release_url", "nodes",
         ],
     )]
     pub merge: Vec<PathBuf>,
@@ -376,6 +376,10 @@ pub struct MatrixArgs {
     /// the pinned kindest/node image.
     #[arg(long = "node-image", value_name = "REF")]
     pub node_images: Vec<String>,
+    /// How many nodes each column's cluster has: one control plane and N-1 workers (kind
+    /// only: with more than one, every provider of --providers must be able to run them).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub nodes: u8,
     /// A KubeletConfiguration fragment (YAML) applied on every cluster of the matrix.
     #[arg(long, value_name = "FILE")]
     pub kubelet_config: Option<PathBuf>,
@@ -404,6 +408,17 @@ pub struct MatrixArgs {
     pub keep_cluster: bool,
     #[command(flatten)]
     pub release: ReleaseUrlArg,
+}
+
+/// `--help` of `--kubernetes-version`: what each provider pins, pre-releases marked, from the
+/// providers' own tables.
+fn kubernetes_version_help(what: &str) -> String {
+    format!(
+        "{what}: a minor (1.35) or the pinned release (v1.35.4, v1.38.0-beta.0). The local \
+         provider pins {}; kind pins node images of {} (others with --node-image).",
+        crate::cluster::local::versions::RELEASES.supported_list(),
+        crate::cluster::kind::node_images::NODE_IMAGES.supported_list(),
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -511,7 +526,7 @@ pub enum ClusterCommand {
     /// Download or build the Kubernetes binaries (and etcd) into the cache, without starting
     /// anything.
     Fetch {
-        #[arg(long)]
+        #[arg(long, long_help = kubernetes_version_help("Kubernetes version to fetch"))]
         kubernetes_version: Option<String>,
         #[command(flatten)]
         release: ReleaseUrlArg,
@@ -529,7 +544,7 @@ pub struct ClusterUpArgs {
     #[arg(long, value_enum, default_value_t = ProviderName::Local)]
     pub provider: ProviderName,
     /// Kubernetes version (e.g. 1.34, 1.35, v1.36.3).
-    #[arg(long)]
+    #[arg(long, long_help = kubernetes_version_help("Kubernetes version"))]
     pub kubernetes_version: Option<String>,
     /// A KubeletConfiguration fragment (YAML) merged over crashlab's (on kind: one more
     /// KubeletConfiguration patch in the kind configuration).
@@ -543,6 +558,10 @@ pub struct ClusterUpArgs {
     /// registry is reachable).
     #[arg(long, value_name = "REF")]
     pub node_image: Option<String>,
+    /// How many nodes the cluster has: one control plane and N-1 workers (kind only; the
+    /// local provider's one node is this host).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub nodes: u8,
     #[command(flatten)]
     pub release: ReleaseUrlArg,
 }
@@ -792,13 +811,17 @@ pub struct BringUpArgs {
     #[arg(long, value_enum)]
     pub provider: Option<ProviderName>,
     /// Kubernetes version for a cluster crashlab brings up (e.g. 1.35).
-    #[arg(long)]
+    #[arg(long, long_help = kubernetes_version_help("Kubernetes version for a cluster crashlab brings up"))]
     pub kubernetes_version: Option<String>,
     /// kind node image for a kind cluster crashlab brings up, already in the Docker engine
     /// (e.g. one built by `tests/kind/prepare-node-image` where no registry is reachable);
     /// default: the pinned kindest/node image of the Kubernetes version.
     #[arg(long, value_name = "REF")]
     pub node_image: Option<String>,
+    /// How many nodes a cluster crashlab brings up has: one control plane and N-1 workers
+    /// (kind only; the local provider's one node is this host).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub nodes: u8,
     #[command(flatten)]
     pub release: ReleaseUrlArg,
 }

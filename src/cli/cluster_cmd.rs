@@ -102,6 +102,7 @@ fn up(args: ClusterUpArgs) -> Result<Exit, CliError> {
         // The global --kubeconfig (or $KUBECONFIG, or ~/.kube/config).
         kubeconfig: None,
         replace: false,
+        nodes: super::node_count(args.nodes)?,
     };
     let mut progress = super::stderr_progress();
     let report = provider.up(&request, progress.as_mut())?;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::args::{BringUpArgs, ConformanceArgs, ConformanceOutput, ProviderName, ReleaseUrlArg};
 use super::cli_error::{CliError, Exit};
 use super::target_cluster;
-use crate::cluster::{KubeletTuning, Provider, Registry};
+use crate::cluster::{KubeletTuning, NodeCount, Provider, Registry};
 use crate::conformance::{
     ConformanceEvent, ConformanceOptions, Observations, Property, Verdict, judge, merged_markdown,
     observe, render_human, render_junit, to_markdown,
@@ -112,6 +112,7 @@ async fn measure(
         release: ReleaseUrlArg {
             k8s_release_url: args.release.k8s_release_url.clone(),
         },
+        nodes: 1,
     };
     let cluster = target_cluster::connect_with_images(
         args.context.as_deref(),
@@ -219,6 +220,7 @@ fn columns(
         tuned: false,
         keep_cluster: args.keep_cluster,
         k8s_release_url: args.release.k8s_release_url.as_ref(),
+        nodes: NodeCount::ONE,
     };
     let events: Arc<dyn Fn(ConformanceEvent) + Send + Sync> = Arc::new(say);
     let measured = conformance_columns(

@@ -120,6 +120,11 @@ fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
             "add kind to --providers (e.g. --providers local,kind), or leave out --node-image",
         ));
     }
+    // Every column has the same shape, or the matrix would compare unlike clusters.
+    let nodes = super::node_count(args.nodes)?;
+    for provider in &providers {
+        provider.supports_nodes(nodes)?;
+    }
     for provider in providers.iter().filter(|p| !p.takes_node_image()) {
         for v in &versions {
             provider.resolve_version(Some(v)).map_err(CliError::usage)?;
@@ -145,6 +150,7 @@ fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
         record: args.record.clone(),
         keep_cluster: args.keep_cluster,
         k8s_release_url: args.release.k8s_release_url.clone(),
+        nodes,
     };
     Ok(measure_columns(
         &plan,

@@ -151,6 +151,12 @@ fn wants_json(command: &Command) -> bool {
     }
 }
 
+/// `--nodes N` (clap keeps it in 1-10) as the cluster layer counts nodes.
+fn node_count(nodes: u8) -> Result<crate::cluster::NodeCount, CliError> {
+    crate::cluster::NodeCount::new(nodes)
+        .ok_or_else(|| CliError::usage("--nodes must be at least 1"))
+}
+
 /// `crashlab --version`: version, commit, and what the local provider can run.
 fn long_version() -> String {
     format!(

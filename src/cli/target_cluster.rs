@@ -4,6 +4,7 @@
 use super::args::{BringUpArgs, ProviderName};
 use super::cli_error::CliError;
 use crate::cluster::{BringUp, ConnectRequest, NodeAccess, Provider, Registry, connect};
+use crate::conformance::{NodeAccessMap, node_names};
 
 /// A connected cluster.
 pub struct TargetCluster {
@@ -11,8 +12,8 @@ pub struct TargetCluster {
     pub context: String,
     /// The provider that made the cluster, when one did (`local`, `kind`).
     pub provider: Option<String>,
-    /// How to run a command on its node; not reachable for a cluster no provider made.
-    pub node_access: NodeAccess,
+    /// How to run a command on each of its nodes; not reachable for a cluster no provider made.
+    pub node_access: NodeAccessMap,
 }
 
 /// For commands that run scenarios: `--context` (or the current context) when it answers and
@@ -29,6 +30,7 @@ pub async fn connect_with_images(
         kubernetes_version: bring_up.kubernetes_version.clone(),
         node_image: bring_up.node_image.clone(),
         k8s_release_url: bring_up.release.k8s_release_url.clone(),
+        nodes: super::node_count(bring_up.nodes)?,
     };
     let request = ConnectRequest {
         context,
@@ -42,7 +44,7 @@ pub async fn connect_with_images(
     }
     Ok(TargetCluster {
         provider: connected.provider.map(|p| p.name().to_owned()),
-        node_access: node_access(connected.provider, &connected.context),
+        node_access: node_access(connected.provider, &connected.context, &connected.client).await,
         client: connected.client,
         context: connected.context,
     })
@@ -61,19 +63,36 @@ pub async fn connect_existing(context: Option<&str>) -> Result<TargetCluster, Cl
     let connected = connect(&registry, request, &mut say, progress.as_mut()).await?;
     Ok(TargetCluster {
         provider: connected.provider.map(|p| p.name().to_owned()),
-        node_access: node_access(connected.provider, &connected.context),
+        node_access: node_access(connected.provider, &connected.context, &connected.client).await,
         client: connected.client,
         context: connected.context,
     })
 }
 
-fn node_access(provider: Option<&dyn Provider>, context: &str) -> NodeAccess {
-    match provider {
-        Some(p) => p.node_access(),
-        None => NodeAccess::NotReachable {
-            why: format!(
-                "context `{context}` is not a cluster crashlab made, so its nodes are not reachable from here"
-            ),
+/// Each node's access as the cluster's provider gives it (the nodes listed now).
+async fn node_access(
+    provider: Option<&dyn Provider>,
+    context: &str,
+    client: &kube::Client,
+) -> NodeAccessMap {
+    let Some(p) = provider else {
+        return NodeAccessMap {
+            by_node: Default::default(),
+            otherwise: NodeAccess::NotReachable {
+                why: format!(
+                    "context `{context}` is not a cluster crashlab made, so its nodes are not reachable from here"
+                ),
+            },
+        };
+    };
+    let names = node_names(client).await.unwrap_or_default();
+    NodeAccessMap {
+        by_node: names
+            .iter()
+            .map(|n| (n.clone(), p.node_access(n)))
+            .collect(),
+        otherwise: NodeAccess::NotReachable {
+            why: format!("the node is not one {} listed", p.describe()),
         },
     }
 }

@@ -13,7 +13,7 @@ use super::detect::detect;
 use super::kube_client::{client_for, client_unchecked};
 use super::local::ReleaseUrl;
 use super::progress::Progress;
-use super::{ClusterState, Provider, ProviderError, Registry, UpReport, UpRequest};
+use super::{ClusterState, NodeCount, Provider, ProviderError, Registry, UpReport, UpRequest};
 
 /// What a command asks of [`connect`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -35,6 +35,8 @@ pub struct BringUp {
     pub kubernetes_version: Option<String>,
     pub node_image: Option<String>,
     pub k8s_release_url: Option<ReleaseUrl>,
+    /// `--nodes`: a provider that runs one node refuses more (bad usage).
+    pub nodes: NodeCount,
 }
 
 /// A cluster that answered.
@@ -236,12 +238,22 @@ async fn bring_up_one<'r>(
             provider.name()
         ))));
     }
+    provider.supports_nodes(bring_up.nodes)?;
     // A version the provider does not pin is bad usage, said before anything happens (a
     // given node image brings its own version).
     if bring_up.node_image.is_none() {
         provider
             .resolve_version(bring_up.kubernetes_version.as_deref())
-            .map_err(ProviderError::usage)?;
+            .map_err(|e| {
+                let error = ProviderError::usage(e);
+                if provider.takes_node_image() {
+                    error.with_hint(
+                        "another version runs on a node image of it given with --node-image REF (`tests/kind/prepare-node-image VERSION` builds one for the versions the local provider pins)",
+                    )
+                } else {
+                    error
+                }
+            })?;
     }
     say(&format!(
         "no test cluster is reachable; bringing up {}",
@@ -251,6 +263,7 @@ async fn bring_up_one<'r>(
         kubernetes_version: bring_up.kubernetes_version.clone(),
         node_image: bring_up.node_image.clone(),
         k8s_release_url: bring_up.k8s_release_url.clone(),
+        nodes: bring_up.nodes,
         ..Default::default()
     };
     let report: UpReport = tokio::task::block_in_place(|| provider.up(&request, progress))?;

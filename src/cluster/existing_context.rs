@@ -81,7 +81,7 @@ impl Provider for ExistingContext {
         Ok(())
     }
 
-    fn node_access(&self) -> NodeAccess {
+    fn node_access(&self, _node: &str) -> NodeAccess {
         NodeAccess::NotReachable {
             why: "crashlab knows no way onto the nodes of a cluster it did not make".to_owned(),
         }
@@ -115,7 +115,7 @@ mod tests {
         assert!(e.hint.unwrap().contains("--provider local"));
         assert!(existing.up(&UpRequest::default(), &mut Quiet).is_err());
         assert!(matches!(
-            existing.node_access(),
+            existing.node_access("node-1"),
             NodeAccess::NotReachable { .. }
         ));
     }

@@ -29,6 +29,8 @@ pub use detect::{Detected, NoProvider, detect};
 pub use existing_context::ExistingContext;
 pub use kube_client::client_for;
 pub use kubelet_tuning::KubeletTuning;
-pub use provider::{ClusterState, DownReport, Download, NodeAccess, Provider, UpReport, UpRequest};
+pub use provider::{
+    ClusterState, DownReport, Download, NodeAccess, NodeCount, Provider, UpReport, UpRequest,
+};
 pub use provider_error::ProviderError;
 pub use registry::{ContextNotAllowed, Registry, UnknownProvider};

@@ -3,6 +3,8 @@
 //! the kube contexts it owns, and how to reach its node. Commands only talk to providers
 //! through it; the [`super::Registry`] lists them.
 
+use std::fmt;
+use std::num::NonZeroU8;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -37,6 +39,19 @@ pub trait Provider: Send + Sync {
 
     /// The pinned release a `--kubernetes-version` value (or the default) resolves to.
     fn resolve_version(&self, given: Option<&str>) -> Result<PinnedVersion, VersionError>;
+
+    /// Whether it can bring up a cluster of `nodes` nodes; the error (bad usage) says why not.
+    /// One node unless a provider says otherwise.
+    fn supports_nodes(&self, nodes: NodeCount) -> Result<(), ProviderError> {
+        if nodes == NodeCount::ONE {
+            return Ok(());
+        }
+        Err(ProviderError::usage(format!(
+            "{} has one node; --nodes {nodes} asks for {nodes}",
+            self.describe()
+        ))
+        .with_hint("`--provider kind --nodes N` brings up one control plane and N-1 workers"))
+    }
 
     /// Whether `--node-image` means something to it.
     fn takes_node_image(&self) -> bool {
@@ -78,11 +93,12 @@ pub trait Provider: Send + Sync {
     /// Whether its cluster is up, as far as it can tell without the API server.
     fn status(&self) -> ClusterState;
 
-    /// Imports crashlab's images into its cluster's node (they are never pulled).
+    /// Imports crashlab's images into every node of its cluster (they are never pulled).
     fn load_images(&self, progress: &mut dyn Progress) -> Result<(), ProviderError>;
 
-    /// How to run a command on its cluster's node (for probes of the node itself).
-    fn node_access(&self) -> NodeAccess;
+    /// How to run a command on the node `node` of its cluster (as a pod's `spec.nodeName`
+    /// names it), for probes of the node a pod ran on.
+    fn node_access(&self, node: &str) -> NodeAccess;
 
     /// The error when its cluster came up but its API does not answer through `context`.
     fn unreachable_after_up(&self, context: &str, error: &str) -> ProviderError {
@@ -135,6 +151,43 @@ pub struct UpRequest {
     /// is the one that runs (`matrix` columns). The local provider replaces a cluster of
     /// another version or tuning in any case.
     pub replace: bool,
+    /// `--nodes`: one control plane and the rest workers (kind); see
+    /// [`Provider::supports_nodes`].
+    pub nodes: NodeCount,
+}
+
+/// How many nodes a cluster has (`--nodes`, 1 by default): one control plane, the rest workers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeCount(NonZeroU8);
+
+impl NodeCount {
+    pub const ONE: Self = Self(NonZeroU8::MIN);
+
+    /// `None` for zero.
+    pub fn new(count: u8) -> Option<Self> {
+        NonZeroU8::new(count).map(Self)
+    }
+
+    pub fn get(self) -> u8 {
+        self.0.get()
+    }
+
+    /// The nodes besides the control plane.
+    pub fn workers(self) -> u8 {
+        self.get() - 1
+    }
+}
+
+impl Default for NodeCount {
+    fn default() -> Self {
+        Self::ONE
+    }
+}
+
+impl fmt::Display for NodeCount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
 }
 
 /// What `up` did.
@@ -154,6 +207,8 @@ pub struct UpReport {
     /// crashlab's images are on the node already (the local provider imports them when its
     /// containerd starts); when false, [`Provider::load_images`] puts them there.
     pub images_loaded: bool,
+    /// The cluster's nodes by name (kind's node containers), when the provider lists them.
+    pub nodes: Vec<String>,
 }
 
 /// What `down` did.
@@ -179,7 +234,7 @@ pub enum ClusterState {
     },
 }
 
-/// How to run a command on a provider's node.
+/// How to run a command on a node of a provider's cluster.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NodeAccess {
     /// The node is this host: run the command as it is.

@@ -121,7 +121,7 @@ impl Provider for StandIn {
         Ok(())
     }
 
-    fn node_access(&self) -> NodeAccess {
+    fn node_access(&self, _node: &str) -> NodeAccess {
         NodeAccess::NotReachable {
             why: "a stand-in has no node".to_owned(),
         }

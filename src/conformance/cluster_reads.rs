@@ -22,6 +22,18 @@ pub const GATES: &[&str] = &[
     "InPlacePodVerticalScaling",
 ];
 
+/// The names of the cluster's nodes.
+pub async fn node_names(client: &kube::Client) -> Result<Vec<String>, String> {
+    Ok(Api::<Node>::all(client.clone())
+        .list(&Default::default())
+        .await
+        .map_err(|e| format!("listing nodes: {e}"))?
+        .items
+        .into_iter()
+        .filter_map(|n| n.metadata.name)
+        .collect())
+}
+
 /// The node the probes run on: Ready and schedulable, a worker before a control plane.
 pub async fn pick_node(client: &kube::Client) -> Result<Node, String> {
     let nodes = Api::<Node>::all(client.clone())

@@ -30,12 +30,28 @@ use super::upstream;
 /// back-off (a tuned kubelet); else only with `--long`.
 const CAP_BUDGET_S: u64 = 150;
 
+/// How to reach each node of a cluster, as its provider says; a node it does not know (or a
+/// cluster no provider made) is not reachable, and why.
+#[derive(Debug, Clone)]
+pub struct NodeAccessMap {
+    pub by_node: BTreeMap<String, NodeAccess>,
+    pub otherwise: NodeAccess,
+}
+
+impl NodeAccessMap {
+    pub fn for_node(&self, node: &str) -> NodeAccess {
+        self.by_node
+            .get(node)
+            .cloned()
+            .unwrap_or_else(|| self.otherwise.clone())
+    }
+}
+
 pub struct ConformanceOptions {
     pub context: String,
     pub provider: Option<String>,
-    /// How the provider reaches its node (its control plane for kind); [`node_probe`] turns it
-    /// into the access for the node the probes run on.
-    pub node_access: NodeAccess,
+    /// How the provider reaches each node (by name), for the node the probes run on.
+    pub node_access: NodeAccessMap,
     pub properties: Vec<Property>,
     pub long: bool,
 }
@@ -78,7 +94,7 @@ pub async fn observe(
     let node_name = node.metadata.name.clone().unwrap_or_default();
     let mut profile =
         cluster_reads::profile(&client, &opts.context, opts.provider.as_deref(), &node).await?;
-    let access = node_probe::access_for_node(&opts.node_access, &node_name);
+    let access = opts.node_access.for_node(&node_name);
     events(ConformanceEvent::NodeChosen {
         node: node_name.clone(),
         access: node_probe::describe(&access),

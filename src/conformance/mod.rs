@@ -33,10 +33,11 @@ mod verdict;
 #[cfg(test)]
 mod tests;
 
+pub use cluster_reads::node_names;
 pub use conformance_report::{
     CONFORMANCE_SCHEMA_VERSION, ConformanceReport, ConformanceSet, Counts, PropertyResult, Row,
 };
-pub use conformance_run::{ConformanceEvent, ConformanceOptions, observe};
+pub use conformance_run::{ConformanceEvent, ConformanceOptions, NodeAccessMap, observe};
 pub use human::render_human;
 pub use judge::judge;
 pub use junit::render_junit;

@@ -7,22 +7,6 @@ use crate::cluster::NodeAccess;
 
 use super::node_evidence::{KernelOomKill, PodCgroupCount, parse_kernel_log};
 
-/// Where commands for `node` run. kind's access names its control-plane container; every kind
-/// node is a container of the node's name.
-pub fn access_for_node(access: &NodeAccess, node: &str) -> NodeAccess {
-    match access {
-        NodeAccess::Command { program, args }
-            if program == "docker" && args.first().map(String::as_str) == Some("exec") =>
-        {
-            NodeAccess::Command {
-                program: program.clone(),
-                args: vec!["exec".to_owned(), node.to_owned()],
-            }
-        }
-        other => other.clone(),
-    }
-}
-
 /// How `access` reaches the node, in words.
 pub fn describe(access: &NodeAccess) -> String {
     match access {

@@ -27,11 +27,18 @@
 //!
 //! Per-container expectations (`expect.containers`) are evaluated the same way against the
 //! other container of the target's pods, their check names prefixed with the container's.
+//!
+//! A target whose pods run side by side (a DaemonSet's, one per node:
+//! [`crate::scenario::WorkloadKind::judged_per_pod`]) is judged on each pod as if it were the
+//! only one, and each check over all of them: contradicted when one pod contradicts it, met
+//! when every pod meets it. So one pod's back-off curve is never pieced together from
+//! another's restarts, and one pod's crash loop does not pass for its neighbour's.
 
 use super::Verdict;
 use crate::scenario::{Expectations, Target};
 use crate::timeline::Timeline;
 
+use super::target_pods::TargetPods;
 use super::view::TargetView;
 use super::{CheckResult, Outcome, backoff, events, logs, ready, restarts, termination, waiting};
 
@@ -111,49 +118,111 @@ pub fn evaluate(
     Evaluation { checks, decided }
 }
 
-/// The checks of one container's expectations (not its `containers`).
+/// The checks of one container's expectations (not its `containers`): on the target's pods
+/// together, or on each of them for a target judged per pod.
 fn container_checks(
     expect: &Expectations,
     target: &Target,
     timeline: &Timeline,
     finished: bool,
 ) -> Vec<CheckResult> {
-    let view = TargetView::new(target, timeline);
+    let pods = TargetPods::of(target, timeline);
+    if !target.workload().kind.judged_per_pod() || pods.pods.len() < 2 {
+        return view_checks(expect, &TargetView::new(target, timeline), finished);
+    }
+    let per_pod: Vec<(&str, Vec<CheckResult>)> = pods
+        .pods
+        .iter()
+        .map(|pod| {
+            let view = TargetView::of_pod(target, timeline, pod);
+            (pod.as_str(), view_checks(expect, &view, finished))
+        })
+        .collect();
+    // Every pod has the same checks in the same order (one expectation, one view each).
+    let count = per_pod[0].1.len();
+    (0..count)
+        .map(|i| over_pods(per_pod.iter().map(|(pod, checks)| (*pod, &checks[i]))))
+        .collect()
+}
+
+/// One check judged on each pod: contradicted when any pod contradicts it, met when every
+/// pod meets it, else pending. What every pod showed alike is said once, with the number of
+/// pods; otherwise pod by pod.
+fn over_pods<'c>(per_pod: impl Iterator<Item = (&'c str, &'c CheckResult)>) -> CheckResult {
+    let per_pod: Vec<(&str, &CheckResult)> = per_pod.collect();
+    let outcomes = || per_pod.iter().map(|(_, c)| c.outcome);
+    let outcome = if outcomes().any(|o| o == Outcome::Contradicted) {
+        Outcome::Contradicted
+    } else if outcomes().all(|o| o == Outcome::Met) {
+        Outcome::Met
+    } else {
+        Outcome::Pending
+    };
+    let alike = |text: fn(&CheckResult) -> &str| {
+        let first = text(per_pod[0].1);
+        if per_pod.iter().all(|(_, c)| text(c) == first) {
+            format!("{first} (each of {} pods)", per_pod.len())
+        } else {
+            per_pod
+                .iter()
+                .map(|(pod, c)| format!("pod {pod}: {}", text(c)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
+    };
+    let expected = if per_pod
+        .iter()
+        .all(|(_, c)| c.expected == per_pod[0].1.expected)
+    {
+        per_pod[0].1.expected.clone()
+    } else {
+        alike(|c| &c.expected)
+    };
+    CheckResult::new(
+        per_pod[0].1.name.clone(),
+        outcome,
+        expected,
+        alike(|c| &c.observed),
+    )
+}
+
+/// The checks of one container's expectations on one view of the timeline.
+fn view_checks(expect: &Expectations, view: &TargetView, finished: bool) -> Vec<CheckResult> {
     // (check, must-not) in the order the expectations are written.
     let mut checks: Vec<(CheckResult, bool)> = Vec::new();
     if let Some(w) = &expect.waiting_reason {
-        checks.push((waiting::check(w, &view), false));
+        checks.push((waiting::check(w, view), false));
     }
     if let Some(t) = &expect.last_termination {
-        checks.push((termination::check(t, &view), false));
+        checks.push((termination::check(t, view), false));
     }
     if let Some(r) = &expect.restarts {
-        checks.extend(restarts::check_min(r, &view).map(|c| (c, false)));
-        checks.extend(restarts::check_max(r, &view).map(|c| (c, true)));
+        checks.extend(restarts::check_min(r, view).map(|c| (c, false)));
+        checks.extend(restarts::check_max(r, view).map(|c| (c, true)));
     }
     checks.extend(
         expect
             .events
             .iter()
-            .map(|e| (events::check_present(e, &view), false)),
+            .map(|e| (events::check_present(e, view), false)),
     );
     checks.extend(
         expect
             .absent_events
             .iter()
-            .map(|e| (events::check_absent(e, &view), true)),
+            .map(|e| (events::check_absent(e, view), true)),
     );
     checks.extend(
         expect
             .previous_logs
             .iter()
-            .map(|p| (logs::check(p, &view), false)),
+            .map(|p| (logs::check(p, view), false)),
     );
     if let Some(b) = &expect.backoff {
-        checks.push((backoff::check(b, &view), false));
+        checks.push((backoff::check(b, view), false));
     }
     if let Some(want) = expect.ready {
-        checks.push(ready::check(want, &view));
+        checks.push(ready::check(want, view));
     }
 
     checks

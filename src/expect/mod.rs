@@ -24,6 +24,8 @@ mod waiting;
 #[cfg(test)]
 pub(crate) mod fixtures;
 #[cfg(test)]
+mod multi_node_tests;
+#[cfg(test)]
 mod ready_for_diagnosis_tests;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,7 @@
 //! The facts of a run other tools rely on, summarised from the target container's timeline.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// The facts other tools rely on, taken from the timeline of the target container.
@@ -12,6 +14,10 @@ pub struct ObservedSummary {
     pub pods: Vec<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub container: String,
+    /// The node each of those pods ran on (`spec.nodeName` as the watch saw it), by pod name;
+    /// a pod never bound to a node is not in it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub nodes: BTreeMap<String, String>,
     /// Exit code of the last termination.
     pub exit_code: Option<i32>,
     /// Reason of the last termination (`Error`, `OOMKilled`, ...).

@@ -13,6 +13,7 @@ pub fn summarize(target: &Target, timeline: &Timeline) -> ObservedSummary {
     ObservedSummary {
         pods: view.pods.pods.iter().cloned().collect(),
         container: target.container.clone(),
+        nodes: view.nodes.clone(),
         exit_code: last.map(|t| t.exit_code),
         reason: last.and_then(|t| t.reason).map(str::to_owned),
         waiting_reason: view.waiting.last().map(|w| w.reason.to_owned()),

@@ -29,6 +29,8 @@ pub(crate) struct TargetView<'a> {
     pub ready: Vec<bool>,
     /// The pods (and objects) the target means.
     pub pods: TargetPods,
+    /// The node each of those pods was bound to, by pod name.
+    pub nodes: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,8 +62,20 @@ pub(crate) struct Logs<'a> {
 
 impl<'a> TargetView<'a> {
     pub fn new(target: &Target, timeline: &'a Timeline) -> Self {
+        Self::of_pods(target, timeline, TargetPods::of(target, timeline))
+    }
+
+    /// The view of one of the target's pods, as if it were the only one (its events, and
+    /// those of the workload and its controllers).
+    pub fn of_pod(target: &Target, timeline: &'a Timeline, pod: &str) -> Self {
+        let mut pods = TargetPods::of(target, timeline);
+        pods.pods.retain(|p| p == pod);
+        Self::of_pods(target, timeline, pods)
+    }
+
+    fn of_pods(target: &Target, timeline: &'a Timeline, pods: TargetPods) -> Self {
         let mut view = TargetView {
-            pods: TargetPods::of(target, timeline),
+            pods,
             ..TargetView::default()
         };
         for entry in &timeline.entries {
@@ -158,6 +172,9 @@ impl<'a> TargetView<'a> {
             }
             Signal::Ready { container, ready } if is_target(container) => {
                 self.ready.push(*ready);
+            }
+            Signal::Scheduled { pod, node } if pods.contains(pod) => {
+                self.nodes.insert(pod.clone(), node.clone());
             }
             _ => {}
         }

@@ -8,4 +8,6 @@ mod version_table;
 
 pub use semver::Semver;
 pub use version_error::{Result, VersionError};
-pub use version_table::{DEFAULT_MINOR, Pinned, PinnedVersion, VersionTable, parse_requested};
+pub use version_table::{
+    DEFAULT_MINOR, Pinned, PinnedVersion, Requested, VersionTable, parse_requested, pre_release_of,
+};

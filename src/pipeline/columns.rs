@@ -5,7 +5,7 @@
 
 use crate::cluster::local::ReleaseUrl;
 use crate::cluster::progress::Progress;
-use crate::cluster::{KubeletTuning, Provider, UpRequest};
+use crate::cluster::{KubeletTuning, NodeCount, Provider, UpRequest};
 
 use super::matrix_event::MatrixEvent;
 use super::pipeline_error::PipelineError;
@@ -23,6 +23,8 @@ pub struct ColumnPlan<'a> {
     /// Leave the last provider's cluster up.
     pub keep_cluster: bool,
     pub k8s_release_url: Option<&'a ReleaseUrl>,
+    /// Nodes of each cluster (providers that cannot have more than one were refused before).
+    pub nodes: NodeCount,
 }
 
 /// One column's cluster, up with crashlab's images loaded.
@@ -75,6 +77,7 @@ pub fn for_each_column<T>(
                     kubeconfig: None,
                     // A cluster of another version must go first.
                     replace: true,
+                    nodes: plan.nodes,
                 },
                 shown.as_mut(),
             )?;

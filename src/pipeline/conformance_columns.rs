@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use crate::cluster::client_for;
 use crate::cluster::progress::Progress;
+use crate::cluster::{NodeAccess, client_for};
 use crate::conformance::{
-    ConformanceEvent, ConformanceOptions, ConformanceReport, Observations, Property, judge, observe,
+    ConformanceEvent, ConformanceOptions, ConformanceReport, NodeAccessMap, Observations, Property,
+    judge, node_names, observe,
 };
 
 use super::columns::{ColumnPlan, for_each_column};
@@ -31,10 +32,24 @@ pub fn conformance_columns(
                     context: context.clone(),
                     message: e.to_string(),
                 })?;
+        let client_for_names = client.clone();
         let opts = ConformanceOptions {
             context: context.clone(),
             provider: Some(cluster.provider.name().to_owned()),
-            node_access: cluster.provider.node_access(),
+            node_access: NodeAccessMap {
+                by_node: runtime
+                    .block_on(node_names(&client_for_names))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|n| {
+                        let access = cluster.provider.node_access(&n);
+                        (n, access)
+                    })
+                    .collect(),
+                otherwise: NodeAccess::NotReachable {
+                    why: format!("the node is not one {} listed", cluster.provider.describe()),
+                },
+            },
             properties: properties.to_vec(),
             long,
         };

@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 
 use crate::cluster::local::ReleaseUrl;
 use crate::cluster::progress::Progress;
-use crate::cluster::{KubeletTuning, Provider, client_for};
+use crate::cluster::{KubeletTuning, NodeCount, Provider, client_for};
 use crate::matrix::{MatrixRun, column_label};
 use crate::runner::{Parallelism, RunEvent, RunOptions, Runner};
 use crate::scenario::Scenario;
@@ -35,6 +35,8 @@ pub struct MatrixPlan<'a> {
     pub keep_cluster: bool,
     /// `--k8s-release-url`: where the local provider downloads Kubernetes from.
     pub k8s_release_url: Option<ReleaseUrl>,
+    /// `--nodes`, the same for every column (each provider was asked whether it can).
+    pub nodes: NodeCount,
 }
 
 /// Runs `scenarios` on every column of `plan`; a Ctrl-C ends it after the running column.
@@ -53,6 +55,7 @@ pub fn measure_columns(
         tuned: plan.tuned,
         keep_cluster: plan.keep_cluster,
         k8s_release_url: plan.k8s_release_url.as_ref(),
+        nodes: plan.nodes,
     };
     for_each_column(
         &columns,

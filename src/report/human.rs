@@ -14,6 +14,7 @@ use owo_colors::Style;
 
 use crate::runner::RunEvent;
 use crate::scenario::Target;
+use crate::timeline::Signal;
 
 use super::line::signal_line;
 use super::paint::Painter;
@@ -80,6 +81,8 @@ impl<W: Write> Reporter for HumanReporter<W> {
                 )?;
                 self.targets.insert(scenario.clone(), target.clone());
             }
+            // Where each pod runs is said with the verdict, for a target of several pods.
+            RunEvent::Signal { entry, .. } if matches!(entry.signal, Signal::Scheduled { .. }) => {}
             RunEvent::Signal { scenario, entry } => {
                 let (text, tone) = signal_line(&entry.signal, self.targets.get(scenario));
                 let time = entry

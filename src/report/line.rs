@@ -118,6 +118,7 @@ pub fn signal_line(signal: &Signal, target: Option<&Target>) -> (String, Tone) {
             };
             (text, Tone::Dim)
         }
+        Signal::Scheduled { pod, node } => (format!("pod {pod} on node {node}"), Tone::Dim),
         Signal::Ready { ready, .. } => {
             if *ready {
                 ("ready".to_owned(), Tone::Good)
@@ -156,9 +157,10 @@ fn prefix(signal: &Signal, target: Option<&Target>) -> String {
                 },
             }
         }
-        Signal::PodDeleted { .. } | Signal::PodCreated { .. } | Signal::Step { .. } => {
-            String::new()
-        }
+        Signal::PodDeleted { .. }
+        | Signal::PodCreated { .. }
+        | Signal::Scheduled { .. }
+        | Signal::Step { .. } => String::new(),
     }
 }
 

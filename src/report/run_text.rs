@@ -44,9 +44,13 @@ pub fn write_run_started(
     parallel: Option<&ParallelChoice>,
 ) -> Result<()> {
     let s = if count == 1 { "" } else { "s" };
+    let pre_release = match crate::k8s_version::pre_release_of(server_version) {
+        Some(_) => ", a pre-release",
+        None => "",
+    };
     writeln!(
         out,
-        "running {count} scenario{s} on {context} (Kubernetes {server_version})"
+        "running {count} scenario{s} on {context} (Kubernetes {server_version}{pre_release})"
     )?;
     if let Some(b) = backoff {
         writeln!(
@@ -86,7 +90,12 @@ pub fn write_verdict(
     };
     let name = p.paint(&r.name, Style::new().bold());
     let verdict = p.paint(word, style);
-    writeln!(out, "{name}  {verdict} in {}", elapsed(r.elapsed_s))?;
+    writeln!(
+        out,
+        "{name}  {verdict} in {}{}",
+        elapsed(r.elapsed_s),
+        pods_judged(&r.observed)
+    )?;
     if let Some(e) = &r.error {
         let label = p.paint("error:", Style::new().magenta().bold());
         writeln!(out, "  {label} {e}")?;
@@ -108,6 +117,23 @@ pub fn write_verdict(
         writeln!(out, "      {} {}", p.paint("observed", dim), c.observed)?;
     }
     Ok(())
+}
+
+/// `, 2 pods: app-7x2kq on crashlab-worker, app-9zr4t on crashlab-worker2` when the target
+/// meant more than one pod (a DaemonSet's, one per node; a Job's retries); nothing for one.
+fn pods_judged(observed: &crate::expect::ObservedSummary) -> String {
+    if observed.pods.len() < 2 {
+        return String::new();
+    }
+    let pods: Vec<String> = observed
+        .pods
+        .iter()
+        .map(|pod| match observed.nodes.get(pod) {
+            Some(node) => format!("{pod} on {node}"),
+            None => format!("{pod} on no node yet"),
+        })
+        .collect();
+    format!(", {} pods: {}", pods.len(), pods.join(", "))
 }
 
 /// `1 scenario: 1 passed, 0 failed, 0 errors in 44.1s`, after a blank line.
@@ -135,4 +161,44 @@ pub fn write_tally(out: &mut impl Write, p: Painter, t: Tally, elapsed_s: f64) -
         elapsed(elapsed_s)
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn started(server_version: &str) -> String {
+        let mut out = Vec::new();
+        write_run_started(&mut out, 2, "kind-crashlab", server_version, None, None).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_pre_release_server_is_said_to_be_one() {
+        assert_eq!(
+            started("v1.38.0-beta.0"),
+            "running 2 scenarios on kind-crashlab (Kubernetes v1.38.0-beta.0, a pre-release)\n"
+        );
+        assert_eq!(
+            started("v1.34.4"),
+            "running 2 scenarios on kind-crashlab (Kubernetes v1.34.4)\n"
+        );
+    }
+
+    #[test]
+    fn several_pods_are_named_with_their_nodes() {
+        let mut observed = crate::expect::ObservedSummary {
+            pods: vec!["app-a".into(), "app-b".into()],
+            ..Default::default()
+        };
+        observed
+            .nodes
+            .insert("app-a".into(), "crashlab-worker".into());
+        assert_eq!(
+            pods_judged(&observed),
+            ", 2 pods: app-a on crashlab-worker, app-b on no node yet"
+        );
+        observed.pods.truncate(1);
+        assert_eq!(pods_judged(&observed), "");
+    }
 }

@@ -2,8 +2,12 @@
 //! schedulable nodes have left (allocatable pods, CPU and memory, less what the pods already
 //! there request, as the scheduler counts it) against what one scenario may need at most (its
 //! pods, and their requests, a rollout's old and new pods together). Pure: the runner reads
-//! the nodes and pods ([`super::cluster::Cluster::node_room`]).
+//! the nodes and pods ([`super::cluster::Cluster::node_room`]) and sums them here
+//! ([`room_of`]).
 
+use std::collections::HashMap;
+
+use k8s_openapi::api::core::v1::{Node, Pod};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -26,7 +30,9 @@ pub struct NodeRoom {
     /// scheduled (the `unschedulable` scenario asks for 64 CPUs on purpose) and takes no room.
     pub largest_cpu_milli: u64,
     pub largest_memory_bytes: u64,
-    /// The nodes' allocatable CPU in all, for [`SCENARIOS_PER_CORE`].
+    /// The allocatable CPU of the machines under the nodes, for [`SCENARIOS_PER_CORE`]:
+    /// nodes that share a kernel (one `bootID`: kind's nodes are containers on one machine,
+    /// each reporting all of its cores) count its cores once.
     pub allocatable_cpu_milli: u64,
 }
 
@@ -134,6 +140,77 @@ pub fn auto_parallelism(room: &NodeRoom, needs: &[ScenarioNeeds]) -> ParallelCho
 
 fn gib(bytes: u64) -> String {
     format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30))
+}
+
+/// The room the schedulable nodes have left: allocatable less what their pods request.
+///
+/// A node counts unless it is cordoned or carries a `NoSchedule` or `NoExecute` taint that
+/// crashlab's pods do not tolerate: kind's control plane keeps
+/// `node-role.kubernetes.io/control-plane:NoSchedule` when the cluster has workers. The
+/// `node.kubernetes.io/…` taints the node lifecycle controller sets for conditions do not
+/// exclude a node: a kind node can still carry a passing `node.kubernetes.io/not-ready` just
+/// after `cluster up`, and a tainted node's pods wait Pending within their deploy time, as
+/// anyone's would.
+pub fn room_of(nodes: &[Node], pods: &[Pod]) -> NodeRoom {
+    let mut room = NodeRoom::default();
+    // The largest allocatable CPU per kernel (bootID), else per node.
+    let mut machines: HashMap<String, u64> = HashMap::new();
+    for node in nodes {
+        let spec = node.spec.as_ref();
+        if spec.and_then(|s| s.unschedulable) == Some(true) {
+            continue;
+        }
+        let keeps_pods_off = spec
+            .and_then(|s| s.taints.as_deref())
+            .unwrap_or_default()
+            .iter()
+            .any(|t| {
+                matches!(t.effect.as_str(), "NoSchedule" | "NoExecute")
+                    && !t.key.starts_with("node.kubernetes.io/")
+            });
+        if keeps_pods_off {
+            continue;
+        }
+        let name = node.metadata.name.as_deref().unwrap_or_default();
+        let status = node.status.as_ref();
+        let alloc = status
+            .and_then(|s| s.allocatable.clone())
+            .unwrap_or_default();
+        let get = |k: &str| alloc.get(k).map(|q| q.0.clone()).unwrap_or_default();
+        let on_node: Vec<&Pod> = pods
+            .iter()
+            .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name))
+            .collect();
+        let (mut cpu, mut memory) = (0, 0);
+        for p in &on_node {
+            let spec = serde_json::to_value(&p.spec).unwrap_or_default();
+            let (c, m) = pod_requests(&spec);
+            cpu += c;
+            memory += m;
+        }
+        room.nodes += 1;
+        room.pods += get("pods")
+            .parse::<u64>()
+            .unwrap_or(0)
+            .saturating_sub(on_node.len() as u64);
+        let (node_cpu, node_memory) = (
+            cpu_milli(&get("cpu")).unwrap_or(0),
+            bytes(&get("memory")).unwrap_or(0),
+        );
+        room.cpu_milli += node_cpu.saturating_sub(cpu);
+        room.memory_bytes += node_memory.saturating_sub(memory);
+        room.largest_cpu_milli = room.largest_cpu_milli.max(node_cpu);
+        room.largest_memory_bytes = room.largest_memory_bytes.max(node_memory);
+        let boot_id = status
+            .and_then(|s| s.node_info.as_ref())
+            .map(|i| i.boot_id.clone())
+            .filter(|id| !id.is_empty())
+            .unwrap_or_else(|| format!("node {name}"));
+        let machine = machines.entry(boot_id).or_default();
+        *machine = (*machine).max(node_cpu);
+    }
+    room.allocatable_cpu_milli = machines.values().sum();
+    room
 }
 
 /// What `scenario` may need at once: the pods its manifests make (a Deployment's replicas
@@ -245,6 +322,79 @@ pub fn bytes(q: &str) -> Option<u64> {
 mod tests {
     use super::*;
     use crate::scenario::Catalogue;
+
+    /// A node as the API serves it: allocatable pods, CPU and memory, its bootID and taints.
+    fn node(name: &str, cpu: &str, boot_id: &str, taints: &str) -> Node {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name},
+            "spec": {"taints": serde_json::from_str::<Value>(taints).unwrap()},
+            "status": {
+                "allocatable": {"pods": "110", "cpu": cpu, "memory": "8Gi"},
+                "nodeInfo": {
+                    "bootID": boot_id, "machineID": name, "systemUUID": name,
+                    "architecture": "amd64", "containerRuntimeVersion": "containerd://2.3.4",
+                    "kernelVersion": "6.18", "kubeProxyVersion": "", "kubeletVersion": "v1.34.4",
+                    "operatingSystem": "linux", "osImage": "Debian GNU/Linux 12 (bookworm)"
+                }
+            }
+        }))
+        .unwrap()
+    }
+
+    fn pod_on(node: &str, cpu: &str) -> Pod {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": format!("p-{node}")},
+            "spec": {"nodeName": node, "containers": [
+                {"name": "c", "resources": {"requests": {"cpu": cpu, "memory": "1Gi"}}}
+            ]}
+        }))
+        .unwrap()
+    }
+
+    /// Three kind nodes on one 2-core machine (one bootID), as `cluster up --provider kind
+    /// --nodes 3` makes them: the control plane keeps its NoSchedule taint and counts for
+    /// nothing; the two workers' room adds up; the cores are the machine's two, once.
+    #[test]
+    fn kind_nodes_on_one_machine_share_its_cores_and_the_control_plane_takes_no_pods() {
+        let control_plane =
+            r#"[{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]"#;
+        let nodes = [
+            node("crashlab-control-plane", "2", "b00t", control_plane),
+            node("crashlab-worker", "2", "b00t", "[]"),
+            node("crashlab-worker2", "2", "b00t", "[]"),
+        ];
+        let pods = [
+            pod_on("crashlab-control-plane", "650m"),
+            pod_on("crashlab-worker", "100m"),
+        ];
+        let room = room_of(&nodes, &pods);
+        assert_eq!(
+            room,
+            NodeRoom {
+                nodes: 2,
+                pods: 219,
+                cpu_milli: 3900,
+                memory_bytes: 15 << 30,
+                largest_cpu_milli: 2000,
+                largest_memory_bytes: 8 << 30,
+                allocatable_cpu_milli: 2000,
+            }
+        );
+        // Condition taints (a node just after `cluster up`) leave a node counted; two
+        // machines count their cores each.
+        let not_ready = r#"[{"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}]"#;
+        let room = room_of(
+            &[
+                node("a", "2", "boot-a", not_ready),
+                node("b", "4", "boot-b", "[]"),
+            ],
+            &[],
+        );
+        assert_eq!((room.nodes, room.allocatable_cpu_milli), (2, 6000));
+        // A PreferNoSchedule taint keeps no pod off.
+        let prefer = r#"[{"key": "x", "effect": "PreferNoSchedule"}]"#;
+        assert_eq!(room_of(&[node("a", "2", "", prefer)], &[]).nodes, 1);
+    }
 
     #[test]
     fn quantities_read_as_the_api_writes_them() {

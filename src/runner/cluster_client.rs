@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::timeline::{Observation, Observed};
 
 use super::api_message::{api_message, causes};
-use super::capacity::{NodeRoom, bytes, cpu_milli, pod_requests};
+use super::capacity::NodeRoom;
 use super::cluster::Cluster;
 use super::container_logs::LogRead;
 use super::error::{Error, Result};
@@ -287,7 +287,7 @@ impl Cluster for ClusterClient {
             .list(&lp.fields("status.phase!=Succeeded,status.phase!=Failed"))
             .await
             .map_err(|e| api_message(&e))?;
-        Ok(room_of(&nodes.items, &pods.items))
+        Ok(super::capacity::room_of(&nodes.items, &pods.items))
     }
 
     async fn kubelet_version(&self, node: &str) -> Result<String, String> {
@@ -463,50 +463,4 @@ fn classify(e: kube::Error, specific: impl FnOnce(String) -> Error) -> Error {
         },
         _ => specific(api_message(&e)),
     }
-}
-
-/// The room the schedulable nodes have left: allocatable less what their pods request.
-fn room_of(nodes: &[Node], pods: &[Pod]) -> NodeRoom {
-    let mut room = NodeRoom::default();
-    for node in nodes {
-        // Cordoned nodes take no new pods. Taints are not read: a kind node can still carry a
-        // passing `node.kubernetes.io/not-ready` just after `cluster up`; a tainted node's
-        // pods wait Pending within their deploy time, as anyone's would.
-        if node.spec.as_ref().and_then(|s| s.unschedulable) == Some(true) {
-            continue;
-        }
-        let name = node.metadata.name.as_deref().unwrap_or_default();
-        let alloc = node
-            .status
-            .as_ref()
-            .and_then(|s| s.allocatable.clone())
-            .unwrap_or_default();
-        let get = |k: &str| alloc.get(k).map(|q| q.0.clone()).unwrap_or_default();
-        let on_node: Vec<&Pod> = pods
-            .iter()
-            .filter(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name))
-            .collect();
-        let (mut cpu, mut memory) = (0, 0);
-        for p in &on_node {
-            let spec = serde_json::to_value(&p.spec).unwrap_or_default();
-            let (c, m) = pod_requests(&spec);
-            cpu += c;
-            memory += m;
-        }
-        room.nodes += 1;
-        room.pods += get("pods")
-            .parse::<u64>()
-            .unwrap_or(0)
-            .saturating_sub(on_node.len() as u64);
-        let (node_cpu, node_memory) = (
-            cpu_milli(&get("cpu")).unwrap_or(0),
-            bytes(&get("memory")).unwrap_or(0),
-        );
-        room.cpu_milli += node_cpu.saturating_sub(cpu);
-        room.memory_bytes += node_memory.saturating_sub(memory);
-        room.largest_cpu_milli = room.largest_cpu_milli.max(node_cpu);
-        room.largest_memory_bytes = room.largest_memory_bytes.max(node_memory);
-        room.allocatable_cpu_milli += node_cpu;
-    }
-    room
 }

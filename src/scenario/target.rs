@@ -77,6 +77,14 @@ impl WorkloadKind {
         }
     }
 
+    /// Whether its current pods run side by side, each its own instance of the program, so
+    /// that each must show what the scenario expects: a DaemonSet's, one per node. (A
+    /// Deployment's or a Job's pods of one revision may also follow one another, a
+    /// replacement after a deletion or a Job's retry, and are judged together.)
+    pub fn judged_per_pod(self) -> bool {
+        self == WorkloadKind::DaemonSet
+    }
+
     /// The `apiVersion` of its manifests.
     pub fn api_version(self) -> &'static str {
         match self {

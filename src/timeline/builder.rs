@@ -34,6 +34,8 @@ pub struct TimelineBuilder {
     events: HashMap<String, i32>,
     /// (pod name, pod UID) of every pod reported as created.
     pods: HashSet<(String, String)>,
+    /// (pod name, pod UID) of every pod reported as scheduled.
+    scheduled: HashSet<(String, String)>,
 }
 
 /// What has been reported about one container.
@@ -136,6 +138,17 @@ impl TimelineBuilder {
         let mut out = Vec::new();
         if self.pods.insert((name.to_owned(), uid.to_owned())) {
             out.push(pod_created(name, pod));
+        }
+        // The scheduler binds a pod once (`spec.nodeName` never changes afterwards), usually
+        // after the watch first showed it unbound.
+        let node = pod.spec.as_ref().and_then(|s| s.node_name.as_deref());
+        if let Some(node) = node.filter(|n| !n.is_empty())
+            && self.scheduled.insert((name.to_owned(), uid.to_owned()))
+        {
+            out.push(Signal::Scheduled {
+                pod: name.to_owned(),
+                node: node.to_owned(),
+            });
         }
         let groups = [
             (status.init_container_statuses.as_deref(), true),

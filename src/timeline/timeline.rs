@@ -131,6 +131,8 @@ pub enum Signal {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         created_at: Option<Timestamp>,
     },
+    /// The pod is bound to a node (`spec.nodeName`, first seen set): the node it runs on.
+    Scheduled { pod: String, node: String },
     /// The container's readiness changed (`ready` in its status). Not-ready at the start is
     /// not reported.
     Ready {
@@ -152,7 +154,9 @@ impl Signal {
             | Signal::BackOff { container, .. }
             | Signal::PreviousLogs { container, .. }
             | Signal::Ready { container, .. } => Some(&container.pod),
-            Signal::PodDeleted { pod } | Signal::PodCreated { pod, .. } => Some(pod),
+            Signal::PodDeleted { pod }
+            | Signal::PodCreated { pod, .. }
+            | Signal::Scheduled { pod, .. } => Some(pod),
             Signal::Event { object, .. } => object.strip_prefix("Pod/"),
             Signal::Step { .. } => None,
         }

@@ -289,8 +289,125 @@ fn an_existing_cluster_is_used_as_it_is_and_gets_the_images() {
     let subcommands: Vec<String> = s.calls("kind").iter().map(|c| c[..2].join(" ")).collect();
     assert_eq!(
         subcommands,
-        ["get clusters", "load image-archive", "load image-archive"]
+        [
+            "get clusters",
+            "get nodes",
+            "load image-archive",
+            "load image-archive"
+        ]
     );
+}
+
+/// `--nodes 3`: kind is given a control plane and two workers, crashlab waits for every node
+/// (kind's own `--wait` covers the control plane only), and says which nodes there are; the
+/// images go to every node (`kind load image-archive` without `--nodes`).
+#[test]
+fn three_nodes_are_a_control_plane_and_two_workers_all_waited_for() {
+    let s = Standins::new();
+    s.respond(
+        "kind",
+        &["get", "nodes"],
+        "crashlab-worker2\ncrashlab-control-plane\ncrashlab-worker\n",
+        "",
+        0,
+    );
+    let run = Run::new(s.crashlab(&["cluster", "up", "--provider", "kind", "--nodes", "3"]));
+    run.expect_code(0)
+        .stderr_has("a control plane and 2 workers")
+        .stderr_has("waiting ≤ 120s for every node to be Ready");
+    assert!(
+        run.stdout().contains(&format!(
+            "kind cluster ready: Kubernetes v1.34.11 ({NODE_1_34}), 3 nodes: crashlab-control-plane, crashlab-worker, crashlab-worker2; context `kind-crashlab`"
+        )),
+        "{}",
+        run.stdout()
+    );
+    let config: Value = serde_yaml::from_slice(&s.seen("config.yaml")).unwrap();
+    let nodes: Value =
+        serde_yaml::from_str("[{role: control-plane}, {role: worker}, {role: worker}]").unwrap();
+    assert_eq!(config["nodes"], nodes);
+    let shipped: Value = serde_yaml::from_str(&shipped_kind_config()).unwrap();
+    assert_eq!(
+        config["kubeadmConfigPatches"],
+        shipped["kubeadmConfigPatches"]
+    );
+
+    let calls = s.calls("kind");
+    let subcommands: Vec<String> = calls.iter().map(|c| c[..2].join(" ")).collect();
+    assert_eq!(
+        subcommands,
+        [
+            "get clusters",
+            "create cluster",
+            "get nodes",
+            "load image-archive",
+            "load image-archive"
+        ]
+    );
+    for load in &calls[3..] {
+        assert!(!load.iter().any(|a| a == "--nodes"), "{load:?}");
+    }
+    let waited: Vec<Vec<String>> = s
+        .calls("docker")
+        .into_iter()
+        .filter(|c| c[0] == "exec")
+        .collect();
+    assert_eq!(
+        waited,
+        [words(
+            "exec crashlab-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf wait --for=condition=Ready nodes --all --timeout=120s"
+        )]
+    );
+    s.assert_no_temporary_files_left();
+}
+
+/// The local provider's one node is this host: more is bad usage, said before anything on
+/// the host is looked at, with the way to get more nodes; `matrix` asks every provider of
+/// its columns before any cluster comes up.
+#[test]
+fn more_than_one_node_is_kinds_and_the_local_provider_refuses_it_at_once() {
+    let s = Standins::new();
+    Run::new(s.crashlab(&["cluster", "up", "--provider", "local", "--nodes", "2"]))
+        .expect_code(2)
+        .stderr_has("the local provider runs one node, this host (`crashlab-local`); --nodes 2 needs a provider that runs nodes in containers")
+        .stderr_has("`--provider kind --nodes N` brings up a kind cluster of one control plane and N-1 workers");
+    Run::new(s.crashlab(&[
+        "matrix",
+        "--versions",
+        "1.34",
+        "--providers",
+        "kind,local",
+        "--nodes",
+        "3",
+    ]))
+    .expect_code(2)
+    .stderr_has("the local provider runs one node");
+    Run::new(s.crashlab(&["cluster", "up", "--provider", "kind", "--nodes", "0"]))
+        .expect_code(2)
+        .stderr_has("--nodes");
+    assert!(s.calls("kind").is_empty(), "{:?}", s.calls("kind"));
+    assert!(s.calls("docker").is_empty(), "{:?}", s.calls("docker"));
+}
+
+/// 1.38 is a pre-release: kind publishes no node image of it, so there is none to pin; the
+/// local provider pins it, and a node image built from its binaries runs it.
+#[test]
+fn a_version_kind_pins_no_image_of_asks_for_a_node_image_before_kind_runs() {
+    let s = Standins::new();
+    Run::new(s.crashlab(&[
+        "cluster",
+        "up",
+        "--provider",
+        "kind",
+        "--kubernetes-version",
+        "1.38",
+    ]))
+    .expect_code(2)
+    .stderr_has("kind pins no node image of Kubernetes 1.38 (v1.38.0-beta.0): crashlab pins kindest/node images of 1.34 (v1.34.11, default)")
+    .stderr_has("another version needs --node-image REF")
+    .stderr_has("`tests/kind/prepare-node-image 1.38`");
+    assert!(s.calls("kind").is_empty());
+    assert!(s.calls("docker").is_empty());
 }
 
 #[test]

@@ -2,7 +2,11 @@
 //! kubeadm) in a Docker container, made by the real `kind` from a node image that
 //! `tests/kind/prepare-node-image` builds on machines without a container registry.
 //!
-//! Both tests get what they need from the harness (`support::kind::node_image`), whichever
+//! The catalogue runs on three nodes (`--nodes 3`: one control plane, two workers), which
+//! covers what one node does and the multi-node paths (images on every node, pods on several
+//! nodes, a DaemonSet judged on each pod); one node, the default, gets a short test of its own.
+//!
+//! The tests get what they need from the harness (`support::kind::node_image`), whichever
 //! runs first: Docker engine, kind and the node image, from `CRASHLAB_KIND_NODE_IMAGE` when
 //! set, else prepared by `tests/kind/prepare-node-image` (minutes on a fresh machine, cached
 //! after). That needs root, Debian's packages and the Go module proxy; nothing is skipped.
@@ -56,45 +60,125 @@ fn nothing() -> KindLeftovers {
     }
 }
 
+/// The nodes of crashlab's kind cluster with `--nodes 3`, as kind names them.
+const THREE_NODES: [&str; 3] = [
+    "crashlab-control-plane",
+    "crashlab-worker",
+    "crashlab-worker2",
+];
+
+/// `name (verdict): [failed checks] error` for each scenario that did not pass.
+fn not_passing(scenarios: &[&Value]) -> Vec<String> {
+    scenarios
+        .iter()
+        .map(|s| {
+            let checks: Vec<String> = s["checks"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|c| c["passed"] != true)
+                .map(|c| {
+                    format!(
+                        "{}: expected {}, observed {}",
+                        c["name"], c["expected"], c["observed"]
+                    )
+                })
+                .collect();
+            format!(
+                "{} ({}): {checks:?} {}",
+                s["name"], s["verdict"], s["error"]
+            )
+        })
+        .collect()
+}
+
+/// Every node of the cluster, by `docker exec` into its container: crashlab's images are there
+/// (`kind load image-archive` loads into every node) and, on a host without
+/// `CAP_SYS_RESOURCE`, containerd runs the capability wrapper (otherwise no pod sandbox starts).
+fn assert_every_node_is_ready_for_crashlab(nodes: &[&str]) {
+    let bounding = sh("awk '/^CapBnd:/ {print $2}' /proc/self/status");
+    let has_sys_resource = (u64::from_str_radix(bounding.trim(), 16).unwrap() >> 24) & 1 == 1;
+    for node in nodes {
+        let images = sh(&format!(
+            "docker exec {node} ctr --namespace k8s.io images ls -q 2>/dev/null | grep '^crashlab.dev/' | sort"
+        ));
+        assert_eq!(
+            images.lines().collect::<Vec<_>>(),
+            ["crashlab.dev/crashprobe:v1", "crashlab.dev/pause:v1"],
+            "images on {node}"
+        );
+        let runc = sh(&format!(
+            "docker exec {node} grep -c runc-without-sys-resource /etc/containerd/config.toml || true"
+        ));
+        assert_eq!(
+            runc.trim() != "0",
+            !has_sys_resource,
+            "{node}: the runc wrapper is in containerd's configuration exactly when the host lacks CAP_SYS_RESOURCE"
+        );
+    }
+}
+
+/// The whole catalogue on three kind nodes (one control plane, two workers): every scenario
+/// passes, pods ran on more than one node, and the DaemonSet of `go-panic` was judged on each
+/// of its pods, one per worker (the control plane keeps its NoSchedule taint).
 #[test]
 #[ignore = "needs root, Docker and kind; run with --include-ignored"]
-fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
+fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
     // Prepared before the cluster is held, while other tests use it.
     let image = node_image();
     let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
     // Alone: `kind create cluster` makes its context the kubeconfig's current one (which
-    // `crashlab run` without --context reads) and `down` removes it; the kind node and a
-    // whole catalogue on it share the machine's cores with the local cluster.
+    // `crashlab run` without --context reads) and `down` removes it; the kind nodes and a
+    // whole catalogue on them share the machine's cores with the local cluster.
     let _alone = support::exclusive();
     crashlab_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
     assert_eq!(leftovers(), nothing(), "leftovers before the test");
 
-    let up = crashlab_run(&["cluster", "up", "--provider", "kind", "--node-image", image]);
+    let up = crashlab_run(&[
+        "cluster",
+        "up",
+        "--provider",
+        "kind",
+        "--nodes",
+        "3",
+        "--node-image",
+        image,
+    ]);
     up.expect_code(0);
     assert!(
-        up.stdout().contains("kind cluster ready: Kubernetes v1.34"),
+        up.stdout().contains(&format!(
+            "kind cluster ready: Kubernetes v1.34.4 ({image}), 3 nodes: {}; context `kind-crashlab`",
+            THREE_NODES.join(", ")
+        )),
         "{}",
         up.stdout()
     );
     let during = leftovers();
     assert_eq!(
         during.containers,
-        BTreeSet::from(["crashlab-control-plane".to_string()])
+        THREE_NODES.iter().map(|n| n.to_string()).collect()
     );
     assert_eq!(
         during.networks,
         BTreeSet::from(["crashlab-kind".to_string()])
     );
 
-    // The node is a kind node: kind's provider ID, and the kubelet kubeadm configured.
-    let node = sh(&format!(
-        "kubectl --context {KIND_CONTEXT} get node crashlab-control-plane -o jsonpath='{{.spec.providerID}} {{.status.nodeInfo.kubeletVersion}} {{.status.nodeInfo.containerRuntimeVersion}}'"
-    ));
-    assert!(
-        node.starts_with("kind://docker/crashlab/crashlab-control-plane v1.34."),
-        "{node}"
-    );
-    assert!(node.contains("containerd://"), "{node}");
+    // Each node is a kind node: kind's provider ID, and the kubelet kubeadm configured; all
+    // Ready (crashlab waited for the workers, which kind's --wait does not).
+    for name in THREE_NODES {
+        let node = sh(&format!(
+            "kubectl --context {KIND_CONTEXT} get node {name} -o jsonpath='{{.spec.providerID}} {{.status.nodeInfo.kubeletVersion}} {{.status.nodeInfo.containerRuntimeVersion}} {{.status.conditions[?(@.type==\"Ready\")].status}}'"
+        ));
+        assert!(
+            node.starts_with(&format!("kind://docker/crashlab/{name} v1.34.")),
+            "{node}"
+        );
+        assert!(
+            node.contains("containerd://") && node.ends_with(" True"),
+            "{node}"
+        );
+    }
+    assert_every_node_is_ready_for_crashlab(&THREE_NODES);
 
     let dir = tempfile::tempdir().unwrap();
     let junit = dir.path().join("junit.xml");
@@ -146,27 +230,7 @@ fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
     } else {
         run.expect_code(0);
     }
-    let failing: Vec<String> = failing
-        .iter()
-        .map(|s| {
-            let checks: Vec<String> = s["checks"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|c| c["passed"] != true)
-                .map(|c| {
-                    format!(
-                        "{}: expected {}, observed {}",
-                        c["name"], c["expected"], c["observed"]
-                    )
-                })
-                .collect();
-            format!(
-                "{} ({}): {checks:?} {}",
-                s["name"], s["verdict"], s["error"]
-            )
-        })
-        .collect();
+    let failing = not_passing(&failing);
     assert!(
         failing.is_empty(),
         "on kind: {failing:#?}\n{}",
@@ -181,6 +245,48 @@ fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
     assert_eq!(scenarios.len(), catalogue, "{}", listed.stdout());
     let junit = std::fs::read_to_string(&junit).unwrap();
     assert_eq!(junit.matches("<testcase").count(), catalogue, "{junit}");
+
+    // Where the pods ran, from the run's JSON: on the workers only (the control plane keeps
+    // its taint), and on both of them.
+    let nodes_used: BTreeSet<&str> = scenarios
+        .iter()
+        .flat_map(|s| s["observed"]["nodes"].as_object().into_iter().flatten())
+        .filter_map(|(_, node)| node.as_str())
+        .collect();
+    assert_eq!(
+        nodes_used,
+        BTreeSet::from(["crashlab-worker", "crashlab-worker2"]),
+        "nodes the target pods ran on"
+    );
+    // go-panic's DaemonSet: one pod per worker, each judged.
+    let go_panic = scenarios
+        .iter()
+        .find(|s| s["name"] == "go-panic")
+        .expect("go-panic ran");
+    let pods = &go_panic["observed"]["pods"];
+    assert_eq!(pods.as_array().map(Vec::len), Some(2), "{go_panic:#}");
+    let daemon_nodes: BTreeSet<&str> = go_panic["observed"]["nodes"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, n)| n.as_str())
+        .collect();
+    assert_eq!(daemon_nodes.len(), 2, "{go_panic:#}");
+    let backoff = go_panic["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["name"] == "backoff")
+        .expect("a backoff check");
+    let observed = backoff["observed"].as_str().unwrap_or_default();
+    for pod in pods.as_array().into_iter().flatten() {
+        let pod = pod.as_str().unwrap();
+        assert!(
+            observed.contains(&format!("pod {pod}: ")) || observed.ends_with("(each of 2 pods)"),
+            "the back-off of {pod} is judged on its own: {observed}"
+        );
+    }
+
     // The run did its own cleanup: no crashlab namespace is left in the cluster.
     let namespaces = sh(&format!(
         "kubectl --context {KIND_CONTEXT} get ns -l app.kubernetes.io/managed-by=crashlab -o name"
@@ -189,6 +295,77 @@ fn the_catalogue_passes_on_a_real_kind_cluster_and_down_leaves_nothing() {
 
     let down = crashlab_run(&["cluster", "down", "--provider", "kind"]);
     down.expect_code(0);
+    assert_eq!(
+        leftovers(),
+        nothing(),
+        "left after `cluster down --provider kind`"
+    );
+}
+
+/// One node, crashlab's default: kind removes the control plane's taint when it has no
+/// workers, so the control plane takes the pods itself. `go-panic`'s DaemonSet has its one pod
+/// there. (The catalogue runs on three nodes above; this keeps the one-node shape, which
+/// `cluster up --provider kind` makes by default, proved on a real cluster in a minute.)
+#[test]
+#[ignore = "needs root, Docker and kind; run with --include-ignored"]
+fn one_kind_node_runs_the_pods_on_its_control_plane() {
+    let image = node_image();
+    let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
+    let _alone = support::exclusive();
+    crashlab_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
+    assert_eq!(leftovers(), nothing(), "leftovers before the test");
+
+    let up = crashlab_run(&["cluster", "up", "--provider", "kind", "--node-image", image]);
+    up.expect_code(0);
+    assert!(
+        up.stdout().contains(&format!(
+            "kind cluster ready: Kubernetes v1.34.4 ({image}); context `kind-crashlab`"
+        )),
+        "{}",
+        up.stdout()
+    );
+    assert_eq!(
+        leftovers().containers,
+        BTreeSet::from(["crashlab-control-plane".to_string()])
+    );
+    assert_every_node_is_ready_for_crashlab(&["crashlab-control-plane"]);
+    let taints = sh(&format!(
+        "kubectl --context {KIND_CONTEXT} get node crashlab-control-plane -o jsonpath='{{.spec.taints}}'"
+    ));
+    assert_eq!(
+        taints.trim(),
+        "",
+        "the control plane of one node takes pods"
+    );
+
+    let run = crashlab_run(&[
+        "run",
+        "go-panic",
+        "--context",
+        KIND_CONTEXT,
+        "--output",
+        "json",
+    ]);
+    let doc: Value = serde_json::from_slice(&run.out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON on stdout ({e})\n--- stderr\n{}", run.stderr()));
+    let go_panic = &doc["scenarios"][0];
+    let failing = not_passing(
+        &[go_panic]
+            .into_iter()
+            .filter(|s| s["verdict"] != "pass")
+            .collect::<Vec<_>>(),
+    );
+    assert!(failing.is_empty(), "{failing:#?}\n{}", run.stderr());
+    run.expect_code(0);
+    let nodes: Vec<&str> = go_panic["observed"]["nodes"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, n)| n.as_str())
+        .collect();
+    assert_eq!(nodes, ["crashlab-control-plane"], "{go_panic:#}");
+
+    crashlab_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
     assert_eq!(
         leftovers(),
         nothing(),

@@ -35,10 +35,13 @@ pub fn given_image_version(reference: &str) -> Result<Option<String>, KindError>
     Ok(version_of_image(&label, reference))
 }
 
-/// `v1.34.4` from a label value, else from the reference's tag.
+/// `v1.34.4` (or a pre-release, `v1.38.0-beta.0`) from a label value, else from the
+/// reference's tag. Only Kubernetes' own pre-release parts (`-alpha.N`, `-beta.N`, `-rc.N`)
+/// belong to the version: in `v1.34.4-0123456789ab` the rest is prepare-node-image's key.
 fn version_of_image(label: &str, reference: &str) -> Option<String> {
     let leading_version = |s: &str| {
-        let re = regex::Regex::new(r"^v1\.\d+\.\d+").expect("a valid pattern");
+        let re =
+            regex::Regex::new(r"^v1\.\d+\.\d+(-(alpha|beta|rc)\.\d+)?").expect("a valid pattern");
         re.find(s).map(|m| m.as_str().to_string())
     };
     if let Some(v) = leading_version(label) {
@@ -61,8 +64,7 @@ pub(super) fn check_version_matches(
     let (Some(requested), Some(found)) = (requested, version) else {
         return Ok(());
     };
-    let minor =
-        |v: &str| crate::k8s_version::parse_requested(v).map(|(major, minor, _)| (major, minor));
+    let minor = |v: &str| crate::k8s_version::parse_requested(v).map(|r| (r.major, r.minor));
     if minor(requested).is_some() && minor(requested) == minor(found) {
         return Ok(());
     }
@@ -90,6 +92,22 @@ mod tests {
         assert_eq!(
             version_of_image("<no value>", "localhost:5000/node:v1.36.4").as_deref(),
             Some("v1.36.4")
+        );
+        assert_eq!(
+            version_of_image(
+                "v1.38.0-beta.0",
+                "crashlab.dev/kind-node:v1.38.0-beta.0-0123456789ab"
+            )
+            .as_deref(),
+            Some("v1.38.0-beta.0")
+        );
+        assert_eq!(
+            version_of_image("", "crashlab.dev/kind-node:v1.38.0-beta.0-0123456789ab").as_deref(),
+            Some("v1.38.0-beta.0")
+        );
+        assert_eq!(
+            version_of_image("", "kindest/node:v1.38.0-rc.1").as_deref(),
+            Some("v1.38.0-rc.1")
         );
         assert_eq!(version_of_image("", "localhost:5000/node"), None);
         assert_eq!(version_of_image("", "my-node:latest"), None);

@@ -15,6 +15,18 @@ pub enum KindError {
     DockerDown { output: String },
     #[error(transparent)]
     Version(#[from] VersionError),
+    /// A Kubernetes version kind has no pinned node image of (a pre-release, say): only a
+    /// node image given with `--node-image` can run it.
+    #[error(
+        "kind pins no node image of Kubernetes {given} ({buildable}): crashlab pins kindest/node images of {pinned}; \
+         another version needs --node-image REF, a node image of it already in the Docker engine"
+    )]
+    NoPinnedImage {
+        given: String,
+        /// The release the local provider pins for it, from which a node image can be built.
+        buildable: &'static str,
+        pinned: String,
+    },
     #[error("`{command}` failed ({status}):\n{output}")]
     Command {
         command: String,
@@ -70,6 +82,13 @@ impl KindError {
 /// What to do when kind or Docker is missing.
 pub const KIND_INSTALL_HINT: &str = "install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation) and a Docker engine (https://docs.docker.com/engine/install/), or use `--provider local` (Linux, as root)";
 
+/// How to get a node image of a version kind pins none of, where no registry is reachable.
+fn no_pinned_image_hint(version: &str) -> String {
+    format!(
+        "`tests/kind/prepare-node-image {version}` (in crashlab's repository) builds one locally from crashlab's Kubernetes binaries; its last line is the reference to give with --node-image"
+    )
+}
+
 /// Each failure with what to try next; a bad version or node image is bad usage.
 impl From<KindError> for crate::cluster::ProviderError {
     fn from(e: KindError) -> Self {
@@ -82,6 +101,10 @@ impl From<KindError> for crate::cluster::ProviderError {
                 "start the Docker engine (`docker info` must succeed), or use `--provider local` (Linux, as root)",
             ),
             KindError::Version(_) | KindError::NodeImageVersion { .. } => ProviderError::usage(e),
+            KindError::NoPinnedImage { given, .. } => {
+                let hint = no_pinned_image_hint(given);
+                ProviderError::usage(e).with_hint(hint)
+            }
             KindError::NodeImageMissing { .. } => ProviderError::env(e).with_hint(
                 "`docker images` lists the images there; on a machine without a container registry, build one with `tests/kind/prepare-node-image 1.34` from crashlab's repository (its last line is the reference), or leave out --node-image to use the pinned kindest/node image",
             ),
@@ -113,6 +136,25 @@ mod tests {
             version
                 .to_string()
                 .starts_with("unsupported kubernetes version \"1.2\"")
+        );
+        let unpinned = ProviderError::from(KindError::NoPinnedImage {
+            given: "1.38".into(),
+            buildable: "v1.38.0-beta.0",
+            pinned: "1.34 (v1.34.11, default)".into(),
+        });
+        assert!(unpinned.bad_usage);
+        assert_eq!(
+            unpinned.to_string(),
+            "kind pins no node image of Kubernetes 1.38 (v1.38.0-beta.0): crashlab pins kindest/node images of \
+             1.34 (v1.34.11, default); another version needs --node-image REF, a node image of \
+             it already in the Docker engine"
+        );
+        assert_eq!(
+            unpinned.hint.as_deref(),
+            Some(
+                "`tests/kind/prepare-node-image 1.38` (in crashlab's repository) builds one locally \
+                 from crashlab's Kubernetes binaries; its last line is the reference to give with --node-image"
+            )
         );
     }
 }

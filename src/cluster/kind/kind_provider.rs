@@ -1,6 +1,6 @@
-//! The `kind` provider: a one-node kind cluster named `crashlab` (context `kind-crashlab`),
-//! made from `kind-config.yaml` and a node image pinned by digest, with crashlab's own images
-//! loaded from archives. Everything goes through the `kind` and `docker` executables found on
+//! The `kind` provider: a kind cluster named `crashlab` (context `kind-crashlab`) of one
+//! control plane and `--nodes`-1 workers, made from `kind-config.yaml` and a node image pinned
+//! by digest, with crashlab's own images loaded from archives into every node. Everything goes through the `kind` and `docker` executables found on
 //! `PATH`, so the tests drive it with stand-ins that record their arguments.
 
 use std::ffi::OsStr;
@@ -16,7 +16,8 @@ use super::node_images;
 use crate::cluster::KubeletTuning;
 use crate::cluster::progress::Progress;
 use crate::cluster::{
-    ClusterState, DownReport, Download, NodeAccess, Provider, ProviderError, UpReport, UpRequest,
+    ClusterState, DownReport, Download, NodeAccess, NodeCount, Provider, ProviderError, UpReport,
+    UpRequest,
 };
 use crate::image::{ImageArchive, builtin_images};
 use crate::k8s_version::{PinnedVersion, VersionError};
@@ -34,6 +35,10 @@ pub const NETWORK: &str = "crashlab-kind";
 /// How long `kind create cluster` waits for the control plane to be Ready, so that a run
 /// started right after finds a node to schedule on.
 const WAIT: &str = "2m";
+/// How long the workers get to be Ready after that: kind's `--wait` only waits for the
+/// control plane (its waitforready action selects `node-role.kubernetes.io/control-plane`),
+/// and a run must find every node schedulable (a DaemonSet's pods, `--parallel auto`).
+const WORKERS_WAIT: &str = "120s";
 
 #[derive(Debug, Clone, Default)]
 pub struct KindUpOptions {
@@ -47,6 +52,8 @@ pub struct KindUpOptions {
     /// Kubeconfig kind writes the context into (kind's default: `$KUBECONFIG`, else
     /// `~/.kube/config`).
     pub kubeconfig: Option<PathBuf>,
+    /// One control plane and the rest workers.
+    pub nodes: NodeCount,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +66,8 @@ pub struct KindUpReport {
     pub kubernetes_version: Option<String>,
     /// The cluster existed already and was left as it was.
     pub already_running: bool,
+    /// Its nodes (the node containers, named as the Nodes are), sorted.
+    pub nodes: Vec<String>,
 }
 
 /// A handle on the kind cluster `crashlab`.
@@ -133,6 +142,60 @@ impl KindProvider {
         Ok(out.lines().any(|l| l.trim() == self.name))
     }
 
+    /// The cluster's node containers (`crashlab-control-plane`, `crashlab-worker`, ...), sorted.
+    fn nodes_with(&self, kind: &Path) -> Result<Vec<String>, KindError> {
+        let out = capture(kind, &["get", "nodes", "--name", &self.name])?;
+        let mut nodes: Vec<String> = out
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        nodes.sort();
+        Ok(nodes)
+    }
+
+    /// Whether `node` is the container of a node of this cluster: kind names them
+    /// `NAME-control-plane`, `NAME-worker`, `NAME-worker2`, ...
+    fn is_own_node(&self, node: &str) -> bool {
+        node.strip_prefix(self.name.as_str())
+            .and_then(|rest| rest.strip_prefix('-'))
+            .is_some_and(|role| {
+                role == "control-plane"
+                    || role
+                        .strip_prefix("worker")
+                        .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            })
+    }
+
+    /// Waits until every node is Ready, asking the control plane's own kubectl (as kind's
+    /// `--wait` does for the control plane).
+    fn wait_for_workers(&self, progress: &mut dyn Progress) -> Result<(), KindError> {
+        let docker = on_path("docker").ok_or(KindError::DockerMissing)?;
+        let control_plane = format!("{}-control-plane", self.name);
+        progress.step(&format!(
+            "waiting ≤ {WORKERS_WAIT} for every node to be Ready"
+        ));
+        let started = Instant::now();
+        let timeout = format!("--timeout={WORKERS_WAIT}");
+        capture(
+            &docker,
+            &[
+                "exec",
+                &control_plane,
+                "kubectl",
+                "--kubeconfig=/etc/kubernetes/admin.conf",
+                "wait",
+                "--for=condition=Ready",
+                "nodes",
+                "--all",
+                &timeout,
+            ],
+        )?;
+        progress.done("Ready", started.elapsed());
+        Ok(())
+    }
+
     /// Creates the cluster, unless it exists already (then it is used as it is, and
     /// `progress` says so). kind's output is the step's progress, line by line.
     pub fn up(
@@ -143,11 +206,11 @@ impl KindProvider {
         // A bad version is bad usage whatever the machine has, so it is reported first.
         let pinned = match &opts.node_image {
             Some(_) => None,
-            None => Some(
-                node_images::NODE_IMAGES.resolve_or_default(opts.kubernetes_version.as_deref())?,
-            ),
+            None => Some(node_images::pinned_image(
+                opts.kubernetes_version.as_deref(),
+            )?),
         };
-        let config = kind_config::render(&opts.tuning)?;
+        let config = kind_config::render(&opts.tuning, opts.nodes)?;
         let kind = Self::is_available()?;
         let (reference, version) = match (&opts.node_image, pinned) {
             (_, Some(image)) => (image.reference(), Some(image.version.to_string())),
@@ -164,15 +227,26 @@ impl KindProvider {
         };
         let shown_version = version.as_deref().unwrap_or("of the given image");
         if self.exists_with(&kind)? {
+            let nodes = self.nodes_with(&kind)?;
             progress.note(&format!(
-                "kind cluster `{}` already exists; using it as it is (`crashlab cluster down --provider kind` removes it, to recreate it with another version or kubelet settings)",
-                self.name
+                "kind cluster `{}` already exists ({} node{}); using it as it is (`crashlab cluster down --provider kind` removes it, to recreate it with another version, node count or kubelet settings)",
+                self.name,
+                nodes.len(),
+                if nodes.len() == 1 { "" } else { "s" },
             ));
+            if nodes.len() != usize::from(opts.nodes.get()) {
+                progress.note(&format!(
+                    "warning: --nodes {} asked for, but the cluster that is there has {}",
+                    opts.nodes,
+                    nodes.len()
+                ));
+            }
             return Ok(KindUpReport {
                 context: self.context(),
                 node_image: reference,
                 kubernetes_version: version,
                 already_running: true,
+                nodes,
             });
         }
         let dir = tempfile::Builder::new()
@@ -196,8 +270,13 @@ impl KindProvider {
         if let Some(k) = &opts.kubeconfig {
             args.extend(["--kubeconfig".as_ref(), k.as_os_str()]);
         }
+        let shape = match opts.nodes.workers() {
+            0 => String::new(),
+            1 => ", a control plane and 1 worker".to_string(),
+            n => format!(", a control plane and {n} workers"),
+        };
         progress.step(&format!(
-            "creating kind cluster `{}` (Kubernetes {shown_version}, {reference})",
+            "creating kind cluster `{}` (Kubernetes {shown_version}, {reference}{shape})",
             self.name
         ));
         let started = Instant::now();
@@ -208,15 +287,23 @@ impl KindProvider {
             progress,
         )?;
         progress.done(&format!("context `{}`", self.context()), started.elapsed());
+        let nodes = if opts.nodes.workers() > 0 {
+            self.wait_for_workers(progress)?;
+            self.nodes_with(&kind)?
+        } else {
+            vec![format!("{}-control-plane", self.name)]
+        };
         Ok(KindUpReport {
             context: self.context(),
             node_image: reference,
             kubernetes_version: version,
             already_running: false,
+            nodes,
         })
     }
 
-    /// Loads every built-in image into the cluster's node with `kind load image-archive`, from
+    /// Loads every built-in image into every node of the cluster with `kind load
+    /// image-archive` (which loads into all of a cluster's nodes unless told `--nodes`), from
     /// archives written to a temporary directory. Returns the references loaded.
     pub fn load_images(&self, progress: &mut dyn Progress) -> Result<Vec<String>, KindError> {
         let kind = Self::is_available()?;
@@ -353,6 +440,11 @@ impl Provider for KindProvider {
         node_images::NODE_IMAGES.resolve_pinned(given)
     }
 
+    /// One control plane and `nodes - 1` workers, each a container.
+    fn supports_nodes(&self, _nodes: NodeCount) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
     fn takes_node_image(&self) -> bool {
         true
     }
@@ -390,6 +482,7 @@ impl Provider for KindProvider {
                 node_image: request.node_image.clone(),
                 tuning: request.tuning.clone(),
                 kubeconfig: request.kubeconfig.clone(),
+                nodes: request.nodes,
             },
             progress,
         )?;
@@ -401,6 +494,7 @@ impl Provider for KindProvider {
             kubeconfig: request.kubeconfig.clone(),
             already_running: report.already_running,
             images_loaded: false,
+            nodes: report.nodes,
         })
     }
 
@@ -426,12 +520,17 @@ impl Provider for KindProvider {
         Ok(())
     }
 
-    /// The node is the container `NAME-control-plane`.
-    fn node_access(&self) -> NodeAccess {
+    /// Each node is a container of the node's name (`NAME-control-plane`, `NAME-worker2`).
+    fn node_access(&self, node: &str) -> NodeAccess {
+        if !self.is_own_node(node) {
+            return NodeAccess::NotReachable {
+                why: format!("`{node}` is no node of {}", Provider::describe(self)),
+            };
+        }
         match on_path("docker") {
             Some(_) => NodeAccess::Command {
                 program: "docker".to_owned(),
-                args: vec!["exec".to_owned(), format!("{}-control-plane", self.name)],
+                args: vec!["exec".to_owned(), node.to_owned()],
             },
             None => NodeAccess::NotReachable {
                 why: KindError::DockerMissing.to_string(),
@@ -449,23 +548,31 @@ impl Provider for KindProvider {
 
     fn ready_note(&self, report: &UpReport) -> String {
         format!(
-            "kind cluster ready ({}, Kubernetes {}); `crashlab cluster down --provider kind` removes it",
+            "kind cluster ready ({}, Kubernetes {}{}); `crashlab cluster down --provider kind` removes it",
             report.node_image.as_deref().unwrap_or_default(),
             report
                 .kubernetes_version
                 .as_deref()
-                .unwrap_or("of the node image")
+                .unwrap_or("of the node image"),
+            match report.nodes.len() {
+                0 | 1 => String::new(),
+                n => format!(", {n} nodes"),
+            },
         )
     }
 
     fn up_summary(&self, report: &UpReport) -> String {
         format!(
-            "kind cluster ready: Kubernetes {} ({}){}; context `{}`",
+            "kind cluster ready: Kubernetes {} ({}){}{}; context `{}`",
             report
                 .kubernetes_version
                 .as_deref()
                 .unwrap_or("of the node image"),
             report.node_image.as_deref().unwrap_or_default(),
+            match report.nodes.len() {
+                0 | 1 => String::new(),
+                n => format!(", {n} nodes: {}", report.nodes.join(", ")),
+            },
             if report.already_running {
                 " (it was already there)"
             } else {
@@ -495,6 +602,41 @@ mod tests {
     #[test]
     fn the_context_is_kind_and_the_cluster_name() {
         assert_eq!(KindProvider::new().context(), CONTEXT);
+    }
+
+    #[test]
+    fn each_node_is_reached_through_its_own_container() {
+        let kind = KindProvider::new();
+        for node in [
+            "crashlab-control-plane",
+            "crashlab-worker",
+            "crashlab-worker2",
+            "crashlab-worker10",
+        ] {
+            assert!(kind.is_own_node(node), "{node}");
+            if on_path("docker").is_some() {
+                assert_eq!(
+                    Provider::node_access(&kind, node),
+                    NodeAccess::Command {
+                        program: "docker".into(),
+                        args: vec!["exec".into(), node.into()]
+                    }
+                );
+            }
+        }
+        for node in [
+            "crashlab-local",
+            "kind-control-plane",
+            "crashlab-worker-x",
+            "crashlab-",
+            "crashlab",
+        ] {
+            assert!(!kind.is_own_node(node), "{node}");
+            assert!(matches!(
+                Provider::node_access(&kind, node),
+                NodeAccess::NotReachable { .. }
+            ));
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The kind provider: crashlab's one-node kind cluster (`kind-crashlab`), made from a node
-//! image pinned by digest (or one given with `--node-image`), with crashlab's images loaded
-//! from archives. Everything goes through the `kind` and `docker` executables on `PATH`.
+//! The kind provider: crashlab's kind cluster (`kind-crashlab`), one node or, with `--nodes`, a
+//! control plane and workers, made from a node image pinned by digest (or one given with
+//! `--node-image`), with crashlab's images loaded into every node from archives. Everything
+//! goes through the `kind` and `docker` executables on `PATH`.
 
 mod given_node_image;
 mod kind_command;

@@ -8,7 +8,8 @@
 //! the first `kind create cluster` with each image is also its verification: Docker refuses
 //! an image whose content does not match the digest.
 
-use crate::k8s_version::VersionTable;
+use super::KindError;
+use crate::k8s_version::{VersionError, VersionTable};
 
 /// One pinned node image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +65,28 @@ pub const NODE_IMAGES: VersionTable<NodeImage> = VersionTable::new(&[
 
 crate::pinned_row!(NodeImage);
 
+/// The pinned image of a `--kubernetes-version` (the default one when `None`). A version kind
+/// pins no image of but crashlab's local provider pins (1.38, a pre-release kind publishes
+/// no image of) says that `--node-image` runs it, and that `tests/kind/prepare-node-image`
+/// builds one from those binaries; any other version stays unsupported.
+pub fn pinned_image(given: Option<&str>) -> Result<&'static NodeImage, KindError> {
+    NODE_IMAGES
+        .resolve_or_default(given)
+        .map_err(|e| match (&e, given) {
+            (VersionError::Unsupported { .. }, Some(given)) => {
+                match crate::cluster::local::versions::RELEASES.resolve(given) {
+                    Ok(buildable) => KindError::NoPinnedImage {
+                        given: given.trim().to_string(),
+                        buildable: buildable.version,
+                        pinned: NODE_IMAGES.supported_list(),
+                    },
+                    Err(_) => KindError::Version(e),
+                }
+            }
+            _ => KindError::Version(e),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +114,35 @@ mod tests {
             );
             assert_eq!(image.version, format!("v1.{}.{}", image.minor, image.patch));
         }
+    }
+
+    #[test]
+    fn a_version_without_a_pinned_image_asks_for_a_node_image() {
+        let err = pinned_image(Some("1.38")).unwrap_err();
+        assert!(
+            matches!(&err, KindError::NoPinnedImage { given, buildable, pinned }
+                if given == "1.38" && *buildable == "v1.38.0-beta.0" && pinned.starts_with("1.34 (v1.34.11, default)")),
+            "{err}"
+        );
+        assert!(matches!(
+            pinned_image(Some("v1.38.0-beta.0")),
+            Err(KindError::NoPinnedImage { .. })
+        ));
+        // Versions nothing of crashlab's builds stay unsupported.
+        for nonsense in ["latest", "1.33", "1.39"] {
+            assert!(
+                matches!(
+                    pinned_image(Some(nonsense)),
+                    Err(KindError::Version(VersionError::Unsupported { .. }))
+                ),
+                "{nonsense}"
+            );
+        }
+        assert!(matches!(
+            pinned_image(Some("1.35.4")),
+            Err(KindError::Version(VersionError::OtherPatch { .. }))
+        ));
+        assert_eq!(pinned_image(None).unwrap().version, "v1.34.11");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The local provider behind the [`Provider`] interface: crashlab's own cluster on this host
 //! (context `crashlab-local`), kept in the default state directory.
 
-use super::{CONTEXT, LocalCluster, LocalError, UpOptions, os_deps, preflight, versions};
+use super::{
+    CONTEXT, LocalCluster, LocalError, NODE_NAME, UpOptions, os_deps, preflight, versions,
+};
 use crate::cluster::progress::Progress;
 use crate::cluster::{
-    ClusterState, DownReport, NodeAccess, Provider, ProviderError, UpReport, UpRequest,
+    ClusterState, DownReport, NodeAccess, NodeCount, Provider, ProviderError, UpReport, UpRequest,
 };
 use crate::k8s_version::{PinnedVersion, VersionError};
 
@@ -53,6 +55,19 @@ impl Provider for LocalProvider {
         versions::RELEASES.resolve_pinned(given)
     }
 
+    /// One node: this host.
+    fn supports_nodes(&self, nodes: NodeCount) -> Result<(), ProviderError> {
+        if nodes == NodeCount::ONE {
+            return Ok(());
+        }
+        Err(ProviderError::usage(format!(
+            "the local provider runs one node, this host (`{NODE_NAME}`); --nodes {nodes} needs a provider that runs nodes in containers"
+        ))
+        .with_hint(
+            "`--provider kind --nodes N` brings up a kind cluster of one control plane and N-1 workers",
+        ))
+    }
+
     fn context(&self) -> Option<String> {
         Some(CONTEXT.to_owned())
     }
@@ -72,6 +87,7 @@ impl Provider for LocalProvider {
         request: &UpRequest,
         progress: &mut dyn Progress,
     ) -> Result<UpReport, ProviderError> {
+        self.supports_nodes(request.nodes)?;
         if request.node_image.is_some() {
             return Err(ProviderError::usage(
                 "--node-image is a kind node image; it goes with --provider kind",
@@ -109,6 +125,7 @@ impl Provider for LocalProvider {
             kubeconfig: Some(report.kubeconfig),
             already_running: report.already_running,
             images_loaded: true,
+            nodes: vec![NODE_NAME.to_owned()],
         })
     }
 
@@ -133,8 +150,17 @@ impl Provider for LocalProvider {
         Ok(self.cluster.load_images()?)
     }
 
-    fn node_access(&self) -> NodeAccess {
-        NodeAccess::ThisHost
+    /// Its one node is this host.
+    fn node_access(&self, node: &str) -> NodeAccess {
+        if node == NODE_NAME {
+            NodeAccess::ThisHost
+        } else {
+            NodeAccess::NotReachable {
+                why: format!(
+                    "`{node}` is no node of the local cluster (its one node is `{NODE_NAME}`)"
+                ),
+            }
+        }
     }
 
     fn unreachable_after_up(&self, _context: &str, error: &str) -> ProviderError {
@@ -186,5 +212,44 @@ impl Provider for LocalProvider {
                 report.problems.join("\n  - ")
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::progress::Quiet;
+
+    /// Refused before anything on the host is looked at or changed.
+    #[test]
+    fn more_than_one_node_is_bad_usage_with_a_hint() {
+        let local = LocalProvider::default();
+        assert!(local.supports_nodes(NodeCount::ONE).is_ok());
+        let request = UpRequest {
+            nodes: NodeCount::new(3).unwrap(),
+            ..Default::default()
+        };
+        let err = local.up(&request, &mut Quiet).unwrap_err();
+        assert!(err.bad_usage);
+        assert_eq!(
+            err.to_string(),
+            "the local provider runs one node, this host (`crashlab-local`); --nodes 3 needs a provider that runs nodes in containers"
+        );
+        assert_eq!(
+            err.hint.as_deref(),
+            Some(
+                "`--provider kind --nodes N` brings up a kind cluster of one control plane and N-1 workers"
+            )
+        );
+    }
+
+    #[test]
+    fn its_one_node_is_this_host() {
+        let local = LocalProvider::default();
+        assert_eq!(local.node_access(NODE_NAME), NodeAccess::ThisHost);
+        assert!(matches!(
+            local.node_access("crashlab-worker"),
+            NodeAccess::NotReachable { .. }
+        ));
     }
 }

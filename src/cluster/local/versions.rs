@@ -37,14 +37,20 @@ pub struct Release {
 
 impl Release {
     /// The full version as a [`Semver`].
+    /// (The pre-release part is not in it: `v1.38.0-beta.0` is `1.38.0` here.)
     pub fn semver(&self) -> Semver {
         Semver::new(1, self.minor, self.patch)
     }
 
     /// The version of the published staging modules (`k8s.io/api` and friends) that belong
-    /// to this release: `v0.34.4` for `v1.34.4`.
+    /// to this release: `v0.34.4` for `v1.34.4`, `v0.38.0-beta.0` for `v1.38.0-beta.0` (the
+    /// publishing bot tags them with the same pre-release part).
     pub fn staging_version(&self) -> String {
-        format!("v0.{}.{}", self.minor, self.patch)
+        use crate::k8s_version::Pinned;
+        match self.pre_release() {
+            Some(pre) => format!("v0.{}.{}-{pre}", self.minor, self.patch),
+            None => format!("v0.{}.{}", self.minor, self.patch),
+        }
     }
 }
 
@@ -95,6 +101,20 @@ pub const RELEASES: VersionTable<Release> = VersionTable::new(&[
         etcd: ETCD,
         containerd_minimum: CONTAINERD_MINIMUM,
     },
+    // A pre-release, listed as one; its staging modules are `v0.38.0-beta.0`. Its go.mod says
+    // `go 1.27.0` (newer than the Go of these machines: `GOTOOLCHAIN=go1.27.3` builds it).
+    // cgroup v1 is still accepted when told to: `failCgroupV1` still defaults to true
+    // (pkg/kubelet/apis/config/v1beta1/defaults.go) and is the only cgroup v1 refusal in
+    // pkg/kubelet/apis/config/validation/validation_linux.go, as in 1.35-1.37.
+    Release {
+        version: "v1.38.0-beta.0",
+        minor: 38,
+        patch: 0,
+        go_minimum: Semver::new(1, 27, 0),
+        kubelet_needs_fail_cgroup_v1_false: true,
+        etcd: ETCD,
+        containerd_minimum: CONTAINERD_MINIMUM,
+    },
 ]);
 
 crate::pinned_row!(Release);
@@ -114,6 +134,43 @@ mod tests {
         }
         assert_eq!(RELEASES.resolve("1.34").unwrap().version, "v1.34.4");
         assert_eq!(RELEASES.resolve("v1.36.3").unwrap().version, "v1.36.3");
+        for given in ["1.38", "v1.38", "v1.38.0-beta.0", "1.38.0-beta.0"] {
+            assert_eq!(
+                RELEASES.resolve(given).unwrap().version,
+                "v1.38.0-beta.0",
+                "{given}"
+            );
+        }
+    }
+
+    /// 1.38 is a beta: listed as a pre-release, never the default, built from the staging
+    /// modules of the same pre-release with Go 1.27.
+    #[test]
+    fn the_pre_release() {
+        use crate::k8s_version::Pinned;
+        let beta = RELEASES.resolve("1.38").unwrap();
+        assert_eq!(beta.pre_release(), Some("beta.0"));
+        assert_eq!(beta.staging_version(), "v0.38.0-beta.0");
+        assert_eq!(beta.go_minimum, Semver::new(1, 27, 0));
+        assert_eq!(beta.semver(), Semver::new(1, 38, 0));
+        assert!(beta.kubelet_needs_fail_cgroup_v1_false);
+        let pinned = RELEASES.pinned();
+        let listed: Vec<_> = pinned.iter().map(|p| (p.minor, p.remark())).collect();
+        assert_eq!(
+            listed,
+            [
+                (34, Some("default")),
+                (35, None),
+                (36, None),
+                (37, None),
+                (38, Some("pre-release"))
+            ]
+        );
+        assert_eq!(
+            RELEASES.resolve("1.38.0").unwrap_err().to_string(),
+            "kubernetes 1.38.0 is not the pinned patch release of 1.38: crashlab pins \
+             v1.38.0-beta.0 (give `1.38` or `v1.38.0-beta.0`)"
+        );
     }
 
     /// Spellings that are no version at all are the table's to refuse (k8s_version's tests);
@@ -123,7 +180,8 @@ mod tests {
         assert_eq!(
             RELEASES.resolve("1.33").unwrap_err().to_string(),
             "unsupported kubernetes version \"1.33\": supported are 1.34 (v1.34.4, default), \
-             1.35 (v1.35.4), 1.36 (v1.36.3), 1.37 (v1.37.0) (give a minor such as `1.35`, or the full pinned version)"
+             1.35 (v1.35.4), 1.36 (v1.36.3), 1.37 (v1.37.0), 1.38 (v1.38.0-beta.0, pre-release) \
+             (give a minor such as `1.35`, or the full pinned version)"
         );
     }
 
@@ -144,11 +202,16 @@ mod tests {
             .iter()
             .map(|r| (r.minor, r.kubelet_needs_fail_cgroup_v1_false))
             .collect();
-        assert_eq!(needs, [(34, false), (35, true), (36, true), (37, true)]);
+        assert_eq!(
+            needs,
+            [(34, false), (35, true), (36, true), (37, true), (38, true)]
+        );
         for r in RELEASES.rows() {
+            use crate::k8s_version::Pinned;
             assert_eq!(r.etcd, "3.5.30");
             assert_eq!(r.containerd_minimum, Semver::new(2, 1, 0));
-            assert_eq!(r.version, format!("v1.{}.{}", r.minor, r.patch));
+            let pre = r.pre_release().map(|p| format!("-{p}")).unwrap_or_default();
+            assert_eq!(r.version, format!("v1.{}.{}{pre}", r.minor, r.patch));
             assert!(Semver::parse_lenient(r.etcd).unwrap() >= ETCD_MINIMUM);
         }
         assert_eq!(

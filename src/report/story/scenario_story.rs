@@ -433,6 +433,8 @@ impl ScenarioStory {
             Signal::Step { index, name } => {
                 beats.push(line(format!("step {}: {name}", index + 1), Tone::Plain));
             }
+            // Where a pod runs is in the verdict (its pods and their nodes), not the story.
+            Signal::Scheduled { .. } => {}
         }
         beats
     }

@@ -33,7 +33,7 @@ pub enum BinariesError {
         no_download: Option<String>,
     },
     #[error(
-        "{found} is too old to build kubernetes {version}, which needs go ≥{required}: install a newer Go or point --k8s-release-url ({ENV_RELEASE_URL}) at a reachable mirror of {DEFAULT_RELEASE_URL}"
+        "{found} is too old to build kubernetes {version}, which needs go ≥{required}: install a newer Go, name one for the go command to fetch from the Go module proxy (`export GOTOOLCHAIN=go{}.{}.N`), or point --k8s-release-url ({ENV_RELEASE_URL}) at a reachable mirror of {DEFAULT_RELEASE_URL}", .required.major, .required.minor
     )]
     GoTooOld {
         found: String,
@@ -62,6 +62,17 @@ pub enum BinariesError {
         status: String,
         log: PathBuf,
         tail: String,
+    },
+    /// The build needs a module the proxy answers with an HTTP error (403 on machines whose
+    /// proxy serves only some modules): no Go build of this release is possible through it.
+    #[error(
+        "go build of kubernetes {version} failed: the Go module proxy refuses {module}, which it needs ({status}); full log: {log}"
+    )]
+    ModuleRefused {
+        version: &'static str,
+        module: String,
+        status: String,
+        log: PathBuf,
     },
     #[error("go build of kubernetes {version} succeeded but {missing} is missing from its output")]
     BuildIncomplete {
@@ -115,6 +126,11 @@ impl BinariesError {
             }
             BinariesError::Download { .. } => {
                 "the release host answered, then the download broke off (trying again may do)"
+            }
+            BinariesError::ModuleRefused { module, .. } => {
+                return Some(format!(
+                    "this release cannot be built through this proxy: set GOPROXY to one that serves {module}, or point --k8s-release-url ({ENV_RELEASE_URL}) at a reachable mirror of {DEFAULT_RELEASE_URL}"
+                ));
             }
             _ => return None,
         };

@@ -172,12 +172,34 @@ fn module_time(info: Option<&Path>) -> String {
 
 fn go_command(go: &Path, dir: &Path) -> Command {
     let mut cmd = Command::new(go);
-    // The Go found is the one checked; never let it switch toolchains or join a workspace.
+    // The Go checked is the one that builds: never let go.mod switch toolchains, nor join a
+    // workspace. Only a toolchain the caller names (`GOTOOLCHAIN=go1.27.3`) is used instead
+    // of the local one; its `go env GOVERSION` is what is checked.
     cmd.current_dir(dir)
-        .env("GOTOOLCHAIN", "local")
+        .env(
+            "GOTOOLCHAIN",
+            toolchain(std::env::var("GOTOOLCHAIN").ok().as_deref()),
+        )
         .env("GOWORK", "off")
         .env("CGO_ENABLED", "0");
     cmd
+}
+
+/// The `GOTOOLCHAIN` a build runs with: the caller's when it names one version (`go1.27.3`,
+/// which the go command fetches from the Go module proxy as the module
+/// golang.org/toolchain), else `local`. `auto`, `path` and `+auto` forms would let
+/// upstream's go.mod pick the toolchain, so they are not passed on.
+fn toolchain(given: Option<&str>) -> &str {
+    match given.map(str::trim) {
+        Some(v)
+            if v.strip_prefix("go")
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+                && !v.contains('+') =>
+        {
+            v
+        }
+        _ => "local",
+    }
 }
 
 pub(super) fn go_build(
@@ -300,6 +322,15 @@ pub(super) fn go_build(
     let run = run_logged(&mut cmd, &log, false, progress, started)?;
     if !run.status.success() {
         drop(log);
+        let text = fs::read_to_string(&log_path).unwrap_or_default();
+        if let Some((module, status)) = refused_module(&text) {
+            return Err(BinariesError::ModuleRefused {
+                version: release.version,
+                module,
+                status,
+                log: log_path,
+            });
+        }
         return Err(BinariesError::BuildFailed {
             version: release.version,
             status: run.status.to_string(),
@@ -318,6 +349,16 @@ pub(super) fn go_build(
         started.elapsed(),
     );
     Ok(Source::GoBuild { go: go_version })
+}
+
+/// The first module the proxy refused in a build log, as the go command reports it:
+/// `…: sigs.k8s.io/iptables-wrappers@v1.0.0: reading https://proxy.golang.org/…/v1.0.0.zip:
+/// 403 Forbidden` gives (`sigs.k8s.io/iptables-wrappers@v1.0.0`, `403 Forbidden`).
+fn refused_module(log: &str) -> Option<(String, String)> {
+    let re = regex::Regex::new(r"(\S+@\S+): reading \S+: ((?:403|404|410) [A-Za-z ]+)")
+        .expect("a valid pattern");
+    let caps = re.captures(log)?;
+    Some((caps[1].to_string(), caps[2].trim().to_string()))
 }
 
 /// `go1.26.8`, from `go env GOVERSION` (the local toolchain, as GOTOOLCHAIN=local is set).
@@ -517,6 +558,44 @@ mod tests {
             parse_upstream_go_mod("module x\ngo 1.24\n").unwrap_err(),
             "no replace directives pointing at ./staging"
         );
+    }
+
+    /// As kubernetes v1.38.0-beta.0's build failed on a proxy that answers 403 for one module.
+    #[test]
+    fn a_module_the_proxy_refuses_is_named() {
+        let log = "go: downloading github.com/coredns/caddy v1.1.4\n\
+            /root/go/pkg/mod/k8s.io/kubernetes@v1.38.0-beta.0/pkg/kubelet/kubelet_network_linux.go:26:2: \
+            sigs.k8s.io/iptables-wrappers@v1.0.0: reading https://proxy.golang.org/sigs.k8s.io/iptables-wrappers/@v/v1.0.0.zip: 403 Forbidden\n\
+            \tserver response: This module version is not available.\n\
+            # exit status: 1 after 15.3s\n";
+        assert_eq!(
+            refused_module(log),
+            Some((
+                "sigs.k8s.io/iptables-wrappers@v1.0.0".to_string(),
+                "403 Forbidden".to_string()
+            ))
+        );
+        assert_eq!(
+            refused_module("pkg/kubelet/kubelet.go:1:1: expected package\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn only_a_named_toolchain_is_passed_on() {
+        assert_eq!(toolchain(Some("go1.27.3")), "go1.27.3");
+        assert_eq!(toolchain(Some(" go1.27.3 ")), "go1.27.3");
+        for other in [
+            None,
+            Some(""),
+            Some("auto"),
+            Some("local"),
+            Some("path"),
+            Some("go1.27.3+auto"),
+            Some("gox"),
+        ] {
+            assert_eq!(toolchain(other), "local", "{other:?}");
+        }
     }
 
     #[test]

@@ -297,7 +297,8 @@ mod tests {
         let err = ensure_kubernetes(v1_34(), &options, &mut Quiet).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "go1.22.1 is too old to build kubernetes v1.34.4, which needs go ≥1.24.0: install a newer Go or point \
+            "go1.22.1 is too old to build kubernetes v1.34.4, which needs go ≥1.24.0: install a newer Go, name one \
+             for the go command to fetch from the Go module proxy (`export GOTOOLCHAIN=go1.24.N`), or point \
              --k8s-release-url (CRASHLAB_K8S_RELEASE_URL) at a reachable mirror of https://dl.k8s.io/release"
         );
     }

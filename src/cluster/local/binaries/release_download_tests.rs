@@ -254,3 +254,33 @@ fn off_asks_the_release_host_nothing() {
     );
     assert_eq!(host.asked(), Vec::<String>::new());
 }
+
+/// A pre-release is published under its full tag, in the same layout as a release
+/// (`<base>/v1.38.0-beta.0/bin/linux/<arch>/<command>`), and cached under that tag.
+#[test]
+fn a_pre_release_downloads_by_its_full_tag() {
+    let beta = crate::cluster::local::versions::RELEASES
+        .resolve("1.38")
+        .unwrap();
+    let host = stand_in_release("v1.38.0-beta.0");
+    let cache = tempfile::tempdir().unwrap();
+    let options = Options {
+        release_url: from(&host),
+        ..offline(cache.path())
+    };
+    let got = ensure_kubernetes(beta, &options, &mut Quiet).unwrap();
+    assert_eq!(got.version, "v1.38.0-beta.0");
+    assert_eq!(got.dir, cache.path().join("kubernetes/v1.38.0-beta.0/bin"));
+    let arch = release_arch().unwrap();
+    assert_eq!(
+        host.asked()[..2],
+        [
+            format!("/release/v1.38.0-beta.0/bin/linux/{arch}/kube-apiserver.sha256"),
+            format!("/release/v1.38.0-beta.0/bin/linux/{arch}/kube-apiserver"),
+        ]
+    );
+    assert!(matches!(
+        cache_state(&got.dir, "v1.38.0-beta.0", &KUBERNETES_COMMANDS),
+        CacheState::Valid(_)
+    ));
+}
