@@ -117,6 +117,15 @@ pub async fn observe(
             node_probe::vmstat_oom_kill(&a).map(|n| n.to_string())
         }))
     };
+    let since = {
+        let a = access.clone();
+        blocking(Box::new(move || {
+            node_probe::uptime(&a).map(|u| u.to_string())
+        }))
+        .await
+        .ok()
+        .and_then(|u| u.parse::<f64>().ok())
+    };
     let vm_before = vmstat(access.clone())
         .await
         .ok()
@@ -286,7 +295,7 @@ pub async fn observe(
     let term_after = cluster_reads::kubelet_terminations(&client, &node_name).await;
     let kernel = {
         let a = access.clone();
-        tokio::task::spawn_blocking(move || node_probe::kernel_kills(&a))
+        tokio::task::spawn_blocking(move || node_probe::kernel_kills(&a, since))
             .await
             .map_err(|e| e.to_string())?
     };
@@ -317,14 +326,19 @@ pub async fn observe(
         .flat_map(terminated_instances)
         .map(|i| i.bare_id().to_owned())
         .collect();
+    let mut counted = None;
     let (kernel_kills, kernel_log_error) = match kernel {
-        Ok(k) => (
-            k.into_iter()
-                .filter(|k| {
-                    ids.iter()
-                        .any(|id| id.starts_with(&k.container_id) && !k.container_id.is_empty())
-                })
-                .collect(),
+        Ok((k, lines)) => (
+            {
+                counted = lines;
+                k
+            }
+            .into_iter()
+            .filter(|k| {
+                ids.iter()
+                    .any(|id| id.starts_with(&k.container_id) && !k.container_id.is_empty())
+            })
+            .collect(),
             None,
         ),
         Err(e) => (Vec::new(), Some(e)),
@@ -351,6 +365,8 @@ pub async fn observe(
         reachable,
         kernel_kills,
         kernel_log_error,
+        kernel_kill_lines: counted.map(|c| c.0),
+        kernel_reports_suppressed: counted.map(|c| c.1),
         vmstat_oom_kill: vm_before
             .zip(vm_after)
             .map(|(before, after)| Counted { before, after }),

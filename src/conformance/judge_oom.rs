@@ -104,9 +104,18 @@ fn oom_row(obs: &Observations, probe: &str, case: &str) -> Row {
         }
     }
     row = row.evidence(format!(
-        "kernel OOM kills of this pod's containers: {confirmed} of {} terminated instances",
+        "kernel OOM kills of the probe pods' containers: {confirmed} of {} terminated instances",
         instances.len()
     ));
+    if let (Some(lines), Some(suppressed)) = (
+        obs.node.kernel_kill_lines,
+        obs.node.kernel_reports_suppressed,
+    ) && suppressed > 0
+    {
+        row = row.evidence(format!(
+            "the kernel printed {lines} `Killed process` lines during the run and suppressed {suppressed} OOM reports (rate-limited, mm/oom_kill.c): a kill whose report was suppressed has no line naming its cgroup"
+        ));
+    }
     if let Some(v) = obs.node.vmstat_oom_kill {
         row = row.evidence(format!(
             "/proc/vmstat oom_kill {} → {} over the run (node-wide)",
@@ -154,7 +163,7 @@ fn oom_row(obs: &Observations, probe: &str, case: &str) -> Row {
             )
         },
         if without_kill > 0 {
-            format!("; {without_kill} other terminations without a kernel kill")
+            format!("; {without_kill} terminations without a kernel line naming their cgroup")
         } else {
             String::new()
         }

@@ -17,6 +17,13 @@ pub struct NodeEvidence {
     /// Why the kernel log could not be read.
     #[serde(default)]
     pub kernel_log_error: Option<String>,
+    /// Over the run (node-wide): the kernel's `Killed process` lines, and the OOM reports it
+    /// suppressed (`oom_kill_process: N callbacks suppressed`): the summary line that names the
+    /// cgroup is rate-limited, the kill line is not.
+    #[serde(default)]
+    pub kernel_kill_lines: Option<u64>,
+    #[serde(default)]
+    pub kernel_reports_suppressed: Option<u64>,
     /// `oom_kill` of `/proc/vmstat` before the probes and after: node-wide, so it also counts
     /// kills of anything else running there.
     #[serde(default)]
@@ -124,6 +131,34 @@ pub fn parse_kernel_log(text: &str) -> Vec<KernelOomKill> {
     kills
 }
 
+/// Lines of a kernel log (`dmesg`, `[seconds since boot] text`) from `since` (seconds since
+/// boot) on: how many `Killed process` lines, and how many OOM reports were suppressed.
+pub fn count_kernel_lines(text: &str, since: f64) -> (u64, u64) {
+    let (mut killed, mut suppressed) = (0, 0);
+    for line in text.lines() {
+        let Some(rest) = line.trim_start().strip_prefix('[') else {
+            continue;
+        };
+        let Some((ts, msg)) = rest.split_once(']') else {
+            continue;
+        };
+        if ts.trim().parse::<f64>().map_or(true, |t| t < since) {
+            continue;
+        }
+        if msg.contains("Killed process ") {
+            killed += 1;
+        }
+        if let Some(n) = msg
+            .split_once("oom_kill_process: ")
+            .and_then(|(_, r)| r.split_once(" callbacks suppressed"))
+            .and_then(|(n, _)| n.trim().parse::<u64>().ok())
+        {
+            suppressed += n;
+        }
+    }
+    (killed, suppressed)
+}
+
 /// `kubelet_terminated_containers_total{container_type="container",exit_code="137",reason="OOMKilled"} 3`
 /// lines of the kubelet's `/metrics`, keyed `137/OOMKilled`; `None` when the metric is absent.
 pub fn parse_terminations(metrics: &str) -> Option<BTreeMap<String, u64>> {
@@ -182,6 +217,18 @@ mod tests {
                 .ends_with("pod3fd703c8-31b4-4111-84f4-b50e2c6efd64")
         );
         assert_eq!(kills[1].container_id, "abc123");
+    }
+
+    /// As this machine's kernel wrote them during a conformance run on kind (6.18).
+    #[test]
+    fn kill_lines_and_suppressed_reports_are_counted_from_a_time_on() {
+        let log =
+            "[100.5] Memory cgroup out of memory: Killed process 7 (crashprobe) total-vm:67448kB
+[35828.257717] oom_kill_process: 2 callbacks suppressed
+[35828.3] Memory cgroup out of memory: Killed process 9 (crashprobe) total-vm:67448kB
+[35829.0] Memory cgroup out of memory: Killed process 10 (crashprobe) total-vm:67448kB";
+        assert_eq!(count_kernel_lines(log, 200.0), (2, 2));
+        assert_eq!(count_kernel_lines(log, 0.0), (3, 2));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use crate::cluster::NodeAccess;
 
-use super::node_evidence::{KernelOomKill, PodCgroupCount, parse_kernel_log};
+use super::node_evidence::{KernelOomKill, PodCgroupCount, count_kernel_lines, parse_kernel_log};
 
 /// How `access` reaches the node, in words.
 pub fn describe(access: &NodeAccess) -> String {
@@ -58,9 +58,26 @@ pub fn cgroup_version(access: &NodeAccess) -> Result<String, String> {
     Ok(if fs.trim() == "cgroup2fs" { "v2" } else { "v1" }.to_owned())
 }
 
-/// The kernel's OOM kills still in its log buffer.
-pub fn kernel_kills(access: &NodeAccess) -> Result<Vec<KernelOomKill>, String> {
-    Ok(parse_kernel_log(&run(access, "dmesg")?))
+/// The node's uptime in seconds: the clock of the kernel log's timestamps.
+pub fn uptime(access: &NodeAccess) -> Result<f64, String> {
+    run(access, "cat /proc/uptime")?
+        .split_whitespace()
+        .next()
+        .and_then(|u| u.parse().ok())
+        .ok_or_else(|| "/proc/uptime unreadable".to_owned())
+}
+
+/// The kernel's OOM kills still in its log buffer, and the kill lines and suppressed reports
+/// from `since` (uptime seconds) on.
+pub fn kernel_kills(
+    access: &NodeAccess,
+    since: Option<f64>,
+) -> Result<(Vec<KernelOomKill>, Option<(u64, u64)>), String> {
+    let log = run(access, "dmesg")?;
+    Ok((
+        parse_kernel_log(&log),
+        since.map(|t| count_kernel_lines(&log, t)),
+    ))
 }
 
 /// The pod's memory cgroup's `oom_kill` counter (cgroupfs names the directory `pod<uid>`, the
