@@ -19,7 +19,9 @@ use crate::scenario::Scenario;
 use super::cluster_reads;
 use super::instances::terminated_instances;
 use super::judge_curve::restarts_to_show_cap;
-use super::node_evidence::{Counted, NodeEvidence, PodCgroupCount, TerminationCounts};
+use super::node_evidence::{
+    Counted, KernelOomKill, NodeEvidence, PodCgroupCount, TerminationCounts,
+};
 use super::node_probe;
 use super::observations::{Observations, ProbeRun};
 use super::probe::{Probe, probes_for};
@@ -81,6 +83,9 @@ pub enum ConformanceEvent {
 #[derive(Default)]
 struct Shared {
     cgroups: Vec<PodCgroupCount>,
+    /// The kernel's OOM kills read as each OOM probe settles: the ring buffer of a busy node
+    /// (or a long run) drops old lines before the end.
+    kernel_kills: Vec<KernelOomKill>,
 }
 
 /// Runs the probes the properties need and returns what was observed, and how long it took.
@@ -168,6 +173,7 @@ pub async fn observe(
                     let count = match cluster_reads::pod_uid(&client, &r.namespace, &r.pod).await {
                         Ok(uid) => {
                             let name = probe.name;
+                            let access = access.clone();
                             tokio::task::spawn_blocking(move || {
                                 node_probe::pod_cgroup_count(&access, name, &uid, &cgroup_version)
                             })
@@ -183,6 +189,13 @@ pub async fn observe(
                     };
                     if let Some(c) = count {
                         shared.lock().unwrap().cgroups.push(c);
+                    }
+                    let a = access.clone();
+                    if let Ok(Ok((kills, _))) =
+                        tokio::task::spawn_blocking(move || node_probe::kernel_kills(&a, None))
+                            .await
+                    {
+                        shared.lock().unwrap().kernel_kills.extend(kills);
                     }
                 }
             }
@@ -331,7 +344,13 @@ pub async fn observe(
         Ok((k, lines)) => (
             {
                 counted = lines;
-                k
+                let mut all = shared.kernel_kills.clone();
+                for kill in k {
+                    if !all.contains(&kill) {
+                        all.push(kill);
+                    }
+                }
+                all
             }
             .into_iter()
             .filter(|k| {

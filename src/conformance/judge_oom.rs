@@ -86,17 +86,32 @@ fn oom_row(obs: &Observations, probe: &str, case: &str) -> Row {
         match kernel_kill(&obs.node.kernel_kills, i) {
             Some(k) => {
                 confirmed += 1;
-                if i.reason.as_deref() != Some("OOMKilled") || i.exit_code != 137 {
+                let misreported = i.reason.as_deref() != Some("OOMKilled") || i.exit_code != 137;
+                if misreported {
                     as_other.push(format!(
                         "{} exit {}",
                         i.reason.as_deref().unwrap_or("no reason"),
                         i.exit_code
                     ));
                 }
-                if confirmed == 1 {
+                // The kernel's line of the first kill, and of each one the status misreported.
+                if confirmed == 1 || misreported {
                     row = row.evidence(format!(
-                        "kernel: oom-kill of task {} (pid {}), oom_memcg={}, task_memcg={}",
-                        k.task, k.pid, k.oom_memcg, k.task_memcg
+                        "kernel: oom-kill of task {} (pid {}), oom_memcg={}, task_memcg={}{}",
+                        k.task,
+                        k.pid,
+                        k.oom_memcg,
+                        k.task_memcg,
+                        if misreported {
+                            format!(
+                                "; the status of container {} says {} exit {}",
+                                i.bare_id(),
+                                i.reason.as_deref().unwrap_or("no reason"),
+                                i.exit_code
+                            )
+                        } else {
+                            String::new()
+                        }
                     ));
                 }
             }
@@ -143,13 +158,19 @@ fn oom_row(obs: &Observations, probe: &str, case: &str) -> Row {
         row = row.evidence(note.clone());
     }
     if confirmed == 0 {
+        let rotated = obs.node.kernel_kill_lines.is_some_and(|n| n > 0)
+            || obs.node.vmstat_oom_kill.is_some_and(|v| v.after > v.before);
         return row
             .observed(
-                format!("{reported}; the kernel recorded no OOM kill"),
+                format!("{reported}; no kernel line names these containers"),
                 Verdict::NotMeasurable,
             )
             .outcome(NO_OOM_KILL)
-            .why("the probe did not make the kernel kill it, so the report cannot be checked");
+            .why(if rotated {
+                "the kernel killed processes for memory during the run, but its log no longer holds a line naming these containers (the ring buffer turned over, or the reports were rate-limited), so the report cannot be checked"
+            } else {
+                "the probe did not make the kernel kill it, so the report cannot be checked"
+            });
     }
     let observed = format!(
         "{confirmed} kernel OOM kills: {}{}",

@@ -132,3 +132,39 @@ fn renderings_of_the_local_run() {
     insta::assert_snapshot!("junit", render_junit(&r).unwrap());
     insta::assert_snapshot!("merged", merged_markdown(&[r.clone(), r]));
 }
+
+/// Recorded on a three-node kind cluster (1.34.4, containerd 2.3.4, systemd cgroup driver,
+/// cgroup v1): one of eleven kernel OOM kills of an app alone as PID 1 reported as exit 137
+/// `Error`; the app under an entrypoint kept its reason.
+#[test]
+fn on_kind_an_oom_kill_of_pid_1_was_reported_as_error_with_the_kernels_line_for_it() {
+    let r = judge(&recorded("kind-v1.34.4-3-nodes"), &Property::ALL, None);
+    assert_eq!(r.cluster.cgroup_driver.as_deref(), Some("systemd"));
+    assert_eq!(r.node_access, "docker exec crashlab-worker");
+    let pid1 = row(&r, Property::Oom, "app alone as PID 1");
+    assert_eq!(pid1.verdict, Verdict::Differs);
+    assert_eq!(pid1.outcome.as_deref(), Some("OOM kill reported as Error"));
+    assert!(
+        pid1.evidence
+            .iter()
+            .any(|e| e.contains("cri-containerd-") && e.contains("says Error exit 137")),
+        "{:#?}",
+        pid1.evidence
+    );
+    assert!(
+        pid1.why
+            .as_deref()
+            .unwrap()
+            .contains("systemd cgroup driver on cgroup v1")
+    );
+    let child = row(&r, Property::Oom, "app as a child");
+    assert_eq!(child.verdict, Verdict::Conforms);
+    // Everything else of the property list conforms there too.
+    let differs: Vec<_> = r
+        .properties
+        .iter()
+        .flat_map(|p| p.rows.iter().map(move |row| (p.property, row)))
+        .filter(|(_, row)| row.verdict == Verdict::Differs)
+        .collect();
+    assert_eq!(differs.len(), 1, "{differs:#?}");
+}
