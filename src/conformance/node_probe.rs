@@ -67,12 +67,16 @@ pub fn uptime(access: &NodeAccess) -> Result<f64, String> {
         .ok_or_else(|| "/proc/uptime unreadable".to_owned())
 }
 
+/// What the kernel's log holds: its OOM kills still in the buffer, and the kill lines and
+/// suppressed reports from a time on (see [`kernel_kills`]).
+pub type KernelLog = (Vec<KernelOomKill>, Option<(u64, u64)>);
+
 /// The kernel's OOM kills still in its log buffer, and the kill lines and suppressed reports
 /// from `since` (uptime seconds) on.
 pub fn kernel_kills(
     access: &NodeAccess,
     since: Option<f64>,
-) -> Result<(Vec<KernelOomKill>, Option<(u64, u64)>), String> {
+) -> Result<KernelLog, String> {
     let log = run(access, "dmesg")?;
     Ok((
         parse_kernel_log(&log),
