@@ -47,7 +47,7 @@ fn oom_row(obs: &Observations, probe: &str, case: &str) -> Row {
     let reported = tally(&instances);
     let mut row = row;
     if let Some(uid) = pod_uid(rec) {
-        row = row.evidence(format!("pod UID {uid}"));
+        row = row.evidence(format!("pod app has UID {uid}"));
     }
     for pc in obs.node.pod_cgroups.iter().filter(|p| p.probe == probe) {
         row = row.evidence(match (pc.oom_kill, &pc.error) {

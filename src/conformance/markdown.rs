@@ -164,9 +164,22 @@ fn clip(text: &str, max: usize) -> String {
 
 fn column(r: &ConformanceReport) -> String {
     let c = &r.cluster;
-    cell(&format!(
+    let mut label = format!(
         "{} {}",
         c.provider.as_deref().unwrap_or(&c.context),
         c.kubelet_version.as_deref().unwrap_or(&c.server_version)
-    ))
+    );
+    if let Some(node) = &c.node {
+        label.push_str(&format!(" on {node}"));
+    }
+    if c.kubelet_backoff.max_s != 300 || c.kubelet_backoff.initial_s != 10 {
+        label.push_str(&format!(
+            ", back-off {}s→{}s",
+            c.kubelet_backoff.initial_s, c.kubelet_backoff.max_s
+        ));
+    }
+    if r.long {
+        label.push_str(", --long");
+    }
+    cell(&label)
 }

@@ -168,3 +168,25 @@ fn on_kind_an_oom_kill_of_pid_1_was_reported_as_error_with_the_kernels_line_for_
         .collect();
     assert_eq!(differs.len(), 1, "{differs:#?}");
 }
+
+/// Recorded with `--long` on the local cluster (1.34.4): the curve reaches its 300 s cap at the
+/// seventh restart and stays there, and an instance killed after running more than 600 s
+/// restarts at once, the next after 10 s. That run read the kernel's log only at its end, 17
+/// minutes on, when other runs' OOM reports had turned the ring buffer over: its OOM rows say
+/// so instead of passing (crashlab now reads it as each OOM probe settles).
+#[test]
+fn a_long_run_shows_the_cap_and_the_ten_minute_rule() {
+    let r = judge(&recorded("local-v1.34.4-long"), &Property::ALL, None);
+    let cap = row(&r, Property::BackoffCurve, "restart 7 (the cap)");
+    assert_eq!(cap.verdict, Verdict::Conforms, "{cap:#?}");
+    let at_cap = row(&r, Property::BackoffCurve, "restart 8 (at the cap)");
+    assert_eq!(at_cap.verdict, Verdict::Conforms, "{at_cap:#?}");
+    let long = row(&r, Property::BackoffReset, "after a long enough run");
+    assert_eq!(long.verdict, Verdict::Conforms, "{long:#?}");
+    assert_eq!(long.outcome.as_deref(), Some("reset"));
+    assert!(long.evidence.iter().any(|e| e.contains("ran 6") || e.contains("ran 61")), "{:#?}", long.evidence);
+    let oom = row(&r, Property::Oom, "app alone as PID 1");
+    assert_eq!(oom.verdict, Verdict::NotMeasurable);
+    assert!(oom.why.as_deref().unwrap().contains("ring buffer turned over"), "{oom:#?}");
+    assert_eq!(r.counts().differs, 0);
+}
