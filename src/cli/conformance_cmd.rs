@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::args::{BringUpArgs, ConformanceArgs, ConformanceOutput, ProviderName, ReleaseUrlArg};
 use super::cli_error::{CliError, Exit};
 use super::target_cluster;
-use crate::cluster::{KubeletTuning, NodeCount, Provider, Registry};
+use crate::cluster::{KubeletTuning, NodeCount, Registry};
 use crate::conformance::{
     ConformanceEvent, ConformanceOptions, Observations, Property, Verdict, judge, merged_markdown,
     observe, render_human, render_junit, to_markdown,
@@ -178,30 +178,13 @@ fn columns(
             "probe one cluster at a time with --record, and compare the results with --merge",
         ));
     }
-    let mut list: Vec<String> = Vec::new();
-    for v in versions.split(',').map(str::trim).filter(|v| !v.is_empty()) {
-        if !list.iter().any(|seen| seen == v) {
-            list.push(v.to_owned());
-        }
-    }
-    if list.is_empty() {
-        return Err(CliError::usage(
-            "--versions needs at least one version, e.g. 1.34,1.36",
-        ));
-    }
     let registry = Registry::new(&[]);
     let names = if args.providers.is_empty() {
         vec![ProviderName::Local]
     } else {
         args.providers.clone()
     };
-    let mut providers: Vec<&dyn Provider> = Vec::new();
-    for name in names {
-        let provider = registry.get(&name.name()).map_err(CliError::usage)?;
-        if !providers.iter().any(|p| p.name() == provider.name()) {
-            providers.push(provider);
-        }
-    }
+    let (list, providers) = super::matrix_cmd::columns_of(versions, &names, &registry)?;
     for provider in providers.iter().filter(|p| !p.takes_node_image()) {
         for v in &list {
             provider.resolve_version(Some(v)).map_err(CliError::usage)?;

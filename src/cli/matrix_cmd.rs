@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use super::args::{MatrixArgs, MatrixOutput};
+use super::args::{MatrixArgs, MatrixOutput, ProviderName};
 use super::catalogue_cmd::{catalogue_with, scenario_error};
 use super::cli_error::{CliError, Exit};
 use super::cluster_cmd::tuning_from;
@@ -85,32 +85,12 @@ fn measure(args: &MatrixArgs) -> Result<Vec<MatrixRun>, CliError> {
     if let Some(n) = args.backoff_delays {
         super::run_cmd::set_backoff_delays(&mut scenarios, n);
     }
-    let mut versions: Vec<String> = Vec::new();
-    for v in args
-        .versions
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-    {
-        if !versions.iter().any(|seen| seen == v) {
-            versions.push(v.to_string());
-        }
-    }
-    if versions.is_empty() {
-        return Err(CliError::usage(
-            "--versions needs at least one version, e.g. 1.34,1.35",
-        ));
-    }
     let registry = Registry::new(&[]);
-    let mut providers: Vec<&dyn Provider> = Vec::new();
-    for name in &args.providers {
-        let provider = registry.get(&name.name()).map_err(CliError::usage)?;
-        if !providers.iter().any(|p| p.name() == provider.name()) {
-            providers.push(provider);
-        }
-    }
+    let (versions, providers) = columns_of(
+        args.versions.as_deref().unwrap_or_default(),
+        &args.providers,
+        &registry,
+    )?;
     let with_node_images = providers.iter().any(|p| p.takes_node_image());
     if !args.node_images.is_empty() && !with_node_images {
         return Err(CliError::usage(
@@ -217,4 +197,32 @@ pub(super) fn node_images_for(
         }
     }
     Ok(plan.per_version)
+}
+
+/// `--versions` (each once, in order) and `--providers` (each once) of `matrix` and
+/// `conformance`: bad usage when no version is given or a name is unknown.
+pub(super) fn columns_of<'r>(
+    versions: &str,
+    names: &[ProviderName],
+    registry: &'r Registry,
+) -> Result<(Vec<String>, Vec<&'r dyn Provider>), CliError> {
+    let mut list: Vec<String> = Vec::new();
+    for v in versions.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+        if !list.iter().any(|seen| seen == v) {
+            list.push(v.to_owned());
+        }
+    }
+    if list.is_empty() {
+        return Err(CliError::usage(
+            "--versions needs at least one version, e.g. 1.34,1.35",
+        ));
+    }
+    let mut providers: Vec<&dyn Provider> = Vec::new();
+    for name in names {
+        let provider = registry.get(&name.name()).map_err(CliError::usage)?;
+        if !providers.iter().any(|p| p.name() == provider.name()) {
+            providers.push(provider);
+        }
+    }
+    Ok((list, providers))
 }

@@ -56,11 +56,7 @@ pub async fn drive_change(
         let Ok(pod) = Api::<Pod>::namespaced(client.clone(), &ns).get("app").await else {
             continue;
         };
-        let Some(cs) = pod
-            .status
-            .and_then(|s| s.container_statuses)
-            .and_then(|c| c.into_iter().find(|c| c.name == CONTAINER))
-        else {
+        let Some(cs) = super::cluster_reads::app_status(pod) else {
             continue;
         };
         let state = cs.state.as_ref();

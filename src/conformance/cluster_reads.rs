@@ -171,3 +171,11 @@ pub async fn act(
         }
     }
 }
+
+/// The probe container's status in `pod`.
+pub fn app_status(pod: Pod) -> Option<k8s_openapi::api::core::v1::ContainerStatus> {
+    pod.status.and_then(|s| s.container_statuses).and_then(|c| {
+        c.into_iter()
+            .find(|c| c.name == super::instances::CONTAINER)
+    })
+}

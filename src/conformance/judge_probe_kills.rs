@@ -147,13 +147,12 @@ mod tests {
     /// Instances run 7 s before each kill (two failed probes 2 s apart, then SIGTERM); the rule
     /// gives 0, 0, 10, 0, 40 (measured on 1.34: 0, 0, 14, 0, 46). With 5 s runs the fourth
     /// restart would be refused too (19 s since the exit before, under its 20 s back-off).
-    #[test]
-    fn kills_alternate_between_at_once_and_the_back_off() {
+    /// Restarts of instances that each ran `run_s` before the kill, with these delays.
+    fn kills(run_s: i64, delays: &[i64]) -> Vec<Restart> {
         let mut rs = Vec::new();
         let mut t = 0;
-        let delays = [0, 0, 14, 0, 46];
         for (k, d) in delays.iter().enumerate() {
-            let finished = t + 7;
+            let finished = t + run_s;
             rs.push(Restart {
                 number: k as i32 + 1,
                 delay_s: *d,
@@ -162,28 +161,22 @@ mod tests {
             });
             t = finished + d;
         }
-        let p: Vec<i64> = predict(&rs, 10, 300).into_iter().map(|(d, _)| d).collect();
+        rs
+    }
+
+    fn predicted(rs: &[Restart]) -> Vec<i64> {
+        predict(rs, 10, 300).into_iter().map(|(d, _)| d).collect()
+    }
+
+    #[test]
+    fn kills_alternate_between_at_once_and_the_back_off() {
+        let rs = kills(7, &[0, 0, 14, 0, 46]);
+        let p = predicted(&rs);
         assert_eq!(p, vec![0, 0, 10, 0, 40]);
         for (r, e) in rs.iter().zip(&p) {
             assert!(on_time(r.delay_s, *e), "{r:?} vs {e}");
         }
         // The same kills 5 s apart: the fourth start is refused as well.
-        let mut short = Vec::new();
-        let mut t = 0;
-        for (k, d) in [0, 0, 14, 20].iter().enumerate() {
-            let finished = t + 5;
-            short.push(Restart {
-                number: k as i32 + 1,
-                delay_s: *d,
-                finished_at: at(finished),
-                started_at: at(finished + d),
-            });
-            t = finished + d;
-        }
-        let p: Vec<i64> = predict(&short, 10, 300)
-            .into_iter()
-            .map(|(d, _)| d)
-            .collect();
-        assert_eq!(p, vec![0, 0, 10, 20]);
+        assert_eq!(predicted(&kills(5, &[0, 0, 14, 20])), vec![0, 0, 10, 20]);
     }
 }

@@ -12,7 +12,6 @@ use kube::api::ListParams;
 
 use crate::cluster::NodeAccess;
 
-use super::instances::CONTAINER;
 use super::node_probe;
 use super::observations::ActionTaken;
 
@@ -49,11 +48,7 @@ pub async fn drive(
         }) else {
             continue;
         };
-        let Some(cs) = pod
-            .status
-            .and_then(|s| s.container_statuses)
-            .and_then(|c| c.into_iter().find(|c| c.name == CONTAINER))
-        else {
+        let Some(cs) = super::cluster_reads::app_status(pod) else {
             continue;
         };
         let (Some(running), Some(id)) = (

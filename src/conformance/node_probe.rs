@@ -73,10 +73,7 @@ pub type KernelLog = (Vec<KernelOomKill>, Option<(u64, u64)>);
 
 /// The kernel's OOM kills still in its log buffer, and the kill lines and suppressed reports
 /// from `since` (uptime seconds) on.
-pub fn kernel_kills(
-    access: &NodeAccess,
-    since: Option<f64>,
-) -> Result<KernelLog, String> {
+pub fn kernel_kills(access: &NodeAccess, since: Option<f64>) -> Result<KernelLog, String> {
     let log = run(access, "dmesg")?;
     Ok((
         parse_kernel_log(&log),

@@ -184,9 +184,21 @@ fn a_long_run_shows_the_cap_and_the_ten_minute_rule() {
     let long = row(&r, Property::BackoffReset, "after a long enough run");
     assert_eq!(long.verdict, Verdict::Conforms, "{long:#?}");
     assert_eq!(long.outcome.as_deref(), Some("reset"));
-    assert!(long.evidence.iter().any(|e| e.contains("ran 6") || e.contains("ran 61")), "{:#?}", long.evidence);
+    assert!(
+        long.evidence
+            .iter()
+            .any(|e| e.contains("ran 6") || e.contains("ran 61")),
+        "{:#?}",
+        long.evidence
+    );
     let oom = row(&r, Property::Oom, "app alone as PID 1");
     assert_eq!(oom.verdict, Verdict::NotMeasurable);
-    assert!(oom.why.as_deref().unwrap().contains("ring buffer turned over"), "{oom:#?}");
+    assert!(
+        oom.why
+            .as_deref()
+            .unwrap()
+            .contains("ring buffer turned over"),
+        "{oom:#?}"
+    );
     assert_eq!(r.counts().differs, 0);
 }
