@@ -5,9 +5,10 @@ use crate::expect::backoff::expected_delay;
 
 use super::conformance_report::{PropertyResult, Row};
 use super::instances::restarts;
-use super::judge::{minor, on_time, timeline_of, window};
 use super::observations::Observations;
+use super::observations::{minor, timeline_of};
 use super::property::Property;
+use super::tolerance::{on_time, window};
 use super::upstream::curve_sources;
 use super::verdict::Verdict;
 

@@ -3,8 +3,8 @@
 
 use super::conformance_report::{PropertyResult, Row};
 use super::instances::{CONTAINER, event_messages};
-use super::judge::{minor, timeline_of};
 use super::observations::Observations;
+use super::observations::{minor, timeline_of};
 use super::property::Property;
 use super::upstream::{READ_SOURCES, event_texts};
 use super::verdict::Verdict;

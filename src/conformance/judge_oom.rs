@@ -4,9 +4,9 @@
 
 use super::conformance_report::{PropertyResult, Row};
 use super::instances::{Instance, pod_uid, terminated_instances};
-use super::judge::minor;
 use super::node_evidence::KernelOomKill;
 use super::observations::Observations;
+use super::observations::minor;
 use super::property::Property;
 use super::upstream::oom_sources;
 use super::verdict::Verdict;

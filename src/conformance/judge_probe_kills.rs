@@ -7,9 +7,10 @@
 
 use super::conformance_report::{PropertyResult, Row};
 use super::instances::{Restart, restarts};
-use super::judge::{minor, on_time, timeline_of, window};
 use super::observations::Observations;
+use super::observations::{minor, timeline_of};
 use super::property::Property;
+use super::tolerance::{on_time, window};
 use super::upstream::probe_kill_sources;
 use super::verdict::Verdict;
 

@@ -6,9 +6,10 @@ use crate::expect::backoff::expected_delay;
 
 use super::conformance_report::{PropertyResult, Row};
 use super::instances::restarts;
-use super::judge::{minor, on_time, timeline_of};
 use super::observations::Observations;
+use super::observations::{minor, timeline_of};
 use super::property::Property;
+use super::tolerance::on_time;
 use super::upstream::{BACKOFF_KEY_FIELDS, RESET_AFTER_S, reset_sources};
 use super::verdict::Verdict;
 

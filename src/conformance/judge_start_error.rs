@@ -3,8 +3,8 @@
 
 use super::conformance_report::{PropertyResult, Row};
 use super::instances::{terminated_instances, waiting_reasons};
-use super::judge::{minor, timeline_of};
 use super::observations::Observations;
+use super::observations::{minor, timeline_of};
 use super::property::Property;
 use super::upstream::start_error_sources;
 use super::verdict::Verdict;

@@ -27,6 +27,7 @@ mod observations;
 mod probe;
 mod property;
 mod source;
+mod tolerance;
 pub mod upstream;
 mod verdict;
 

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::timeline::Recording;
 use crate::timeline::kubelet_backoff::KubeletBackoff;
+use crate::timeline::{Recording, Timeline};
 
 use super::node_evidence::NodeEvidence;
 
@@ -98,4 +98,30 @@ impl Observations {
     pub fn probe(&self, name: &str) -> Option<&ProbeRun> {
         self.probes.iter().find(|p| p.probe == name)
     }
+}
+
+/// A probe's timeline, or why there is none.
+pub fn timeline_of<'a>(
+    obs: &'a Observations,
+    probe: &str,
+) -> Result<(&'a ProbeRun, Timeline), String> {
+    let Some(run) = obs.probe(probe) else {
+        return Err(format!("probe {probe} did not run"));
+    };
+    let Some(rec) = &run.recording else {
+        return Err(match &run.error {
+            Some(e) => format!("probe {probe} did not start: {e}"),
+            None => format!("probe {probe} did not start"),
+        });
+    };
+    Ok((run, Timeline::from_recording(rec)))
+}
+
+/// The kubelet's minor, else the server's: upstream facts are the kubelet's.
+pub fn minor(obs: &Observations) -> Option<u64> {
+    obs.cluster
+        .kubelet_version
+        .as_deref()
+        .and_then(|v| v.trim_start_matches('v').split('.').nth(1)?.parse().ok())
+        .or_else(|| obs.cluster.minor())
 }
