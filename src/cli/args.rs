@@ -326,6 +326,10 @@ pub struct ConformanceArgs {
     /// With --versions: leave the last cluster running afterwards.
     #[arg(long, requires = "versions")]
     pub keep_cluster: bool,
+    /// How many nodes a cluster crashlab brings up has: one control plane and N-1 workers
+    /// (kind only); the probes run on a worker.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=10))]
+    pub nodes: u8,
     #[command(flatten)]
     pub release: ReleaseUrlArg,
 }

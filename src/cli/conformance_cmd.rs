@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::args::{BringUpArgs, ConformanceArgs, ConformanceOutput, ProviderName, ReleaseUrlArg};
 use super::cli_error::{CliError, Exit};
 use super::target_cluster;
-use crate::cluster::{KubeletTuning, NodeCount, Registry};
+use crate::cluster::{KubeletTuning, Registry};
 use crate::conformance::{
     ConformanceEvent, ConformanceOptions, Observations, Property, Verdict, judge, merged_markdown,
     observe, render_human, render_junit, to_markdown,
@@ -112,7 +112,7 @@ async fn measure(
         release: ReleaseUrlArg {
             k8s_release_url: args.release.k8s_release_url.clone(),
         },
-        nodes: 1,
+        nodes: args.nodes,
     };
     let cluster = target_cluster::connect_with_images(
         args.context.as_deref(),
@@ -185,6 +185,10 @@ fn columns(
         args.providers.clone()
     };
     let (list, providers) = super::matrix_cmd::columns_of(versions, &names, &registry)?;
+    let nodes = super::node_count(args.nodes)?;
+    for provider in &providers {
+        provider.supports_nodes(nodes)?;
+    }
     for provider in providers.iter().filter(|p| !p.takes_node_image()) {
         for v in &list {
             provider.resolve_version(Some(v)).map_err(CliError::usage)?;
@@ -203,7 +207,7 @@ fn columns(
         tuned: false,
         keep_cluster: args.keep_cluster,
         k8s_release_url: args.release.k8s_release_url.as_ref(),
-        nodes: NodeCount::ONE,
+        nodes,
     };
     let events: Arc<dyn Fn(ConformanceEvent) + Send + Sync> = Arc::new(say);
     let measured = conformance_columns(
