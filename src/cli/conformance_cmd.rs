@@ -138,6 +138,9 @@ async fn measure(
 
 fn say(e: ConformanceEvent) {
     match e {
+        ConformanceEvent::NodeChosen { node, access } if node.is_empty() => {
+            eprintln!("crashlab: probes not pinned to a node; the node's own evidence is {access}")
+        }
         ConformanceEvent::NodeChosen { node, access } => {
             eprintln!("crashlab: probing node {node}; its own evidence read through {access}")
         }

@@ -9,6 +9,7 @@ use kube::Api;
 use kube::api::{Patch, PatchParams};
 
 use crate::image::PAUSE_IMAGE;
+use crate::runner::api_message::api_message;
 use crate::timeline::kubelet_backoff::{derive, gate_enabled};
 
 use super::node_evidence::parse_terminations;
@@ -27,7 +28,7 @@ pub async fn node_names(client: &kube::Client) -> Result<Vec<String>, String> {
     Ok(Api::<Node>::all(client.clone())
         .list(&Default::default())
         .await
-        .map_err(|e| format!("listing nodes: {e}"))?
+        .map_err(|e| format!("listing nodes: {}", api_message(&e)))?
         .items
         .into_iter()
         .filter_map(|n| n.metadata.name)
@@ -39,7 +40,7 @@ pub async fn pick_node(client: &kube::Client) -> Result<Node, String> {
     let nodes = Api::<Node>::all(client.clone())
         .list(&Default::default())
         .await
-        .map_err(|e| format!("listing nodes: {e}"))?
+        .map_err(|e| format!("listing nodes: {}", api_message(&e)))?
         .items;
     let ready = |n: &Node| {
         n.status
@@ -73,7 +74,7 @@ async fn node_get(client: &kube::Client, node: &str, path: &str) -> Result<Strin
     client
         .request_text(req)
         .await
-        .map_err(|e| format!("GET /api/v1/nodes/{node}/proxy/{path}: {e}"))
+        .map_err(|e| format!("GET /api/v1/nodes/{node}/proxy/{path}: {}", api_message(&e)))
 }
 
 /// The cluster's profile, read from the API server and the chosen node's kubelet.
@@ -81,14 +82,18 @@ pub async fn profile(
     client: &kube::Client,
     context: &str,
     provider: Option<&str>,
-    node: &Node,
+    node: Option<&Node>,
 ) -> Result<ClusterProfile, String> {
     let version = client
         .apiserver_version()
         .await
-        .map_err(|e| format!("reading the server version: {e}"))?;
-    let name = node.metadata.name.clone().unwrap_or_default();
-    let info = node.status.as_ref().and_then(|s| s.node_info.as_ref());
+        .map_err(|e| format!("reading the server version: {}", api_message(&e)))?;
+    let name = node
+        .and_then(|n| n.metadata.name.clone())
+        .unwrap_or_default();
+    let info = node
+        .and_then(|n| n.status.as_ref())
+        .and_then(|s| s.node_info.as_ref());
     let configz = node_get(client, &name, "configz")
         .await
         .ok()
@@ -107,7 +112,7 @@ pub async fn profile(
         context: context.to_owned(),
         provider: provider.map(str::to_owned),
         server_version: version.git_version,
-        node: Some(name),
+        node: (!name.is_empty()).then_some(name),
         kubelet_version: info.map(|i| i.kubelet_version.clone()),
         container_runtime: info.map(|i| i.container_runtime_version.clone()),
         kernel: info.map(|i| i.kernel_version.clone()),
@@ -138,7 +143,7 @@ pub async fn pod_uid(client: &kube::Client, namespace: &str, pod: &str) -> Resul
     Api::<Pod>::namespaced(client.clone(), namespace)
         .get(pod)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| api_message(&e))?
         .metadata
         .uid
         .ok_or_else(|| "the pod has no UID".to_owned())
@@ -160,14 +165,14 @@ pub async fn act(
             pods.patch(pod, &params, &Patch::Strategic(patch))
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(|e| api_message(&e))
         }
         ProbeAction::ChangeResources => {
             let patch = serde_json::json!({"spec": {"containers": [{"name": container, "resources": {"requests": {"cpu": "20m"}}}]}});
             pods.patch_subresource("resize", pod, &params, &Patch::Strategic(patch))
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(|e| api_message(&e))
         }
     }
 }

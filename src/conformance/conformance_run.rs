@@ -95,11 +95,32 @@ pub async fn observe(
     events: Arc<dyn Fn(ConformanceEvent) + Send + Sync>,
 ) -> Result<(Observations, f64), String> {
     let started = Instant::now();
-    let node = cluster_reads::pick_node(&client).await?;
-    let node_name = node.metadata.name.clone().unwrap_or_default();
-    let mut profile =
-        cluster_reads::profile(&client, &opts.context, opts.provider.as_deref(), &node).await?;
-    let access = opts.node_access.for_node(&node_name);
+    // Without the right to read nodes (a read-only or namespaced account), the probes run
+    // unpinned and the node's evidence is not measurable, and says why.
+    let (node, access) = match cluster_reads::pick_node(&client).await {
+        Ok(node) => {
+            let name = node.metadata.name.clone().unwrap_or_default();
+            let access = opts.node_access.for_node(&name);
+            (Some(node), access)
+        }
+        Err(e) => (
+            None,
+            NodeAccess::NotReachable {
+                why: format!("no node to probe: {e}"),
+            },
+        ),
+    };
+    let node_name = node
+        .as_ref()
+        .and_then(|n| n.metadata.name.clone())
+        .unwrap_or_default();
+    let mut profile = cluster_reads::profile(
+        &client,
+        &opts.context,
+        opts.provider.as_deref(),
+        node.as_ref(),
+    )
+    .await?;
     events(ConformanceEvent::NodeChosen {
         node: node_name.clone(),
         access: node_probe::describe(&access),
@@ -318,8 +339,12 @@ pub async fn observe(
         .zip(runs)
         .map(|(p, run)| ProbeRun {
             probe: p.name.to_owned(),
-            error: (run.report.verdict == Verdict::Error)
-                .then(|| run.report.error.clone().unwrap_or_default()),
+            // The runner's word, without its list of checks still pending (all of them).
+            error: (run.report.verdict == Verdict::Error).then(|| {
+                let e = run.report.error.clone().unwrap_or_default();
+                e.split_once("; pending checks:")
+                    .map_or(e.clone(), |(head, _)| head.to_owned())
+            }),
             recording: run.recording,
             action: actions
                 .iter()
@@ -415,7 +440,7 @@ fn prepared(
     long_run: Duration,
 ) -> Scenario {
     let mut s = probe.scenario();
-    for m in &mut s.spec.manifests {
+    for m in s.spec.manifests.iter_mut().filter(|_| !node.is_empty()) {
         if let Some(spec) = m.get_mut("spec").and_then(|v| v.as_object_mut()) {
             spec.insert(
                 "nodeName".to_owned(),

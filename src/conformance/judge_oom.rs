@@ -33,12 +33,11 @@ fn oom_row(obs: &Observations, probe: &str, case: &str) -> Row {
     let Some(run) = obs.probe(probe) else {
         return row.not_measurable(format!("probe {probe} did not run"));
     };
+    if let Some(e) = &run.error {
+        return row.not_measurable(format!("probe {probe} could not run: {e}"));
+    }
     let Some(rec) = &run.recording else {
-        return row.not_measurable(
-            run.error
-                .clone()
-                .unwrap_or_else(|| "it did not start".into()),
-        );
+        return row.not_measurable("it did not start");
     };
     let instances = terminated_instances(rec);
     if instances.is_empty() {

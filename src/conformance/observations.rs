@@ -108,6 +108,9 @@ pub fn timeline_of<'a>(
     let Some(run) = obs.probe(probe) else {
         return Err(format!("probe {probe} did not run"));
     };
+    if let Some(e) = &run.error {
+        return Err(format!("probe {probe} could not run: {e}"));
+    }
     let Some(rec) = &run.recording else {
         return Err(match &run.error {
             Some(e) => format!("probe {probe} did not start: {e}"),

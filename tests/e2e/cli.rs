@@ -1827,16 +1827,17 @@ fn export_writes_cases_and_refuses_to_overwrite_them() {
 /// cluster; the grant's cluster-scoped objects go with the namespace. The tool asks for the
 /// previous log again when the kubelet has just removed that container (a restart between
 /// kubectl reading the pod and reading the log: "unable to retrieve container logs", seen in
-/// a loaded run; not a refusal, which is what this test is about).
+/// loaded runs, once for three tries a second apart; not a refusal, which is what this test is
+/// about), for up to 16 s.
 #[test]
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_scopes_what_the_tool_can_read_to_its_namespace() {
     let _cluster = support::shared();
     let _slot = support::slot();
     let tool = "echo own: $(kubectl get pod \"$CRASHLAB_POD\" -o name 2>&1); \
-        for i in 1 2 3; do \
+        for i in 1 2 3 4 5 6 7 8; do \
           logs=$(kubectl logs \"$CRASHLAB_POD\" -c \"$CRASHLAB_CONTAINER\" --previous 2>&1 | tail -n 1); \
-          case $logs in *'unable to retrieve container logs'*) sleep 1 ;; *) break ;; esac; \
+          case $logs in *'unable to retrieve container logs'*) sleep 2 ;; *) break ;; esac; \
         done; echo logs: $logs; \
         echo nodes: $(kubectl get nodes -o name 2>&1 | head -n 1); \
         echo system: $(kubectl get pods -n kube-system 2>&1 | head -n 1); \

@@ -160,3 +160,84 @@ fn a_broken_observations_file_names_the_file_the_line_and_the_field() {
             "--from takes the observations saved with `crashlab conformance --record FILE`",
         );
 }
+
+/// An account that may only read (the `view` ClusterRole, a real token on the real API
+/// server): nothing can be deployed and no node can be read, so every row is `not measurable
+/// here` with the API server's refusal as the reason, and the exit code is 3.
+#[test]
+#[ignore = "needs a real cluster; run with --include-ignored"]
+fn e2e_a_read_only_account_measures_nothing_and_says_why() {
+    let _cluster = support::shared();
+    let sa = format!("crashlab-conformance-ro-{}", std::process::id());
+    let k = "kubectl --context crashlab-local";
+    support::sh(&format!("{k} -n default create serviceaccount {sa}"));
+    support::sh(&format!(
+        "{k} create clusterrolebinding {sa} --clusterrole=view --serviceaccount=default:{sa}"
+    ));
+    let token = support::sh_stdout(&format!("{k} -n default create token {sa} --duration=10m"));
+    let server = support::sh_stdout(
+        "kubectl config view --raw -o jsonpath='{.clusters[?(@.name==\"crashlab-local\")].cluster.server}'",
+    );
+    let ca = support::sh_stdout(
+        "kubectl config view --raw -o jsonpath='{.clusters[?(@.name==\"crashlab-local\")].cluster.certificate-authority-data}'",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("ro.kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters: [{{name: ro, cluster: {{server: \"{}\", certificate-authority-data: \"{}\"}}}}]\nusers: [{{name: ro, user: {{token: \"{}\"}}}}]\ncontexts: [{{name: ro, context: {{cluster: ro, user: ro}}}}]\ncurrent-context: ro\n",
+            server.trim(),
+            ca.trim(),
+            token.trim()
+        ),
+    )
+    .unwrap();
+    let run = Run::new({
+        let mut c = crashlab();
+        c.arg("--kubeconfig").arg(&kubeconfig).args([
+            "conformance",
+            "--context",
+            "ro",
+            "--allow-context",
+            "ro",
+            "-o",
+            "json",
+        ]);
+        c
+    });
+    support::sh(&format!("{k} delete clusterrolebinding {sa}"));
+    support::sh(&format!("{k} -n default delete serviceaccount {sa}"));
+    assert_eq!(
+        run.code(),
+        3,
+        "{}",
+        run.describe("conformance with a read-only account")
+    );
+    let report: Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert!(
+        report["nodeAccess"]
+            .as_str()
+            .unwrap()
+            .contains("nodes is forbidden"),
+        "{}",
+        report["nodeAccess"]
+    );
+    let mut rows = 0;
+    for p in report["properties"].as_array().unwrap() {
+        for row in p["rows"].as_array().unwrap() {
+            rows += 1;
+            assert_eq!(row["verdict"], "not-measurable", "{row:#}");
+            assert!(row["why"].is_string(), "{row:#}");
+        }
+    }
+    assert!(rows >= 16, "{rows} rows");
+    let oom = &report["properties"][0]["rows"][0];
+    assert!(
+        oom["why"]
+            .as_str()
+            .unwrap()
+            .contains("cannot create resource \"namespaces\""),
+        "{oom:#}"
+    );
+}
