@@ -425,6 +425,26 @@ fn kubernetes_version_help(what: &str) -> String {
     )
 }
 
+/// `cluster up --profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KubeletProfileArg {
+    /// The kubelet as upstream configures it: crash-loop back-off 10 s doubling to 5 min.
+    Default,
+    /// For CI: the back-off capped at 2 s (KubeletCrashLoopBackOffMax); scenarios fit their
+    /// must-not windows to it, so the catalogue runs in a fraction of the time with the same
+    /// verdicts.
+    Ci,
+}
+
+impl KubeletProfileArg {
+    pub fn profile(self) -> crate::cluster::KubeletProfile {
+        match self {
+            KubeletProfileArg::Default => crate::cluster::KubeletProfile::Default,
+            KubeletProfileArg::Ci => crate::cluster::KubeletProfile::Ci,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ProviderName {
     /// A real single-node Kubernetes on this Linux host (root).
@@ -557,6 +577,10 @@ pub struct ClusterUpArgs {
     /// Kubelet feature gates, e.g. `KubeletCrashLoopBackOffMax=true,ReduceDefaultCrashLoopBackOffDecay=true`.
     #[arg(long, value_name = "GATES")]
     pub feature_gates: Option<String>,
+    /// A kubelet preset, under --kubelet-config and --feature-gates (which win where they
+    /// overlap).
+    #[arg(long, value_enum, default_value_t = KubeletProfileArg::Default)]
+    pub profile: KubeletProfileArg,
     /// kind only: a node image already in the Docker engine, instead of the pinned
     /// kindest/node image (e.g. one built by `tests/kind/prepare-node-image` where no
     /// registry is reachable).

@@ -31,11 +31,13 @@ pub fn run(cmd: ClusterCommand) -> Result<Exit, CliError> {
     }
 }
 
+/// The `--profile`'s kubelet tuning with `--kubelet-config` and `--feature-gates` over it.
 pub fn parse_tuning(args: &ClusterUpArgs) -> Result<KubeletTuning, CliError> {
-    tuning_from(
+    let user = tuning_from(
         args.kubelet_config.as_deref(),
         args.feature_gates.as_deref(),
-    )
+    )?;
+    Ok(args.profile.profile().under(user))
 }
 
 /// Kubelet tuning from `--kubelet-config FILE` and `--feature-gates A=true,...`.
@@ -110,6 +112,13 @@ fn up(args: ClusterUpArgs) -> Result<Exit, CliError> {
         provider.load_images(progress.as_mut())?;
     }
     println!("{}", provider.up_summary(&report));
+    if let Some(line) = args
+        .profile
+        .profile()
+        .summary(report.kubernetes_version.as_deref())
+    {
+        println!("{line}");
+    }
     Ok(Exit::Pass)
 }
 

@@ -8,6 +8,7 @@ mod detect;
 mod existing_context;
 pub mod kind;
 mod kube_client;
+mod kubelet_profile;
 mod kubelet_tuning;
 pub mod local;
 pub mod progress;
@@ -28,6 +29,7 @@ pub use connect_error::ConnectError;
 pub use detect::{Detected, NoProvider, detect};
 pub use existing_context::ExistingContext;
 pub use kube_client::client_for;
+pub use kubelet_profile::{CI_MAX_RESTART_PERIOD_S, KubeletProfile};
 pub use kubelet_tuning::KubeletTuning;
 pub use provider::{
     ClusterState, DownReport, Download, NodeAccess, NodeCount, Provider, UpReport, UpRequest,

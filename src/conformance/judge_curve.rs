@@ -8,13 +8,14 @@ use super::instances::restarts;
 use super::observations::Observations;
 use super::observations::{minor, timeline_of};
 use super::property::Property;
-use super::tolerance::{on_time, window};
+use super::tolerance::Tolerance;
 use super::upstream::curve_sources;
 use super::verdict::Verdict;
 
 pub const PROBE: &str = "backoff-curve";
 
 pub fn judge_curve(obs: &Observations) -> PropertyResult {
+    let tol = Tolerance::of(obs);
     let b = &obs.cluster.kubelet_backoff;
     let sources = curve_sources(minor(obs).unwrap_or(34));
     let curve_text = format!("{}s doubling to {}s ({})", b.initial_s, b.max_s, b.because);
@@ -48,7 +49,7 @@ pub fn judge_curve(obs: &Observations) -> PropertyResult {
         } else {
             format!("{e}s after the exit")
         };
-        let ok = on_time(r.delay_s, e);
+        let ok = tol.on_time(r.delay_s, e);
         let mut row = Row::new(case, upstream)
             .probe(PROBE)
             .observed(
@@ -63,13 +64,13 @@ pub fn judge_curve(obs: &Observations) -> PropertyResult {
                 "finishedAt {} → startedAt {}; on time within {}",
                 r.finished_at,
                 r.started_at,
-                window(e)
+                tol.window(e)
             ));
         if !ok {
             row = row.why(if r.delay_s < e - 1 {
                 format!("earlier than the back-off of {e}s allows")
             } else {
-                format!("later than {} after a back-off of {e}s", window(e))
+                format!("later than {} after a back-off of {e}s", tol.window(e))
             });
         }
         rows.push(row);

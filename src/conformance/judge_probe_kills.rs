@@ -10,7 +10,7 @@ use super::instances::{Restart, restarts};
 use super::observations::Observations;
 use super::observations::{minor, timeline_of};
 use super::property::Property;
-use super::tolerance::{on_time, window};
+use super::tolerance::Tolerance;
 use super::upstream::probe_kill_sources;
 use super::verdict::Verdict;
 
@@ -98,6 +98,7 @@ pub fn predict(restarts: &[Restart], initial_s: u32, max_s: u32) -> Vec<(i64, St
 }
 
 pub fn judge_probe_kills(obs: &Observations) -> PropertyResult {
+    let tol = Tolerance::of(obs);
     let b = &obs.cluster.kubelet_backoff;
     let sources = probe_kill_sources(minor(obs).unwrap_or(34));
     let timeline = match timeline_of(obs, PROBE) {
@@ -123,7 +124,7 @@ pub fn judge_probe_kills(obs: &Observations) -> PropertyResult {
         .iter()
         .zip(&predicted)
         .map(|(r, (p, why))| {
-            let ok = on_time(r.delay_s, *p);
+            let ok = tol.on_time(r.delay_s, *p);
             let row = Row::new(
                 format!("restart {}", r.number),
                 format!("{p}s after the kill: {why}"),
@@ -141,12 +142,12 @@ pub fn judge_probe_kills(obs: &Observations) -> PropertyResult {
                 "killed instance ended {}, next started {}; on time within {}",
                 r.finished_at,
                 r.started_at,
-                window(*p)
+                tol.window(*p)
             ));
             if ok {
                 row
             } else {
-                row.why(format!("outside {} of the predicted {p}s", window(*p)))
+                row.why(format!("outside {} of the predicted {p}s", tol.window(*p)))
             }
         })
         .collect();
@@ -200,7 +201,7 @@ mod tests {
         let p = predicted(&rs);
         assert_eq!(p, vec![0, 0, 10, 0, 40]);
         for (r, e) in rs.iter().zip(&p) {
-            assert!(on_time(r.delay_s, *e), "{r:?} vs {e}");
+            assert!(Tolerance::AT_EXPIRY.on_time(r.delay_s, *e), "{r:?} vs {e}");
         }
         // The same kills 5 s apart: the fourth start is refused as well.
         assert_eq!(predicted(&kills(5, &[0, 0, 14, 20])), vec![0, 0, 10, 20]);
@@ -209,7 +210,7 @@ mod tests {
         let edge = kills(4, &[1, 0, 16, 28]);
         let p = predicted(&edge);
         assert_eq!(p, vec![0, 0, 10, 20]);
-        assert!(on_time(28, p[3]));
+        assert!(Tolerance::AT_EXPIRY.on_time(28, p[3]));
         assert!(predict(&edge, 10, 300)[3].1.contains("at the edge"));
     }
 }

@@ -9,7 +9,7 @@ use super::instances::restarts;
 use super::observations::Observations;
 use super::observations::{minor, timeline_of};
 use super::property::Property;
-use super::tolerance::on_time;
+use super::tolerance::Tolerance;
 use super::upstream::{BACKOFF_KEY_FIELDS, RESET_AFTER_S, reset_sources};
 use super::verdict::Verdict;
 
@@ -45,6 +45,7 @@ pub fn judge_reset(obs: &Observations) -> PropertyResult {
 }
 
 fn change_row(obs: &Observations, probe: &str, case: &str, key: &str) -> Row {
+    let tol = Tolerance::of(obs);
     let b = &obs.cluster.kubelet_backoff;
     let row = Row::new(
         case,
@@ -98,8 +99,8 @@ fn change_row(obs: &Observations, probe: &str, case: &str, key: &str) -> Row {
         ));
     }
     let prompt = since_change <= PROMPT_S && next.delay_s < due - 1;
-    let waited = on_time(next.delay_s, due);
-    let started_over = after.map(|a| on_time(a.delay_s, i64::from(b.initial_s)));
+    let waited = tol.on_time(next.delay_s, due);
+    let started_over = after.map(|a| tol.on_time(a.delay_s, i64::from(b.initial_s)));
     match (prompt, waited) {
         (true, _) => {
             let curve = match started_over {
@@ -162,6 +163,7 @@ fn change_row(obs: &Observations, probe: &str, case: &str, key: &str) -> Row {
 /// the curve starts over. Measured first against client-go's default of 2 × max on a kubelet
 /// capped at 20 s: a 55 s run did not reset it, and the kubelet's source says why.
 fn long_run_row(obs: &Observations) -> Row {
+    let tol = Tolerance::of(obs);
     let b = &obs.cluster.kubelet_backoff;
     let probe = "reset-after-run";
     let row = Row::new(
@@ -225,8 +227,8 @@ fn long_run_row(obs: &Observations) -> Row {
             "the long instance ran {ran}s, not more than {RESET_AFTER_S}s"
         ));
     }
-    let at_once = on_time(long.delay_s, 0) && long.delay_s < due - 1;
-    let over = on_time(next.delay_s, i64::from(b.initial_s));
+    let at_once = tol.on_time(long.delay_s, 0) && long.delay_s < due - 1;
+    let over = tol.on_time(next.delay_s, i64::from(b.initial_s));
     match (at_once, over) {
         (true, true) => row
             .observed(
@@ -237,7 +239,7 @@ fn long_run_row(obs: &Observations) -> Row {
                 Verdict::Conforms,
             )
             .outcome("reset"),
-        _ if on_time(long.delay_s, due) => row
+        _ if tol.on_time(long.delay_s, due) => row
             .observed(
                 format!(
                     "waited {}s: the back-off went on ({due}s due)",

@@ -45,20 +45,33 @@ pub fn expected_curve(b: &BackoffExpectation, n: u32) -> Vec<u64> {
         .collect()
 }
 
-/// The accepted range for a delay expected to be `expected`: `[e, 1.5·e + slack]` seconds.
-pub fn allowed_range(expected: u64, slack_s: u32) -> (u64, f64) {
-    (expected, 1.5 * expected as f64 + f64::from(slack_s))
+/// The accepted range for a delay expected to be `expected`: `[e, 1.5·e + slack]` seconds,
+/// where the upper bound's `e` is raised to the kubelet's requeue floor when it has one
+/// (before v1.35 a pod in back-off is synced again only every 10–15 s, so a 2 s back-off
+/// waits 10–15 s: [`BackoffExpectation::requeue_floor_seconds`]). The first restart
+/// (`e` = 0) goes through no back-off, so no floor.
+pub fn allowed_range(b: &BackoffExpectation, expected: u64) -> (u64, f64) {
+    let upper = upper_e(b, expected);
+    (expected, 1.5 * upper as f64 + f64::from(b.slack_seconds))
 }
 
-/// Whether a measured delay is within `e ≤ d ≤ 1.5·e + slack` (exact, in integers:
-/// `2d ≤ 3e + 2·slack`).
-pub fn within(delay_s: i64, expected: u64, slack_s: u32) -> bool {
-    let (d, e, s) = (
+fn upper_e(b: &BackoffExpectation, expected: u64) -> u64 {
+    match b.requeue_floor_seconds {
+        Some(floor) if expected > 0 => expected.max(u64::from(floor)),
+        _ => expected,
+    }
+}
+
+/// Whether a measured delay is within [`allowed_range`] (exact, in integers:
+/// `e ≤ d` and `2d ≤ 3·e' + 2·slack`).
+pub fn within(b: &BackoffExpectation, delay_s: i64, expected: u64) -> bool {
+    let (d, e, u, s) = (
         i128::from(delay_s),
         i128::from(expected),
-        i128::from(slack_s),
+        i128::from(upper_e(b, expected)),
+        i128::from(b.slack_seconds),
     );
-    e <= d && 2 * d <= 3 * e + 2 * s
+    e <= d && 2 * d <= 3 * u + 2 * s
 }
 
 /// One measured delay judged against the curve.
@@ -79,7 +92,7 @@ pub fn judge(b: &BackoffExpectation, delays: impl IntoIterator<Item = (i32, i64)
         .enumerate()
         .map(|(i, (restart, delay_s))| {
             let expected_s = expected_delay(b.initial(), b.max(), restart);
-            let ok = (i < b.delays as usize).then(|| within(delay_s, expected_s, b.slack_seconds));
+            let ok = (i < b.delays as usize).then(|| within(b, delay_s, expected_s));
             Judged {
                 restart,
                 delay_s,
@@ -95,8 +108,18 @@ pub(crate) fn check(b: &BackoffExpectation, view: &TargetView) -> CheckResult {
         .into_iter()
         .map(go_duration)
         .collect();
+    // Said only where it raises a bound: a curve starting under the floor.
+    let requeue = match b.requeue_floor_seconds {
+        Some(floor) if b.initial() < floor => format!(
+            " (e raised to {} in the upper bound: this kubelet syncs a pod in back-off again only every {}–{})",
+            go_duration(floor.into()),
+            go_duration(floor.into()),
+            go_duration_f(1.5 * f64::from(floor))
+        ),
+        _ => String::new(),
+    };
     let expected = format!(
-        "restart delays {} (first restart immediate, then {} doubling up to {}), each within e ≤ d ≤ 1.5·e + {}",
+        "restart delays {} (first restart immediate, then {} doubling up to {}), each within e ≤ d ≤ 1.5·e + {}{requeue}",
         if curve.is_empty() {
             "(none)".to_owned()
         } else {
@@ -127,7 +150,7 @@ pub(crate) fn check(b: &BackoffExpectation, view: &TargetView) -> CheckResult {
             .join(", ")
     };
     for j in &bad {
-        let (lo, hi) = allowed_range(j.expected_s, b.slack_seconds);
+        let (lo, hi) = allowed_range(b, j.expected_s);
         observed.push_str(&format!(
             "; restart {} waited {}, allowed {}–{}",
             j.restart,
@@ -193,24 +216,62 @@ mod tests {
         assert_eq!(expected_delay(10, 300, -1), 0);
     }
 
+    fn slack(slack_seconds: u32) -> BackoffExpectation {
+        BackoffExpectation {
+            slack_seconds,
+            ..default_curve()
+        }
+    }
+
     #[test]
     fn tolerance_bounds() {
+        let (s5, s0) = (slack(5), slack(0));
         // Immediate first restart: 0 ≤ d ≤ slack.
-        assert!(within(0, 0, 5));
-        assert!(within(5, 0, 5));
-        assert!(!within(6, 0, 5));
+        assert!(within(&s5, 0, 0));
+        assert!(within(&s5, 5, 0));
+        assert!(!within(&s5, 6, 0));
         // 10 s: 10 ≤ d ≤ 20 with 5 s slack.
-        assert!(!within(9, 10, 5));
-        assert!(within(10, 10, 5));
-        assert!(within(20, 10, 5));
-        assert!(!within(21, 10, 5));
+        assert!(!within(&s5, 9, 10));
+        assert!(within(&s5, 10, 10));
+        assert!(within(&s5, 20, 10));
+        assert!(!within(&s5, 21, 10));
         // Odd bases: 1.5 × 1 s + 0 = 1.5 s, so 1 s passes and 2 s does not.
-        assert!(within(1, 1, 0));
-        assert!(!within(2, 1, 0));
-        assert_eq!(allowed_range(20, 5), (20, 35.0));
-        assert_eq!(allowed_range(1, 0), (1, 1.5));
+        assert!(within(&s0, 1, 1));
+        assert!(!within(&s0, 2, 1));
+        assert_eq!(allowed_range(&s5, 20), (20, 35.0));
+        assert_eq!(allowed_range(&s0, 1), (1, 1.5));
         // Negative delays (broken input) never pass.
-        assert!(!within(-1, 0, 5));
+        assert!(!within(&s5, -1, 0));
+    }
+
+    /// Measured on kubelet v1.34.4 with `maxContainerRestartPeriod: 2s` (`cluster up --profile
+    /// ci`): restart delays of 12–17 s, the pod worker's 10 s requeue jittered ×1.5
+    /// (pod_workers.go `completeWork`, `backOffPeriod`), not the 2 s back-off.
+    #[test]
+    fn a_kubelet_that_requeues_every_10_s_is_judged_by_that_floor() {
+        let flat = BackoffExpectation {
+            initial_seconds: Some(2),
+            max_seconds: Some(2),
+            slack_seconds: 12,
+            ..default_curve()
+        };
+        let before_1_35 = BackoffExpectation {
+            requeue_floor_seconds: Some(10),
+            ..flat.clone()
+        };
+        assert!(
+            !within(&flat, 16, 2),
+            "without the floor 16 s is late for 2 s"
+        );
+        assert!(within(&before_1_35, 16, 2));
+        assert!(within(&before_1_35, 17, 2));
+        assert!(!within(&before_1_35, 28, 2));
+        // Never early, and no floor for the immediate first restart.
+        assert!(!within(&before_1_35, 1, 2));
+        assert_eq!(allowed_range(&before_1_35, 0), (0, 12.0));
+        assert_eq!(allowed_range(&before_1_35, 2), (2, 27.0));
+        // Above the floor the curve's own 1.5× rules.
+        assert_eq!(allowed_range(&before_1_35, 40), (40, 72.0));
     }
 
     #[test]

@@ -108,7 +108,10 @@ impl Case {
             difficulty: Difficulty::of(scenario),
             setup_budget_s: {
                 let t = &scenario.spec.timeouts;
-                t.deploy.as_secs() + t.observe.as_secs() + 2 * t.cleanup.as_secs() + SETUP_MARGIN_S
+                t.deploy.as_secs()
+                    + t.observe_on_default_kubelet().as_secs()
+                    + 2 * t.cleanup.as_secs()
+                    + SETUP_MARGIN_S
             },
             allow_contexts: Vec::new(),
         })

@@ -42,7 +42,7 @@ pub fn backoff_chart(delays: &[(i32, i64)], curve: Option<&BackoffExpectation>) 
             (1..=n)
                 .map(|r| {
                     let e = expected_delay(b.initial(), b.max(), r);
-                    let (lo, hi) = allowed_range(e, b.slack_seconds);
+                    let (lo, hi) = allowed_range(b, e);
                     (r, lo, hi)
                 })
                 .collect()
@@ -143,7 +143,7 @@ fn table(
     for (i, (r, d)) in delays.iter().enumerate() {
         let (e, allowed, verdict) = match judged.and_then(|j| j.get(i)) {
             Some(j) => {
-                let (lo, hi) = allowed_range(j.expected_s, curve.slack_seconds);
+                let (lo, hi) = allowed_range(curve, j.expected_s);
                 let verdict = match j.ok {
                     Some(true) => "<span class=\"pass\">within</span>",
                     Some(false) => "<span class=\"fail\">outside</span>",

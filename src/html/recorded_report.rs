@@ -59,6 +59,7 @@ pub fn run_of_recording(rec: &Recording, scenario: &Scenario) -> RunDocument {
             context: None,
             server_version: Some(rec.server_version.clone()),
             kubelet_backoff: rec.kubelet_backoff.clone(),
+            kubelet_profile: crate::report::kubelet_profile_of(rec.kubelet_backoff.as_ref()),
             parallel: None,
         },
         scenarios: vec![report],

@@ -287,7 +287,7 @@ fn draw_lane(
         let mut ok_class = "";
         if let Some(b) = curve {
             let e = expected_delay(b.initial(), b.max(), g.restart);
-            let (lo, hi) = allowed_range(e, b.slack_seconds);
+            let (lo, hi) = allowed_range(b, e);
             let (b1, b2) = (axis.px(g.from + lo as f64), axis.px(g.from + hi));
             let _ = writeln!(
                 s,
@@ -303,7 +303,7 @@ fn draw_lane(
                 f(band_y - 3.0),
                 f(band_y + 15.0)
             );
-            let ok = within(g.delay_s, e, b.slack_seconds);
+            let ok = within(b, g.delay_s, e);
             ok_class = if ok { " ok" } else { " bad" };
             title.push_str(&format!(
                 "; the kubelet's delay {}, allowed {} … {}: {}",

@@ -66,6 +66,7 @@ impl<W: Write> JsonReporter<W> {
             context: self.context.clone(),
             server_version: self.server_version.clone(),
             kubelet_backoff: self.kubelet_backoff.clone(),
+            kubelet_profile: crate::report::kubelet_profile_of(self.kubelet_backoff.as_ref()),
             parallel: self.parallel.clone(),
         }
     }

@@ -21,7 +21,7 @@ pub use human::HumanReporter;
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
 pub use reproduced::{ReproducedReport, Verified};
-pub use run_document::{Leftover, RUN_SCHEMA_VERSION, RunDocument, Summary};
+pub use run_document::{Leftover, RUN_SCHEMA_VERSION, RunDocument, Summary, kubelet_profile_of};
 pub use story::{StoryOptions, StoryReporter};
 
 use crate::runner::RunEvent;

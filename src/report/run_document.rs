@@ -51,7 +51,16 @@ pub struct Summary {
     /// The restart back-off of the node's kubelet, as crashlab derived it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kubelet_backoff: Option<KubeletBackoff>,
+    /// Which kubelet profile that curve is: `default`, `ci` (`cluster up --profile ci`), or
+    /// `tuned` (any other).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubelet_profile: Option<String>,
     /// With `--parallel auto`: how many ran at once, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parallel: Option<ParallelChoice>,
+}
+
+/// The `kubeletProfile` of a run that met a kubelet with this curve.
+pub fn kubelet_profile_of(backoff: Option<&KubeletBackoff>) -> Option<String> {
+    backoff.map(|b| crate::cluster::KubeletProfile::label_of_curve(b.initial_s, b.max_s).to_owned())
 }

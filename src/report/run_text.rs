@@ -55,9 +55,10 @@ pub fn write_run_started(
     if let Some(b) = backoff {
         writeln!(
             out,
-            "kubelet back-off: {} doubling up to {} ({})",
+            "kubelet back-off: {} doubling up to {} (profile {}: {})",
             go_duration(b.initial_s.into()),
             go_duration(b.max_s.into()),
+            crate::cluster::KubeletProfile::label_of_curve(b.initial_s, b.max_s),
             b.because
         )?;
     }

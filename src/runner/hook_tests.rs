@@ -121,14 +121,15 @@ async fn cleanup_waits_for_a_hook_that_outlasts_the_watch() {
 
 #[tokio::test(start_paused = true)]
 async fn a_contract_broken_after_the_hook_fired_fails_the_scenario() {
-    // Expecting a 1 s curve with no slack: the evidence holds at the crash loop, then the
-    // kubelet's 10 s delay contradicts the curve.
+    // Expecting a flat 30 s curve: the evidence holds at the crash loop, then the kubelet's
+    // 10 s delay, too early for it, contradicts the curve.
     let mut scenario = builtin("exit-1");
     scenario.spec.expect.backoff = Some(BackoffExpectation {
-        initial_seconds: Some(1),
-        max_seconds: Some(1),
+        initial_seconds: Some(30),
+        max_seconds: Some(30),
         delays: 3,
         slack_seconds: 0,
+        requeue_floor_seconds: None,
     });
     let replay = replay("exit-1");
     let (out, calls) = run_hooked(&replay, scenario, Duration::from_secs(1)).await;

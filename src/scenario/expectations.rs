@@ -114,6 +114,14 @@ pub struct BackoffExpectation {
     /// sync loop requeues up to 1.5× late, see docs/kubelet-facts.md §1). Default 5.
     #[serde(default = "default_slack_s")]
     pub slack_seconds: u32,
+    /// Set from the cluster, never in a file: the kubelet's requeue of a pod whose sync failed
+    /// on a back-off, seconds, when it does not requeue at the back-off's expiry. Before
+    /// v1.35 (kubernetes PR #133066) the pod worker comes back after `backOffPeriod` (10 s)
+    /// jittered ×1.5 (pkg/kubelet/pod_workers.go `completeWork`), so a back-off shorter than
+    /// that lasts 10–15 s.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub requeue_floor_seconds: Option<u32>,
 }
 
 impl BackoffExpectation {
@@ -147,6 +155,7 @@ impl Default for BackoffExpectation {
             max_seconds: None,
             delays: default_delays(),
             slack_seconds: default_slack_s(),
+            requeue_floor_seconds: None,
         }
     }
 }

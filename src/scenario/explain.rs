@@ -174,10 +174,18 @@ fn event_text(event: &EventExpectation) -> String {
 }
 
 fn timeouts_line(t: &Timeouts) -> String {
+    let observe = match &t.must_not_window {
+        Some(w) => format!(
+            "observe {} of the kubelet's initial back-off delays ({} on a default kubelet), at least {}",
+            w.backoff_periods,
+            humantime_secs::format(t.observe_on_default_kubelet()),
+            humantime_secs::format(w.at_least)
+        ),
+        None => format!("observe {}", humantime_secs::format(t.observe)),
+    };
     format!(
-        "deploy {}, observe {}, cleanup {}",
+        "deploy {}, {observe}, cleanup {}",
         humantime_secs::format(t.deploy),
-        humantime_secs::format(t.observe),
         humantime_secs::format(t.cleanup)
     )
 }

@@ -346,6 +346,21 @@ fn check_timeouts(timeouts: &Timeouts, path: &FieldPath) -> Result<(), Violation
             return Err((path.clone().key(key), Problem::ZeroValue { what }));
         }
     }
+    if let Some(window) = &timeouts.must_not_window {
+        let here = path.clone().key("mustNotWindow");
+        // `observe` at its default is taken as left out.
+        if timeouts.observe != super::scenario::default_observe() {
+            return Err((path.clone().key("observe"), Problem::ObserveAndWindow));
+        }
+        if window.backoff_periods == 0 {
+            let what = "timeouts.mustNotWindow.backoffPeriods";
+            return Err((here.key("backoffPeriods"), Problem::ZeroValue { what }));
+        }
+        if window.at_least.is_zero() {
+            let what = "timeouts.mustNotWindow.atLeast";
+            return Err((here.key("atLeast"), Problem::ZeroValue { what }));
+        }
+    }
     Ok(())
 }
 

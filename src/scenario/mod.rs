@@ -8,6 +8,7 @@ mod format_rules;
 mod ground_truth;
 mod loader;
 mod locate;
+mod must_not_window;
 mod problem;
 mod resolve;
 #[allow(clippy::module_inception)]
@@ -24,8 +25,9 @@ pub use field_path::{FieldPath, PathSegment};
 pub use ground_truth::{Category, GroundTruth, KeyFact};
 pub use loader::{load_file, load_str};
 pub use locate::{Location, locate, locate_nearest};
+pub use must_not_window::MustNotWindow;
 pub use problem::Problem;
-pub use resolve::ClusterFacts;
+pub use resolve::{ClusterFacts, requeue_floor};
 pub use scenario::{
     API_VERSION, KIND, MAX_NAME_LEN, Metadata, Scenario, ScenarioSpec, StepRef, Timeouts,
     humantime_secs,

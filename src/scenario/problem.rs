@@ -107,6 +107,7 @@ pub enum Problem {
     ZeroValue {
         what: &'static str,
     },
+    ObserveAndWindow,
     EmptyKeyFact {
         name: String,
     },
@@ -199,6 +200,9 @@ impl fmt::Display for Problem {
                 "backoff.initialSeconds ({initial}) is greater than backoff.maxSeconds ({max})"
             ),
             Problem::ZeroValue { what } => write!(f, "{what} must be greater than zero"),
+            Problem::ObserveAndWindow => f.write_str(
+                "timeouts.observe and timeouts.mustNotWindow are both set; the window, fitted to the kubelet's back-off, decides the observe time",
+            ),
             Problem::EmptyKeyFact { name } => {
                 write!(f, "key fact {name:?} has no patterns in anyOf")
             }
@@ -300,6 +304,7 @@ impl Problem {
             Problem::RestartBounds { .. } => "lower min or raise max".into(),
             Problem::BackoffBounds { .. } => "the kubelet default is initialSeconds 10, maxSeconds 300".into(),
             Problem::ZeroValue { .. } => "use a positive value or leave the field out for the default".into(),
+            Problem::ObserveAndWindow => "keep one: `observe` for a fixed time, `mustNotWindow` for a window of back-off periods".into(),
             Problem::EmptyKeyFact { .. } => "list at least one case-insensitive pattern, e.g. `anyOf: [\"OOMKilled\", \"out of memory\"]`".into(),
             Problem::DuplicateScenario { .. } => "give this scenario another metadata.name".into(),
         }

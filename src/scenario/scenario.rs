@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::expectations::Expectations;
 use super::ground_truth::GroundTruth;
+use super::must_not_window::MustNotWindow;
 use super::step::{Step, WaitFor};
 use super::target::Target;
 
@@ -111,10 +112,15 @@ pub struct Timeouts {
     #[serde(default = "default_deploy", with = "humantime_secs")]
     #[schemars(with = "String", pattern(r"^([0-9]+[hms])+$"))]
     pub deploy: Duration,
-    /// Watching until the expectations are decided. Default 240 s.
+    /// Watching until the expectations are decided. Default 240 s. Leave it out when
+    /// `mustNotWindow` is given: the window, fitted to the kubelet, sets it then.
     #[serde(default = "default_observe", with = "humantime_secs")]
     #[schemars(with = "String", pattern(r"^([0-9]+[hms])+$"))]
     pub observe: Duration,
+    /// The observe time of a scenario whose must-not checks decide how long it watches,
+    /// in the kubelet's back-off periods (so a kubelet with a short back-off watches less).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub must_not_window: Option<MustNotWindow>,
     /// Deleting the namespace. Default 120 s.
     #[serde(default = "default_cleanup", with = "humantime_secs")]
     #[schemars(with = "String", pattern(r"^([0-9]+[hms])+$"))]
@@ -164,11 +170,27 @@ impl ScenarioSpec {
 fn default_deploy() -> Duration {
     Duration::from_secs(60)
 }
-fn default_observe() -> Duration {
+pub(crate) fn default_observe() -> Duration {
     Duration::from_secs(240)
 }
 fn default_cleanup() -> Duration {
     Duration::from_secs(120)
+}
+
+impl Timeouts {
+    /// The observe time on a kubelet whose initial back-off is `initial_s` seconds: the
+    /// must-not window fitted to it, else `observe` as written.
+    pub fn observe_on(&self, initial_s: u32) -> Duration {
+        match &self.must_not_window {
+            Some(window) => window.on_kubelet(initial_s),
+            None => self.observe,
+        }
+    }
+
+    /// The observe time on a default kubelet (10 s initial back-off).
+    pub fn observe_on_default_kubelet(&self) -> Duration {
+        self.observe_on(super::expectations::DEFAULT_INITIAL_S)
+    }
 }
 
 impl Default for Timeouts {
@@ -176,6 +198,7 @@ impl Default for Timeouts {
         Self {
             deploy: default_deploy(),
             observe: default_observe(),
+            must_not_window: None,
             cleanup: default_cleanup(),
         }
     }

@@ -25,11 +25,8 @@ pub fn check_tool_window(
         .iter()
         .filter(|s| moment::expects_crash_loop(&s.spec.expect))
     {
-        let longest = moment::longest_reachable_backoff(
-            s.spec.timeouts.observe,
-            curve.initial_s,
-            curve.max_s,
-        );
+        let observe = s.spec.timeouts.observe_on(curve.initial_s);
+        let longest = moment::longest_reachable_backoff(observe, curve.initial_s, curve.max_s);
         if window >= longest {
             return Err(ToolWindowTooLong {
                 message: format!(
@@ -37,7 +34,7 @@ pub fn check_tool_window(
                     humantime_secs::format(window),
                     s.metadata.name,
                     humantime_secs::format(longest),
-                    humantime_secs::format(s.spec.timeouts.observe),
+                    humantime_secs::format(observe),
                 ),
                 hint: format!(
                     "use a --tool-window below {}, or --moment evidence",

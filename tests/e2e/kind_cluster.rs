@@ -5,6 +5,9 @@
 //! The catalogue runs on three nodes (`--nodes 3`: one control plane, two workers), which
 //! covers what one node does and the multi-node paths (images on every node, pods on several
 //! nodes, a DaemonSet judged on each pod); one node, the default, gets a short test of its own.
+//! Its kubelets run `--profile ci` (the 2 s back-off cap, through kind's kubeadm patch), and
+//! every verdict must be the one the default kubelet gives: pass, as the local cluster's
+//! whole-catalogue test holds on a default kubelet.
 //!
 //! The tests get what they need from the harness (`support::kind::node_image`), whichever
 //! runs first: Docker engine, kind and the node image, from `CRASHLAB_KIND_NODE_IMAGE` when
@@ -143,8 +146,16 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
         "3",
         "--node-image",
         image,
+        "--profile",
+        "ci",
     ]);
     up.expect_code(0);
+    assert!(
+        up.stdout()
+            .contains("kubelet profile ci: crash-loop back-off capped at 2s"),
+        "{}",
+        up.stdout()
+    );
     assert!(
         up.stdout().contains(&format!(
             "kind cluster ready: Kubernetes v1.34.4 ({image}), 3 nodes: {}; context `kind-crashlab`",
@@ -203,6 +214,22 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
             run.stderr()
         )
     });
+    // Every kubelet took the profile: the run read the curve from a node's /configz.
+    assert_eq!(
+        json["summary"]["kubelet_profile"], "ci",
+        "{:#}",
+        json["summary"]
+    );
+    assert_eq!(json["summary"]["kubelet_backoff"]["max_s"], 2);
+    for name in ["crashlab-worker", "crashlab-worker2"] {
+        let configz = sh(&format!(
+            "kubectl --context {KIND_CONTEXT} get --raw /api/v1/nodes/{name}/proxy/configz"
+        ));
+        assert!(
+            configz.contains("\"maxContainerRestartPeriod\":\"2s\""),
+            "{name}: {configz}"
+        );
+    }
     let scenarios = json["scenarios"].as_array().expect("a scenarios array");
     let mut failing: Vec<&Value> = scenarios
         .iter()

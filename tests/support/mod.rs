@@ -146,13 +146,27 @@ pub fn program_from_apt(program: &str, package: &str) -> std::path::PathBuf {
     if let Some(p) = find() {
         return p;
     }
+    // apt takes its locks without waiting, and on a fresh machine crashlab's own `cluster
+    // deps` or the node-image script may hold them: try again for up to 10 minutes.
     let apt = |args: &[&str]| {
-        Command::new("apt-get")
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false)
+        let started = std::time::Instant::now();
+        loop {
+            let Ok(out) = Command::new("apt-get")
+                .args(args)
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .output()
+            else {
+                return false;
+            };
+            let locked = String::from_utf8_lossy(&out.stderr).contains("Could not get lock");
+            if out.status.success()
+                || !locked
+                || started.elapsed() > std::time::Duration::from_secs(600)
+            {
+                return out.status.success();
+            }
+            std::thread::sleep(std::time::Duration::from_secs(3));
+        }
     };
     let installed = apt(&["install", "-y", "-qq", package])
         || (apt(&["update", "-qq"]) && apt(&["install", "-y", "-qq", package]));

@@ -315,6 +315,24 @@ pub fn install(dry_run: bool) -> Result<InstallOutcome> {
     install_to(dry_run, &mut io::stdout().lock())
 }
 
+/// For the unit tests that use this machine (`real_machine_*`, run by the README's test
+/// command before any end-to-end test has prepared it): installs what `crashlab cluster deps`
+/// installs, once per test process. A fresh machine has none of it.
+#[cfg(test)]
+pub(crate) fn prepare_this_machine_for_tests() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let outcome = install_to(false, &mut io::stderr().lock());
+        assert!(
+            matches!(
+                outcome,
+                Ok(InstallOutcome::AlreadyInstalled | InstallOutcome::Installed)
+            ),
+            "`crashlab cluster deps` on this machine: {outcome:?}"
+        );
+    });
+}
+
 /// [`install`], saying what it does on `out`.
 pub fn install_to(dry_run: bool, out: &mut dyn Write) -> Result<InstallOutcome> {
     let host = Host::this_machine();
@@ -417,25 +435,65 @@ fn write_if_changed(path: &Path, contents: &str, out: &mut dyn Write) -> Result<
     })
 }
 
+/// How long [`run`] waits for another apt-get or dpkg (a second crashlab, a test installing
+/// chromium, the node-image script) to let go of apt's locks.
+const APT_LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(600);
+
 fn run(out: &mut dyn Write, cmd: &mut Command) -> Result<()> {
     let shown = shown_command(cmd);
     say(out, &format!("$ {shown}"));
     let _ = out.flush();
     let program = cmd.get_program().to_string_lossy().into_owned();
-    // apt's chatter is progress, never the result: stdout stays for what the user asked for
-    // (`crashlab run -o json` bringing up a cluster must print nothing but its JSON there).
-    let status = cmd
-        .stdout(std::process::Stdio::from(io::stderr()))
-        .status()
-        .map_err(|source| DepsError::Spawn { program, source })?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(DepsError::Command {
+    let started = std::time::Instant::now();
+    loop {
+        let (status, locked) = run_forwarding(cmd).map_err(|source| DepsError::Spawn {
+            program: program.clone(),
+            source,
+        })?;
+        if status.success() {
+            return Ok(());
+        }
+        // apt takes its locks without waiting (`DPkg::Lock::Timeout` does not cover
+        // `apt-get update`'s lists lock), so a fresh machine where two installs start together
+        // saw "Could not get lock /var/lib/apt/lists/lock. It is held by process 3030".
+        if locked && started.elapsed() < APT_LOCK_PATIENCE {
+            say(
+                out,
+                "another apt-get or dpkg holds apt's lock; trying again in 3 s",
+            );
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            continue;
+        }
+        return Err(DepsError::Command {
             command: shown,
             status: status.to_string(),
-        })
+        });
     }
+}
+
+/// Runs `cmd` with its stdout and stderr passed on to ours (apt's chatter is progress, never
+/// the result: stdout stays for what the user asked for, so `crashlab run -o json` bringing up
+/// a cluster prints nothing but its JSON there), and says whether it failed for want of apt's
+/// or dpkg's lock.
+fn run_forwarding(cmd: &mut Command) -> io::Result<(std::process::ExitStatus, bool)> {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    let pass_on = |stream: Box<dyn io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut locked = false;
+            for line in io::BufReader::new(stream).lines().map_while(|l| l.ok()) {
+                locked |= line.contains("Could not get lock") || line.contains("Unable to lock");
+                eprintln!("{line}");
+            }
+            locked
+        })
+    };
+    let stdout = pass_on(Box::new(child.stdout.take().expect("piped stdout")));
+    let stderr = pass_on(Box::new(child.stderr.take().expect("piped stderr")));
+    let status = child.wait()?;
+    let locked = stdout.join().unwrap_or(false) | stderr.join().unwrap_or(false);
+    Ok((status, locked))
 }
 
 fn shown_command(cmd: &Command) -> String {
@@ -582,10 +640,12 @@ mod tests {
         assert!(install_commands(true).iter().all(|c| !c.contains("sudo")));
     }
 
-    /// On a prepared machine: `cargo test -- --ignored real_machine`.
+    /// After `crashlab cluster deps` on this machine, as a new user's first run does it:
+    /// `cargo test -- --ignored real_machine`.
     #[test]
-    #[ignore = "inspects this machine's packages"]
+    #[ignore = "installs and inspects this machine's packages"]
     fn real_machine_has_every_dependency() {
+        prepare_this_machine_for_tests();
         let missing = check();
         eprintln!("missing: {missing:?}");
         assert_eq!(missing, []);

@@ -225,8 +225,10 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "needs the real cache under ~/.cache/crashlab"]
+    #[ignore = "fills the real cache under ~/.cache/crashlab from Debian sid"]
     fn real_machine_etcd_from_cache() {
+        // The pinned sid source, which a fresh machine gets from `cluster deps`.
+        crate::cluster::local::os_deps::prepare_this_machine_for_tests();
         let options = Options::from_env().unwrap();
         let etcd = ensure_etcd(&options, &mut Lines::new(std::io::stderr())).unwrap();
         eprintln!(

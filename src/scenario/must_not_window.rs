@@ -1,0 +1,61 @@
+//! A must-not window measured in the kubelet's back-off periods rather than fixed seconds.
+//!
+//! Absence (no restart, no `BackOff`) is judged over the whole watch
+//! ([`crate::expect`]), so the watch must be long enough that the forbidden thing would have
+//! shown had it been going to: for a crash loop, a few of the kubelet's back-off periods. A
+//! default kubelet waits 10 s before the second restart and doubles from there; a kubelet
+//! with a short `maxContainerRestartPeriod` (`crashlab cluster up --profile ci`: 2 s) restarts
+//! a crashing container five times faster, so a window fixed at 60 s would prove no more there
+//! than 12 s does. The window is `backoffPeriods` × the kubelet's initial back-off, never less
+//! than `atLeast`, which is the scenario's own clock (probe periods, the kubelet's retry of a
+//! config error every 10–15 s) that no kubelet tuning shortens.
+
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// `timeouts.mustNotWindow`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MustNotWindow {
+    /// How many of the kubelet's initial back-off delays the watch lasts (the delay before the
+    /// second restart: 10 s on a default kubelet, so 6 gives 60 s).
+    pub backoff_periods: u32,
+    /// The shortest window whatever the kubelet's back-off: the scenario's own time
+    /// constants (probe periods, the kubelet's retries of a config error).
+    #[serde(with = "super::scenario::humantime_secs")]
+    #[schemars(with = "String", pattern(r"^([0-9]+[hms])+$"))]
+    pub at_least: Duration,
+}
+
+impl MustNotWindow {
+    /// The window on a kubelet whose initial back-off is `initial_s` seconds.
+    pub fn on_kubelet(&self, initial_s: u32) -> Duration {
+        let periods = Duration::from_secs(u64::from(self.backoff_periods) * u64::from(initial_s));
+        periods.max(self.at_least)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(periods: u32, at_least_s: u64) -> MustNotWindow {
+        MustNotWindow {
+            backoff_periods: periods,
+            at_least: Duration::from_secs(at_least_s),
+        }
+    }
+
+    #[test]
+    fn a_default_kubelet_gets_the_periods() {
+        assert_eq!(window(6, 20).on_kubelet(10), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn a_short_back_off_gets_the_floor_when_the_periods_are_shorter() {
+        assert_eq!(window(6, 20).on_kubelet(2), Duration::from_secs(20));
+        assert_eq!(window(6, 10).on_kubelet(2), Duration::from_secs(12));
+    }
+}
