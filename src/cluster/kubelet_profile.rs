@@ -13,6 +13,7 @@
 use std::fmt;
 
 use super::KubeletTuning;
+use crate::scenario::{DEFAULT_INITIAL_S, DEFAULT_MAX_S};
 
 /// The cap of the `ci` profile's back-off, seconds: the kubelet's status still shows
 /// `CrashLoopBackOff` between restarts (it syncs a pod on a container's exit within its 1 s
@@ -44,7 +45,7 @@ impl KubeletProfile {
     /// `/configz` and the feature gates give them), or `None` for another tuning.
     pub fn of_curve(initial_s: u32, max_s: u32) -> Option<KubeletProfile> {
         match (initial_s, max_s) {
-            (10, 300) => Some(KubeletProfile::Default),
+            (DEFAULT_INITIAL_S, DEFAULT_MAX_S) => Some(KubeletProfile::Default),
             (i, m) if i == CI_MAX_RESTART_PERIOD_S && m == CI_MAX_RESTART_PERIOD_S => {
                 Some(KubeletProfile::Ci)
             }
@@ -66,7 +67,7 @@ impl KubeletProfile {
                 let before_1_35 =
                     version.is_some_and(|v| crate::scenario::requeue_floor(v).is_some());
                 let caveat = if before_1_35 {
-                    "; before Kubernetes 1.35 the kubelet syncs a pod in back-off again only every 10-15 s, so restarts come that often and the must-not windows stay 60 s (1.35 and later requeue at the back-off's end)"
+                    "; before Kubernetes 1.35 the kubelet syncs a pod in back-off again only every 10-15 s, so restarts come that often and the catalogue's must-not windows stay 60 s (1.35 and later requeue at the back-off's end)"
                 } else {
                     ""
                 };

@@ -9,10 +9,11 @@
 //! `r` is 0 for r = 1 and `min(initial·2^(r−2), max)` after that: 0s, 10s, 20s, 40s, … 5m0s.
 //!
 //! A measured delay is never shorter than that (the gate is `now − finishedAt < backoff`),
-//! but it is longer by however long the pod worker takes to come back: a random requeue of
-//! up to 1.5× the back-off from 1.34 (PR #133066), and up to 10–15 s more before
-//! (issue #123602). Hence the tolerance `e ≤ d ≤ 1.5·e + slack`, with `slack` from the
-//! scenario (docs/kubelet-facts.md §1).
+//! but it is longer by however long the pod worker takes to come back: from 1.35 a random
+//! requeue of up to 1.5× the back-off (PR #133066); before, a requeue after 10 s × [1, 1.5)
+//! whatever the back-off (issue #123602). Hence the tolerance `e ≤ d ≤ 1.5·e + slack`, with
+//! `slack` from the scenario and, before 1.35, `e` counted as at least 10 s in the upper bound
+//! (docs/kubelet-facts.md §1).
 
 use crate::scenario::BackoffExpectation;
 

@@ -3,8 +3,9 @@
 //!
 //! The kubelet writes `waiting: CrashLoopBackOff` into the pod status late. A sync that hits
 //! the back-off records the reason, and the status carries it from the *next* sync on, which
-//! the pod worker requeues after min(remaining back-off, 10 s) × [1, 1.5) (pod_workers.go,
-//! `MinBackoffExpiration`, 1.34+). Measured on v1.34.4 (`exit-1` recording): the exit at
+//! the pod worker requeues after 10 s × [1, 1.5) before 1.35, and after the remaining back-off
+//! × [1, 1.5) from 1.35 (pod_workers.go `completeWork`, `MinBackoffExpiration`; read in the
+//! v1.34.4 and v1.35.4 sources). Measured on v1.34.4 (`exit-1` recording): the exit at
 //! +2.0 s shows `CrashLoopBackOff` "back-off 10s" only at +15.3 s, and the container restarts
 //! at +16.1 s. A tool started at the first `CrashLoopBackOff` status and taking 1–2 s reads a
 //! Running pod. So the moments:

@@ -3,12 +3,14 @@
 //! Absence (no restart, no `BackOff`) is judged over the whole watch
 //! ([`crate::expect`]), so the watch must be long enough that the forbidden thing would have
 //! shown had it been going to: for a crash loop, a few of the kubelet's back-off periods. A
-//! default kubelet waits 10 s before the second restart and doubles from there; a kubelet
-//! with a short `maxContainerRestartPeriod` (`crashlab cluster up --profile ci`: 2 s) restarts
-//! a crashing container five times faster, so a window fixed at 60 s would prove no more there
-//! than 12 s does. The window is `backoffPeriods` × the kubelet's initial back-off, never less
-//! than `atLeast`, which is the scenario's own clock (probe periods, the kubelet's retry of a
-//! config error every 10–15 s) that no kubelet tuning shortens.
+//! default kubelet waits 10 s before the second restart and doubles from there; from 1.35 a
+//! kubelet with a short `maxContainerRestartPeriod` (`crashlab cluster up --profile ci`: 2 s)
+//! restarts a crashing container five times faster, so a window fixed at 60 s would prove no
+//! more there than 12 s does. The window is `backoffPeriods` × the kubelet's initial back-off
+//! (as long as it really lasts: before 1.35 never under the pod worker's 10 s requeue,
+//! [`super::requeue_floor`]), never less than `atLeast`, which is the scenario's own clock
+//! (probe periods, the kubelet's retry of a config error every 10–15 s) that no kubelet tuning
+//! shortens.
 
 use std::time::Duration;
 

@@ -303,6 +303,9 @@ impl Problem {
             Problem::NestedContainers => "list every container's expectations directly under spec.expect.containers".into(),
             Problem::RestartBounds { .. } => "lower min or raise max".into(),
             Problem::BackoffBounds { .. } => "the kubelet default is initialSeconds 10, maxSeconds 300".into(),
+            Problem::ZeroValue { what } if what.starts_with("timeouts.mustNotWindow") => {
+                "use a positive value, e.g. `mustNotWindow: {backoffPeriods: 6, atLeast: 20s}`".into()
+            }
             Problem::ZeroValue { .. } => "use a positive value or leave the field out for the default".into(),
             Problem::ObserveAndWindow => "keep one: `observe` for a fixed time, `mustNotWindow` for a window of back-off periods".into(),
             Problem::EmptyKeyFact { .. } => "list at least one case-insensitive pattern, e.g. `anyOf: [\"OOMKilled\", \"out of memory\"]`".into(),

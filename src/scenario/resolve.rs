@@ -55,8 +55,10 @@ impl Scenario {
 /// pkg/kubelet/kubelet.go `backOffPeriod`: how soon, before v1.35, the pod worker syncs a pod
 /// again after a sync that failed on its back-off (then jittered ×1.5). From v1.35 (kubernetes
 /// PR #133066, "Propagate backoff duration for crashloop backoff") it comes back when the
-/// back-off expires. Read in the v1.34.4 source (pod_workers.go `completeWork` has no
-/// `MinBackoffExpiration`) and measured there: a 2 s back-off waited 12–17 s.
+/// back-off expires. Read in the sources (pod_workers.go `completeWork`: no
+/// `MinBackoffExpiration` in v1.34.4 and v1.34.11, present in v1.35.0 and v1.35.4) and measured
+/// on v1.34.4: a 2 s back-off waited 12–17 s. The API server's version stands for the
+/// kubelet's (the same on the clusters crashlab makes; a node of another version could differ).
 const POD_WORKER_BACKOFF_S: u32 = 10;
 
 /// The seconds a kubelet of `server_version` waits before syncing a pod in back-off again,

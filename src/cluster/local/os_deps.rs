@@ -546,6 +546,59 @@ impl Drop for PolicyRcGuard {
 mod tests {
     use super::*;
 
+    /// A stand-in for apt-get (a shell script, not apt): refuses with apt's own lock message
+    /// the first `refusals` times, then does what `then` says.
+    fn apt_stand_in(dir: &Path, refusals: u32, then: &str) -> Command {
+        let script = format!(
+            "n=$(cat {dir}/count 2>/dev/null || echo 0); echo $((n + 1)) > {dir}/count\n\
+             if [ \"$n\" -lt {refusals} ]; then\n\
+             echo 'E: Could not get lock /var/lib/apt/lists/lock. It is held by process 3030 (apt-get)' >&2; exit 100\n\
+             fi\n{then}\n",
+            dir = dir.display()
+        );
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", &script]);
+        cmd
+    }
+
+    fn attempts(dir: &Path) -> u32 {
+        fs::read_to_string(dir.join("count"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_held_apt_lock_is_waited_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = Vec::new();
+        run(&mut out, &mut apt_stand_in(dir.path(), 1, "exit 0")).unwrap();
+        assert_eq!(attempts(dir.path()), 2);
+        let said = String::from_utf8(out).unwrap();
+        assert!(
+            said.contains("holds apt's lock; trying again in 3 s"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn any_other_apt_failure_is_reported_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = Vec::new();
+        let err = run(
+            &mut out,
+            &mut apt_stand_in(
+                dir.path(),
+                0,
+                "echo 'E: Unable to locate package nope' >&2; exit 100",
+            ),
+        )
+        .unwrap_err();
+        assert_eq!(attempts(dir.path()), 1);
+        assert!(matches!(err, DepsError::Command { .. }), "{err}");
+    }
+
     #[test]
     fn containerd_version_from_real_outputs() {
         assert_eq!(
