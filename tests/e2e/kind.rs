@@ -67,6 +67,9 @@ impl Standins {
             fs::write(&path, script).unwrap();
             fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
         }
+        // The nodes as the control plane's kubectl lists them once they can take pods
+        // (crashlab waits for that after `kind create cluster`).
+        s.respond("docker", &["exec"], "crashlab-control-plane|True|\n", "", 0);
         s
     }
 
@@ -225,7 +228,13 @@ fn up_creates_the_cluster_from_the_pinned_image_and_loads_every_builtin_image() 
             assert!(entries.iter().any(|e| e == must), "{name}: {entries:?}");
         }
     }
-    assert!(s.calls("docker").iter().all(|c| *c == words("info")));
+    // `docker info`, and the one listing of the nodes that found them ready for pods.
+    let docker: Vec<String> = s.calls("docker").iter().map(|c| c[0].clone()).collect();
+    assert_eq!(
+        docker.iter().filter(|c| *c != "info").collect::<Vec<_>>(),
+        ["exec"],
+        "{docker:?}"
+    );
     s.assert_no_temporary_files_left();
 }
 
@@ -311,10 +320,19 @@ fn three_nodes_are_a_control_plane_and_two_workers_all_waited_for() {
         "",
         0,
     );
+    s.respond(
+        "docker",
+        &["exec"],
+        "crashlab-control-plane|True|node-role.kubernetes.io/control-plane\n\
+         crashlab-worker|True|\ncrashlab-worker2|True|\n",
+        "",
+        0,
+    );
     let run = Run::new(s.crashlab(&["cluster", "up", "--provider", "kind", "--nodes", "3"]));
     run.expect_code(0)
         .stderr_has("a control plane and 2 workers")
-        .stderr_has("waiting ≤ 120s for every node to be Ready");
+        .stderr_has("waiting ≤ 120s for every node to be Ready and untainted");
+
     assert!(
         run.stdout().contains(&format!(
             "kind cluster ready: Kubernetes v1.34.11 ({NODE_1_34}), 3 nodes: crashlab-control-plane, crashlab-worker, crashlab-worker2; context `kind-crashlab`"
@@ -354,9 +372,16 @@ fn three_nodes_are_a_control_plane_and_two_workers_all_waited_for() {
         .collect();
     assert_eq!(
         waited,
-        [words(
-            "exec crashlab-control-plane kubectl --kubeconfig=/etc/kubernetes/admin.conf wait --for=condition=Ready nodes --all --timeout=120s"
-        )]
+        [vec![
+            "exec".to_string(),
+            "crashlab-control-plane".into(),
+            "kubectl".into(),
+            "--kubeconfig=/etc/kubernetes/admin.conf".into(),
+            "get".into(),
+            "nodes".into(),
+            "-o".into(),
+            r#"jsonpath={range .items[*]}{.metadata.name}|{.status.conditions[?(@.type=="Ready")].status}|{.spec.taints[*].key}{"\n"}{end}"#.into(),
+        ]]
     );
     s.assert_no_temporary_files_left();
 }

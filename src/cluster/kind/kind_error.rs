@@ -50,6 +50,8 @@ pub enum KindError {
     },
     #[error("{0}")]
     Config(String),
+    #[error("the kind nodes were not ready to take pods after {waited}: {why}")]
+    NodesNotReady { waited: String, why: String },
     #[error("the node image `{reference}` is not in the Docker engine:\n{output}")]
     NodeImageMissing { reference: String, output: String },
     #[error(
@@ -110,6 +112,11 @@ impl From<KindError> for crate::cluster::ProviderError {
             ),
             KindError::Command { .. } => ProviderError::env(e).with_hint(format!(
                 "the output above is kind's own; `kind export logs --name {}` collects the node's logs",
+                super::CLUSTER_NAME
+            )),
+            KindError::NodesNotReady { .. } => ProviderError::env(e).with_hint(format!(
+                "`kubectl --context {} describe nodes` says why; `kind export logs --name {}` collects the nodes' logs",
+                super::CONTEXT,
                 super::CLUSTER_NAME
             )),
             _ => ProviderError::env(e),

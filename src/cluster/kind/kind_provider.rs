@@ -13,6 +13,7 @@ use super::given_node_image::{check_version_matches, given_image_version};
 use super::kind_command::{capture, combined, on_path, stream};
 use super::kind_config;
 use super::node_images;
+use super::node_readiness;
 use crate::cluster::KubeletTuning;
 use crate::cluster::progress::Progress;
 use crate::cluster::{
@@ -35,10 +36,11 @@ pub const NETWORK: &str = "crashlab-kind";
 /// How long `kind create cluster` waits for the control plane to be Ready, so that a run
 /// started right after finds a node to schedule on.
 const WAIT: &str = "2m";
-/// How long the workers get to be Ready after that: kind's `--wait` only waits for the
-/// control plane (its waitforready action selects `node-role.kubernetes.io/control-plane`),
-/// and a run must find every node schedulable (a DaemonSet's pods, `--parallel auto`).
-const WORKERS_WAIT: &str = "120s";
+/// How long every node gets to be Ready and untainted after that: kind's `--wait` only waits
+/// for the control plane's Ready condition (its waitforready action selects
+/// `node-role.kubernetes.io/control-plane`), and a run must find every node schedulable (a
+/// DaemonSet's pods, `--parallel auto`).
+const NODES_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 #[derive(Debug, Clone, Default)]
 pub struct KindUpOptions {
@@ -168,32 +170,47 @@ impl KindProvider {
             })
     }
 
-    /// Waits until every node is Ready, asking the control plane's own kubectl (as kind's
-    /// `--wait` does for the control plane).
-    fn wait_for_workers(&self, progress: &mut dyn Progress) -> Result<(), KindError> {
+    /// Waits until every node can take pods (Ready, and the not-ready taint lifted:
+    /// [`super::node_readiness`]), asking the control plane's own kubectl (as kind's `--wait`
+    /// does for the control plane's Ready condition alone).
+    fn wait_for_nodes(&self, progress: &mut dyn Progress) -> Result<(), KindError> {
         let docker = on_path("docker").ok_or(KindError::DockerMissing)?;
         let control_plane = format!("{}-control-plane", self.name);
         progress.step(&format!(
-            "waiting ≤ {WORKERS_WAIT} for every node to be Ready"
+            "waiting ≤ {}s for every node to be Ready and untainted",
+            NODES_WAIT.as_secs()
         ));
         let started = Instant::now();
-        let timeout = format!("--timeout={WORKERS_WAIT}");
-        capture(
-            &docker,
-            &[
-                "exec",
-                &control_plane,
-                "kubectl",
-                "--kubeconfig=/etc/kubernetes/admin.conf",
-                "wait",
-                "--for=condition=Ready",
-                "nodes",
-                "--all",
-                &timeout,
-            ],
-        )?;
-        progress.done("Ready", started.elapsed());
-        Ok(())
+        loop {
+            let listing = capture(
+                &docker,
+                &[
+                    "exec",
+                    &control_plane,
+                    "kubectl",
+                    "--kubeconfig=/etc/kubernetes/admin.conf",
+                    "get",
+                    "nodes",
+                    "-o",
+                    node_readiness::NODES_JSONPATH,
+                ],
+            );
+            let why = match &listing {
+                Ok(text) => node_readiness::nodes_not_ready(text),
+                Err(e) => vec![e.to_string()],
+            };
+            if why.is_empty() {
+                progress.done("Ready", started.elapsed());
+                return Ok(());
+            }
+            if started.elapsed() > NODES_WAIT {
+                return Err(KindError::NodesNotReady {
+                    waited: format!("{}s", NODES_WAIT.as_secs()),
+                    why: why.join("; "),
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
     }
 
     /// Creates the cluster, unless it exists already (then it is used as it is, and
@@ -287,8 +304,8 @@ impl KindProvider {
             progress,
         )?;
         progress.done(&format!("context `{}`", self.context()), started.elapsed());
+        self.wait_for_nodes(progress)?;
         let nodes = if opts.nodes.workers() > 0 {
-            self.wait_for_workers(progress)?;
             self.nodes_with(&kind)?
         } else {
             vec![format!("{}-control-plane", self.name)]

@@ -9,6 +9,7 @@ pub mod kind_config;
 mod kind_error;
 mod kind_provider;
 pub mod node_images;
+mod node_readiness;
 
 pub use given_node_image::given_image_version;
 pub use kind_error::KindError;
