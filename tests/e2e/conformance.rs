@@ -193,6 +193,23 @@ fn e2e_a_read_only_account_measures_nothing_and_says_why() {
         ),
     )
     .unwrap();
+    // The API server learns of a new ServiceAccount (which its token authenticator looks up)
+    // and of a new binding (its RBAC authorizer) through informers, a moment later on a
+    // cluster that has just started: seen once in CI as exit 3 with no report, when this test
+    // ran first. Wait until the token itself can read, so the test is about a read-only
+    // account and not an unknown one.
+    let can_read = format!(
+        "kubectl --kubeconfig {} auth can-i list pods 2>/dev/null || true",
+        kubeconfig.display()
+    );
+    let started = std::time::Instant::now();
+    while support::sh_stdout(&can_read).trim() != "yes" {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the token of {sa} could not read pods within 30 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     let run = Run::new({
         let mut c = crashlab();
         c.arg("--kubeconfig").arg(&kubeconfig).args([
@@ -214,14 +231,14 @@ fn e2e_a_read_only_account_measures_nothing_and_says_why() {
         "{}",
         run.describe("conformance with a read-only account")
     );
-    let report: Value = serde_json::from_str(&run.stdout()).unwrap();
+    let report: Value = serde_json::from_str(&run.stdout())
+        .unwrap_or_else(|e| panic!("no JSON report ({e}): {}", run.describe("conformance")));
     assert!(
         report["nodeAccess"]
             .as_str()
-            .unwrap()
-            .contains("nodes is forbidden"),
+            .is_some_and(|a| a.contains("nodes is forbidden")),
         "{}",
-        report["nodeAccess"]
+        run.describe("conformance with a read-only account")
     );
     let mut rows = 0;
     for p in report["properties"].as_array().unwrap() {
