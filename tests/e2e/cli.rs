@@ -1049,8 +1049,10 @@ fn e2e_whole_catalogue_oom_is_oomkilled_137() {
     assert_eq!(o["reason"], "OOMKilled");
     assert!(o["exit_codes"].as_array().unwrap().iter().all(|c| c == 137));
     // The kubelet's curve: first restart immediate, then 10 s, then 20 s (seconds resolution).
-    // "Immediate" is the next pod sync after PLEG's relist (1 s): up to 2 s seen in CI while
-    // other tests loaded the 2-core node, so 3 s is allowed; 10 s would be a back-off.
+    // "Immediate" is the next pod sync after PLEG's relist (1 s): up to 4 s seen in CI while
+    // other tests loaded the 2-core node. A back-off, even the first 10 s one, is never
+    // measured under 10 s (both timestamps are whole seconds, truncated), so up to 6 s still
+    // tells "no back-off" from "a back-off" with room to spare.
     let delays: Vec<i64> = o["backoff_delays_s"]
         .as_array()
         .unwrap()
@@ -1059,7 +1061,7 @@ fn e2e_whole_catalogue_oom_is_oomkilled_137() {
         .collect();
     assert!(delays.len() >= 3, "{delays:?}");
     assert!(
-        delays[0] <= 3,
+        delays[0] <= 6,
         "first restart should be immediate: {delays:?}"
     );
     assert!((10..=27).contains(&delays[1]), "{delays:?}");

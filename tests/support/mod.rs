@@ -54,6 +54,20 @@ pub fn sh_stdout(cmd: &str) -> String {
     String::from_utf8_lossy(&sh(cmd).stdout).into_owned()
 }
 
+/// The stdout of `bash -c CMD`, which must succeed: a failed setup step panics with the
+/// command and what it printed, so the test fails on its real cause.
+pub fn sh_ok(cmd: &str) -> String {
+    let out = sh(cmd);
+    assert!(
+        out.status.success(),
+        "`{cmd}` failed ({}):\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// A file under `tests/fixtures`.
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
