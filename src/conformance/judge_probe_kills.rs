@@ -48,11 +48,17 @@ pub fn predict(restarts: &[Restart], initial_s: u32, max_s: u32) -> Vec<(i64, St
         // `finishedAt` has whole seconds and the kubelet's clock does not: a gap within a
         // second of the back-off may go either way, and the measured start shows which.
         let gap = killed_at - reference;
+        // The kubelet checks at its own clock (`Clock.Since(finishedAt) < backoff`), in the
+        // sync that killed the instance: after the kill, on a loaded node seconds after it. A
+        // start at once that came when the back-off from the instance before had run out was
+        // checked late, not a refusal ignored; one that came earlier would be.
+        let checked_by = r.started_at.as_second() - reference;
+        let checked_late = |b: i64| gap < b && r.delay_s < b - 1 && checked_by >= b - 1;
         let refused = |b: i64| {
             if (gap - b).abs() <= 1 {
                 r.delay_s >= b - 1
             } else {
-                gap < b
+                gap < b && !checked_late(b)
             }
         };
         let edge = |b: i64| {
@@ -74,6 +80,15 @@ pub fn predict(restarts: &[Restart], initial_s: u32, max_s: u32) -> Vec<(i64, St
                     ),
                 ));
                 next(&mut entry, killed_at, r.started_at.as_second());
+            }
+            Some((b, _)) if checked_late(b) => {
+                out.push((
+                    0,
+                    format!(
+                        "the instance before ended {gap}s before the kill, within the back-off of {b}s, but the sync that killed it checked {checked_by}s after that exit, past the back-off: started at once"
+                    ),
+                ));
+                next(&mut entry, reference, r.started_at.as_second());
             }
             Some((b, _)) => {
                 out.push((
@@ -212,5 +227,21 @@ mod tests {
         assert_eq!(p, vec![0, 0, 10, 20]);
         assert!(Tolerance::AT_EXPIRY.on_time(28, p[3]));
         assert!(predict(&edge, 10, 300)[3].1.contains("at the edge"));
+    }
+
+    #[test]
+    fn a_start_at_once_after_the_back_off_had_run_was_checked_late_not_wrongly() {
+        // Kills 3 s into each instance: the fourth kill comes 17 s after the exit before,
+        // within its 20 s back-off. A loaded node's sync checked 4 s after the kill, 21 s
+        // after that exit, past the back-off: a start at once is upstream's.
+        let late = kills(3, &[0, 0, 14, 4]);
+        assert_eq!(predicted(&late), vec![0, 0, 10, 0]);
+        assert!(predict(&late, 10, 300)[3].1.contains("checked 21s after"));
+        // Started 1 s after the kill, 18 s after the exit before: inside the back-off, so it
+        // is still predicted refused, and a start at once differs.
+        let early = kills(3, &[0, 0, 14, 1]);
+        let p = predicted(&early);
+        assert_eq!(p, vec![0, 0, 10, 20]);
+        assert!(!Tolerance::AT_EXPIRY.on_time(1, p[3]));
     }
 }
