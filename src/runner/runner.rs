@@ -301,7 +301,7 @@ impl<C: Cluster> Runner<C> {
             _ = cancel.cancelled() => None,
             p = permits.acquire() => p.ok(),
         };
-        let Some(_permit) = permit.filter(|_| !cancel.is_cancelled()) else {
+        let Some(permit) = permit.filter(|_| !cancel.is_cancelled()) else {
             let report =
                 unfinished_report(&name, "", 0.0, "cancelled before it started".to_owned());
             let _ = sink.send(RunEvent::ScenarioFinished {
@@ -463,6 +463,9 @@ impl<C: Cluster> Runner<C> {
         let _ = sink.send(RunEvent::ScenarioFinished {
             report: Box::new(report.clone()),
         });
+        // The slot is for watching: the next scenario starts while this namespace is deleted
+        // (the wait for it to be gone took seconds per scenario, holding a slot for nothing).
+        drop(permit);
 
         match self
             .cleanup(&namespace, scenario.spec.timeouts.cleanup, cancel)
