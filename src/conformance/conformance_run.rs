@@ -19,8 +19,9 @@ use crate::scenario::Scenario;
 use super::cluster_reads;
 use super::instances::terminated_instances;
 use super::judge_curve::restarts_to_show_cap;
+use super::kernel_log_follow::KernelLogFollow;
 use super::node_evidence::{
-    Counted, KernelOomKill, NodeEvidence, PodCgroupCount, TerminationCounts,
+    Counted, NodeEvidence, PodCgroupCount, TerminationCounts, count_kernel_lines, parse_kernel_log,
 };
 use super::node_probe;
 use super::observations::{Observations, ProbeRun};
@@ -83,10 +84,10 @@ pub enum ConformanceEvent {
 #[derive(Default)]
 struct Shared {
     cgroups: Vec<PodCgroupCount>,
-    /// The kernel's OOM kills read as each OOM probe settles: the ring buffer of a busy node
-    /// (or a long run) drops old lines before the end.
-    kernel_kills: Vec<KernelOomKill>,
 }
+
+/// How often the kernel log is read while the probes run ([`KernelLogFollow`]).
+const KERNEL_LOG_EVERY: Duration = Duration::from_secs(3);
 
 /// Runs the probes the properties need and returns what was observed, and how long it took.
 pub async fn observe(
@@ -211,13 +212,6 @@ pub async fn observe(
                     if let Some(c) = count {
                         shared.lock().unwrap().cgroups.push(c);
                     }
-                    let a = access.clone();
-                    if let Ok(Ok((kills, _))) =
-                        tokio::task::spawn_blocking(move || node_probe::kernel_kills(&a, None))
-                            .await
-                    {
-                        shared.lock().unwrap().kernel_kills.extend(kills);
-                    }
                 }
             }
             .boxed()
@@ -271,6 +265,22 @@ pub async fn observe(
             long_run + Duration::from_secs(300),
             kills.clone(),
         ))
+    });
+    // The kernel log, followed from now until the probes end: its ring buffer drops old lines.
+    let follow = Arc::new(Mutex::new(KernelLogFollow::default()));
+    let follower = reachable.then(|| {
+        let (follow, access) = (follow.clone(), access.clone());
+        tokio::spawn(async move {
+            loop {
+                let a = access.clone();
+                if let Ok(Ok(log)) =
+                    tokio::task::spawn_blocking(move || node_probe::kernel_log(&a)).await
+                {
+                    follow.lock().unwrap().take(&log);
+                }
+                tokio::time::sleep(KERNEL_LOG_EVERY).await;
+            }
+        })
     });
     let (tx, mut rx) = mpsc::unbounded_channel::<RunEvent>();
     let forward = {
@@ -327,11 +337,23 @@ pub async fn observe(
         .ok()
         .and_then(|s| s.parse::<u64>().ok());
     let term_after = cluster_reads::kubelet_terminations(&client, &node_name).await;
+    if let Some(f) = follower {
+        f.abort();
+    }
+    // One last read: its error, if any, is the one reported.
     let kernel = {
         let a = access.clone();
-        tokio::task::spawn_blocking(move || node_probe::kernel_kills(&a, since))
+        let last = tokio::task::spawn_blocking(move || node_probe::kernel_log(&a))
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        last.map(|log| {
+            let mut follow = follow.lock().unwrap();
+            follow.take(&log);
+            (
+                parse_kernel_log(follow.text()),
+                since.map(|t| count_kernel_lines(follow.text(), t)),
+            )
+        })
     };
     let shared = std::mem::take(&mut *shared.lock().unwrap());
     let probe_runs: Vec<ProbeRun> = probes
@@ -369,13 +391,7 @@ pub async fn observe(
         Ok((k, lines)) => (
             {
                 counted = lines;
-                let mut all = shared.kernel_kills.clone();
-                for kill in k {
-                    if !all.contains(&kill) {
-                        all.push(kill);
-                    }
-                }
-                all
+                k
             }
             .into_iter()
             .filter(|k| {

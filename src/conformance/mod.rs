@@ -19,6 +19,7 @@ mod judge_probe_kills;
 mod judge_reset;
 mod judge_start_error;
 mod junit;
+mod kernel_log_follow;
 mod kill_driver;
 mod markdown;
 mod node_evidence;

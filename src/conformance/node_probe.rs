@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use crate::cluster::NodeAccess;
 
-use super::node_evidence::{KernelOomKill, PodCgroupCount, count_kernel_lines, parse_kernel_log};
+use super::node_evidence::PodCgroupCount;
 
 /// How `access` reaches the node, in words.
 pub fn describe(access: &NodeAccess) -> String {
@@ -67,18 +67,9 @@ pub fn uptime(access: &NodeAccess) -> Result<f64, String> {
         .ok_or_else(|| "/proc/uptime unreadable".to_owned())
 }
 
-/// What the kernel's log holds: its OOM kills still in the buffer, and the kill lines and
-/// suppressed reports from a time on (see [`kernel_kills`]).
-pub type KernelLog = (Vec<KernelOomKill>, Option<(u64, u64)>);
-
-/// The kernel's OOM kills still in its log buffer, and the kill lines and suppressed reports
-/// from `since` (uptime seconds) on.
-pub fn kernel_kills(access: &NodeAccess, since: Option<f64>) -> Result<KernelLog, String> {
-    let log = run(access, "dmesg")?;
-    Ok((
-        parse_kernel_log(&log),
-        since.map(|t| count_kernel_lines(&log, t)),
-    ))
+/// The kernel's log as `dmesg` prints it now: whatever its ring buffer still holds.
+pub fn kernel_log(access: &NodeAccess) -> Result<String, String> {
+    run(access, "dmesg")
 }
 
 /// The pod's memory cgroup's `oom_kill` counter (cgroupfs names the directory `pod<uid>`, the

@@ -173,7 +173,7 @@ fn on_kind_an_oom_kill_of_pid_1_was_reported_as_error_with_the_kernels_line_for_
 /// seventh restart and stays there, and an instance killed after running more than 600 s
 /// restarts at once, the next after 10 s. That run read the kernel's log only at its end, 17
 /// minutes on, when other runs' OOM reports had turned the ring buffer over: its OOM rows say
-/// so instead of passing (crashlab now reads it as each OOM probe settles).
+/// so instead of passing (crashlab now follows the log through the run: `KernelLogFollow`).
 #[test]
 fn a_long_run_shows_the_cap_and_the_ten_minute_rule() {
     let r = judge(&recorded("local-v1.34.4-long"), &Property::ALL, None);

@@ -57,15 +57,30 @@ pub fn sh_stdout(cmd: &str) -> String {
 /// The stdout of `bash -c CMD`, which must succeed: a failed setup step panics with the
 /// command and what it printed, so the test fails on its real cause.
 pub fn sh_ok(cmd: &str) -> String {
-    let out = sh(cmd);
-    assert!(
-        out.status.success(),
-        "`{cmd}` failed ({}):\n{}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    sh_ok_within(cmd, std::time::Duration::ZERO)
+}
+
+/// [`sh_ok`] for an idempotent setup step against a busy API server: tried again every second
+/// while it fails, for up to `limit` (at the start of the e2e run, with every test starting
+/// its scenarios on a 2-core node, a kubectl call can fail on a timeout).
+pub fn sh_ok_within(cmd: &str, limit: std::time::Duration) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        let out = sh(cmd);
+        if out.status.success() {
+            return String::from_utf8_lossy(&out.stdout).into_owned();
+        }
+        if started.elapsed() >= limit {
+            panic!(
+                "`{cmd}` failed ({}, tried for {:.0?}):\n{}{}",
+                out.status,
+                started.elapsed(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
 }
 
 /// A file under `tests/fixtures`.
