@@ -52,9 +52,9 @@ fn timestamp(line: &str) -> Option<f64> {
 mod tests {
     use super::*;
 
-    /// Lines as this machine's kernel (6.18) wrote them during an e2e run: a veth's lines, then
-    /// an OOM kill's; the second read has lost the first lines to the ring buffer and gained
-    /// new ones.
+    /// Lines of the kinds this machine's kernel (6.18) wrote during an e2e run, the `oom-kill:`
+    /// ones shortened: a veth's lines and an OOM kill, then reads that have lost them to the
+    /// ring buffer and gained a second kill.
     #[test]
     fn reads_that_overlap_keep_each_line_once_and_what_the_buffer_dropped() {
         let first = "[13867.536757] cni0: port 3(veth8da5145f) entered blocking state
@@ -66,10 +66,16 @@ mod tests {
 [13870.100000] Memory cgroup out of memory: Killed process 7 (crashprobe) total-vm:67448kB
 [13875.2] oom-kill:constraint=CONSTRAINT_MEMCG,task_memcg=/crashlab/kubepods/burstable/pod1/def,task=crashprobe,pid=9,uid=0
 ";
+        // The buffer turned over: the first kill is gone from the node's log.
+        let third = "[13875.2] oom-kill:constraint=CONSTRAINT_MEMCG,task_memcg=/crashlab/kubepods/burstable/pod1/def,task=crashprobe,pid=9,uid=0
+[13890.0] cni0: port 4(veth0c1d2e3f) entered disabled state
+";
         let mut f = KernelLogFollow::default();
         assert_eq!(f.take(first), 4);
         assert_eq!(f.take(second), 1);
         assert_eq!(f.take(second), 0, "nothing new");
+        assert_eq!(f.take(third), 1);
+        assert!(!third.contains("/abc,"));
         let kills = super::super::node_evidence::parse_kernel_log(f.text());
         let ids: Vec<&str> = kills.iter().map(|k| k.container_id.as_str()).collect();
         assert_eq!(
