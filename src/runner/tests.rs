@@ -462,3 +462,48 @@ async fn replaying_a_recording_reproduces_its_timeline() {
         );
     }
 }
+
+/// A slot is for watching: with one slot, the second scenario starts while the first one's
+/// namespace is still being deleted (the replay's deletion takes [`DELETION`]), and the run
+/// still ends only after its clean-ups.
+#[tokio::test(start_paused = true)]
+async fn the_next_scenario_starts_while_the_last_namespace_is_deleted() {
+    let replay = ReplayCluster::new(recording("exit-1"));
+    let options = RunOptions {
+        parallelism: super::Parallelism::Fixed(1),
+        ..options()
+    };
+    let out = run_replay(
+        &replay,
+        &[builtin("exit-1"), builtin("exit-1")],
+        options,
+        &Cancel::new(),
+    )
+    .await;
+    let calls = replay.calls();
+    let at = |want: fn(&Call) -> bool| -> Vec<usize> {
+        calls
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| want(c))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let created = at(|c| matches!(c, Call::CreateNamespace { .. }));
+    let deleted = at(|c| matches!(c, Call::DeleteNamespace { .. }));
+    // Both runs replay one recording, so they share its namespace's name: the first one's
+    // deletion takes it out of the replay's set, and the second finds nothing left to wait for.
+    let gone = at(|c| matches!(c, Call::NamespaceGone { .. }));
+    assert_eq!((created.len(), deleted.len()), (2, 2), "{calls:#?}");
+    assert!(!gone.is_empty(), "{calls:#?}");
+    assert!(
+        created[1] < gone[0],
+        "the second scenario waited for the first one's namespace to be gone: {calls:#?}"
+    );
+    assert_eq!(
+        milestones(&out.events).last(),
+        Some(&"run_finished"),
+        "{:?}",
+        milestones(&out.events)
+    );
+}

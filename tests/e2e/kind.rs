@@ -332,7 +332,6 @@ fn three_nodes_are_a_control_plane_and_two_workers_all_waited_for() {
     run.expect_code(0)
         .stderr_has("a control plane and 2 workers")
         .stderr_has("waiting ≤ 120s for every node to be Ready and untainted");
-
     assert!(
         run.stdout().contains(&format!(
             "kind cluster ready: Kubernetes v1.34.11 ({NODE_1_34}), 3 nodes: crashlab-control-plane, crashlab-worker, crashlab-worker2; context `kind-crashlab`"

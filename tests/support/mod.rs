@@ -61,8 +61,9 @@ pub fn sh_ok(cmd: &str) -> String {
 }
 
 /// [`sh_ok`] for an idempotent setup step against a busy API server: tried again every second
-/// while it fails, for up to `limit` (at the start of the e2e run, with every test starting
-/// its scenarios on a 2-core node, a kubectl call can fail on a timeout).
+/// while it fails, for up to `limit`: at the start of the e2e run every test starts its
+/// scenarios on the 2-core node at once, and a setup step that failed there unnoticed is the
+/// likeliest reading of two CI failures (which step, and why, was not recorded).
 pub fn sh_ok_within(cmd: &str, limit: std::time::Duration) -> String {
     let started = std::time::Instant::now();
     loop {
