@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::alerts_error::{AlertsError, Result};
 use super::alerts_report::{AlertsOutcome, RuleResult};
 use super::firing::parse_firings;
+use super::outlook::Outlook;
 use super::promtool::{Promtool, combined};
 use super::rule_file::{AlertRule, read_alert_rules};
 use super::series::{SeriesOptions, derive_series};
@@ -47,14 +48,15 @@ impl RuleJudge {
     }
 
     /// The rules judged on the series derived from `timeline` (scenario `scenario`, run in
-    /// `namespace`).
+    /// `namespace`), held after the observation as `outlook` says.
     pub fn judge(
         &self,
         scenario: &str,
         namespace: &str,
         timeline: &Timeline,
+        outlook: Outlook,
     ) -> Result<AlertsOutcome> {
-        let Some(derived) = derive_series(timeline, namespace, self.options) else {
+        let Some(derived) = derive_series(timeline, namespace, self.options, outlook) else {
             return Ok(AlertsOutcome::NotEvaluated {
                 reason: "nothing was observed".to_owned(),
             });

@@ -9,6 +9,7 @@ mod evaluation;
 mod firing;
 mod human;
 mod junit;
+mod outlook;
 mod promtool;
 mod promtool_version;
 mod rule_file;
@@ -27,6 +28,7 @@ pub use evaluation::RuleJudge;
 pub use firing::{Firings, duration_s, parse_firings};
 pub use human::render_alerts_human;
 pub use junit::{ALERTS_SUITE, alerts_junit_suite};
+pub use outlook::Outlook;
 pub use promtool::{
     ENV_PROMTOOL, PROMTOOL_VERSION, Promtool, cache_root, cached_promtool, ensure_promtool,
 };

@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
+use super::outlook::Outlook;
 use crate::timeline::{ContainerRef, Signal, Timeline};
 
 /// A common kube-state-metrics scrape interval (the kube-prometheus ServiceMonitor's 30s
@@ -170,18 +171,21 @@ impl ContainerState {
     }
 
     /// The state held after the last observation (`end`). A looping container (its exits
-    /// were followed by a wait, e.g. `CrashLoopBackOff`) that was last seen terminated, or
-    /// running for less time than its longest earlier instance ran, is held in that wait: the
-    /// loop goes on, and a loop spends its time waiting in back-off. Anything else (a container
-    /// that recovered and outlived every earlier instance) stays as it was seen.
-    fn held(&self, end: Timestamp) -> ContainerState {
+    /// were followed by a wait, e.g. `CrashLoopBackOff`) is held in that wait: the loop goes
+    /// on, and a loop spends its time waiting in back-off. With [`Outlook::MayRecover`] only
+    /// one last seen terminated, or running for no longer than its longest earlier instance
+    /// ran, is held; one that outlived every earlier instance recovered and stays as seen.
+    fn held(&self, end: Timestamp, outlook: Outlook) -> ContainerState {
         let mut held = self.clone();
         let Some(reason) = &self.after_exit else {
             return held;
         };
-        let still_looping = match self.running_since {
-            Some(since) => end.duration_since(since).as_secs_f64() <= self.longest_run_s,
-            None => self.terminated_now.is_some(),
+        let still_looping = match (outlook, self.running_since) {
+            (Outlook::LoopGoesOn, _) => true,
+            (Outlook::MayRecover, Some(since)) => {
+                end.duration_since(since).as_secs_f64() <= self.longest_run_s
+            }
+            (Outlook::MayRecover, None) => self.terminated_now.is_some(),
         };
         if still_looping {
             held.waiting = Some(reason.clone());
@@ -260,12 +264,13 @@ fn exposed(
     out
 }
 
-/// Derives the series of every container in `timeline` (run in `namespace`). `None` when the
-/// timeline is empty.
+/// Derives the series of every container in `timeline` (run in `namespace`), held after the
+/// observation as `outlook` says. `None` when the timeline is empty.
 pub fn derive_series(
     timeline: &Timeline,
     namespace: &str,
     options: SeriesOptions,
+    outlook: Outlook,
 ) -> Option<DerivedSeries> {
     let entries = &timeline.entries;
     let start = entries.first()?.at;
@@ -299,7 +304,7 @@ pub fn derive_series(
                 }
                 let held: BTreeMap<_, _> = containers
                     .iter()
-                    .map(|(c, s)| (c.clone(), s.held(end)))
+                    .map(|(c, s)| (c.clone(), s.held(end, outlook)))
                     .collect();
                 exposed(namespace, &held)
             })

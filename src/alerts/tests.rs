@@ -14,12 +14,13 @@ fn recording(name: &str) -> Recording {
         .1
 }
 
-fn derived(name: &str) -> DerivedSeries {
+fn derived(name: &str, outlook: Outlook) -> DerivedSeries {
     let r = recording(name);
     derive_series(
         &Timeline::from_recording(&r),
         &r.namespace,
         SeriesOptions::default(),
+        outlook,
     )
     .expect("the recording has observations")
 }
@@ -42,7 +43,7 @@ fn value(s: &Sample) -> Option<f64> {
 fn oom_series_follow_kube_state_metrics() {
     // oom.json: ContainerCreating at +0.3s, OOMKilled at +1.0s and +2.0s, CrashLoopBackOff
     // at +12.3s (restartCount 1) and +27.3s (2), terminated again at +39.1s (3).
-    let d = derived("oom");
+    let d = derived("oom", Outlook::LoopGoesOn);
     assert_eq!(d.scrape_interval_s, 15);
     assert_eq!(d.observed_scrapes, 3, "scrapes at +0s, +15s, +30s");
     assert_eq!(d.scrapes, 3 + 120, "plus 30 minutes held");
@@ -108,6 +109,7 @@ fn every_recording_gives_counters_that_never_drop_and_stale_markers_only_after_v
             &Timeline::from_recording(&r),
             &r.namespace,
             SeriesOptions::default(),
+            Outlook::MayRecover,
         )
         .unwrap_or_else(|| panic!("{name}: nothing observed"));
         // `unschedulable` never gets a container status, so kube-state-metrics has no series.
@@ -158,7 +160,7 @@ fn expanding_notation_is_run_length_encoded() {
 
 #[test]
 fn promtool_test_file_for_oom() {
-    let d = derived("oom");
+    let d = derived("oom", Outlook::LoopGoesOn);
     let alerts = ["KubePodCrashLooping".to_owned()];
     let mut text = test_file(
         "oom",
@@ -200,10 +202,10 @@ fn promtool() -> Promtool {
         .unwrap_or_else(|e| panic!("these tests run the real promtool and could not get one: {e}"))
 }
 
-fn judged(judge: &RuleJudge, name: &str) -> Vec<RuleResult> {
+fn judged(judge: &RuleJudge, name: &str, outlook: Outlook) -> Vec<RuleResult> {
     let r = recording(name);
     match judge
-        .judge(name, &r.namespace, &Timeline::from_recording(&r))
+        .judge(name, &r.namespace, &Timeline::from_recording(&r), outlook)
         .unwrap()
     {
         AlertsOutcome::Evaluated { rules, .. } => rules,
@@ -214,7 +216,7 @@ fn judged(judge: &RuleJudge, name: &str) -> Vec<RuleResult> {
 #[test]
 fn mixin_rule_fires_15_minutes_after_the_loop_starts_and_the_fast_rule_within_a_minute() {
     let judge = RuleJudge::new(promtool(), &mixin(), SeriesOptions::default()).unwrap();
-    let rules = judged(&judge, "oom");
+    let rules = judged(&judge, "oom", Outlook::LoopGoesOn);
     let mixin = &rules[0];
     assert_eq!(mixin.alert, "KubePodCrashLooping");
     // CrashLoopBackOff first sampled at +30s; pending from there, firing 15m later.
@@ -242,7 +244,7 @@ fn mixin_rule_fires_15_minutes_after_the_loop_starts_and_the_fast_rule_within_a_
 #[test]
 fn no_crash_loop_no_alert() {
     let judge = RuleJudge::new(promtool(), &mixin(), SeriesOptions::default()).unwrap();
-    let rules = judged(&judge, "readiness-only");
+    let rules = judged(&judge, "readiness-only", Outlook::LoopGoesOn);
     assert!(rules.iter().all(|r| !r.fires), "{rules:?}");
 }
 
@@ -263,8 +265,8 @@ fn a_bad_rule_file_is_rejected_with_promtools_message() {
 }
 
 /// Whether the held extension shows `CrashLoopBackOff` (its last sample).
-fn held_in_crash_loop(name: &str) -> bool {
-    let d = derived(name);
+fn held_in_crash_loop(name: &str, outlook: Outlook) -> bool {
+    let d = derived(name, outlook);
     d.series.iter().any(|s| {
         s.metric == "kube_pod_container_status_waiting_reason"
             && s.labels["reason"] == "CrashLoopBackOff"
@@ -272,16 +274,54 @@ fn held_in_crash_loop(name: &str) -> bool {
     })
 }
 
+/// The outlook the CLI gives a recorded run: the scenario's expectations evaluated on its
+/// timeline, as the runner does at the end of the watch.
+fn outlook_of(name: &str) -> Outlook {
+    let r = recording(name);
+    let scenario = crate::expect::fixtures::scenario_of(&r);
+    let timeline = Timeline::from_recording(&r);
+    let checks = crate::expect::evaluate(
+        &scenario.spec.expect,
+        &scenario.spec.target,
+        &timeline,
+        true,
+    )
+    .checks;
+    Outlook::from_recovery(crate::expect::target_recovered(&checks))
+}
+
 #[test]
 fn the_extension_holds_loops_in_back_off_and_recovered_containers_running() {
-    // oom ends terminated; exit-1 and go-panic end with a fresh instance that ran for less
-    // time than the ones before it.
-    for name in ["oom", "exit-1", "go-panic", "segfault"] {
-        assert!(held_in_crash_loop(name), "{name}");
+    // Loops the scenarios expect to go on: oom ends terminated; the others end with a fresh
+    // instance running, some (abort, exit-1 on v1.36.3) longer than every instance before it.
+    for name in [
+        "oom",
+        "exit-1",
+        "go-panic",
+        "segfault",
+        "abort",
+        "exit-1@v1.36.3",
+    ] {
+        assert_eq!(outlook_of(name), Outlook::LoopGoesOn, "{name}");
+        assert!(held_in_crash_loop(name, Outlook::LoopGoesOn), "{name}");
     }
-    // No loop at all, or a loop that recovered: its last instance outlived all earlier ones.
-    for name in ["readiness-only", "dependency-later", "unschedulable"] {
-        assert!(!held_in_crash_loop(name), "{name}");
+    // dependency-later's target recovered, as its scenario expects: its last instance
+    // outlived every earlier one, so it is held running.
+    assert_eq!(outlook_of("dependency-later"), Outlook::MayRecover);
+    assert!(!held_in_crash_loop("dependency-later", Outlook::MayRecover));
+    // No loop at all: nothing to hold.
+    for name in ["readiness-only", "unschedulable"] {
+        assert!(!held_in_crash_loop(name, outlook_of(name)), "{name}");
+    }
+}
+
+#[test]
+fn run_time_alone_would_take_two_recorded_loops_for_recoveries() {
+    // Why the scenario's expectations decide, not run time: on these real runs the last
+    // instance, still running when the watch ended, had outlived every earlier one, though
+    // the loop went on.
+    for name in ["abort", "exit-1@v1.36.3"] {
+        assert!(!held_in_crash_loop(name, Outlook::MayRecover), "{name}");
     }
 }
 
@@ -296,7 +336,12 @@ fn report() -> AlertsReport {
                 scenario: name.to_owned(),
                 namespace: r.namespace.clone(),
                 outcome: judge
-                    .judge(name, &r.namespace, &Timeline::from_recording(&r))
+                    .judge(
+                        name,
+                        &r.namespace,
+                        &Timeline::from_recording(&r),
+                        Outlook::LoopGoesOn,
+                    )
                     .unwrap(),
             }
         })

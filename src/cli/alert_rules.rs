@@ -9,9 +9,10 @@ use serde_json::{Value, json};
 
 use super::cli_error::CliError;
 use crate::alerts::{
-    AlertsError, AlertsOutcome, AlertsReport, DERIVED_NOTE, RuleJudge, ScenarioAlerts, SeriesInfo,
-    SeriesOptions, alerts_junit_suite, ensure_promtool, render_alerts_human,
+    AlertsError, AlertsOutcome, AlertsReport, DERIVED_NOTE, Outlook, RuleJudge, ScenarioAlerts,
+    SeriesInfo, SeriesOptions, alerts_junit_suite, ensure_promtool, render_alerts_human,
 };
+use crate::expect::target_recovered;
 use crate::runner::{ScenarioReport, Verdict};
 use crate::scenario::humantime_secs;
 use crate::validate::{SUITE, ValidationReport, render_human, render_json, validation_suite};
@@ -47,8 +48,10 @@ pub fn judge_all(judge: &RuleJudge, rules: &Path, reports: &[ScenarioReport]) ->
         .iter()
         .map(|r| {
             let outcome = if r.verdict == Verdict::Pass {
+                // The verified expectations say whether the loop goes on after the watch.
+                let outlook = Outlook::from_recovery(target_recovered(&r.checks));
                 judge
-                    .judge(&r.name, &r.namespace, &r.timeline)
+                    .judge(&r.name, &r.namespace, &r.timeline, outlook)
                     .unwrap_or_else(|e| AlertsOutcome::NotEvaluated {
                         reason: e.to_string(),
                     })

@@ -33,6 +33,7 @@ mod tests;
 pub use check_result::{CheckResult, Outcome};
 pub use evaluate::{Decision, Evaluation, evaluate};
 pub use observed_summary::{EventSummary, ObservedSummary};
+pub use ready::target_recovered;
 pub use ready_for_diagnosis::{crash_loop_at, ready_for_diagnosis};
 pub use sight::{Call, Sight};
 pub use summary::summarize;
