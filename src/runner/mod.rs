@@ -30,6 +30,7 @@ mod report;
 mod rollout;
 #[allow(clippy::module_inception)]
 mod runner;
+mod start_order;
 mod target_pod;
 #[cfg(test)]
 mod tests;
