@@ -18,49 +18,13 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use crate::support::kind::node_image;
-use std::process::Command;
-
-use crate::support::{self, Run, crashlab, sh_stdout};
+use crate::support::{self, Run, crashlab, crashlab_run, sh_stdout as sh};
 
 use serde_json::Value;
 
 const KIND_CONTEXT: &str = "kind-crashlab";
 /// The tests of this file share Docker's view of crashlab's kind cluster: one at a time.
 static KIND: Mutex<()> = Mutex::new(());
-
-/// The kubeconfig of crashlab's kind cluster in these tests: a file of its own, so that `kind
-/// create cluster`, which makes its context the file's current one, leaves the local
-/// cluster's tests that run beside these on theirs. Every command below is given it.
-fn kubeconfig() -> String {
-    format!("{}/kind-kubeconfig", env!("CARGO_TARGET_TMPDIR"))
-}
-
-/// `crashlab` with the kind tests' kubeconfig.
-fn kind_crashlab() -> Command {
-    let mut c = crashlab();
-    c.env("KUBECONFIG", kubeconfig());
-    c
-}
-
-/// `crashlab ARGS` with the kind tests' kubeconfig, run to completion.
-fn kind_run(args: &[&str]) -> Run {
-    let mut c = kind_crashlab();
-    c.args(args);
-    Run::new(c)
-}
-
-/// The stdout of `bash -c CMD` with the kind tests' kubeconfig.
-fn sh(cmd: &str) -> String {
-    sh_stdout(&format!("export KUBECONFIG='{}'; {cmd}", kubeconfig()))
-}
-
-/// What a kind test holds of the machine: a place beside the local cluster's shared tests (not
-/// beside those that disturb it or take it down) and one of the heavy slots, since a whole
-/// catalogue on kind loads the same cores as one on the local cluster.
-fn beside_the_local_cluster() -> (support::ClusterGuard, support::ClusterGuard) {
-    let shared = support::shared();
-    (shared, support::heavy())
-}
 
 /// What of crashlab's kind cluster Docker and the kubeconfig could hold.
 #[derive(Debug, PartialEq)]
@@ -166,11 +130,14 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
     // Prepared before the cluster is held, while other tests use it.
     let image = node_image();
     let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
-    let _beside = beside_the_local_cluster();
-    kind_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
+    // Alone: `kind create cluster` makes its context the kubeconfig's current one (which
+    // `crashlab run` without --context reads) and `down` removes it; the kind nodes and a
+    // whole catalogue on them share the machine's cores with the local cluster.
+    let _alone = support::exclusive();
+    crashlab_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
     assert_eq!(leftovers(), nothing(), "leftovers before the test");
 
-    let up = kind_run(&[
+    let up = crashlab_run(&[
         "cluster",
         "up",
         "--provider",
@@ -227,7 +194,7 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let junit = dir.path().join("junit.xml");
     let run = Run::new({
-        let mut c = kind_crashlab();
+        let mut c = crashlab();
         c.args([
             "run",
             "--all",
@@ -282,7 +249,7 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
         eprintln!(
             "kind: `oom` lost its OOMKilled reason to the systemd-scope race (exit 137 Error); running it once more, alone"
         );
-        let again = kind_run(&["run", "oom", "--context", KIND_CONTEXT, "--output", "json"]);
+        let again = crashlab_run(&["run", "oom", "--context", KIND_CONTEXT, "--output", "json"]);
         let doc: Value = serde_json::from_slice(&again.out.stdout)
             .unwrap_or_else(|e| panic!("no JSON on stdout ({e})\n--- stderr\n{}", again.stderr()));
         assert_eq!(doc["scenarios"][0]["verdict"], "pass", "oom again: {doc:#}");
@@ -296,7 +263,7 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
         "on kind: {failing:#?}\n{}",
         run.stderr()
     );
-    let listed = kind_run(&["list"]);
+    let listed = crashlab_run(&["list"]);
     let catalogue = listed
         .stdout()
         .lines()
@@ -351,7 +318,7 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
     // `docker exec` into that worker (the same kernel as this host). Whether an OOM kill of
     // PID 1 loses its reason is a race (tests/kind/README.md), so either verdict may come; the
     // test holds that the verdict rests on the kernel's word and names the outcome.
-    let conformance = kind_run(&[
+    let conformance = crashlab_run(&[
         "conformance",
         "--context",
         KIND_CONTEXT,
@@ -395,7 +362,7 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
     ));
     assert_eq!(namespaces.trim(), "", "namespaces left behind");
 
-    let down = kind_run(&["cluster", "down", "--provider", "kind"]);
+    let down = crashlab_run(&["cluster", "down", "--provider", "kind"]);
     down.expect_code(0);
     assert_eq!(
         leftovers(),
@@ -413,11 +380,11 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
 fn one_kind_node_runs_the_pods_on_its_control_plane() {
     let image = node_image();
     let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
-    let _beside = beside_the_local_cluster();
-    kind_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
+    let _alone = support::exclusive();
+    crashlab_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
     assert_eq!(leftovers(), nothing(), "leftovers before the test");
 
-    let up = kind_run(&["cluster", "up", "--provider", "kind", "--node-image", image]);
+    let up = crashlab_run(&["cluster", "up", "--provider", "kind", "--node-image", image]);
     up.expect_code(0);
     assert!(
         up.stdout().contains(&format!(
@@ -440,7 +407,7 @@ fn one_kind_node_runs_the_pods_on_its_control_plane() {
         "the control plane of one node takes pods"
     );
 
-    let run = kind_run(&[
+    let run = crashlab_run(&[
         "run",
         "go-panic",
         "--context",
@@ -467,7 +434,7 @@ fn one_kind_node_runs_the_pods_on_its_control_plane() {
         .collect();
     assert_eq!(nodes, ["crashlab-control-plane"], "{go_panic:#}");
 
-    kind_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
+    crashlab_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
     assert_eq!(
         leftovers(),
         nothing(),
@@ -483,7 +450,7 @@ fn a_node_image_that_is_not_there_is_exit_3_naming_it_and_how_to_build_one() {
     node_image();
     let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
     let before = leftovers();
-    let run = kind_run(&[
+    let run = crashlab_run(&[
         "cluster",
         "up",
         "--provider",
