@@ -132,7 +132,10 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
     let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
     // Alone: `kind create cluster` makes its context the kubeconfig's current one (which
     // `crashlab run` without --context reads) and `down` removes it; the kind nodes and a
-    // whole catalogue on them share the machine's cores with the local cluster.
+    // whole catalogue on them share the machine's cores with the local cluster. Tried beside
+    // the shared tests on a 2-core machine (a kubeconfig of their own, one heavy slot): 10 of
+    // the local cluster's tests failed, its kubelet restarting a container 61 s into a back-off
+    // of 20 s, and the kind tests took 510 s instead of 233 s.
     let _alone = support::exclusive();
     crashlab_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
     assert_eq!(leftovers(), nothing(), "leftovers before the test");
