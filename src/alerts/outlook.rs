@@ -8,8 +8,8 @@
 pub enum Outlook {
     /// The scenario reproduced and expects no recovery: a looping container is held in its
     /// wait whatever its last instance was doing when the watch ended. Run time is no evidence
-    /// here: on a loaded node one instance of an OOM loop ran longer than every earlier one
-    /// and would have been taken for a recovery.
+    /// here: in two recorded runs (`abort`, `exit-1` on v1.36.3) the last instance of a loop
+    /// that went on had outlived every earlier one when the watch ended.
     LoopGoesOn,
     /// The scenario expects its target to recover (`ready: true`, met), or nothing is known of
     /// it (a recording on its own): a looping container is held in its wait only if it was
