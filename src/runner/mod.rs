@@ -30,7 +30,6 @@ mod report;
 mod rollout;
 #[allow(clippy::module_inception)]
 mod runner;
-mod start_order;
 mod target_pod;
 #[cfg(test)]
 mod tests;

@@ -29,7 +29,6 @@ use super::error::{Error, Result};
 use super::namespace::{namespace_name, random_suffix};
 use super::observe::{Ending, Limits, Observer, RunPhase, WatchItem, observe};
 use super::rollout::{Rollout, rollout_status};
-use super::start_order::start_order;
 use super::target_pod::owned_by;
 use super::{ObservedSummary, RunEvent, ScenarioReport, Verdict};
 use crate::scenario::ClusterFacts;
@@ -275,23 +274,12 @@ impl<C: Cluster> Runner<C> {
             kubelet_backoff: Some(backoff.clone()),
             parallel: (self.options.parallelism == Parallelism::Auto).then_some(parallel),
         });
-        // Slots are taken in the order the futures first ask (the semaphore is fair): the
-        // longest first, so that none starts last and ends long after the rest.
-        let order = start_order(&scenarios);
-        let (permits, sink, server_version, backoff) = (&permits, &sink, &server_version, &backoff);
-        let mut finished = futures::future::join_all(order.iter().map(|&i| {
-            let s = &scenarios[i];
-            async move {
-                let run = self
-                    .run_one(s, permits, sink, cancel, server_version, backoff)
-                    .await;
-                (i, run)
-            }
-        }))
+        let runs = futures::future::join_all(
+            scenarios
+                .iter()
+                .map(|s| self.run_one(s, &permits, &sink, cancel, &server_version, &backoff)),
+        )
         .await;
-        // Reports in the order the scenarios were given.
-        finished.sort_by_key(|(i, _)| *i);
-        let runs: Vec<ScenarioRun> = finished.into_iter().map(|(_, run)| run).collect();
         let _ = sink.send(RunEvent::RunFinished {
             elapsed_s: started.elapsed().as_secs_f64(),
         });
