@@ -284,7 +284,7 @@ fn outlook_of(name: &str) -> Outlook {
         &scenario.spec.expect,
         &scenario.spec.target,
         &timeline,
-        true,
+        crate::expect::Watch::Finished,
     )
     .checks;
     Outlook::from_recovery(crate::expect::target_recovered(&checks))

@@ -63,6 +63,20 @@ fn upper_e(b: &BackoffExpectation, expected: u64) -> u64 {
     }
 }
 
+/// The longest the checked curve may take by its own bounds: each of its delays at the latest
+/// [`allowed_range`] allows (12 + 27 + 42 = 81 s for the default 0, 10 and 20 s with 12 s of
+/// slack). The runner watches up to this long past a window that ended with the curve still
+/// pending ([`super::Watch::PastWindow`]), so a curve inside its bounds is never cut short by
+/// a window chosen for absence; with the window itself, that covers instances that ran for up
+/// to the whole window together.
+pub fn allowance(b: &BackoffExpectation) -> std::time::Duration {
+    let seconds: f64 = expected_curve(b, b.delays)
+        .into_iter()
+        .map(|e| allowed_range(b, e).1)
+        .sum();
+    std::time::Duration::from_secs_f64(seconds.ceil())
+}
+
 /// Whether a measured delay is within [`allowed_range`] (exact, in integers:
 /// `e ≤ d` and `2d ≤ 3·e' + 2·slack`).
 pub fn within(b: &BackoffExpectation, delay_s: i64, expected: u64) -> bool {

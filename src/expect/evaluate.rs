@@ -25,6 +25,17 @@
 //! not watch to the end (cluster unreachable, watch lost, cancelled) is an error instead;
 //! the runner decides that, not this module.
 //!
+//! One check carries time bounds of its own: the back-off curve allows each delay up to
+//! 1.5·e + slack, so a curve of three delays on a default kubelet may take 12 + 27 + 42 = 81 s
+//! plus its instances' run times, and still be the kubelet's curve. A window of 6 back-off
+//! periods (60 s) can end before that. So when the window is over and a curve is still
+//! pending, the watch goes on ([`Watch::PastWindow`]): absence has been proven over the whole
+//! window, so must-not checks are met (and still contradicted by anything forbidden seen
+//! later, since they are judged over the whole watch); must checks other than the curve had
+//! the window as their promise and fail as when finished; the curve stays pending until it
+//! is met or contradicted by its own bounds, or the runner's allowance for it
+//! ([`backoff::allowance`]) runs out and the watch finishes.
+//!
 //! Per-container expectations (`expect.containers`) are evaluated the same way against the
 //! other container of the target's pods, their check names prefixed with the container's.
 //!
@@ -61,6 +72,19 @@ pub enum Decision {
     Pending,
 }
 
+/// How far the watch has come, which decides what a pending check means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Watch {
+    /// Inside the scenario's window: every pending check may still be decided.
+    Open,
+    /// The window is over; a back-off curve still pending may complete within its own bounds
+    /// (see the module docs).
+    PastWindow,
+    /// The watch is over: a pending must check was never observed, a pending must-not check
+    /// held for the whole watch.
+    Finished,
+}
+
 impl Decision {
     /// The runner can stop watching.
     pub fn is_final(self) -> bool {
@@ -89,18 +113,18 @@ impl Evaluation {
 }
 
 /// Evaluates every expectation of a scenario against the target's part of `timeline`.
-/// `finished` says the watch is over (see the module docs for what it changes).
+/// `watch` says how far the watch has come (see the module docs for what it changes).
 pub fn evaluate(
     expect: &Expectations,
     target: &Target,
     timeline: &Timeline,
-    finished: bool,
+    watch: Watch,
 ) -> Evaluation {
-    let mut checks = container_checks(expect, target, timeline, finished);
+    let mut checks = container_checks(expect, target, timeline, watch);
     for (container, exp) in &expect.containers {
         let other = target.with_container(container);
         checks.extend(
-            container_checks(exp, &other, timeline, finished)
+            container_checks(exp, &other, timeline, watch)
                 .into_iter()
                 .map(|c| CheckResult {
                     name: format!("{container}: {}", c.name),
@@ -124,18 +148,18 @@ fn container_checks(
     expect: &Expectations,
     target: &Target,
     timeline: &Timeline,
-    finished: bool,
+    watch: Watch,
 ) -> Vec<CheckResult> {
     let pods = TargetPods::of(target, timeline);
     if !target.workload().kind.judged_per_pod() || pods.pods.len() < 2 {
-        return view_checks(expect, &TargetView::new(target, timeline), finished);
+        return view_checks(expect, &TargetView::new(target, timeline), watch);
     }
     let per_pod: Vec<(&str, Vec<CheckResult>)> = pods
         .pods
         .iter()
         .map(|pod| {
             let view = TargetView::of_pod(target, timeline, pod);
-            (pod.as_str(), view_checks(expect, &view, finished))
+            (pod.as_str(), view_checks(expect, &view, watch))
         })
         .collect();
     // Every pod has the same checks in the same order (one expectation, one view each).
@@ -186,57 +210,71 @@ fn over_pods<'c>(per_pod: impl Iterator<Item = (&'c str, &'c CheckResult)>) -> C
     )
 }
 
+/// What a check waits for, which decides what it means when the window or the watch is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Evidence promised within the window.
+    Must,
+    /// Something that must not happen in the whole watch.
+    MustNot,
+    /// The back-off curve: evidence with time bounds of its own.
+    Curve,
+}
+
 /// The checks of one container's expectations on one view of the timeline.
-fn view_checks(expect: &Expectations, view: &TargetView, finished: bool) -> Vec<CheckResult> {
-    // (check, must-not) in the order the expectations are written.
-    let mut checks: Vec<(CheckResult, bool)> = Vec::new();
+fn view_checks(expect: &Expectations, view: &TargetView, watch: Watch) -> Vec<CheckResult> {
+    // (check, kind) in the order the expectations are written.
+    let mut checks: Vec<(CheckResult, Kind)> = Vec::new();
     if let Some(w) = &expect.waiting_reason {
-        checks.push((waiting::check(w, view), false));
+        checks.push((waiting::check(w, view), Kind::Must));
     }
     if let Some(t) = &expect.last_termination {
-        checks.push((termination::check(t, view), false));
+        checks.push((termination::check(t, view), Kind::Must));
     }
     if let Some(r) = &expect.restarts {
-        checks.extend(restarts::check_min(r, view).map(|c| (c, false)));
-        checks.extend(restarts::check_max(r, view).map(|c| (c, true)));
+        checks.extend(restarts::check_min(r, view).map(|c| (c, Kind::Must)));
+        checks.extend(restarts::check_max(r, view).map(|c| (c, Kind::MustNot)));
     }
     checks.extend(
         expect
             .events
             .iter()
-            .map(|e| (events::check_present(e, view), false)),
+            .map(|e| (events::check_present(e, view), Kind::Must)),
     );
     checks.extend(
         expect
             .absent_events
             .iter()
-            .map(|e| (events::check_absent(e, view), true)),
+            .map(|e| (events::check_absent(e, view), Kind::MustNot)),
     );
     checks.extend(
         expect
             .previous_logs
             .iter()
-            .map(|p| (logs::check(p, view), false)),
+            .map(|p| (logs::check(p, view), Kind::Must)),
     );
     if let Some(b) = &expect.backoff {
-        checks.push((backoff::check(b, view), false));
+        checks.push((backoff::check(b, view), Kind::Curve));
     }
     if let Some(want) = expect.ready {
-        checks.push(ready::check(want, view));
+        let (check, must_not) = ready::check(want, view);
+        checks.push((check, if must_not { Kind::MustNot } else { Kind::Must }));
     }
 
     checks
         .into_iter()
-        .map(|(c, must_not)| match (finished, c.outcome, must_not) {
-            (true, Outcome::Pending, true) => {
+        .map(|(c, kind)| match (watch, c.outcome, kind) {
+            (Watch::Open, ..) | (_, Outcome::Met | Outcome::Contradicted, _) => c,
+            (Watch::PastWindow, Outcome::Pending, Kind::Curve) => c,
+            // Past the window, absence has held for all of it and everything watched since.
+            (_, Outcome::Pending, Kind::MustNot) => {
                 let observed = format!("{} in the whole watch", c.observed);
                 CheckResult { observed, ..c }.with_outcome(Outcome::Met)
             }
-            (true, Outcome::Pending, false) => {
+            (_, Outcome::Pending, Kind::Must | Kind::Curve) => {
                 let observed = format!("{}; never observed in the whole watch", c.observed);
                 CheckResult { observed, ..c }.with_outcome(Outcome::Contradicted)
             }
-            _ => c,
         })
         .collect()
 }

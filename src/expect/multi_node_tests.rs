@@ -46,7 +46,7 @@ fn each_pod_of_a_daemon_set_shows_the_crash_loop_so_it_passes() {
         BTreeSet::from(["crashlab-worker", "crashlab-worker2"])
     );
 
-    let e = evaluate(expect, target, &timeline, true);
+    let e = evaluate(expect, target, &timeline, super::Watch::Finished);
     assert_eq!(e.decided, Decision::Met, "{:#?}", e.checks);
     let mut said = String::new();
     for c in &e.checks {
@@ -74,14 +74,14 @@ fn a_daemon_set_fails_when_one_of_its_pods_does_not_show_it() {
         other => other.pod() != Some(quiet.as_str()),
     });
 
-    let watching = evaluate(expect, target, &timeline, false);
+    let watching = evaluate(expect, target, &timeline, super::Watch::Open);
     assert_eq!(
         watching.decided,
         Decision::Pending,
         "{:#?}",
         watching.checks
     );
-    let finished = evaluate(expect, target, &timeline, true);
+    let finished = evaluate(expect, target, &timeline, super::Watch::Finished);
     assert_eq!(finished.decided, Decision::Contradicted);
     let waiting = finished
         .checks
@@ -113,7 +113,7 @@ fn unschedulable_on_three_nodes_names_insufficient_cpu_after_the_taint() {
     let scenario = scenario_of(&rec);
     let (target, expect) = (&scenario.spec.target, &scenario.spec.expect);
     let timeline = Timeline::from_recording(&rec);
-    let e = evaluate(expect, target, &timeline, true);
+    let e = evaluate(expect, target, &timeline, super::Watch::Finished);
     assert_eq!(e.decided, Decision::Met, "{:#?}", e.checks);
     let event = e
         .checks

@@ -82,7 +82,7 @@ fn must_restart(expect: &Expectations) -> bool {
 
 /// Whether `timeline` shows every signal a diagnosis relies on (the rule in the module docs).
 pub fn ready_for_diagnosis(expect: &Expectations, target: &Target, timeline: &Timeline) -> bool {
-    match evaluate(expect, target, timeline, false).decided {
+    match evaluate(expect, target, timeline, super::Watch::Open).decided {
         Decision::Contradicted => false,
         Decision::Met => true,
         Decision::Pending => evidence_holds(expect, target, timeline),
@@ -93,7 +93,12 @@ pub fn ready_for_diagnosis(expect: &Expectations, target: &Target, timeline: &Ti
 /// and found it pending (the runner does so after every observation): every evidence check is
 /// met, and there is at least one.
 pub fn evidence_holds(expect: &Expectations, target: &Target, timeline: &Timeline) -> bool {
-    let evidence = evaluate(&diagnosis_expectations(expect), target, timeline, false);
+    let evidence = evaluate(
+        &diagnosis_expectations(expect),
+        target,
+        timeline,
+        super::Watch::Open,
+    );
     !evidence.checks.is_empty()
         && evidence.decided == Decision::Met
         && (stays_in_creation(expect) || !being_created(target, timeline))

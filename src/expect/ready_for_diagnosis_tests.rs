@@ -111,7 +111,8 @@ fn recorded_runs_are_ready_at_the_crash_loop_not_at_the_end_of_the_curve() {
             builder.push(obs);
         }
         let timeline = builder.finish();
-        let passed = evaluate(expect, target, &timeline, true).decided == Decision::Met;
+        let passed =
+            evaluate(expect, target, &timeline, super::Watch::Finished).decided == Decision::Met;
         let ready = ready_at(expect, target, &timeline);
         let crash_loop = crash_loop_at(target, &timeline);
         let wants_crash_loop = expect

@@ -39,7 +39,7 @@ fn absence_is_pending_while_watching_and_met_when_finished() {
         ..Default::default()
     };
     let empty = Timeline::default();
-    let watching = evaluate(&expect, &target(), &empty, false);
+    let watching = evaluate(&expect, &target(), &empty, super::Watch::Open);
     assert_eq!(watching.decided, Decision::Pending);
     assert_eq!(
         outcomes(&watching.checks),
@@ -50,7 +50,7 @@ fn absence_is_pending_while_watching_and_met_when_finished() {
     );
     assert!(watching.checks.iter().all(|c| !c.passed));
 
-    let done = evaluate(&expect, &target(), &empty, true);
+    let done = evaluate(&expect, &target(), &empty, super::Watch::Finished);
     assert_eq!(done.decided, Decision::Met);
     assert!(done.checks.iter().all(|c| c.passed));
     assert_eq!(done.checks[0].expected, "no restart");
@@ -72,7 +72,12 @@ fn evidence_never_seen_in_the_whole_watch_fails() {
         absent_events: vec![backoff_event()],
         ..Default::default()
     };
-    let done = evaluate(&expect, &target(), &Timeline::default(), true);
+    let done = evaluate(
+        &expect,
+        &target(),
+        &Timeline::default(),
+        super::Watch::Finished,
+    );
     assert_eq!(
         outcomes(&done.checks),
         [
@@ -118,7 +123,7 @@ fn an_invalid_pattern_fails_at_once_and_names_itself() {
         previous_logs: vec![bad.into()],
         ..Default::default()
     };
-    let e = evaluate(&expect, &target(), &Timeline::default(), false);
+    let e = evaluate(&expect, &target(), &Timeline::default(), super::Watch::Open);
     assert_eq!(e.decided, Decision::Contradicted);
     for c in &e.checks {
         assert_eq!(c.outcome, Outcome::Contradicted, "{}", c.name);
@@ -141,7 +146,7 @@ fn recorded_runs_are_decided() {
         let mut decided_at = None;
         for (i, obs) in rec.observations.iter().enumerate() {
             builder.push(obs);
-            let e = evaluate(expect, target, builder.timeline(), false);
+            let e = evaluate(expect, target, builder.timeline(), super::Watch::Open);
             // The decision follows from the outcomes.
             let any_contradicted = e.checks.iter().any(|c| c.outcome == Outcome::Contradicted);
             let all_met = e.checks.iter().all(|c| c.outcome == Outcome::Met);
@@ -169,7 +174,7 @@ fn recorded_runs_are_decided() {
             }
         }
         let timeline = builder.finish();
-        let finished = evaluate(expect, target, &timeline, true);
+        let finished = evaluate(expect, target, &timeline, super::Watch::Finished);
         let summary = summarize(target, &timeline);
 
         // The summary agrees with the timeline it came from.
@@ -215,4 +220,91 @@ fn recorded_runs_are_decided() {
         ));
         insta::assert_snapshot!(format!("evaluation__{file}"), out);
     }
+}
+
+/// A window chosen for absence must not cut short a back-off curve still inside its own
+/// bounds: on the recorded `sidecar-crash` and `port-conflict` runs (a curve of three delays
+/// and a must-not check on the other container), cut just before the observation that
+/// completed the curve, as a window that ended there would see them.
+#[test]
+fn past_the_window_a_pending_curve_is_awaited_and_absence_has_held() {
+    for name in ["sidecar-crash", "port-conflict"] {
+        let (_, rec) = recorded()
+            .into_iter()
+            .find(|(_, r)| r.scenario == name)
+            .unwrap_or_else(|| panic!("no recording of {name}"));
+        let scenario = scenario_of(&rec);
+        let (target, expect) = (&scenario.spec.target, &scenario.spec.expect);
+        let curve = |e: &super::Evaluation| {
+            e.checks
+                .iter()
+                .find(|c| c.name == "backoff")
+                .map(|c| c.outcome)
+        };
+        let mut builder = TimelineBuilder::new();
+        let mut before_curve = None;
+        for obs in &rec.observations {
+            let cut = builder.timeline().clone();
+            builder.push(obs);
+            let e = evaluate(expect, target, builder.timeline(), super::Watch::Open);
+            if curve(&e) == Some(Outcome::Met) {
+                before_curve = Some(cut);
+                break;
+            }
+        }
+        let cut =
+            before_curve.unwrap_or_else(|| panic!("{name}: the recorded curve was never met"));
+
+        // Cut there, the window's end leaves the curve pending and the watch open...
+        let past = evaluate(expect, target, &cut, super::Watch::PastWindow);
+        assert_eq!(curve(&past), Some(Outcome::Pending), "{name}");
+        assert_eq!(past.decided, Decision::Pending, "{name}");
+        // ... with the other container's must-not checks met on the whole window.
+        let app_max = past
+            .checks
+            .iter()
+            .find(|c| c.name == "app: restarts.max")
+            .unwrap_or_else(|| panic!("{name}: no app: restarts.max"));
+        assert_eq!(app_max.outcome, Outcome::Met, "{name}");
+        assert_eq!(app_max.observed, "0 restarts in the whole watch", "{name}");
+        // Finished there instead (what a window of that length used to decide), it fails.
+        let finished = evaluate(expect, target, &cut, super::Watch::Finished);
+        assert_eq!(curve(&finished), Some(Outcome::Contradicted), "{name}");
+        assert_eq!(finished.decided, Decision::Contradicted, "{name}");
+
+        // The whole recording, past the window: the curve completed within its bounds.
+        let whole = Timeline::from_recording(&rec);
+        let e = evaluate(expect, target, &whole, super::Watch::PastWindow);
+        assert_eq!(e.decided, Decision::Met, "{name}: {:#?}", e.checks);
+    }
+}
+
+/// Past the window only the curve waits: other promised evidence had the window as its
+/// promise and fails as when the watch has finished.
+#[test]
+fn past_the_window_other_missing_evidence_fails() {
+    let expect = Expectations {
+        waiting_reason: Some(WaitingExpectation {
+            reason: "CrashLoopBackOff".into(),
+            message: None,
+        }),
+        backoff: Some(Default::default()),
+        absent_events: vec![backoff_event()],
+        ..Default::default()
+    };
+    let e = evaluate(
+        &expect,
+        &target(),
+        &Timeline::default(),
+        super::Watch::PastWindow,
+    );
+    assert_eq!(
+        outcomes(&e.checks),
+        [
+            ("waiting_reason", Outcome::Contradicted),
+            ("no event BackOff", Outcome::Met),
+            ("backoff", Outcome::Pending),
+        ]
+    );
+    assert_eq!(e.decided, Decision::Contradicted);
 }

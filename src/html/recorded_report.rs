@@ -16,7 +16,7 @@ pub fn report_from_recording(rec: &Recording, scenario: &Scenario) -> ScenarioRe
     });
     let timeline = Timeline::from_recording(rec);
     let (expect, target) = (&scenario.spec.expect, &scenario.spec.target);
-    let evaluation = evaluate(expect, target, &timeline, true);
+    let evaluation = evaluate(expect, target, &timeline, crate::expect::Watch::Finished);
     let verdict = evaluation.verdict();
     let error = (verdict == Verdict::Error).then(|| {
         format!(

@@ -13,7 +13,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::expect::{self, CheckResult, Decision, Evaluation, Outcome};
+use crate::expect::{self, CheckResult, Decision, Evaluation, Outcome, Watch};
 use crate::scenario::{Expectations, Target, WorkloadKind, humantime_secs};
 use crate::timeline::{Observation, Observed, Timeline, TimelineBuilder};
 
@@ -137,6 +137,8 @@ pub struct Observer {
     planner: PreviousLogsPlanner,
     /// The latest evaluation; frozen once decided.
     evaluation: Option<Evaluation>,
+    /// How far the watch has come: open, or past the window with a curve still pending.
+    watch: Watch,
     decided: bool,
     target_seen: bool,
     target_deleted: bool,
@@ -171,6 +173,7 @@ impl Observer {
             builder: TimelineBuilder::default(),
             planner: PreviousLogsPlanner::new(target.clone()),
             evaluation: None,
+            watch: Watch::Open,
             decided: false,
             target_seen: false,
             target_deleted: false,
@@ -258,10 +261,7 @@ impl Observer {
             observation: Box::new(obs),
         });
         if !self.decided {
-            let evaluation =
-                expect::evaluate(&self.expect, &self.target, self.builder.timeline(), false);
-            self.decided = evaluation.decided.is_final();
-            self.evaluation = Some(evaluation);
+            self.reevaluate();
         }
         if self.ready_at.is_none() && self.is_ready() {
             self.ready_at = Some(received_at);
@@ -277,6 +277,59 @@ impl Observer {
             });
         }
         requests
+    }
+
+    fn reevaluate(&mut self) {
+        let evaluation = expect::evaluate(
+            &self.expect,
+            &self.target,
+            self.builder.timeline(),
+            self.watch,
+        );
+        self.decided = evaluation.decided.is_final();
+        self.evaluation = Some(evaluation);
+    }
+
+    /// The scenario's window is over with the verdict undecided. Must-not checks have held
+    /// for all of it and the other must checks had it as their promise; only a back-off curve
+    /// has bounds of its own and may still complete within them
+    /// ([`expect::Watch::PastWindow`]). Returns how much longer to watch for it (its
+    /// [`expect::backoff::allowance`]), or `None` when there is nothing to wait for.
+    pub fn window_over(&mut self) -> Option<Duration> {
+        // After a watch error, evidence missing at the end may be evidence lost: that stays
+        // for [`Self::conclude`] to call an error, as without a curve.
+        if self.decided || self.last_watch_error.is_some() {
+            return None;
+        }
+        let past = expect::evaluate(
+            &self.expect,
+            &self.target,
+            self.builder.timeline(),
+            Watch::PastWindow,
+        );
+        // Decided by the window's end alone (no curve pending, or evidence it promised never
+        // came): the watch has finished, and [`Self::conclude`] judges it so.
+        if past.decided.is_final() {
+            return None;
+        }
+        self.watch = Watch::PastWindow;
+        self.evaluation = Some(past);
+        let curves = self.expect.backoff.iter().chain(
+            self.expect
+                .containers
+                .values()
+                .filter_map(|e| e.backoff.as_ref()),
+        );
+        let more = curves
+            .map(expect::backoff::allowance)
+            .max()
+            .unwrap_or_default();
+        tracing::info!(
+            scenario = %self.scenario,
+            seconds = more.as_secs(),
+            "window over with the back-off curve pending; watching on within its bounds"
+        );
+        Some(more)
     }
 
     /// Ready for diagnosis now: the contract is met, or it is undecided and the evidence holds.
@@ -312,10 +365,10 @@ impl Observer {
         let watch_failed = self.last_watch_error.is_some();
         let evaluation = match (ending, self.evaluation) {
             _ if watched_to_the_end && !watch_failed => {
-                expect::evaluate(&self.expect, &self.target, &timeline, true)
+                expect::evaluate(&self.expect, &self.target, &timeline, Watch::Finished)
             }
             (Ending::Decided, Some(evaluation)) => evaluation,
-            _ => expect::evaluate(&self.expect, &self.target, &timeline, false),
+            _ => expect::evaluate(&self.expect, &self.target, &timeline, self.watch),
         };
         let verdict = match ending {
             _ if watched_to_the_end => evaluation.verdict(),
@@ -400,6 +453,7 @@ where
 {
     let mut fetches = FuturesUnordered::new();
     let mut observe_deadline = None;
+    let mut past_window = false;
     let mut hold = observer.hold.take();
     let ending = loop {
         let held = hold.as_ref().is_some_and(|h| *h.borrow());
@@ -419,12 +473,23 @@ where
         tokio::select! {
             biased;
             _ = cancel.cancelled() => break Ending::Cancelled(phase),
-            // A verdict decided earlier stands when the watch was only held for a tool.
-            _ = tokio::time::sleep_until(deadline) => break if observer.decided() {
-                Ending::Decided
-            } else {
-                Ending::TimedOut(phase, limit)
-            },
+            _ = tokio::time::sleep_until(deadline) => {
+                // The window is over; a back-off curve still pending keeps the watch open
+                // within its own bounds.
+                if phase == RunPhase::Observe && !past_window {
+                    past_window = true;
+                    if let Some(more) = observer.window_over() {
+                        observe_deadline = Some(deadline + more);
+                        continue;
+                    }
+                }
+                // A verdict decided earlier stands when the watch was only held for a tool.
+                break if observer.decided() {
+                    Ending::Decided
+                } else {
+                    Ending::TimedOut(phase, limit)
+                };
+            }
             changed = wait_changed(&mut hold), if held => {
                 if changed.is_err() {
                     hold = None;

@@ -507,3 +507,115 @@ async fn the_next_scenario_starts_while_the_last_namespace_is_deleted() {
         milestones(&out.events)
     );
 }
+
+/// Where the recorded `sidecar-crash` run completed its back-off curve: the index of that
+/// observation among the watched ones, and seconds from the target's first appearance.
+fn sidecar_curve_completed() -> (Recording, usize, f64) {
+    let rec = recording("sidecar-crash");
+    let scenario = crate::expect::fixtures::scenario_of(&rec);
+    let (target, expect) = (&scenario.spec.target, &scenario.spec.expect);
+    let mut builder = crate::timeline::TimelineBuilder::new();
+    let mut first_seen = None;
+    let mut watched_before = 0;
+    for obs in &rec.observations {
+        if first_seen.is_none() && matches!(obs.what, crate::timeline::Observed::Pod { .. }) {
+            first_seen = Some(obs.received_at);
+        }
+        builder.push(obs);
+        let e = crate::expect::evaluate(
+            expect,
+            target,
+            builder.timeline(),
+            crate::expect::Watch::Open,
+        );
+        let curve = e.checks.iter().find(|c| c.name == "backoff").unwrap();
+        if curve.outcome == crate::expect::Outcome::Met {
+            let secs = obs
+                .received_at
+                .duration_since(first_seen.unwrap())
+                .as_secs_f64();
+            return (rec.clone(), watched_before, secs);
+        }
+        watched_before += usize::from(watched(&obs.what));
+    }
+    panic!("the recorded sidecar-crash curve was never met");
+}
+
+/// `sidecar-crash` with a must-not window that ends `before` seconds ahead of the moment the
+/// recorded run completed its curve, as on a loaded node whose kubelet restarted late but
+/// within the curve's bounds.
+fn sidecar_with_short_window(completed_s: f64, before: f64) -> (Scenario, Duration) {
+    let mut scenario = builtin("sidecar-crash");
+    let window = Duration::from_secs_f64((completed_s - before).floor());
+    scenario.spec.timeouts.must_not_window = Some(crate::scenario::MustNotWindow {
+        backoff_periods: 0,
+        at_least: window,
+    });
+    (scenario, window)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_window_does_not_cut_short_a_curve_within_its_bounds() {
+    let (rec, _, completed_s) = sidecar_curve_completed();
+    let (scenario, window) = sidecar_with_short_window(completed_s, 5.0);
+    let replay = ReplayCluster::new(rec);
+    let out = run(&replay, scenario).await;
+    let report = out.report();
+    assert_eq!(report.verdict, Verdict::Pass, "{:#?}", report.checks);
+    // It watched past the window, until the curve was complete, and not much longer.
+    let app_max = report
+        .checks
+        .iter()
+        .find(|c| c.name == "app: restarts.max")
+        .unwrap();
+    assert_eq!(app_max.observed, "0 restarts in the whole watch");
+    assert!(
+        report.elapsed_s > window.as_secs_f64() + 4.0,
+        "{} s, window {window:?}",
+        report.elapsed_s
+    );
+    assert!(
+        report.elapsed_s < completed_s + 30.0,
+        "{} s, curve completed {completed_s} s after the pod appeared",
+        report.elapsed_s
+    );
+    assert_deleted(&replay, &out);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_curve_that_never_completes_fails_once_its_bounds_have_run_out() {
+    let (rec, completing, completed_s) = sidecar_curve_completed();
+    let (scenario, window) = sidecar_with_short_window(completed_s, 5.0);
+    let allowance = crate::expect::backoff::allowance(
+        crate::scenario::Catalogue::builtin()
+            .get("sidecar-crash")
+            .unwrap()
+            .scenario
+            .spec
+            .expect
+            .backoff
+            .as_ref()
+            .unwrap(),
+    );
+    assert_eq!(allowance, Duration::from_secs(81), "12 + 27 + 42 s");
+    // The watch goes quiet just before the restart that would have completed the curve.
+    let replay = ReplayCluster::new(rec).with_watch_fault(WatchFault::Stall { after: completing });
+    let out = run(&replay, scenario).await;
+    let report = out.report();
+    assert_eq!(report.verdict, Verdict::Fail, "{:#?}", report.checks);
+    let curve = report.checks.iter().find(|c| c.name == "backoff").unwrap();
+    assert!(
+        curve
+            .observed
+            .ends_with("2 of 3 delays measured; never observed in the whole watch"),
+        "{}",
+        curve.observed
+    );
+    let waited = window + allowance;
+    assert!(
+        report.elapsed_s >= waited.as_secs_f64() && report.elapsed_s < waited.as_secs_f64() + 15.0,
+        "{} s, window {window:?} + allowance {allowance:?}",
+        report.elapsed_s
+    );
+    assert_deleted(&replay, &out);
+}
