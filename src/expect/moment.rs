@@ -344,6 +344,9 @@ pub struct Live {
     pub pod: Option<String>,
     /// The target container's newest state in that pod.
     pub target: Option<TargetState>,
+    /// The scenario is already contradicted: the incident it promised will not come, so no
+    /// moment is waited for any more.
+    pub failed: bool,
 }
 
 /// Whether `moment` has come at `now`. `baseline` is, for `running`, the target instance the

@@ -146,4 +146,19 @@ async fn a_contract_contradicted_before_the_evidence_never_fires_the_hook() {
     assert_eq!(out.report().verdict, Verdict::Fail);
     assert!(calls.lock().unwrap().is_empty());
     assert_eq!(out.report().ready_after_s, None);
+    // Nor does it hold the watch open for a moment that will not come: the run ends at the
+    // contradiction, not at the end of exit-1's 4 minute window.
+    let first_exit = out
+        .report()
+        .timeline
+        .entries
+        .iter()
+        .find(|e| matches!(e.signal, crate::timeline::Signal::Terminated { .. }))
+        .map(|e| e.at)
+        .expect("the recorded OOM kill");
+    let after = ended_at(&out).duration_since(first_exit).as_secs_f64();
+    assert!(
+        after < 5.0,
+        "the watch ended {after:.1} s after the first exit"
+    );
 }

@@ -201,8 +201,15 @@ impl Observer {
 
     /// The incident for the moment predicates: nothing is needed before the evidence holds.
     fn live_view(&self) -> expect::moment::Live {
+        let failed = self
+            .evaluation
+            .as_ref()
+            .is_some_and(|e| e.decided == Decision::Contradicted);
         let Some(evidence_at) = self.ready_at else {
-            return expect::moment::Live::default();
+            return expect::moment::Live {
+                failed,
+                ..Default::default()
+            };
         };
         let timeline = self.builder.timeline();
         let pod = expect::summarize(&self.target, timeline)
@@ -216,6 +223,7 @@ impl Observer {
             evidence_at: Some(evidence_at),
             pod,
             target,
+            failed,
         }
     }
 

@@ -250,22 +250,7 @@ impl<C: Cluster> Runner<C> {
                 namespaces: collected,
             });
         }
-        let parallel = match self.options.parallelism {
-            Parallelism::Fixed(n) => ParallelChoice {
-                parallel: n.max(1),
-                because: "--parallel".to_owned(),
-            },
-            Parallelism::Auto => match self.cluster.node_room().await {
-                Ok(room) => {
-                    let needs: Vec<_> = scenarios.iter().map(capacity::needs_of).collect();
-                    capacity::auto_parallelism(&room, &needs)
-                }
-                Err(e) => ParallelChoice {
-                    parallel: AUTO_FALLBACK,
-                    because: format!("the nodes could not be read ({e}), so {AUTO_FALLBACK}"),
-                },
-            },
-        };
+        let parallel = self.parallel_choice(&scenarios).await;
         let permits = Semaphore::new(parallel.parallel);
         let _ = sink.send(RunEvent::RunStarted {
             count: scenarios.len(),
@@ -284,6 +269,27 @@ impl<C: Cluster> Runner<C> {
             elapsed_s: started.elapsed().as_secs_f64(),
         });
         Ok(runs)
+    }
+
+    /// How many of `scenarios` this runner would run at once, and why: `--parallel N`, or
+    /// what the nodes have room for ([`capacity::auto_parallelism`]).
+    pub async fn parallel_choice(&self, scenarios: &[Scenario]) -> ParallelChoice {
+        match self.options.parallelism {
+            Parallelism::Fixed(n) => ParallelChoice {
+                parallel: n.max(1),
+                because: "--parallel".to_owned(),
+            },
+            Parallelism::Auto => match self.cluster.node_room().await {
+                Ok(room) => {
+                    let needs: Vec<_> = scenarios.iter().map(capacity::needs_of).collect();
+                    capacity::auto_parallelism(&room, &needs)
+                }
+                Err(e) => ParallelChoice {
+                    parallel: AUTO_FALLBACK,
+                    because: format!("the nodes could not be read ({e}), so {AUTO_FALLBACK}"),
+                },
+            },
+        }
     }
 
     async fn run_one(
@@ -584,6 +590,11 @@ async fn wait_for_moment(
     loop {
         {
             let live = rx.borrow_and_update();
+            // A contradicted scenario is no incident to diagnose: waiting on would only hold
+            // its watch open to the end of its window.
+            if live.failed {
+                return Err(format!("the scenario failed before {moment} came"));
+            }
             let now = clock.now();
             if live.evidence_at.is_some() && baseline.is_none() {
                 baseline = Some(live.target.as_ref().map_or(0, |t| t.instance));
