@@ -629,8 +629,8 @@ WHEN THE TOOL RUNS (--moment, --moments):
 THE TOOL'S ENVIRONMENT:
   COMMAND runs with `sh -c` at each moment (--repeat N: N times). It gets the environment
   variables CRASHLAB_NAMESPACE, CRASHLAB_POD, CRASHLAB_CONTAINER and KUBECONFIG (a kubeconfig
-  whose current context is the cluster under test); CRASHLAB_SCENARIO only with
-  --tell-scenario. By default nothing the tool can read names the scenario: the namespace is
+  whose current context is the cluster under test); CRASHLAB_RUN (the run's number, from
+  1) with --repeat N; CRASHLAB_SCENARIO only with --tell-scenario. By default nothing the tool can read names the scenario: the namespace is
   `crashlab-` and random characters, and labels, annotations and selectors carry no scenario
   name. PATH starts with crashlab's own directory, so `crashlab diagnose` in COMMAND is this
   crashlab.
@@ -651,7 +651,9 @@ SCORING (per scenario, 0 to 1):
 REPEATED RUNS (--repeat N, --fresh):
   Per scenario: right/graded runs, pass@1 (right/graded), pass@N (at least one right), pass^N
   (all right) and the scores' min/mean/max; the score that counts is the mean, and the
-  scenario passes only when every graded run reached --min-score.
+  scenario passes only when every graded run reached --min-score. With --fresh, the N
+  incidents are reproduced side by side when all of them fit in --parallel at once (each in
+  its own namespace, its tool scoped to it), else one round after another.
 
 ALERT RULES (--alert-rules RULES.yaml; with or without --diagnose):
   promtool (Prometheus's own, pinned, built from the Go module proxy into the cache) checks

@@ -114,71 +114,48 @@ impl Session {
 
         let repeat = self.repeat;
         let rounds = if self.fresh { repeat } else { 1 };
+        let (per_round, side_by_side) = self
+            .rounds_parallelism(&client, context, parallelism, rounds)
+            .await;
+        let env = RoundEnv {
+            client: &client,
+            context,
+            parallelism: per_round,
+            base_env: &base_env,
+            grants: &grants,
+            rounds: if side_by_side { rounds } else { 1 },
+        };
+        // Per round: the runner's reports, and the tool's runs on each incident by scenario.
+        let mut done: Vec<RoundResult> = Vec::new();
+        if side_by_side {
+            // Independent incidents, each in its own namespace, read by tools scoped to it: the
+            // rounds run at once, in the room one run would have had.
+            let all = futures::future::join_all((0..rounds).map(|r| self.round(&env, r))).await;
+            for r in all {
+                done.push(r?);
+            }
+        } else {
+            for round in 0..rounds {
+                let r = self.round(&env, round).await?;
+                let cancelled = r.0.iter().any(|r| is_cancelled(&r.report));
+                done.push(r);
+                if cancelled {
+                    break;
+                }
+            }
+        }
         // Per scenario, per round: the runner's report and the tool's runs on that incident.
         let mut seen: HashMap<String, Vec<(ScenarioRun, Vec<ToolResult>)>> = HashMap::new();
         // The first round's reports: what the alert rules are judged on.
-        let mut first_reports: Option<Vec<ScenarioReport>> = None;
-        for round in 0..rounds {
-            let ctx = Arc::new(HookContext {
-                runs: if self.fresh {
-                    round + 1..round + 2
-                } else {
-                    1..repeat + 1
-                },
-                numbered: repeat > 1,
-                command: self.command.clone().unwrap_or_default(),
-                judge: self.judge.clone(),
-                timeout: self.timeout,
-                base_env: base_env.clone(),
-                grants: grants.clone(),
-                truths: self.truths.clone(),
-                save_output: self.save_output.clone(),
-                tell_scenario: self.tell_scenario,
-                by_moment: self.moments.len() > 1,
-                results: Mutex::default(),
-            });
-            let hook_ctx = ctx.clone();
-            let hook = OnReproduced(Arc::new(move |live: Reproduced| {
-                let ctx = hook_ctx.clone();
-                Box::pin(async move { call_tool(&ctx, live).await })
-            }));
-            let runner = Runner::new(
-                client.clone(),
-                RunOptions {
-                    context: context.to_owned(),
-                    parallelism,
-                    keep_namespaces: false,
-                    namespace: None,
-                    record_dir: None,
-                    on_reproduced: self.command.is_some().then_some(hook),
-                    moments: self.moments.clone(),
-                    tool_window: self.tool_window,
-                    blind: !self.tell_scenario,
-                },
-            );
-            let (tx, rx) = mpsc::unbounded_channel();
-            let progress = tokio::spawn(progress(rx));
-            let result = runner.run_scenarios(&self.scenarios, tx).await;
-            // Every sender is gone once the run is over; do not hang on a straggler regardless.
-            let _ = tokio::time::timeout(Duration::from_secs(2), progress).await;
-            let runs = result.map_err(|e| SessionError {
-                message: e.to_string(),
-                hint: Some("is the cluster running? try `crashlab cluster status`".to_owned()),
-            })?;
-            let mut results =
-                std::mem::take(&mut *ctx.results.lock().unwrap_or_else(|p| p.into_inner()));
-            let cancelled = runs.iter().any(|r| is_cancelled(&r.report));
-            if first_reports.is_none() {
-                first_reports = Some(runs.iter().map(|r| r.report.clone()).collect());
-            }
+        let first_reports: Option<Vec<ScenarioReport>> = done
+            .first()
+            .map(|(runs, _)| runs.iter().map(|r| r.report.clone()).collect());
+        for (runs, mut results) in done {
             for r in runs {
                 let tools = results.remove(&r.report.name).unwrap_or_default();
                 seen.entry(r.report.name.clone())
                     .or_default()
                     .push((r, tools));
-            }
-            if cancelled {
-                break;
             }
         }
 
@@ -288,6 +265,122 @@ impl Session {
     }
 }
 
+/// One round's reports, and the tool's results on its incidents by scenario.
+type RoundResult = (Vec<ScenarioRun>, HashMap<String, Vec<ToolResult>>);
+
+/// What every round of a validation shares.
+struct RoundEnv<'a> {
+    client: &'a kube::Client,
+    context: &'a str,
+    /// Each round's own.
+    parallelism: Parallelism,
+    base_env: &'a [(String, String)],
+    grants: &'a Option<Arc<NamespaceGrants>>,
+    /// How many rounds run at once (their progress lines say which is which).
+    rounds: usize,
+}
+
+impl Session {
+    /// How each of `rounds` runs its scenarios, and whether the rounds run side by side: they
+    /// do when every round's scenarios fit at once in what one run may have at once
+    /// (`--parallel N`, or with `auto` what the nodes have room for, counting every round's
+    /// scenarios); otherwise one round after another, each as wide as before, which is as
+    /// fast. A tool that reads the whole cluster (`--parallel 1`) keeps them apart.
+    async fn rounds_parallelism(
+        &self,
+        client: &kube::Client,
+        context: &str,
+        parallelism: Parallelism,
+        rounds: usize,
+    ) -> (Parallelism, bool) {
+        if rounds < 2 {
+            return (parallelism, false);
+        }
+        let at_once = match parallelism {
+            Parallelism::Fixed(n) => n,
+            Parallelism::Auto => {
+                let probe = Runner::new(
+                    client.clone(),
+                    RunOptions {
+                        context: context.to_owned(),
+                        ..Default::default()
+                    },
+                );
+                let all: Vec<Scenario> = (0..rounds)
+                    .flat_map(|_| self.scenarios.iter().cloned())
+                    .collect();
+                probe.parallel_choice(&all).await.parallel
+            }
+        };
+        match side_by_side(at_once, rounds, self.scenarios.len()) {
+            Some(each) => (each, true),
+            None => (parallelism, false),
+        }
+    }
+
+    /// Reproduces every scenario once (round `round`, from 0) and runs the tool on each
+    /// incident through the hook.
+    async fn round(&self, env: &RoundEnv<'_>, round: usize) -> Result<RoundResult, SessionError> {
+        let repeat = self.repeat;
+        let ctx = Arc::new(HookContext {
+            runs: if self.fresh {
+                round + 1..round + 2
+            } else {
+                1..repeat + 1
+            },
+            numbered: repeat > 1,
+            command: self.command.clone().unwrap_or_default(),
+            judge: self.judge.clone(),
+            timeout: self.timeout,
+            base_env: env.base_env.to_vec(),
+            grants: env.grants.clone(),
+            truths: self.truths.clone(),
+            save_output: self.save_output.clone(),
+            tell_scenario: self.tell_scenario,
+            by_moment: self.moments.len() > 1,
+            results: Mutex::default(),
+        });
+        let hook_ctx = ctx.clone();
+        let hook = OnReproduced(Arc::new(move |live: Reproduced| {
+            let ctx = hook_ctx.clone();
+            Box::pin(async move { call_tool(&ctx, live).await })
+        }));
+        let runner = Runner::new(
+            env.client.clone(),
+            RunOptions {
+                context: env.context.to_owned(),
+                parallelism: env.parallelism,
+                keep_namespaces: false,
+                namespace: None,
+                record_dir: None,
+                on_reproduced: self.command.is_some().then_some(hook),
+                moments: self.moments.clone(),
+                tool_window: self.tool_window,
+                blind: !self.tell_scenario,
+            },
+        );
+        let (tx, rx) = mpsc::unbounded_channel();
+        let label = (env.rounds > 1).then(|| format!("incident {} of {}", round + 1, env.rounds));
+        let progress = tokio::spawn(progress(rx, label));
+        let result = runner.run_scenarios(&self.scenarios, tx).await;
+        // Every sender is gone once the run is over; do not hang on a straggler regardless.
+        let _ = tokio::time::timeout(Duration::from_secs(2), progress).await;
+        let runs = result.map_err(|e| SessionError {
+            message: e.to_string(),
+            hint: Some("is the cluster running? try `crashlab cluster status`".to_owned()),
+        })?;
+        let results = std::mem::take(&mut *ctx.results.lock().unwrap_or_else(|p| p.into_inner()));
+        Ok((runs, results))
+    }
+}
+
+/// Each round's parallelism when `rounds` rounds of `scenarios` scenarios all fit in
+/// `at_once` together; `None`: one round after another.
+fn side_by_side(at_once: usize, rounds: usize, scenarios: usize) -> Option<Parallelism> {
+    let scenarios = scenarios.max(1);
+    (rounds > 1 && at_once >= rounds * scenarios).then_some(Parallelism::Fixed(scenarios))
+}
+
 fn is_cancelled(r: &ScenarioReport) -> bool {
     r.verdict == Verdict::Error
         && r.error
@@ -296,7 +389,9 @@ fn is_cancelled(r: &ScenarioReport) -> bool {
 }
 
 /// One line per scenario on stderr, so a long validation shows it is moving.
-async fn progress(mut rx: mpsc::UnboundedReceiver<RunEvent>) {
+/// `label` names the round when several run at once.
+async fn progress(mut rx: mpsc::UnboundedReceiver<RunEvent>, label: Option<String>) {
+    let label = label.map(|l| format!(" ({l})")).unwrap_or_default();
     while let Some(ev) = rx.recv().await {
         match ev {
             RunEvent::RunStarted {
@@ -305,7 +400,7 @@ async fn progress(mut rx: mpsc::UnboundedReceiver<RunEvent>) {
                 server_version,
                 ..
             } => eprintln!(
-                "crashlab: reproducing {count} scenario{} on `{context}` ({server_version})",
+                "crashlab: reproducing {count} scenario{} on `{context}` ({server_version}){label}",
                 if count == 1 { "" } else { "s" }
             ),
             RunEvent::ScenarioFinished { report } if report.verdict != Verdict::Pass => eprintln!(
@@ -318,5 +413,23 @@ async fn progress(mut rx: mpsc::UnboundedReceiver<RunEvent>) {
             ),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_rounds_run_side_by_side_only_when_they_all_fit_at_once() {
+        // validate's default --parallel 4: three incidents of one scenario at once.
+        assert_eq!(side_by_side(4, 3, 1), Some(Parallelism::Fixed(1)));
+        // Two scenarios, three rounds: six do not fit in four, so round after round.
+        assert_eq!(side_by_side(4, 3, 2), None);
+        assert_eq!(side_by_side(32, 3, 10), Some(Parallelism::Fixed(10)));
+        // A tool that reads the whole cluster runs one incident at a time.
+        assert_eq!(side_by_side(1, 3, 1), None);
+        // One round is not a choice.
+        assert_eq!(side_by_side(32, 1, 1), None);
     }
 }

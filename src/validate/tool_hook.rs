@@ -89,6 +89,9 @@ async fn call_once(ctx: &HookContext, live: &Reproduced, run: usize) -> ToolResu
             live.target.container.clone(),
         ),
     ]);
+    if ctx.numbered {
+        env.push(("CRASHLAB_RUN".to_owned(), run.to_string()));
+    }
     if ctx.tell_scenario {
         env.push(("CRASHLAB_SCENARIO".to_owned(), live.scenario.clone()));
     }

@@ -1537,12 +1537,14 @@ fn assert_flaky_pass_at_k(run: &Run, doc: &Value, junit: &Path, counter: &Path) 
     assert_eq!(passed, [true, false, true].map(Value::from), "{s:#}");
     assert_eq!(s["passed"], false);
     assert_eq!(doc["summary"]["repeat"], 3);
-    assert_eq!(
-        std::fs::read_to_string(counter.join("app.calls"))
-            .unwrap()
-            .trim(),
-        "3"
-    );
+    // One line per call, numbered by crashlab (CRASHLAB_RUN), in whatever order they came.
+    let mut calls: Vec<String> = std::fs::read_to_string(counter.join("app.calls"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    calls.sort();
+    assert_eq!(calls, ["run 1", "run 2", "run 3"]);
     // The tool ran once the incident was ready, not before its first CrashLoopBackOff.
     let (ready, crash_loop) = (
         s["ready_after_s"].as_f64().unwrap(),
@@ -1605,6 +1607,21 @@ fn e2e_validate_repeat_fresh_reproduces_the_incident_for_each_run() {
         .map(|x| x["namespace"].as_str().unwrap())
         .collect();
     assert_eq!(namespaces.len(), 3, "one incident per run: {s:#}");
+    // Side by side (validate's --parallel 4 holds all three): every incident was under way
+    // before the tool first ran on any of them.
+    let stderr = run.stderr();
+    let first_tool = stderr
+        .find("running the tool")
+        .unwrap_or_else(|| panic!("the tool never ran\n{stderr}"));
+    for k in 1..=3 {
+        let started = stderr
+            .find(&format!("(incident {k} of 3)"))
+            .unwrap_or_else(|| panic!("incident {k} of 3 never started\n{stderr}"));
+        assert!(
+            started < first_tool,
+            "incident {k} started after the tool first ran\n{stderr}"
+        );
+    }
 }
 
 // ------------------------------------------------------------------ matrix, no cluster needed
