@@ -267,8 +267,9 @@ impl Drop for OffMachine {
 #[test]
 #[ignore = "needs root; run with --include-ignored"]
 fn the_off_machine_fixture_puts_run_netns_back_as_it_found_it() {
-    // Alone: every pod sandbox another test starts adds a mount to the table compared here.
-    let _alone = support::exclusive();
+    // Alone: every pod sandbox another test starts adds a mount to the table compared here,
+    // and so does every kind node.
+    let _alone = support::alone();
     let before = lines("awk '{print $5}' /proc/self/mountinfo");
     let existed = Path::new(NETNS_DIR).exists();
     let off = OffMachine::new();
@@ -281,8 +282,9 @@ fn the_off_machine_fixture_puts_run_netns_back_as_it_found_it() {
 #[test]
 #[ignore = "needs root and the host packages; run with --include-ignored"]
 fn local_cluster_keeps_pod_traffic_on_the_machine_and_down_leaves_nothing() {
-    // Alone: it takes the cluster down and up, and leaves it up as it found it.
-    let _alone = support::exclusive();
+    // Alone: it takes the cluster down and up, and leaves it up as it found it; and it
+    // compares the host's mounts, iptables and processes, which kind nodes would change.
+    let _alone = support::alone();
     let _up_again = support::cluster::UpAgainAfter;
     crashlab(&["cluster", "down"]);
     let before = snapshot();

@@ -20,6 +20,9 @@ use crate::support::{
     self, LOCAL_CONTEXT as CONTEXT, bring_local_cluster_up, crashlab, ensure_local_cluster, sh,
 };
 
+/// Where the local provider keeps its state (its containerd's configuration among it).
+const LOCAL_STATE: &str = "/var/lib/crashlab/local";
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -127,7 +130,9 @@ fn killing_the_api_server_mid_run_loses_nothing() {
     ensure_local_cluster();
     let (child, _ns) = start("exit-1");
     std::thread::sleep(Duration::from_secs(4));
-    let killed = sh("pkill -KILL -x kube-apiserver");
+    // The local cluster's only: a kind node's API server is a process of this host too, in
+    // its container's PID namespace (the kind tests may run beside this one).
+    let killed = sh("pkill --ns $$ --nslist pid -KILL -x kube-apiserver");
     assert!(killed.status.success(), "no kube-apiserver to kill");
     let (code, doc) = finish(child);
     let outcome = passed_or_explained(code, &doc);
@@ -143,9 +148,11 @@ fn freezing_containerd_for_five_seconds_loses_nothing() {
     ensure_local_cluster();
     let (child, _ns) = start("exit-1");
     std::thread::sleep(Duration::from_secs(3));
-    assert!(sh("pkill -STOP -x containerd").status.success());
+    // The local cluster's containerd only: kind nodes and the Docker engine run their own.
+    let local = format!("^[^ ]*containerd --config {LOCAL_STATE}/");
+    assert!(sh(&format!("pkill -STOP -f '{local}'")).status.success());
     std::thread::sleep(Duration::from_secs(5));
-    assert!(sh("pkill -CONT -x containerd").status.success());
+    assert!(sh(&format!("pkill -CONT -f '{local}'")).status.success());
     let (code, doc) = finish(child);
     let outcome = passed_or_explained(code, &doc);
     eprintln!("containerd frozen 5 s: {outcome}");

@@ -18,13 +18,41 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use crate::support::kind::node_image;
-use crate::support::{self, Run, crashlab, crashlab_run, sh_stdout as sh};
+use std::process::Command;
+
+use crate::support::{self, Run, crashlab, sh_stdout};
 
 use serde_json::Value;
 
 const KIND_CONTEXT: &str = "kind-crashlab";
 /// The tests of this file share Docker's view of crashlab's kind cluster: one at a time.
 static KIND: Mutex<()> = Mutex::new(());
+
+/// The kubeconfig of crashlab's kind cluster in these tests: a file of its own, so that `kind
+/// create cluster`, which makes its context the file's current one, leaves the local
+/// cluster's tests that run beside these on theirs. Every command below is given it.
+fn kubeconfig() -> String {
+    format!("{}/kind-kubeconfig", env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// `crashlab` with the kind tests' kubeconfig.
+fn kind_crashlab() -> Command {
+    let mut c = crashlab();
+    c.env("KUBECONFIG", kubeconfig());
+    c
+}
+
+/// `crashlab ARGS` with the kind tests' kubeconfig, run to completion.
+fn kind_run(args: &[&str]) -> Run {
+    let mut c = kind_crashlab();
+    c.args(args);
+    Run::new(c)
+}
+
+/// The stdout of `bash -c CMD` with the kind tests' kubeconfig.
+fn sh(cmd: &str) -> String {
+    sh_stdout(&format!("export KUBECONFIG='{}'; {cmd}", kubeconfig()))
+}
 
 /// What of crashlab's kind cluster Docker and the kubeconfig could hold.
 #[derive(Debug, PartialEq)]
@@ -130,17 +158,15 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
     // Prepared before the cluster is held, while other tests use it.
     let image = node_image();
     let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
-    // Alone: `kind create cluster` makes its context the kubeconfig's current one (which
-    // `crashlab run` without --context reads) and `down` removes it; the kind nodes and a
-    // whole catalogue on them share the machine's cores with the local cluster. Tried beside
-    // the shared tests on a 2-core machine (a kubeconfig of their own, one heavy slot): 10 of
-    // the local cluster's tests failed, its kubelet restarting a container 61 s into a back-off
-    // of 20 s, and the kind tests took 510 s instead of 233 s.
-    let _alone = support::exclusive();
-    crashlab_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
+    // After the shared tests: tried beside them on a 2-core machine (a kubeconfig of their
+    // own, one heavy slot), 10 of the local cluster's tests failed, its kubelet restarting a
+    // container 61 s into a back-off of 20 s, and the kind tests took 510 s instead of 233 s.
+    // Beside the exclusive tests, which run one scenario at a time on the local cluster.
+    let _beside = support::beside_the_tail();
+    kind_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
     assert_eq!(leftovers(), nothing(), "leftovers before the test");
 
-    let up = crashlab_run(&[
+    let up = kind_run(&[
         "cluster",
         "up",
         "--provider",
@@ -197,7 +223,7 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let junit = dir.path().join("junit.xml");
     let run = Run::new({
-        let mut c = crashlab();
+        let mut c = kind_crashlab();
         c.args([
             "run",
             "--all",
@@ -252,7 +278,7 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
         eprintln!(
             "kind: `oom` lost its OOMKilled reason to the systemd-scope race (exit 137 Error); running it once more, alone"
         );
-        let again = crashlab_run(&["run", "oom", "--context", KIND_CONTEXT, "--output", "json"]);
+        let again = kind_run(&["run", "oom", "--context", KIND_CONTEXT, "--output", "json"]);
         let doc: Value = serde_json::from_slice(&again.out.stdout)
             .unwrap_or_else(|e| panic!("no JSON on stdout ({e})\n--- stderr\n{}", again.stderr()));
         assert_eq!(doc["scenarios"][0]["verdict"], "pass", "oom again: {doc:#}");
@@ -266,7 +292,7 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
         "on kind: {failing:#?}\n{}",
         run.stderr()
     );
-    let listed = crashlab_run(&["list"]);
+    let listed = kind_run(&["list"]);
     let catalogue = listed
         .stdout()
         .lines()
@@ -321,7 +347,7 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
     // `docker exec` into that worker (the same kernel as this host). Whether an OOM kill of
     // PID 1 loses its reason is a race (tests/kind/README.md), so either verdict may come; the
     // test holds that the verdict rests on the kernel's word and names the outcome.
-    let conformance = crashlab_run(&[
+    let conformance = kind_run(&[
         "conformance",
         "--context",
         KIND_CONTEXT,
@@ -365,7 +391,7 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
     ));
     assert_eq!(namespaces.trim(), "", "namespaces left behind");
 
-    let down = crashlab_run(&["cluster", "down", "--provider", "kind"]);
+    let down = kind_run(&["cluster", "down", "--provider", "kind"]);
     down.expect_code(0);
     assert_eq!(
         leftovers(),
@@ -383,11 +409,11 @@ fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
 fn one_kind_node_runs_the_pods_on_its_control_plane() {
     let image = node_image();
     let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
-    let _alone = support::exclusive();
-    crashlab_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
+    let _beside = support::beside_the_tail();
+    kind_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
     assert_eq!(leftovers(), nothing(), "leftovers before the test");
 
-    let up = crashlab_run(&["cluster", "up", "--provider", "kind", "--node-image", image]);
+    let up = kind_run(&["cluster", "up", "--provider", "kind", "--node-image", image]);
     up.expect_code(0);
     assert!(
         up.stdout().contains(&format!(
@@ -410,7 +436,7 @@ fn one_kind_node_runs_the_pods_on_its_control_plane() {
         "the control plane of one node takes pods"
     );
 
-    let run = crashlab_run(&[
+    let run = kind_run(&[
         "run",
         "go-panic",
         "--context",
@@ -437,7 +463,7 @@ fn one_kind_node_runs_the_pods_on_its_control_plane() {
         .collect();
     assert_eq!(nodes, ["crashlab-control-plane"], "{go_panic:#}");
 
-    crashlab_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
+    kind_run(&["cluster", "down", "--provider", "kind"]).expect_code(0);
     assert_eq!(
         leftovers(),
         nothing(),
@@ -453,7 +479,7 @@ fn a_node_image_that_is_not_there_is_exit_3_naming_it_and_how_to_build_one() {
     node_image();
     let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
     let before = leftovers();
-    let run = crashlab_run(&[
+    let run = kind_run(&[
         "cluster",
         "up",
         "--provider",

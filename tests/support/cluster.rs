@@ -2,13 +2,16 @@
 //!
 //! Every test that touches the local cluster holds a guard for its whole run: [`shared`] for
 //! a test that only runs scenarios in namespaces of its own, [`exclusive`] for a test that
-//! disturbs the cluster for everyone (kills the API server, freezes containerd, takes the
-//! cluster down, collects every dead run's leftovers, switches the kubeconfig to a kind
-//! cluster). An exclusive test waits until no other cluster test runs, and no cluster test
-//! starts while it runs. Shared tests go first: a shared test enters whenever no exclusive
-//! test holds the cluster, so the exclusive ones run one after another once the shared ones
-//! (all started early, the binary runs many tests at once) are done, instead of stopping every
-//! shared test each time one of them gets a thread.
+//! disturbs the cluster for everyone (kills its API server, freezes its containerd, collects
+//! every dead run's leftovers), [`alone`] for one that needs the whole machine still (takes
+//! the cluster down and compares the host's mounts, iptables and processes). An exclusive test
+//! waits until no other cluster test runs, and no cluster test starts while it runs. Shared
+//! tests go first: a shared test enters whenever no exclusive test holds the cluster, so the
+//! exclusive ones run one after another once the shared ones (all started early, the binary
+//! runs many tests at once) are done, instead of stopping every shared test each time one of
+//! them gets a thread. The kind tests ([`beside_the_tail`]) wait for the shared ones too, then
+//! run beside the exclusive ones, which disturb only the local cluster, but not beside
+//! [`alone`].
 //!
 //! [`heavy`] bounds how many whole-catalogue runs share the node (two, as CI has always run
 //! them) and [`slot`] how many tests that start scenarios of their own run beside them (four,
@@ -34,6 +37,10 @@ const SLOTS: usize = 4;
 struct State {
     readers: usize,
     writer: bool,
+    /// The writer wants the whole machine ([`alone`]), kind tests included.
+    whole: bool,
+    /// Kind tests under way ([`beside_the_tail`]).
+    beside: usize,
     heavy: usize,
     slots: usize,
     /// Bumped when an exclusive holder lets go: it may have taken the cluster down.
@@ -57,6 +64,8 @@ impl Lock {
             state: Mutex::new(State {
                 readers: 0,
                 writer: false,
+                whole: false,
+                beside: 0,
                 heavy: 0,
                 slots: 0,
                 epoch: 0,
@@ -87,12 +96,31 @@ impl Lock {
         ClusterGuard::new(self, Kind::Shared, asked)
     }
 
-    /// Alone: waits until nobody else holds it.
+    /// The local cluster alone: waits until no other test holds it (kind tests, which do not
+    /// use it, may run beside).
     pub fn exclusive(&'static self) -> ClusterGuard {
         let asked = Instant::now();
         let mut s = self.wait_until(|s| !s.writer && s.readers == 0);
         s.writer = true;
         ClusterGuard::new(self, Kind::Exclusive, asked)
+    }
+
+    /// The whole machine alone: as [`Lock::exclusive`], and no kind test beside it either.
+    pub fn alone(&'static self) -> ClusterGuard {
+        let asked = Instant::now();
+        let mut s = self.wait_until(|s| !s.writer && s.readers == 0 && s.beside == 0);
+        s.writer = true;
+        s.whole = true;
+        ClusterGuard::new(self, Kind::Alone, asked)
+    }
+
+    /// Beside the exclusive tail: once no shared test holds the cluster, and not while a test
+    /// holds the whole machine.
+    pub fn beside_the_tail(&'static self) -> ClusterGuard {
+        let asked = Instant::now();
+        let mut s = self.wait_until(|s| s.readers == 0 && !s.whole);
+        s.beside += 1;
+        ClusterGuard::new(self, Kind::Beside, asked)
     }
 
     /// One of the heavy slots.
@@ -122,6 +150,8 @@ impl Lock {
 enum Kind {
     Shared,
     Exclusive,
+    Alone,
+    Beside,
     Heavy,
     Slot,
 }
@@ -156,6 +186,12 @@ impl Drop for ClusterGuard {
                     s.writer = false;
                     s.epoch += 1;
                 }
+                Kind::Alone => {
+                    s.writer = false;
+                    s.whole = false;
+                    s.epoch += 1;
+                }
+                Kind::Beside => s.beside -= 1,
                 Kind::Heavy => s.heavy -= 1,
                 Kind::Slot => s.slots -= 1,
             }
@@ -176,9 +212,24 @@ pub fn shared() -> ClusterGuard {
     CLUSTER.shared()
 }
 
-/// The cluster alone: waits until no other cluster test runs.
+/// The local cluster alone: waits until no other test of it runs. Kind tests may run beside:
+/// a test holding this disturbs the local cluster only (its own API server, its own
+/// containerd, its namespaces), never the machine's other processes, mounts or iptables.
 pub fn exclusive() -> ClusterGuard {
     CLUSTER.exclusive()
+}
+
+/// The whole machine alone, kind tests included: for a test that compares the host's state
+/// (mounts, iptables, processes) before and after.
+pub fn alone() -> ClusterGuard {
+    CLUSTER.alone()
+}
+
+/// For a kind test: after the shared tests (their load would make the local cluster's kubelet
+/// late: tried on a 2-core machine, 10 of them failed), beside the exclusive ones, which run
+/// one scenario at a time on the local cluster; never beside [`alone`].
+pub fn beside_the_tail() -> ClusterGuard {
+    CLUSTER.beside_the_tail()
 }
 
 /// One of the node's [`HEAVY_SLOTS`] for a whole catalogue at once; held together with
@@ -314,6 +365,34 @@ mod tests {
         c.recv_timeout(SECONDS)
             .expect("shared once the exclusive one let go");
         assert_eq!(l.epoch(), epoch + 1, "an exclusive holder bumps the epoch");
+    }
+
+    #[test]
+    fn kind_tests_wait_for_the_shared_ones_then_run_beside_exclusive_ones_not_alone_ones() {
+        let l = lock();
+        let shared = l.shared();
+        let (beside, rx) = within(MOMENT, move || drop(l.beside_the_tail()));
+        assert!(!beside, "a kind test beside a shared one");
+        drop(shared);
+        rx.recv_timeout(SECONDS)
+            .expect("a kind test once the shared ones were done");
+
+        let kind = l.beside_the_tail();
+        let (exclusive, rx) = within(SECONDS, move || drop(l.exclusive()));
+        assert!(exclusive, "an exclusive test waited for a kind test");
+        drop(rx);
+        let (alone, rx) = within(MOMENT, move || drop(l.alone()));
+        assert!(!alone, "a test of the whole machine beside a kind test");
+        drop(kind);
+        rx.recv_timeout(SECONDS)
+            .expect("the whole machine once the kind test was done");
+
+        let whole = l.alone();
+        let (beside, rx) = within(MOMENT, move || drop(l.beside_the_tail()));
+        assert!(!beside, "a kind test beside a test of the whole machine");
+        drop(whole);
+        rx.recv_timeout(SECONDS)
+            .expect("a kind test once the machine was free");
     }
 
     #[test]

@@ -14,8 +14,8 @@ pub mod release_host;
 pub mod timings;
 
 pub use cluster::{
-    ClusterGuard, LOCAL_CONTEXT, bring_local_cluster_up, context_args, e2e_context,
-    ensure_local_cluster, exclusive, heavy, shared, slot,
+    ClusterGuard, LOCAL_CONTEXT, alone, beside_the_tail, bring_local_cluster_up, context_args,
+    e2e_context, ensure_local_cluster, exclusive, heavy, shared, slot,
 };
 
 use std::path::{Path, PathBuf};
