@@ -514,7 +514,8 @@ fn validate_help_documents_scoring_environment_and_exit_codes() {
     run.expect_code(0);
     for text in [
         "CRASHLAB_NAMESPACE, CRASHLAB_POD, CRASHLAB_CONTAINER and KUBECONFIG",
-        "CRASHLAB_SCENARIO only with\n  --tell-scenario",
+        "with --repeat N, CRASHLAB_RUN (the run's\n  number, from 1)",
+        "CRASHLAB_SCENARIO only with --tell-scenario",
         "crashloop (default)",
         "0.5 for the right category",
         "CRASHLAB_GROUND_TRUTH",
@@ -1146,7 +1147,8 @@ fn validate_run(args: &[&str], files: &[PathBuf], saved: &Path) -> (Run, Value) 
         let mut c = crashlab();
         c.arg("validate")
             .args(args)
-            .args(["-o", "json", "--parallel", "16"]);
+            // As many at once as the node has room for (the whole catalogue), as `run` does.
+            .args(["-o", "json", "--parallel", "auto"]);
         c.arg("--save-output").arg(saved);
         for f in files {
             c.arg("--file").arg(f);
