@@ -1,11 +1,66 @@
 //! Regular expressions of scenario files: how they match and how they are shown.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use regex::{Regex, RegexBuilder};
 
 /// Compiles a scenario pattern. Patterns are searched for anywhere in the text (not
 /// anchored); `^` and `$` also match at line boundaries, so a log line can be anchored.
 pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern).multi_line(true).build()
+    cached(pattern, Flags::MULTI_LINE)
+}
+
+/// How a pattern is compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Flags {
+    pub multi_line: bool,
+    pub case_insensitive: bool,
+}
+
+impl Flags {
+    /// As `Regex::new`.
+    pub const PLAIN: Flags = Flags {
+        multi_line: false,
+        case_insensitive: false,
+    };
+    /// Scenario patterns ([`compile`]).
+    pub const MULTI_LINE: Flags = Flags {
+        multi_line: true,
+        case_insensitive: false,
+    };
+    /// Ground-truth patterns, matched against a tool's words.
+    pub const CASE_INSENSITIVE: Flags = Flags {
+        multi_line: false,
+        case_insensitive: true,
+    };
+}
+
+/// Patterns compiled so far, by text and flags. The same few patterns are matched again and
+/// again (each scenario check after every observation, each key fact against every answer),
+/// and compiling one that is case-insensitive costs milliseconds: its Unicode classes are
+/// case-folded (measured: three quarters of a grading test's time went there).
+static CACHE: LazyLock<Mutex<HashMap<(String, Flags), Regex>>> = LazyLock::new(Mutex::default);
+/// More patterns than any catalogue and ground truth have; past it the cache starts again.
+const CACHE_MAX: usize = 4096;
+
+/// `pattern` compiled with `flags`, once per process ([`Regex`] clones share the compiled
+/// program). Invalid patterns are not kept.
+pub fn cached(pattern: &str, flags: Flags) -> Result<Regex, regex::Error> {
+    let key = (pattern.to_owned(), flags);
+    if let Some(re) = CACHE.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return Ok(re.clone());
+    }
+    let re = RegexBuilder::new(pattern)
+        .multi_line(flags.multi_line)
+        .case_insensitive(flags.case_insensitive)
+        .build()?;
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= CACHE_MAX {
+        cache.clear();
+    }
+    cache.insert(key, re.clone());
+    Ok(re)
 }
 
 /// Whether `text` matches `pattern`; the error says why the pattern is invalid.

@@ -12,6 +12,7 @@ use regex::Regex;
 use serde_yaml::Value;
 
 use super::*;
+use crate::expect::pattern::{Flags, cached};
 use crate::scenario::Catalogue;
 
 fn cases() -> Vec<Case> {
@@ -218,10 +219,10 @@ impl Expect {
         };
         for x in task["expect"].as_sequence().unwrap() {
             if let Some(re) = x["contains"].as_str() {
-                e.contains.push(Regex::new(re).unwrap());
+                e.contains.push(cached(re, Flags::PLAIN).unwrap());
             }
             if let Some(re) = x["notContains"].as_str() {
-                e.not_contains.push(Regex::new(re).unwrap());
+                e.not_contains.push(cached(re, Flags::PLAIN).unwrap());
             }
         }
         e
@@ -296,7 +297,11 @@ fn kubectl_output_offered_as_the_answer_passes_no_case() {
             .join("\n");
         for case in &cases {
             // No conclusion of any category in anything kubectl printed.
-            let conclusion = Regex::new(&super::conclusion::pattern(case.truth.category)).unwrap();
+            let conclusion = cached(
+                &super::conclusion::pattern(case.truth.category),
+                Flags::PLAIN,
+            )
+            .unwrap();
             for (name, text) in &views {
                 if let Some(m) = conclusion.find(text) {
                     panic!(

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 
 use regex::{Regex, RegexBuilder};
 
+use crate::expect::pattern;
 use crate::scenario::Category;
 
 /// Phrases that name each category, as diagnoses word them. Case-insensitive.
@@ -119,10 +120,11 @@ pub fn category_in_text_with(
     map: &[(String, Option<Category>)],
 ) -> Option<(Option<Category>, String)> {
     let labels = map.iter().filter_map(|(label, c)| {
-        let re = RegexBuilder::new(&format!(r"(^|[^\w-]){}($|[^\w-])", regex::escape(label)))
-            .case_insensitive(true)
-            .build()
-            .ok()?;
+        let re = pattern::cached(
+            &format!(r"(^|[^\w-]){}($|[^\w-])", regex::escape(label)),
+            pattern::Flags::CASE_INSENSITIVE,
+        )
+        .ok()?;
         let m = re.find(text)?;
         // Rank a label before a synonym at the same place: it is the tool's own word.
         Some((m.start(), 0, *c, label.clone()))

@@ -17,7 +17,7 @@
 //! incident's object names and the cluster's quotations, no fact is credited (a listing of
 //! the namespace names the pod called postgres without saying anything about it).
 
-use regex::RegexBuilder;
+use crate::expect::pattern;
 
 use crate::scenario::{Category, GroundTruth, KeyFact};
 
@@ -232,9 +232,7 @@ pub fn grade_in(
 /// The first pattern of `fact` that matches, with the text it matched.
 fn match_fact(fact: &KeyFact, text: &str) -> FactMatch {
     let matched = fact.any_of.iter().find_map(|p| {
-        RegexBuilder::new(p)
-            .case_insensitive(true)
-            .build()
+        pattern::cached(p, pattern::Flags::CASE_INSENSITIVE)
             .ok()?
             .find(text)
             .map(|m| m.as_str().to_owned())
