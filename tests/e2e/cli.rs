@@ -792,10 +792,7 @@ fn start_heavy_runs() {
             let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-builtin");
             validate_run(&["--all", "--diagnose", BUILTIN_DIAGNOSER], &[], &saved)
         });
-        // After the built-in diagnoser's catalogue, so that at most two whole catalogues
-        // share the node at any time.
         VALIDATE_ECHO.start("crashlab validate --all with the name-echo control", || {
-            let _ = VALIDATE_BUILTIN.cell.wait();
             let _heavy = support::heavy();
             let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-echo");
             let control = example("name-echo-control.sh");
@@ -1932,7 +1929,7 @@ fn e2e_validate_scopes_what_the_tool_can_read_to_its_namespace() {
         &saved,
     );
     run.expect_code(1)
-        .stderr_has("incidents run one at a time (--parallel 16 ignored)");
+        .stderr_has("incidents run one at a time (--parallel auto ignored)");
     let out = validated(&doc, "exit-1")["tool"]["stdout"]
         .as_str()
         .unwrap();

@@ -29,9 +29,9 @@ use super::{Run, crashlab, timings};
 pub const LOCAL_CONTEXT: &str = "crashlab-local";
 
 /// How many whole-catalogue runs may share the node at once.
-const HEAVY_SLOTS: usize = 2;
+const HEAVY_SLOTS: usize = 3;
 /// How many tests that start scenarios of their own may run at once.
-const SLOTS: usize = 4;
+const SLOTS: usize = 5;
 
 #[derive(Default)]
 struct State {
