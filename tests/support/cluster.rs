@@ -18,7 +18,8 @@
 //! as many as the four test threads each binary had before they were merged), so that the
 //! timing checks (the back-off curve of `oom`: its first restart within 3 s) hold under the
 //! load. Measured: with every such test at once (14 beside the two catalogues, the first
-//! minute), `oom`'s first restart took 4 s.
+//! minute), `oom`'s first restart took 4 s; with three catalogues and five such tests, 13 s,
+//! past the 12 s its curve allows (CI, 2026-12-06), so two and four stay.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Instant;
@@ -29,9 +30,9 @@ use super::{Run, crashlab, timings};
 pub const LOCAL_CONTEXT: &str = "crashlab-local";
 
 /// How many whole-catalogue runs may share the node at once.
-const HEAVY_SLOTS: usize = 3;
+const HEAVY_SLOTS: usize = 2;
 /// How many tests that start scenarios of their own may run at once.
-const SLOTS: usize = 5;
+const SLOTS: usize = 4;
 
 #[derive(Default)]
 struct State {
