@@ -31,10 +31,10 @@
 //! periods (60 s) can end before that. So when the window is over and a curve is still
 //! pending, the watch goes on ([`Watch::PastWindow`]): absence has been proven over the whole
 //! window, so must-not checks are met (and still contradicted by anything forbidden seen
-//! later, since they are judged over the whole watch); must checks other than the curve had
-//! the window as their promise and fail as when finished; the curve stays pending until it
-//! is met or contradicted by its own bounds, or the runner's allowance for it
-//! ([`backoff::allowance`]) runs out and the watch finishes.
+//! later, since they are judged over the whole watch); must checks and the curve stay
+//! pending, and what comes while the watch goes on counts, until every check is decided or
+//! the runner's allowance for the curve ([`backoff::allowance`]) runs out and the watch
+//! finishes. Without a pending curve the window's end finishes the watch, as before.
 //!
 //! Per-container expectations (`expect.containers`) are evaluated the same way against the
 //! other container of the target's pods, their check names prefixed with the container's.
@@ -58,6 +58,10 @@ use super::{CheckResult, Outcome, backoff, events, logs, ready, restarts, termin
 pub struct Evaluation {
     pub checks: Vec<CheckResult>,
     pub decided: Decision,
+    /// A back-off curve is still pending, its container having exited at least once: the one
+    /// check whose time bounds are its own, so the one that may keep the watch open past the
+    /// window ([`Watch::PastWindow`]).
+    pub curve_pending: bool,
 }
 
 /// What the checks decide together.
@@ -77,8 +81,8 @@ pub enum Decision {
 pub enum Watch {
     /// Inside the scenario's window: every pending check may still be decided.
     Open,
-    /// The window is over; a back-off curve still pending may complete within its own bounds
-    /// (see the module docs).
+    /// The window is over and a back-off curve is still pending, which may complete within
+    /// its own bounds (see the module docs).
     PastWindow,
     /// The watch is over: a pending must check was never observed, a pending must-not check
     /// held for the whole watch.
@@ -139,7 +143,23 @@ pub fn evaluate(
     } else {
         Decision::Pending
     };
-    Evaluation { checks, decided }
+    // A curve is under way once its container has exited: a loop that never began has
+    // nothing late to wait for. Its check by the name given above.
+    let under_way = |name: &str, target: &Target| {
+        !TargetView::new(target, timeline).terminations.is_empty()
+            && checks
+                .iter()
+                .any(|c| c.name == name && c.outcome == Outcome::Pending)
+    };
+    let curve_pending = (expect.backoff.is_some() && under_way("backoff", target))
+        || expect.containers.iter().any(|(c, e)| {
+            e.backoff.is_some() && under_way(&format!("{c}: backoff"), &target.with_container(c))
+        });
+    Evaluation {
+        checks,
+        decided,
+        curve_pending,
+    }
 }
 
 /// The checks of one container's expectations (not its `containers`): on the target's pods
@@ -265,7 +285,8 @@ fn view_checks(expect: &Expectations, view: &TargetView, watch: Watch) -> Vec<Ch
         .into_iter()
         .map(|(c, kind)| match (watch, c.outcome, kind) {
             (Watch::Open, ..) | (_, Outcome::Met | Outcome::Contradicted, _) => c,
-            (Watch::PastWindow, Outcome::Pending, Kind::Curve) => c,
+            // Evidence still counts while the watch goes on for a curve.
+            (Watch::PastWindow, Outcome::Pending, Kind::Must | Kind::Curve) => c,
             // Past the window, absence has held for all of it and everything watched since.
             (_, Outcome::Pending, Kind::MustNot) => {
                 let observed = format!("{} in the whole watch", c.observed);

@@ -258,6 +258,7 @@ fn past_the_window_a_pending_curve_is_awaited_and_absence_has_held() {
         // Cut there, the window's end leaves the curve pending and the watch open...
         let past = evaluate(expect, target, &cut, super::Watch::PastWindow);
         assert_eq!(curve(&past), Some(Outcome::Pending), "{name}");
+        assert!(past.curve_pending, "{name}");
         assert_eq!(past.decided, Decision::Pending, "{name}");
         // ... with the other container's must-not checks met on the whole window.
         let app_max = past
@@ -279,32 +280,59 @@ fn past_the_window_a_pending_curve_is_awaited_and_absence_has_held() {
     }
 }
 
-/// Past the window only the curve waits: other promised evidence had the window as its
-/// promise and fails as when the watch has finished.
+/// Past the window, promised evidence still counts while the watch goes on for a curve under
+/// way (its container has exited); when the watch finishes it fails as ever. A loop that
+/// never began, or no curve at all, keeps nothing open (`curve_pending` is what the runner
+/// asks). On the recorded `exit-1` run, cut at its first exit.
 #[test]
-fn past_the_window_other_missing_evidence_fails() {
-    let expect = Expectations {
-        waiting_reason: Some(WaitingExpectation {
-            reason: "CrashLoopBackOff".into(),
-            message: None,
-        }),
-        backoff: Some(Default::default()),
-        absent_events: vec![backoff_event()],
-        ..Default::default()
-    };
-    let e = evaluate(
-        &expect,
-        &target(),
+fn past_the_window_evidence_waits_with_a_curve_under_way_and_fails_when_finished() {
+    let (_, rec) = recorded()
+        .into_iter()
+        .find(|(_, r)| r.scenario == "exit-1")
+        .expect("a recording of exit-1");
+    let scenario = scenario_of(&rec);
+    let (target, expect) = (&scenario.spec.target, &scenario.spec.expect);
+    let mut builder = TimelineBuilder::new();
+    let first_exit = rec
+        .observations
+        .iter()
+        .find_map(|obs| {
+            builder.push(obs);
+            builder
+                .timeline()
+                .entries
+                .iter()
+                .any(|e| matches!(e.signal, Signal::Terminated { .. }))
+                .then(|| builder.timeline().clone())
+        })
+        .expect("the recorded first exit");
+    let past = evaluate(expect, target, &first_exit, super::Watch::PastWindow);
+    let pending: Vec<&str> = past
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Pending)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert!(pending.contains(&"backoff"), "{pending:?}");
+    assert!(pending.contains(&"waiting_reason"), "{pending:?}");
+    assert_eq!(past.decided, Decision::Pending);
+    assert!(past.curve_pending);
+    let done = evaluate(expect, target, &first_exit, super::Watch::Finished);
+    assert_eq!(done.decided, Decision::Contradicted);
+    assert!(!done.curve_pending);
+
+    // Never began: nothing late to wait for.
+    let empty = evaluate(
+        expect,
+        target,
         &Timeline::default(),
         super::Watch::PastWindow,
     );
-    assert_eq!(
-        outcomes(&e.checks),
-        [
-            ("waiting_reason", Outcome::Contradicted),
-            ("no event BackOff", Outcome::Met),
-            ("backoff", Outcome::Pending),
-        ]
-    );
-    assert_eq!(e.decided, Decision::Contradicted);
+    assert_eq!(empty.decided, Decision::Pending);
+    assert!(!empty.curve_pending);
+    // No curve at all.
+    let mut no_curve = expect.clone();
+    no_curve.backoff = None;
+    let e = evaluate(&no_curve, target, &first_exit, super::Watch::PastWindow);
+    assert!(!e.curve_pending);
 }

@@ -299,8 +299,8 @@ impl Observer {
     }
 
     /// The scenario's window is over with the verdict undecided. Must-not checks have held
-    /// for all of it and the other must checks had it as their promise; only a back-off curve
-    /// has bounds of its own and may still complete within them
+    /// for all of it; a back-off curve still pending has bounds of its own and may complete
+    /// within them, and what else is promised counts if it comes meanwhile
     /// ([`expect::Watch::PastWindow`]). Returns how much longer to watch for it (its
     /// [`expect::backoff::allowance`]), or `None` when there is nothing to wait for.
     pub fn window_over(&mut self) -> Option<Duration> {
@@ -315,9 +315,9 @@ impl Observer {
             self.builder.timeline(),
             Watch::PastWindow,
         );
-        // Decided by the window's end alone (no curve pending, or evidence it promised never
-        // came): the watch has finished, and [`Self::conclude`] judges it so.
-        if past.decided.is_final() {
+        // Decided at the window's end, or no curve to wait for: the watch has finished, and
+        // [`Self::conclude`] judges it so.
+        if past.decided.is_final() || !past.curve_pending {
             return None;
         }
         self.watch = Watch::PastWindow;
