@@ -1052,9 +1052,10 @@ fn e2e_whole_catalogue_oom_is_oomkilled_137() {
     assert!(o["exit_codes"].as_array().unwrap().iter().all(|c| c == 137));
     // The kubelet's curve: first restart immediate, then 10 s, then 20 s (seconds resolution).
     // "Immediate" is the next pod sync after PLEG's relist (1 s): up to 4 s seen in CI while
-    // other tests loaded the 2-core node. A back-off, even the first 10 s one, is never
-    // measured under 10 s (both timestamps are whole seconds, truncated), so up to 6 s still
-    // tells "no back-off" from "a back-off" with room to spare.
+    // other tests loaded the 2-core node, 8 s with the whole catalogue at once beside them. A
+    // back-off, even the first 10 s one, is never measured under 10 s (the kubelet waits
+    // `now - finishedAt >= 10 s`; both timestamps are whole seconds, truncated), so anything
+    // under 10 s tells "no back-off" from "a back-off".
     let delays: Vec<i64> = o["backoff_delays_s"]
         .as_array()
         .unwrap()
@@ -1063,8 +1064,8 @@ fn e2e_whole_catalogue_oom_is_oomkilled_137() {
         .collect();
     assert!(delays.len() >= 3, "{delays:?}");
     assert!(
-        delays[0] <= 6,
-        "first restart should be immediate: {delays:?}"
+        delays[0] < 10,
+        "first restart should be immediate (no back-off): {delays:?}"
     );
     assert!((10..=27).contains(&delays[1]), "{delays:?}");
     assert!((20..=42).contains(&delays[2]), "{delays:?}");
