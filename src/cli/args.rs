@@ -630,7 +630,8 @@ THE TOOL'S ENVIRONMENT:
   COMMAND runs with `sh -c` at each moment (--repeat N: N times). It gets the environment
   variables CRASHLAB_NAMESPACE, CRASHLAB_POD, CRASHLAB_CONTAINER and KUBECONFIG (a kubeconfig
   whose current context is the cluster under test); with --repeat N, CRASHLAB_RUN (the run's
-  number, from 1); CRASHLAB_SCENARIO only with --tell-scenario. By default nothing the tool can read names the scenario: the namespace is
+  number, from 1); CRASHLAB_SCENARIO only with --tell-scenario.
+  By default nothing the tool can read names the scenario: the namespace is
   `crashlab-` and random characters, and labels, annotations and selectors carry no scenario
   name. PATH starts with crashlab's own directory, so `crashlab diagnose` in COMMAND is this
   crashlab.

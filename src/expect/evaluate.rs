@@ -233,7 +233,7 @@ fn over_pods<'c>(per_pod: impl Iterator<Item = (&'c str, &'c CheckResult)>) -> C
 /// What a check waits for, which decides what it means when the window or the watch is over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    /// Evidence promised within the window.
+    /// Evidence promised within the window (or while the watch goes on past it for a curve).
     Must,
     /// Something that must not happen in the whole watch.
     MustNot,

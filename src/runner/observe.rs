@@ -462,6 +462,8 @@ where
     let mut fetches = FuturesUnordered::new();
     let mut observe_deadline = None;
     let mut past_window = false;
+    // The observe phase's length, with the time a curve was given past the window.
+    let mut observe_limit = limits.observe;
     let mut hold = observer.hold.take();
     let ending = loop {
         let held = hold.as_ref().is_some_and(|h| *h.borrow());
@@ -475,7 +477,7 @@ where
             observe_deadline = Some(Instant::now() + limits.observe);
         }
         let (phase, deadline, limit) = match observe_deadline {
-            Some(d) => (RunPhase::Observe, d, limits.observe),
+            Some(d) => (RunPhase::Observe, d, observe_limit),
             None => (RunPhase::Deploy, limits.deploy_deadline, limits.deploy),
         };
         tokio::select! {
@@ -488,6 +490,7 @@ where
                     past_window = true;
                     if let Some(more) = observer.window_over() {
                         observe_deadline = Some(deadline + more);
+                        observe_limit += more;
                         continue;
                     }
                 }
