@@ -209,6 +209,12 @@ fn verify(case: &Case) -> String {
          {check}\
          for _ in $(seq 30); do\n\
          \x20 if live; then exit 0; fi\n\
+         \x20 # A namespace that is gone or going cannot become live: no need to wait.\n\
+         \x20 if phase=$(kube get namespace {ns} --ignore-not-found -o jsonpath='{{.status.phase}}' 2>/dev/null) \\\n\
+         \x20   && {{ [ -z \"$phase\" ] || [ \"$phase\" = Terminating ]; }}; then\n\
+         \x20   echo \"crashlab fixture {scenario}: namespace {ns} is ${{phase:-not there}} (cleaned up, or never set up)\" >&2\n\
+         \x20   exit 1\n\
+         \x20 fi\n\
          \x20 sleep 2\n\
          done\n\
          echo \"crashlab fixture {scenario}: the incident is not live in namespace {ns}\" >&2\n\

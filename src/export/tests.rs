@@ -623,13 +623,21 @@ fn setups_pass_the_context_and_the_allowed_context_on() {
     assert!(!live, "the fake kubectl shows no pod");
     assert_eq!(
         calls.matches("kubectl ").count(),
-        calls
-            .matches("kubectl --context suite get pods -n crashlab-oom")
-            .count(),
+        calls.matches("kubectl --context suite get ").count(),
         "{calls}"
     );
     assert!(
-        calls.contains("get pods -n crashlab-oom -o wide"),
+        calls.contains("get pods -n crashlab-oom -o jsonpath"),
+        "{calls}"
+    );
+    // The fake shows no namespace either: gone, so the check stops at once, without the
+    // pods' listing it prints after waiting in vain.
+    assert!(
+        calls.contains("get namespace crashlab-oom --ignore-not-found"),
+        "{calls}"
+    );
+    assert!(
+        !calls.contains("get pods -n crashlab-oom -o wide"),
         "{calls}"
     );
 }

@@ -405,6 +405,9 @@ fn every_exported_case_reproduces_at_once_and_cleans_up_as_their_suites_run_them
     let out = tempfile::tempdir().unwrap();
     let cases = all_cases();
     let n = cases.len();
+    // Where this test's time goes, on stderr (shown with --nocapture or when it fails).
+    let test_started = Instant::now();
+    let phase = |what: &str| eprintln!("export: {what} at {:?}", test_started.elapsed());
 
     // HolmesGPT: every before_test at once, each in its folder, within its setup_timeout.
     let holmes = out.path().join("holmes");
@@ -465,6 +468,7 @@ fn every_exported_case_reproduces_at_once_and_cleans_up_as_their_suites_run_them
             "{entry}"
         );
     }
+    phase("holmesgpt: every fixture live, gc kept them");
     // Every after_test at once too.
     let children: Vec<_> = folders
         .iter()
@@ -484,9 +488,11 @@ fn every_exported_case_reproduces_at_once_and_cleans_up_as_their_suites_run_them
     // k8s-ai-bench: every task on its own thread, setup.sh in the task directory, verify.sh
     // from elsewhere; then kubectl's views of each live incident as the agent's last tool
     // output; then cleanup.sh.
+    phase("holmesgpt: every after_test done");
     let bench = out.path().join("k8s-ai-bench");
     export("k8s-ai-bench", &bench, &["--all"]);
     let expect_bin = go_expect(out.path());
+    phase("k8s-ai-bench: exported, its verifier's matcher built");
     let script = |case: &Case, name: &str, cwd: &Path| {
         let mut c = Command::new(bench.join(&case.namespace).join(name));
         c.current_dir(cwd);
@@ -551,6 +557,7 @@ fn every_exported_case_reproduces_at_once_and_cleans_up_as_their_suites_run_them
             assert_eq!(verdict, "fail", "{}: {output}", case.scenario);
         }
     }
+    phase("k8s-ai-bench: non-answers judged");
     // A right answer after the same views passes (Go's RE2 agrees with the unit tests).
     let answers = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/export-answers");
     let jobs: Vec<(PathBuf, Vec<String>)> = cases
@@ -575,6 +582,7 @@ fn every_exported_case_reproduces_at_once_and_cleans_up_as_their_suites_run_them
             assert_eq!(verdict, "success", "{}: {output}", case.scenario);
         }
     }
+    phase("k8s-ai-bench: right answers judged");
     std::thread::scope(|threads| {
         for case in &cases {
             let (env, bench, out, script) = (&env, &bench, out.path(), &script);
@@ -582,13 +590,23 @@ fn every_exported_case_reproduces_at_once_and_cleans_up_as_their_suites_run_them
                 script(case, "cleanup.sh", &bench.join(&case.namespace)).expect_code(0);
                 env.assert_gone(&case.namespace);
                 if case.scenario == "oom" {
-                    // The fixture is gone, so its check fails now (it can fail).
+                    // The fixture is gone, so its check fails now (it can fail), at once:
+                    // a namespace that is gone cannot become live (it once waited 60 s).
                     let stale = script(case, "verify.sh", out);
                     assert_eq!(stale.code(), 1, "{}", stale.stderr());
+                    assert!(
+                        stale.stderr().contains(&format!(
+                            "crashlab fixture oom: namespace {} is not there",
+                            case.namespace
+                        )),
+                        "{}",
+                        stale.stderr()
+                    );
                 }
             });
         }
     });
+    phase("k8s-ai-bench: every cleanup.sh done");
 }
 
 /// exit-1 under another name (its own namespace), from a file the case carries.
