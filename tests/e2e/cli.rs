@@ -788,7 +788,7 @@ fn start_heavy_runs() {
     STARTED.call_once(|| {
         CATALOGUE.start("crashlab run --all", run_catalogue);
         VALIDATE_BUILTIN.start("crashlab validate --all", || {
-            let _heavy = support::heavy();
+            let _heavy = support::heavy(117);
             let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-builtin");
             validate_run(&["--all", "--diagnose", BUILTIN_DIAGNOSER], &[], &saved)
         });
@@ -797,7 +797,7 @@ fn start_heavy_runs() {
         // beside them), `oom`'s first restart took 13 s (allowed: 12 s) in CI.
         VALIDATE_ECHO.start("crashlab validate --all with the name-echo control", || {
             let _ = VALIDATE_BUILTIN.cell.wait();
-            let _heavy = support::heavy();
+            let _heavy = support::heavy(82);
             let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-echo");
             let control = example("name-echo-control.sh");
             validate_run(
@@ -820,7 +820,7 @@ fn catalogue_run() -> &'static CatalogueRun {
 }
 
 fn run_catalogue() -> CatalogueRun {
-    let _heavy = support::heavy();
+    let _heavy = support::heavy(104);
     {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e");
         let _ = std::fs::remove_dir_all(&dir);

@@ -12,7 +12,7 @@ use crate::support::{self, Run, crashlab};
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_conformance_on_the_local_cluster_gives_every_property_a_verdict() {
     let _cluster = support::shared();
-    let _heavy = support::heavy();
+    let _heavy = support::heavy(116);
     let dir = tempfile::tempdir().unwrap();
     let saved = dir.path().join("observations.json");
     let junit = dir.path().join("conformance.xml");

@@ -400,7 +400,7 @@ fn agent_output(command: &str, view: &str, answer: &str) -> String {
 fn every_exported_case_reproduces_at_once_and_cleans_up_as_their_suites_run_them() {
     let _cluster = support::shared();
     // Every case at once is a whole catalogue on the node.
-    let _heavy = support::heavy();
+    let _heavy = support::heavy(160);
     let env = Env::new();
     let out = tempfile::tempdir().unwrap();
     let cases = all_cases();

@@ -14,7 +14,7 @@
 //! [`alone`].
 //!
 //! [`heavy`] bounds how many whole-catalogue runs share the node (two, as CI has always run
-//! them) and [`slot`] how many tests that start scenarios of their own run beside them (four,
+//! them; a freed one goes to the longest run waiting) and [`slot`] how many tests that start scenarios of their own run beside them (four,
 //! as many as the four test threads each binary had before they were merged), so that the
 //! timing checks (the back-off curve of `oom`: its first restart within 3 s) hold under the
 //! load. Measured: with every such test at once (14 beside the two catalogues, the first
@@ -43,6 +43,8 @@ struct State {
     /// Kind tests under way ([`beside_the_tail`]).
     beside: usize,
     heavy: usize,
+    /// How long each test waiting for a heavy slot expects to hold it, in seconds.
+    heavy_waiting: Vec<u64>,
     slots: usize,
     /// Bumped when an exclusive holder lets go: it may have taken the cluster down.
     epoch: u64,
@@ -68,6 +70,7 @@ impl Lock {
                 whole: false,
                 beside: 0,
                 heavy: 0,
+                heavy_waiting: Vec::new(),
                 slots: 0,
                 epoch: 0,
             }),
@@ -124,12 +127,21 @@ impl Lock {
         ClusterGuard::new(self, Kind::Beside, asked)
     }
 
-    /// One of the heavy slots.
-    pub fn heavy(&'static self) -> ClusterGuard {
+    /// One of the heavy slots, for a run expected to hold it `expected_s` seconds: of the
+    /// runs waiting when a slot frees, the longest goes first.
+    pub fn heavy(&'static self, expected_s: u64) -> ClusterGuard {
         let asked = Instant::now();
         let slots = self.heavy_slots;
-        let mut s = self.wait_until(|s| s.heavy < slots);
+        self.state().heavy_waiting.push(expected_s);
+        let mut s = self.wait_until(|s| {
+            s.heavy < slots && s.heavy_waiting.iter().all(|&other| other <= expected_s)
+        });
+        let me = s.heavy_waiting.iter().position(|&w| w == expected_s);
+        s.heavy_waiting.swap_remove(me.expect("its own entry"));
         s.heavy += 1;
+        drop(s);
+        // Another waiter may now be the longest, and a second slot may be free.
+        self.changed.notify_all();
         ClusterGuard::new(self, Kind::Heavy, asked)
     }
 
@@ -233,10 +245,13 @@ pub fn beside_the_tail() -> ClusterGuard {
     CLUSTER.beside_the_tail()
 }
 
-/// One of the node's [`HEAVY_SLOTS`] for a whole catalogue at once; held together with
-/// [`shared`] (take `shared` first).
-pub fn heavy() -> ClusterGuard {
-    CLUSTER.heavy()
+/// One of the node's [`HEAVY_SLOTS`] for a whole catalogue at once, expected to take
+/// `expected_s` seconds (as measured in CI); held together with [`shared`] (take `shared`
+/// first). When a slot frees, the longest of the waiting runs takes it, so that the two lanes
+/// end close together whatever order the tests started in (in one CI run the longest started
+/// last, at 190 s, and the shared tests ended 70 s later than in another).
+pub fn heavy(expected_s: u64) -> ClusterGuard {
+    CLUSTER.heavy(expected_s)
 }
 
 /// One of the [`SLOTS`] for a test that starts scenarios of its own; held together with
@@ -409,11 +424,51 @@ mod tests {
     #[test]
     fn heavy_slots_are_bounded() {
         let l = lock();
-        let one = l.heavy();
-        let _two = l.heavy();
-        let (third, rx) = within(MOMENT, move || drop(l.heavy()));
+        let one = l.heavy(100);
+        let _two = l.heavy(100);
+        let (third, rx) = within(MOMENT, move || drop(l.heavy(100)));
         assert!(!third, "a third heavy run beside two");
         drop(one);
         rx.recv_timeout(SECONDS).expect("a slot once one was free");
+    }
+
+    #[test]
+    fn a_freed_heavy_slot_goes_to_the_longest_run_waiting() {
+        let l = lock();
+        let one = l.heavy(100);
+        let two = l.heavy(100);
+        let (order, got) = mpsc::channel();
+        // A waiter that says when it got its slot and holds it until the test lets it go.
+        let wait = |expected_s: u64| {
+            let order = order.clone();
+            let (release, released) = mpsc::channel::<()>();
+            let waiter = thread::spawn(move || {
+                let _slot = l.heavy(expected_s);
+                order.send(expected_s).unwrap();
+                let _ = released.recv();
+            });
+            (waiter, release)
+        };
+        let waiting = |n: usize| {
+            while l.state().heavy_waiting.len() < n {
+                thread::sleep(Duration::from_millis(10));
+            }
+        };
+        let (short, release_short) = wait(80);
+        waiting(1);
+        let (long, release_long) = wait(150);
+        waiting(2);
+        drop(one);
+        assert_eq!(got.recv_timeout(SECONDS), Ok(150), "the longest first");
+        assert!(
+            got.recv_timeout(MOMENT).is_err(),
+            "the shorter one waits while both slots are held"
+        );
+        drop(two);
+        assert_eq!(got.recv_timeout(SECONDS), Ok(80));
+        release_short.send(()).unwrap();
+        release_long.send(()).unwrap();
+        short.join().unwrap();
+        long.join().unwrap();
     }
 }
