@@ -119,8 +119,10 @@ fn kill_9_leftovers_are_deleted_by_gc_and_by_the_next_run() {
     let (mut child, left) = start_run(&["exit-1"]);
     child.kill().unwrap();
     child.wait().unwrap();
+    // Any scenario: `liveness` ends within about 18 s (`missing-secret-ref`, run here before,
+    // watches a 60 s window, all of it holding the cluster from every other test).
     let mut c = crashlab();
-    c.args(["run", "missing-secret-ref", "-o", "json"])
+    c.args(["run", "liveness", "-o", "json"])
         .args(context_args());
     let run = Run::new(c);
     run.expect_code(0);
