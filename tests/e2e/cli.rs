@@ -988,7 +988,7 @@ fn e2e_whole_catalogue_passes_and_exits_0() {
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_a_signal_that_never_comes_is_a_failure_not_an_error() {
     let _cluster = support::shared();
-    let _slot = support::slot();
+    let _slot = support::slot(59);
     start_heavy_runs();
     let file = fixture("scenarios/readiness-expected-crash-loop.yaml");
     let mut c = crashlab();
@@ -1209,7 +1209,7 @@ fn e2e_validate_scores_the_builtin_diagnoser_100_percent_on_the_catalogue() {
 fn e2e_alert_rules_mixin_fires_15_minutes_after_the_loop_starts_and_the_fast_rule_within_a_minute()
 {
     let _cluster = support::shared();
-    let _slot = support::slot();
+    let _slot = support::slot(87);
     start_heavy_runs();
     let rules = example("alert-rules/kubernetes-mixin.yaml");
     let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-alert-rules.xml");
@@ -1270,7 +1270,7 @@ fn e2e_alert_rules_mixin_fires_15_minutes_after_the_loop_starts_and_the_fast_rul
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_grades_a_bad_diagnoser_low_and_never_blames_it_for_a_sabotaged_fixture() {
     let _cluster = support::shared();
-    let _slot = support::slot();
+    let _slot = support::slot(106);
     start_heavy_runs();
     let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-bad");
     let bad = example("bad-diagnoser.sh");
@@ -1372,7 +1372,7 @@ fn e2e_validate_a_name_echo_control_learns_no_scenario_name_and_no_category() {
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_runs_the_tool_at_each_moment_and_says_what_it_saw() {
     let _cluster = support::shared();
-    let _slot = support::slot();
+    let _slot = support::slot(66);
     start_heavy_runs();
     let saved = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-moments");
     // A tool that reports what kubectl shows it: the target container's state.
@@ -1430,7 +1430,7 @@ fn e2e_validate_runs_the_tool_at_each_moment_and_says_what_it_saw() {
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_a_public_diagnoser_through_its_adapter() {
     let _cluster = support::shared();
-    let _slot = support::slot();
+    let _slot = support::slot(85);
     start_heavy_runs();
     let install = Run::new({
         let mut c =
@@ -1578,7 +1578,7 @@ fn assert_flaky_pass_at_k(run: &Run, doc: &Value, junit: &Path, counter: &Path) 
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_repeat_reports_pass_at_k_for_a_flaky_stand_in() {
     let _cluster = support::shared();
-    let _slot = support::slot();
+    let _slot = support::slot(69);
     start_heavy_runs();
     let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-flaky.xml");
     let (run, doc, counter) = validate_flaky(&[], &junit);
@@ -1598,7 +1598,7 @@ fn e2e_validate_repeat_reports_pass_at_k_for_a_flaky_stand_in() {
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_repeat_fresh_reproduces_the_incident_for_each_run() {
     let _cluster = support::shared();
-    let _slot = support::slot();
+    let _slot = support::slot(99);
     start_heavy_runs();
     let junit = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-validate-flaky-fresh.xml");
     let (run, doc, counter) = validate_flaky(&["--fresh"], &junit);
@@ -1857,7 +1857,7 @@ fn export_writes_cases_and_refuses_to_overwrite_them() {
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn e2e_validate_scopes_what_the_tool_can_read_to_its_namespace() {
     let _cluster = support::shared();
-    let _slot = support::slot();
+    let _slot = support::slot(103);
     let tool = "echo own: $(kubectl get pod \"$CRASHLAB_POD\" -o name 2>&1); \
         for i in 1 2 3 4 5 6 7 8; do \
           logs=$(kubectl logs \"$CRASHLAB_POD\" -c \"$CRASHLAB_CONTAINER\" --previous 2>&1 | tr '\\n' ' '); \

@@ -627,7 +627,7 @@ fn renamed_exit_1(dir: &Path, name: &str, exit_code: &str) -> PathBuf {
 #[ignore = "needs a cluster (crashlab cluster up)"]
 fn a_fixture_that_does_not_reproduce_fails_its_setup_and_leaves_nothing() {
     let _cluster = support::shared();
-    let _slot = support::slot();
+    let _slot = support::slot(20);
     let env = Env::new();
     let out = tempfile::tempdir().unwrap();
     // exit-1 with an exit code it never has: contradicted at the first termination.
@@ -653,7 +653,7 @@ fn a_fixture_that_does_not_reproduce_fails_its_setup_and_leaves_nothing() {
 #[ignore = "needs a cluster (crashlab cluster up)"]
 fn a_suite_made_context_is_used_throughout_once_allowed() {
     let _cluster = support::shared();
-    let _slot = support::slot();
+    let _slot = support::slot(106);
     let env = Env::new();
     let out = tempfile::tempdir().unwrap();
     // The cluster under a name crashlab does not know as a test cluster, as a suite's

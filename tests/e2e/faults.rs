@@ -162,7 +162,7 @@ fn freezing_containerd_for_five_seconds_loses_nothing() {
 #[ignore = "needs root and the local cluster; run with --include-ignored"]
 fn a_flood_of_unrelated_events_changes_nothing() {
     let _cluster = support::shared();
-    let _slot = support::slot();
+    let _slot = support::slot(50);
     ensure_local_cluster();
     let (child, ns) = start("exit-1");
     let rt = runtime();

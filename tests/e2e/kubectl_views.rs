@@ -62,7 +62,7 @@ impl Drop for Namespace {
 #[ignore = "needs root and the local cluster"]
 fn describe_and_get_render_as_kubectl_prints_them() {
     let _cluster = support::shared();
-    let _slot = support::slot();
+    let _slot = support::slot(58);
     support::ensure_local_cluster();
     let run = crashlab()
         .args(["run", "oom", "--keep", "-o", "json", "--context", CONTEXT])

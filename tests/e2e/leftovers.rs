@@ -150,7 +150,7 @@ fn kill_9_leftovers_are_deleted_by_gc_and_by_the_next_run() {
 /// 128 + the signal number, leaving no namespace of its own.
 fn signalled_run_cleans_up_and_exits(signal: i32, code: i32) {
     let _shared = shared();
-    let _slot = support::slot();
+    let _slot = support::slot(20);
     let (child, left) = start_run(&["exit-1", "liveness"]);
     let pid = child.id();
     // SAFETY: a signal to our own child process.
@@ -192,7 +192,7 @@ fn sigterm_cleans_up_and_exits_143() {
 #[ignore = "needs a real cluster; run with --include-ignored"]
 fn kept_namespaces_outlive_their_run_until_named() {
     let _shared = shared();
-    let _slot = support::slot();
+    let _slot = support::slot(17);
     // `run --keep`: the process is gone afterwards, yet gc and the next run keep it.
     let mut c = crashlab();
     c.args(["run", "liveness", "--keep", "-o", "json"])

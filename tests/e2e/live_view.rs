@@ -82,7 +82,7 @@ impl Drop for Pane {
 #[ignore = "needs root, tmux and the local cluster"]
 fn run_oom_in_a_terminal_tells_the_story_and_counts_the_back_off_down() {
     let _cluster = support::shared();
-    let _slot = support::slot();
+    let _slot = support::slot(56);
     ensure_local_cluster();
     let pane = Pane::start("story", &format!("run oom --context {CONTEXT}"));
     // The countdown is live: seen while the kubelet waits, with a number that goes down.
@@ -133,7 +133,7 @@ fn run_oom_in_a_terminal_tells_the_story_and_counts_the_back_off_down() {
 #[ignore = "needs root, tmux and the local cluster"]
 fn pause_stops_at_each_phase_until_enter() {
     let _cluster = support::shared();
-    let _slot = support::slot();
+    let _slot = support::slot(59);
     ensure_local_cluster();
     let pane = Pane::start("pause", &format!("run oom --pause --context {CONTEXT}"));
     let at_crash = pane.wait_for("next: the first crash", Duration::from_secs(120));

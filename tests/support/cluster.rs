@@ -14,12 +14,14 @@
 //! [`alone`].
 //!
 //! [`heavy`] bounds how many whole-catalogue runs share the node (two, as CI has always run
-//! them; a freed one goes to the longest run waiting) and [`slot`] how many tests that start scenarios of their own run beside them (four,
+//! them) and [`slot`] how many tests that start scenarios of their own run beside them (four,
 //! as many as the four test threads each binary had before they were merged), so that the
 //! timing checks (the back-off curve of `oom`: its first restart within 3 s) hold under the
 //! load. Measured: with every such test at once (14 beside the two catalogues, the first
 //! minute), `oom`'s first restart took 4 s; with three catalogues and five such tests, 13 s,
-//! past the 12 s its curve allows (CI, 2026-12-06), so two and four stay.
+//! past the 12 s its curve allows (CI, 2026-12-06), so two and four stay. Each holder says how
+//! long it expects to hold its slot (its time in CI), and a freed slot goes to the longest one
+//! waiting, so that the lanes end close together whatever order the tests started in.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Instant;
@@ -46,6 +48,8 @@ struct State {
     /// How long each test waiting for a heavy slot expects to hold it, in seconds.
     heavy_waiting: Vec<u64>,
     slots: usize,
+    /// How long each test waiting for a slot expects to hold it, in seconds.
+    slot_waiting: Vec<u64>,
     /// Bumped when an exclusive holder lets go: it may have taken the cluster down.
     epoch: u64,
 }
@@ -72,6 +76,7 @@ impl Lock {
                 heavy: 0,
                 heavy_waiting: Vec::new(),
                 slots: 0,
+                slot_waiting: Vec::new(),
                 epoch: 0,
             }),
             changed: Condvar::new(),
@@ -130,28 +135,45 @@ impl Lock {
     /// One of the heavy slots, for a run expected to hold it `expected_s` seconds: of the
     /// runs waiting when a slot frees, the longest goes first.
     pub fn heavy(&'static self, expected_s: u64) -> ClusterGuard {
-        let asked = Instant::now();
-        let slots = self.heavy_slots;
-        self.state().heavy_waiting.push(expected_s);
-        let mut s = self.wait_until(|s| {
-            s.heavy < slots && s.heavy_waiting.iter().all(|&other| other <= expected_s)
-        });
-        let me = s.heavy_waiting.iter().position(|&w| w == expected_s);
-        s.heavy_waiting.swap_remove(me.expect("its own entry"));
-        s.heavy += 1;
-        drop(s);
-        // Another waiter may now be the longest, and a second slot may be free.
-        self.changed.notify_all();
-        ClusterGuard::new(self, Kind::Heavy, asked)
+        self.take(Kind::Heavy, expected_s)
     }
 
-    /// One of the slots for a test's own scenarios.
-    pub fn slot(&'static self) -> ClusterGuard {
+    /// One of the slots for a test's own scenarios, expected to be held `expected_s` seconds:
+    /// of the tests waiting when a slot frees, the longest goes first.
+    pub fn slot(&'static self, expected_s: u64) -> ClusterGuard {
+        self.take(Kind::Slot, expected_s)
+    }
+
+    /// A heavy slot or a slot, longest first (the classic rule for filling a few lanes with
+    /// jobs of known length so that they end close together).
+    fn take(&'static self, kind: Kind, expected_s: u64) -> ClusterGuard {
+        fn parts(s: &mut State, kind: Kind) -> (&mut usize, &mut Vec<u64>) {
+            match kind {
+                Kind::Heavy => (&mut s.heavy, &mut s.heavy_waiting),
+                _ => (&mut s.slots, &mut s.slot_waiting),
+            }
+        }
         let asked = Instant::now();
-        let slots = self.slots;
-        let mut s = self.wait_until(|s| s.slots < slots);
-        s.slots += 1;
-        ClusterGuard::new(self, Kind::Slot, asked)
+        let limit = match kind {
+            Kind::Heavy => self.heavy_slots,
+            _ => self.slots,
+        };
+        parts(&mut self.state(), kind).1.push(expected_s);
+        let mut s = self.wait_until(|s| {
+            let (held, waiting) = match kind {
+                Kind::Heavy => (s.heavy, &s.heavy_waiting),
+                _ => (s.slots, &s.slot_waiting),
+            };
+            held < limit && waiting.iter().all(|&other| other <= expected_s)
+        });
+        let (held, waiting) = parts(&mut s, kind);
+        let me = waiting.iter().position(|&w| w == expected_s);
+        waiting.swap_remove(me.expect("its own entry"));
+        *held += 1;
+        drop(s);
+        // Another waiter may now be the longest, and another slot may be free.
+        self.changed.notify_all();
+        ClusterGuard::new(self, kind, asked)
     }
 
     fn epoch(&self) -> u64 {
@@ -254,10 +276,13 @@ pub fn heavy(expected_s: u64) -> ClusterGuard {
     CLUSTER.heavy(expected_s)
 }
 
-/// One of the [`SLOTS`] for a test that starts scenarios of its own; held together with
-/// [`shared`] (take `shared` first). Tests that only read a background run's result need none.
-pub fn slot() -> ClusterGuard {
-    CLUSTER.slot()
+/// One of the [`SLOTS`] for a test that starts scenarios of its own, expected to hold it
+/// `expected_s` seconds (as measured in CI; the longest waiting test goes first, so that the
+/// four lanes end close together: in one CI run a 103 s test started at 222 s, last); held
+/// together with [`shared`] (take `shared` first). Tests that only read a background run's
+/// result need none.
+pub fn slot(expected_s: u64) -> ClusterGuard {
+    CLUSTER.slot(expected_s)
 }
 
 /// Brings the local cluster up when it is not (`crashlab cluster up`, which installs the host
@@ -414,8 +439,8 @@ mod tests {
     #[test]
     fn slots_are_bounded() {
         let l = lock();
-        let held: Vec<_> = (0..4).map(|_| l.slot()).collect();
-        let (fifth, rx) = within(MOMENT, move || drop(l.slot()));
+        let held: Vec<_> = (0..4).map(|_| l.slot(60)).collect();
+        let (fifth, rx) = within(MOMENT, move || drop(l.slot(60)));
         assert!(!fifth, "a fifth slot beside four");
         drop(held);
         rx.recv_timeout(SECONDS).expect("a slot once one was free");
@@ -434,23 +459,37 @@ mod tests {
 
     #[test]
     fn a_freed_heavy_slot_goes_to_the_longest_run_waiting() {
+        longest_first(Lock::heavy, 2);
+    }
+
+    #[test]
+    fn a_freed_slot_goes_to_the_longest_test_waiting() {
+        longest_first(Lock::slot, 4);
+    }
+
+    /// With all `n` slots held and a short and a long holder waiting (the short one first),
+    /// a freed slot goes to the long one, and the short one waits for the next.
+    fn longest_first(take: fn(&'static Lock, u64) -> super::ClusterGuard, n: usize) {
         let l = lock();
-        let one = l.heavy(100);
-        let two = l.heavy(100);
+        let mut held: Vec<_> = (0..n).map(|_| take(l, 100)).collect();
         let (order, got) = mpsc::channel();
         // A waiter that says when it got its slot and holds it until the test lets it go.
         let wait = |expected_s: u64| {
             let order = order.clone();
             let (release, released) = mpsc::channel::<()>();
             let waiter = thread::spawn(move || {
-                let _slot = l.heavy(expected_s);
+                let _slot = take(l, expected_s);
                 order.send(expected_s).unwrap();
                 let _ = released.recv();
             });
             (waiter, release)
         };
-        let waiting = |n: usize| {
-            while l.state().heavy_waiting.len() < n {
+        let waiting = |count: usize| {
+            while {
+                let s = l.state();
+                s.heavy_waiting.len() + s.slot_waiting.len()
+            } < count
+            {
                 thread::sleep(Duration::from_millis(10));
             }
         };
@@ -458,13 +497,13 @@ mod tests {
         waiting(1);
         let (long, release_long) = wait(150);
         waiting(2);
-        drop(one);
+        drop(held.pop());
         assert_eq!(got.recv_timeout(SECONDS), Ok(150), "the longest first");
         assert!(
             got.recv_timeout(MOMENT).is_err(),
-            "the shorter one waits while both slots are held"
+            "the shorter one waits while every slot is held"
         );
-        drop(two);
+        drop(held.pop());
         assert_eq!(got.recv_timeout(SECONDS), Ok(80));
         release_short.send(()).unwrap();
         release_long.send(()).unwrap();
