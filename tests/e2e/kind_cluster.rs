@@ -155,7 +155,8 @@ fn assert_every_node_is_ready_for_crashlab(nodes: &[&str]) {
 #[test]
 #[ignore = "needs root, Docker and kind; run with --include-ignored"]
 fn the_catalogue_passes_on_three_kind_nodes_and_down_leaves_nothing() {
-    // Prepared before the cluster is held, while other tests use it.
+    // Prepared (or found) before the kind cluster is held; the preparation itself waits for
+    // the shared tests (`support::kind`).
     let image = node_image();
     let _one = KIND.lock().unwrap_or_else(|e| e.into_inner());
     // After the shared tests: tried beside them on a 2-core machine (a kubeconfig of their
