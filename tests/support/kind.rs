@@ -36,10 +36,10 @@ pub fn node_image() -> &'static str {
 fn prepare() -> Result<String, String> {
     // On a fresh machine this builds etcd, containerd, CoreDNS and kind from Go modules and a
     // Debian root with debootstrap: minutes of both cores, and Docker containers on the host.
-    // Beside the shared tests it made the kubelet late (a validate moment missed, cold CI
-    // 2026-12-07) and beside the `cluster` test it left a veth in the host it compares; so it
-    // waits for the shared tests and keeps the whole-machine tests out, as the kind tests do.
-    // When the image is cached this takes 2-3 s.
+    // Beside the shared tests (cold CI, 2026-12-07), a validate moment came too late under
+    // that load, and the `cluster` test found a Docker container's veth in the host it
+    // compares. So it waits for the shared tests and keeps the whole-machine tests out, as
+    // the kind tests do. When the image is cached this takes 2-3 s.
     let _beside = super::cluster::beside_the_tail();
     let started = std::time::Instant::now();
     let deps = Run::new({
