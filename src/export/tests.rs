@@ -497,18 +497,14 @@ fn try_with_fakes(shell: &str, script: &str, dir: &Path, env: &[(&str, &str)]) -
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     for tool in ["crashlab", "kubectl"] {
-        let p = bin.join(tool);
-        std::fs::write(
-            &p,
-            format!(
+        crate::cluster::local::os_deps::write_stand_in(
+            &bin.join(tool),
+            &format!(
                 "#!/bin/sh\necho \"{tool} $*\" >> \"{calls}\"\n\
                  if [ \"$*\" = \"config current-context\" ]; then echo \"${{FAKE_CURRENT:-current}}\"; fi\n",
                 calls = dir.join("calls").display()
             ),
-        )
-        .unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        );
     }
     let _ = std::fs::remove_file(dir.join("calls"));
     let path = format!("{}:/usr/bin:/bin", bin.display());

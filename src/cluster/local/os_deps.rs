@@ -234,9 +234,19 @@ pub fn find_program(name: &str) -> Option<PathBuf> {
 /// `Command::output`, retried briefly on ETXTBSY: a program written a moment ago can still be
 /// open for writing in a child that another thread forked and that has not exec'd yet.
 pub(crate) fn output_retrying(cmd: &mut Command) -> io::Result<std::process::Output> {
+    retrying_busy(|| cmd.output())
+}
+
+/// `Command::spawn`, retried briefly on ETXTBSY, for the same reason as [`output_retrying`].
+pub(crate) fn spawn_retrying(cmd: &mut Command) -> io::Result<std::process::Child> {
+    retrying_busy(|| cmd.spawn())
+}
+
+/// Up to 20 tries, 25 ms apart, while the program's file is busy.
+fn retrying_busy<T>(mut run: impl FnMut() -> io::Result<T>) -> io::Result<T> {
     let mut attempt = 0;
     loop {
-        match cmd.output() {
+        match run() {
             Err(e) if e.raw_os_error() == Some(libc::ETXTBSY) && attempt < 20 => {
                 attempt += 1;
                 std::thread::sleep(std::time::Duration::from_millis(25));
@@ -244,6 +254,35 @@ pub(crate) fn output_retrying(cmd: &mut Command) -> io::Result<std::process::Out
             result => return result,
         }
     }
+}
+
+/// Writes `script` to `path` as an executable stand-in program for a test. Another process
+/// writes it: a file this (many-threaded) test process held open for writing could be
+/// inherited by a child another test thread forked at that moment, and running it would fail
+/// with ETXTBSY ("Text file busy") until that child exec'd; CI saw that once in 481 tests
+/// (2026-12-07).
+#[cfg(test)]
+pub(crate) fn write_stand_in(path: &Path, script: &str) {
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            "cat > \"$0\" && chmod 755 \"$0\"",
+            &path.to_string_lossy(),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("sh runs");
+    child
+        .stdin
+        .take()
+        .expect("a piped stdin")
+        .write_all(script.as_bytes())
+        .expect("the script is written");
+    assert!(
+        child.wait().expect("sh ends").success(),
+        "writing {}",
+        path.display()
+    );
 }
 
 fn is_executable(path: &Path) -> bool {
@@ -622,11 +661,6 @@ mod tests {
         assert_eq!(parse_containerd_version("ctr: command not found"), None);
     }
 
-    fn write_exe(path: &Path, script: &str) {
-        fs::write(path, script).unwrap();
-        fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
-    }
-
     #[test]
     fn check_reports_old_containerd_and_absent_tools() {
         let dir = tempfile::tempdir().unwrap();
@@ -634,15 +668,15 @@ mod tests {
         let cni = dir.path().join("cni");
         fs::create_dir_all(&bin).unwrap();
         fs::create_dir_all(&cni).unwrap();
-        write_exe(
+        write_stand_in(
             &bin.join("containerd"),
             "#!/bin/sh\necho 'containerd github.com/containerd/containerd 1.6.20~ds1 1.6.20~ds1-1+b1'\n",
         );
         for p in ["ctr", "runc", "iptables", "conntrack", "nsenter"] {
-            write_exe(&bin.join(p), "#!/bin/sh\n");
+            write_stand_in(&bin.join(p), "#!/bin/sh\n");
         }
         for p in ["bridge", "host-local", "loopback"] {
-            write_exe(&cni.join(p), "#!/bin/sh\n");
+            write_stand_in(&cni.join(p), "#!/bin/sh\n");
         }
         // Present but not executable: does not count.
         fs::write(cni.join("portmap"), "").unwrap();
@@ -667,12 +701,12 @@ mod tests {
             ]
         );
 
-        write_exe(
+        write_stand_in(
             &bin.join("containerd"),
             "#!/bin/sh\necho 'containerd github.com/containerd/containerd/v2 2.1.9+unknown'\n",
         );
-        write_exe(&bin.join("ip"), "#!/bin/sh\n");
-        write_exe(&cni.join("portmap"), "#!/bin/sh\n");
+        write_stand_in(&bin.join("ip"), "#!/bin/sh\n");
+        write_stand_in(&cni.join("portmap"), "#!/bin/sh\n");
         assert_eq!(host.check(), []);
     }
 

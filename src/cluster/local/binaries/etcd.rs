@@ -172,7 +172,7 @@ fn etcd_version(etcd: &Path) -> Result<String> {
 mod tests {
     use super::*;
     use crate::cluster::local::binaries::Stamp;
-    use crate::cluster::local::binaries::fixtures::{offline, write_exe};
+    use crate::cluster::local::binaries::fixtures::{offline, write_stand_in};
     use crate::cluster::progress::{Lines, Quiet};
 
     #[test]
@@ -186,7 +186,7 @@ mod tests {
         let cache = tempfile::tempdir().unwrap();
         let dir = cache.path().join("etcd").join(ETCD);
         fs::create_dir_all(&dir).unwrap();
-        write_exe(
+        write_stand_in(
             &dir.join("etcd"),
             &format!("#!/bin/sh\necho 'etcd Version: {ETCD}'\necho 'Git SHA: Not provided'\n"),
         );
@@ -206,7 +206,7 @@ mod tests {
         let cache = tempfile::tempdir().unwrap();
         let dir = cache.path().join("etcd/3.5.31");
         fs::create_dir_all(&dir).unwrap();
-        write_exe(
+        write_stand_in(
             &dir.join("etcd"),
             "#!/bin/sh\necho 'etcd Version: 3.5.31'\n",
         );

@@ -3,7 +3,6 @@
 //! neither download nor build, and a release host on loopback.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use super::cache::KUBERNETES_COMMANDS;
@@ -73,10 +72,7 @@ pub(super) fn v1_34() -> &'static Release {
     versions::RELEASES.resolve("1.34").unwrap()
 }
 
-pub(super) fn write_exe(path: &Path, script: &str) {
-    fs::write(path, script).unwrap();
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
-}
+pub(super) use crate::cluster::local::os_deps::write_stand_in;
 
 /// Shell scripts that answer the version probes like the real commands.
 pub(super) fn fake_command(command: &str, version: &str) -> String {
@@ -133,7 +129,7 @@ pub(super) fn nothing_listens() -> String {
 /// saving its arguments to `<dir>/build-args`.
 pub(super) fn fake_go(dir: &Path, version: &str, mod_json: &str, build: &str) -> PathBuf {
     let go = dir.join("go");
-    write_exe(
+    write_stand_in(
         &go,
         &format!(
             "#!/bin/sh

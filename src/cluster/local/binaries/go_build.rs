@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::cache::{KUBERNETES_COMMANDS, KubeCache, Source};
 use super::error::{BinariesError, Result, io_err, spawn_err};
 use super::options::Options;
-use crate::cluster::local::os_deps;
+use crate::cluster::local::os_deps::{self, output_retrying, spawn_retrying};
 use crate::cluster::local::versions::Release;
 use crate::cluster::progress::Progress;
 use crate::k8s_version::Semver;
@@ -363,9 +363,7 @@ fn refused_module(log: &str) -> Option<(String, String)> {
 
 /// `go1.26.8`, from `go env GOVERSION` (the local toolchain, as GOTOOLCHAIN=local is set).
 fn go_version(go: &Path, dir: &Path) -> Result<String> {
-    let out = go_command(go, dir)
-        .args(["env", "GOVERSION"])
-        .output()
+    let out = output_retrying(go_command(go, dir).args(["env", "GOVERSION"]))
         .map_err(spawn_err(go.display().to_string()))?;
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
@@ -401,12 +399,12 @@ fn run_logged(
         log.try_clone().map_err(spawn_err(program.clone()))?,
     ));
     let _ = writeln!(log.lock().unwrap(), "$ {}", shown.join(" "));
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(spawn_err(program.clone()))?;
+    let mut child = spawn_retrying(
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )
+    .map_err(spawn_err(program.clone()))?;
     let latest = Arc::new(Mutex::new(String::new()));
 
     let forward = |stream: Box<dyn Read + Send>| {

@@ -169,7 +169,7 @@ mod tests {
     use crate::cluster::local::ReleaseUrl;
     use crate::cluster::local::binaries::fixtures::{
         UPSTREAM_V1_34_4, fake_command, fake_go, leftovers, module_files, offline, stand_in_build,
-        v1_34, write_exe,
+        v1_34, write_stand_in,
     };
     use crate::cluster::local::binaries::{parse_upstream_go_mod, version_ldflags, wrapper_go_mod};
     use crate::cluster::progress::{Lines, Quiet};
@@ -177,7 +177,7 @@ mod tests {
     fn fake_bin_dir(dir: &Path, version: &str) {
         fs::create_dir_all(dir).unwrap();
         for c in KUBERNETES_COMMANDS {
-            write_exe(&dir.join(c), &fake_command(c, version));
+            write_stand_in(&dir.join(c), &fake_command(c, version));
         }
     }
 
