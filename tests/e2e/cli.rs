@@ -675,9 +675,9 @@ fn the_bad_diagnoser_example_blames_memory() {
 fn the_k8sgpt_adapter_maps_k8sgpt_output_to_a_category_and_summary() {
     let dir = tempfile::tempdir().unwrap();
     let fake = dir.path().join("k8sgpt");
-    std::fs::write(
+    support::write_program(
         &fake,
-        r#"#!/bin/sh
+        br#"#!/bin/sh
 cat <<'JSON'
 {
   "provider": "",
@@ -691,12 +691,7 @@ cat <<'JSON'
 }
 JSON
 "#,
-    )
-    .unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    );
     let path = format!(
         "{}:{}",
         dir.path().display(),

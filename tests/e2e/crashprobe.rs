@@ -4,7 +4,6 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -35,8 +34,7 @@ fn probe_path() -> &'static Path {
                 &digest[..16],
                 std::process::id()
             ));
-            std::fs::write(&staging, binary).unwrap();
-            std::fs::set_permissions(&staging, std::fs::Permissions::from_mode(0o755)).unwrap();
+            crate::support::write_program(&staging, binary);
             std::fs::rename(&staging, &path).unwrap();
         }
         path

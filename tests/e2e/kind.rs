@@ -9,7 +9,6 @@
 
 use std::fs;
 use std::io::Read;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -64,8 +63,7 @@ impl Standins {
                 .replace("@DIR@", s.path().to_str().unwrap())
                 .replace("@NAME@", program);
             let path = s.path().join("bin").join(program);
-            fs::write(&path, script).unwrap();
-            fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+            support::write_program(&path, script.as_bytes());
         }
         // The nodes as the control plane's kubectl lists them once they can take pods
         // (crashlab waits for that after `kind create cluster`).

@@ -84,6 +84,34 @@ pub fn sh_ok_within(cmd: &str, limit: std::time::Duration) -> String {
     }
 }
 
+/// Writes `bytes` to `path` as an executable program. Another process writes it: a file this
+/// many-threaded test process held open for writing could be inherited by a child that another
+/// test thread forked at that moment, and running the program would fail with ETXTBSY ("Text
+/// file busy") until that child exec'd. The library's unit tests met that in CI (2026-12-07).
+pub fn write_program(path: &Path, bytes: &[u8]) {
+    use std::io::Write;
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            "cat > \"$0\" && chmod 755 \"$0\"",
+            &path.to_string_lossy(),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("sh runs");
+    child
+        .stdin
+        .take()
+        .expect("a piped stdin")
+        .write_all(bytes)
+        .expect("the program is written");
+    assert!(
+        child.wait().expect("sh ends").success(),
+        "writing {}",
+        path.display()
+    );
+}
+
 /// A file under `tests/fixtures`.
 pub fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
