@@ -17,6 +17,8 @@ mod provider_error;
 mod registry;
 #[cfg(test)]
 mod stand_in;
+#[cfg(test)]
+pub(crate) mod stand_in_program;
 
 /// The old path of kind's pinned node images (integration tests read the table there).
 pub use kind::node_images as kind_images;

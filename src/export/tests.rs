@@ -497,7 +497,7 @@ fn try_with_fakes(shell: &str, script: &str, dir: &Path, env: &[(&str, &str)]) -
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     for tool in ["crashlab", "kubectl"] {
-        crate::cluster::local::os_deps::write_stand_in(
+        crate::cluster::stand_in_program::write_stand_in(
             &bin.join(tool),
             &format!(
                 "#!/bin/sh\necho \"{tool} $*\" >> \"{calls}\"\n\

@@ -256,35 +256,6 @@ fn retrying_busy<T>(mut run: impl FnMut() -> io::Result<T>) -> io::Result<T> {
     }
 }
 
-/// Writes `script` to `path` as an executable stand-in program for a test. Another process
-/// writes it: a file this (many-threaded) test process held open for writing could be
-/// inherited by a child another test thread forked at that moment, and running it would fail
-/// with ETXTBSY ("Text file busy") until that child exec'd; CI saw that once in 481 tests
-/// (2026-12-07).
-#[cfg(test)]
-pub(crate) fn write_stand_in(path: &Path, script: &str) {
-    let mut child = Command::new("sh")
-        .args([
-            "-c",
-            "cat > \"$0\" && chmod 755 \"$0\"",
-            &path.to_string_lossy(),
-        ])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("sh runs");
-    child
-        .stdin
-        .take()
-        .expect("a piped stdin")
-        .write_all(script.as_bytes())
-        .expect("the script is written");
-    assert!(
-        child.wait().expect("sh ends").success(),
-        "writing {}",
-        path.display()
-    );
-}
-
 fn is_executable(path: &Path) -> bool {
     fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
@@ -584,6 +555,7 @@ impl Drop for PolicyRcGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cluster::stand_in_program::write_stand_in;
 
     /// A stand-in for apt-get (a shell script, not apt): refuses with apt's own lock message
     /// the first `refusals` times, then does what `then` says.

@@ -72,7 +72,7 @@ pub(super) fn v1_34() -> &'static Release {
     versions::RELEASES.resolve("1.34").unwrap()
 }
 
-pub(super) use crate::cluster::local::os_deps::write_stand_in;
+pub(super) use crate::cluster::stand_in_program::write_stand_in;
 
 /// Shell scripts that answer the version probes like the real commands.
 pub(super) fn fake_command(command: &str, version: &str) -> String {
