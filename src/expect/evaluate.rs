@@ -116,6 +116,15 @@ impl Evaluation {
     }
 }
 
+/// Every must check is met (every promised signal has come, the back-off curve included) and
+/// no must-not check is contradicted: all that is left is to prove absence, by watching. A
+/// must-not window counted `from: promisedSignals` starts at this moment
+/// ([`crate::scenario::WindowStart`]). It is the evaluation past the window, where must-not
+/// checks count as met unless contradicted and must checks stay as they are.
+pub fn only_absence_left(expect: &Expectations, target: &Target, timeline: &Timeline) -> bool {
+    evaluate(expect, target, timeline, Watch::PastWindow).decided == Decision::Met
+}
+
 /// Evaluates every expectation of a scenario against the target's part of `timeline`.
 /// `watch` says how far the watch has come (see the module docs for what it changes).
 pub fn evaluate(

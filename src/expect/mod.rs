@@ -31,7 +31,7 @@ mod ready_for_diagnosis_tests;
 mod tests;
 
 pub use check_result::{CheckResult, Outcome};
-pub use evaluate::{Decision, Evaluation, Watch, evaluate};
+pub use evaluate::{Decision, Evaluation, Watch, evaluate, only_absence_left};
 pub use observed_summary::{EventSummary, ObservedSummary};
 pub use ready::target_recovered;
 pub use ready_for_diagnosis::{crash_loop_at, ready_for_diagnosis};

@@ -105,6 +105,10 @@ pub struct Limits {
     pub deploy: Duration,
     /// Length of the observe phase, counted from the target pod's first appearance.
     pub observe: Duration,
+    /// For a must-not window counted from the promised signals: its length. Once every
+    /// promised signal has come (within `observe`), the watch ends this long after
+    /// ([`Observer::only_absence_left`]), sooner or later than `observe` would have.
+    pub window_after_promised: Option<Duration>,
     /// Pauses between attempts to fetch previous logs, for the moment between the pod
     /// status naming the instance and the kubelet serving its logs.
     pub log_retries: Vec<Duration>,
@@ -340,6 +344,13 @@ impl Observer {
         Some(more)
     }
 
+    /// Every promised signal has come and nothing forbidden has been seen: all that is left is
+    /// to prove absence ([`expect::only_absence_left`]).
+    pub fn only_absence_left(&self) -> bool {
+        !self.decided
+            && expect::only_absence_left(&self.expect, &self.target, self.builder.timeline())
+    }
+
     /// Ready for diagnosis now: the contract is met, or it is undecided and the evidence holds.
     fn is_ready(&self) -> bool {
         match self.evaluation.as_ref().map(|e| e.decided) {
@@ -461,9 +472,12 @@ where
 {
     let mut fetches = FuturesUnordered::new();
     let mut observe_deadline = None;
+    let mut observe_started = None;
     let mut past_window = false;
     // The observe phase's length, with the time a curve was given past the window.
     let mut observe_limit = limits.observe;
+    // A window counted from the promised signals, until they have come.
+    let mut window_after_promised = limits.window_after_promised;
     let mut hold = observer.hold.take();
     let ending = loop {
         let held = hold.as_ref().is_some_and(|h| *h.borrow());
@@ -474,7 +488,24 @@ where
             break Ending::TargetDeleted;
         }
         if observer.target_seen() && observe_deadline.is_none() {
-            observe_deadline = Some(Instant::now() + limits.observe);
+            let now = Instant::now();
+            observe_started = Some(now);
+            observe_deadline = Some(now + limits.observe);
+        }
+        // Every promised signal has come: the must-not window starts now, and the watch ends
+        // when it does.
+        if let (Some(window), Some(started)) = (window_after_promised, observe_started) {
+            if observer.only_absence_left() {
+                window_after_promised = None;
+                let end = Instant::now() + window;
+                observe_deadline = Some(end);
+                observe_limit = end - started;
+                tracing::info!(
+                    scenario = %observer.scenario,
+                    seconds = window.as_secs(),
+                    "every promised signal has come; watching for absence"
+                );
+            }
         }
         let (phase, deadline, limit) = match observe_deadline {
             Some(d) => (RunPhase::Observe, d, observe_limit),
@@ -680,6 +711,7 @@ mod tests {
 
     fn limits(retries: usize) -> Limits {
         Limits {
+            window_after_promised: None,
             deploy_deadline: Instant::now() + Duration::from_secs(3600),
             deploy: Duration::from_secs(3600),
             observe: Duration::from_secs(3600),

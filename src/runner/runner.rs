@@ -675,6 +675,7 @@ async fn scenario_task<C: Cluster>(input: TaskInput<C>) -> ScenarioReport {
         deploy_deadline: started + spec.timeouts.deploy,
         deploy: spec.timeouts.deploy,
         observe: spec.timeouts.observe,
+        window_after_promised: spec.timeouts.window_after_promised(),
         log_retries: tuning.log_retries.clone(),
         drain: tuning.drain,
         clock: tuning.clock,

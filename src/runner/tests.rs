@@ -104,8 +104,11 @@ fn assert_deleted(replay: &ReplayCluster, out: &Replayed) {
         milestones(&out.events)
     );
     assert!(
-        run_elapsed(out) >= out.report().elapsed_s + DELETION.as_secs_f64(),
-        "the run ended before the namespace was gone"
+        // (to the microsecond: both are sums of floating-point seconds)
+        run_elapsed(out) >= out.report().elapsed_s + DELETION.as_secs_f64() - 1e-6,
+        "the run ended before the namespace was gone: run {} s, scenario {} s",
+        run_elapsed(out),
+        out.report().elapsed_s
     );
 }
 
@@ -550,6 +553,8 @@ fn sidecar_with_short_window(completed_s: f64, before: f64) -> (Scenario, Durati
     scenario.spec.timeouts.must_not_window = Some(crate::scenario::MustNotWindow {
         backoff_periods: 0,
         at_least: window,
+        from: crate::scenario::WindowStart::TargetSeen,
+        fitted: None,
     });
     (scenario, window)
 }
@@ -615,6 +620,68 @@ async fn a_curve_that_never_completes_fails_once_its_bounds_have_run_out() {
     assert!(
         report.elapsed_s >= waited.as_secs_f64() && report.elapsed_s < waited.as_secs_f64() + 15.0,
         "{} s, window {window:?} + allowance {allowance:?}",
+        report.elapsed_s
+    );
+    assert_deleted(&replay, &out);
+}
+
+/// The recorded `job-never-restart` run (v1.34.4, default kubelet) and how many watched
+/// observations came before the Job controller's `BackoffLimitExceeded`, 33 s in.
+fn job_before_backoff_limit() -> (Recording, usize) {
+    let rec = recording("job-never-restart");
+    let before = rec
+        .observations
+        .iter()
+        .take_while(|o| {
+            !matches!(&o.what, crate::timeline::Observed::Event { object }
+                if object.reason.as_deref() == Some("BackoffLimitExceeded"))
+        })
+        .filter(|o| watched(&o.what))
+        .count();
+    (rec, before)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_window_counted_from_the_promised_signals_starts_when_they_have_come() {
+    let (rec, _) = job_before_backoff_limit();
+    let replay = ReplayCluster::new(rec);
+    let out = run(&replay, builtin("job-never-restart")).await;
+    let report = out.report();
+    assert_eq!(report.verdict, Verdict::Pass, "{:#?}", report.checks);
+    let max = report
+        .checks
+        .iter()
+        .find(|c| c.name == "restarts.max")
+        .unwrap();
+    assert_eq!(max.observed, "0 restarts in the whole watch");
+    // BackoffLimitExceeded came 32.8 s after the first apply; then 3 periods of the
+    // recorded kubelet's 10 s: not the 75 s the signals have to come, nor 75 + 30 s.
+    assert!(
+        report.elapsed_s > 62.0 && report.elapsed_s < 66.0,
+        "{} s",
+        report.elapsed_s
+    );
+    assert_deleted(&replay, &out);
+}
+
+#[tokio::test(start_paused = true)]
+async fn promised_signals_that_never_come_fail_when_their_time_is_up() {
+    let (rec, before) = job_before_backoff_limit();
+    // The watch goes quiet just before `BackoffLimitExceeded`.
+    let replay = ReplayCluster::new(rec).with_watch_fault(WatchFault::Stall { after: before });
+    let out = run(&replay, builtin("job-never-restart")).await;
+    let report = out.report();
+    assert_eq!(report.verdict, Verdict::Fail, "{:#?}", report.checks);
+    let event = report
+        .checks
+        .iter()
+        .find(|c| c.name.starts_with("event BackoffLimitExceeded"))
+        .unwrap_or_else(|| panic!("{:#?}", report.checks));
+    assert_eq!(event.outcome, crate::expect::Outcome::Contradicted);
+    // 75 s for the signals to come; the window never started.
+    assert!(
+        report.elapsed_s >= 75.0 && report.elapsed_s < 80.0,
+        "{} s",
         report.elapsed_s
     );
     assert_deleted(&replay, &out);

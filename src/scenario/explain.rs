@@ -175,6 +175,13 @@ fn event_text(event: &EventExpectation) -> String {
 
 fn timeouts_line(t: &Timeouts) -> String {
     let observe = match &t.must_not_window {
+        Some(w) if w.from == super::WindowStart::PromisedSignals => format!(
+            "observe until every promised signal has come (within {}), then {} of the kubelet's initial back-off delays ({} on a default kubelet), at least {}",
+            humantime_secs::format(t.observe),
+            w.backoff_periods,
+            humantime_secs::format(w.on_kubelet(super::expectations::DEFAULT_INITIAL_S)),
+            humantime_secs::format(w.at_least)
+        ),
         Some(w) => format!(
             "observe {} of the kubelet's initial back-off delays ({} on a default kubelet), at least {}",
             w.backoff_periods,

@@ -348,8 +348,11 @@ fn check_timeouts(timeouts: &Timeouts, path: &FieldPath) -> Result<(), Violation
     }
     if let Some(window) = &timeouts.must_not_window {
         let here = path.clone().key("mustNotWindow");
-        // `observe` at its default is taken as left out.
-        if timeouts.observe != super::scenario::default_observe() {
+        // `observe` at its default is taken as left out. A window counted from the promised
+        // signals keeps `observe` as the time those have to come.
+        if window.from == super::WindowStart::TargetSeen
+            && timeouts.observe != super::scenario::default_observe()
+        {
             return Err((path.clone().key("observe"), Problem::ObserveAndWindow));
         }
         if window.backoff_periods == 0 {

@@ -25,7 +25,7 @@ pub use field_path::{FieldPath, PathSegment};
 pub use ground_truth::{Category, GroundTruth, KeyFact};
 pub use loader::{load_file, load_str};
 pub use locate::{Location, locate, locate_nearest};
-pub use must_not_window::MustNotWindow;
+pub use must_not_window::{MustNotWindow, WindowStart};
 pub use problem::Problem;
 pub use resolve::{ClusterFacts, requeue_floor};
 pub use scenario::{

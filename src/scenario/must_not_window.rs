@@ -11,6 +11,14 @@
 //! [`super::requeue_floor`]), never less than `atLeast`, which is the scenario's own clock
 //! (probe periods, the kubelet's retry of a config error every 10–15 s) that no kubelet tuning
 //! shortens.
+//!
+//! The window is counted from the target pod's first appearance, unless `from:
+//! promisedSignals` says otherwise: then it starts when every promised signal (every must
+//! check) has come, and `observe` is how long those signals have to come. That is for a
+//! scenario whose promised signal has a clock of its own, longer than the window: a Job's
+//! `BackoffLimitExceeded` comes after the Job controller's own 10 s and 20 s between pods,
+//! about 33 s in, whatever the kubelet; absence is then proven over the back-off periods that
+//! follow, the time a restart would have needed to show.
 
 use std::time::Duration;
 
@@ -29,6 +37,33 @@ pub struct MustNotWindow {
     #[serde(with = "super::scenario::humantime_secs")]
     #[schemars(with = "String", pattern(r"^([0-9]+[hms])+$"))]
     pub at_least: Duration,
+    /// Where the window is counted from: the target pod's first appearance (the default), or
+    /// the moment every promised signal has come.
+    #[serde(default, skip_serializing_if = "WindowStart::is_target_seen")]
+    pub from: WindowStart,
+    /// The window on the cluster the scenario was fitted to ([`crate::scenario::Scenario::for_cluster`]),
+    /// for a window counted from the promised signals; never read from a file.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub fitted: Option<Duration>,
+}
+
+/// `timeouts.mustNotWindow.from`.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum WindowStart {
+    /// The target pod's first appearance: the whole observe time is the window.
+    #[default]
+    TargetSeen,
+    /// The moment every promised signal (every must check) has come; `observe` is how long
+    /// they have to come.
+    PromisedSignals,
+}
+
+impl WindowStart {
+    fn is_target_seen(&self) -> bool {
+        *self == WindowStart::TargetSeen
+    }
 }
 
 impl MustNotWindow {
@@ -47,6 +82,8 @@ mod tests {
         MustNotWindow {
             backoff_periods: periods,
             at_least: Duration::from_secs(at_least_s),
+            from: WindowStart::TargetSeen,
+            fitted: None,
         }
     }
 

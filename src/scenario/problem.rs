@@ -307,7 +307,7 @@ impl Problem {
                 "use a positive value, e.g. `mustNotWindow: {backoffPeriods: 6, atLeast: 20s}`".into()
             }
             Problem::ZeroValue { .. } => "use a positive value or leave the field out for the default".into(),
-            Problem::ObserveAndWindow => "keep one: `observe` for a fixed time, `mustNotWindow` for a window of back-off periods".into(),
+            Problem::ObserveAndWindow => "keep one: `observe` for a fixed time, `mustNotWindow` for a window of back-off periods; or count the window `from: promisedSignals`, and `observe` is how long those signals have to come".into(),
             Problem::EmptyKeyFact { .. } => "list at least one case-insensitive pattern, e.g. `anyOf: [\"OOMKilled\", \"out of memory\"]`".into(),
             Problem::DuplicateScenario { .. } => "give this scenario another metadata.name".into(),
         }

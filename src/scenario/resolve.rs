@@ -3,6 +3,7 @@
 //! sets the observe time of a scenario with a must-not window from that kubelet's back-off.
 
 use super::expectations::DEFAULT_INITIAL_S;
+use super::must_not_window::WindowStart;
 use super::scenario::Scenario;
 use super::version_req::VersionReq;
 
@@ -36,7 +37,14 @@ impl Scenario {
             .backoff
             .map_or(DEFAULT_INITIAL_S, |(initial, max)| initial.min(max))
             .max(floor.unwrap_or(0));
-        s.spec.timeouts.observe = s.spec.timeouts.observe_on(initial);
+        match s.spec.timeouts.must_not_window.as_mut() {
+            // `observe` stays the time the promised signals have to come; the runner ends
+            // the watch the fitted window after they came.
+            Some(w) if w.from == WindowStart::PromisedSignals => {
+                w.fitted = Some(w.on_kubelet(initial));
+            }
+            _ => s.spec.timeouts.observe = s.spec.timeouts.observe_on(initial),
+        }
         if let Some(b) = s.spec.expect.backoff.as_mut() {
             b.requeue_floor_seconds = floor;
         }
@@ -168,6 +176,43 @@ mod tests {
             with_window("port-conflict", Some((20, 300))),
             Duration::from_secs(120)
         );
+    }
+
+    #[test]
+    fn a_window_from_the_promised_signals_is_fitted_and_observe_kept() {
+        use std::time::Duration;
+        let fitted = |version: &str, backoff| {
+            let s = Catalogue::builtin()
+                .get("job-never-restart")
+                .unwrap()
+                .scenario
+                .for_cluster(&ClusterFacts {
+                    server_version: String::from(version),
+                    backoff,
+                });
+            let t = s.spec.timeouts;
+            (t.observe, t.window_after_promised())
+        };
+        let secs = Duration::from_secs;
+        // Observe stays the 75 s the Job's BackoffLimitExceeded has to come; the window after
+        // it is 3 back-off periods: 30 s on a default kubelet, the 10 s floor under the ci
+        // profile, 30 s before 1.35 (the pod worker's 10 s requeue).
+        assert_eq!(
+            fitted("v1.36.3", Some((10, 300))),
+            (secs(75), Some(secs(30)))
+        );
+        assert_eq!(fitted("v1.36.3", Some((10, 2))), (secs(75), Some(secs(10))));
+        assert_eq!(fitted("v1.34.4", Some((2, 2))), (secs(75), Some(secs(30))));
+        // Unfitted, there is no window yet.
+        let written = Catalogue::builtin()
+            .get("job-never-restart")
+            .unwrap()
+            .scenario
+            .spec
+            .timeouts
+            .clone();
+        assert_eq!(written.window_after_promised(), None);
+        assert_eq!(written.observe_on(10), secs(105), "the longest watch");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::expectations::Expectations;
 use super::ground_truth::GroundTruth;
-use super::must_not_window::MustNotWindow;
+use super::must_not_window::{MustNotWindow, WindowStart};
 use super::step::{Step, WaitFor};
 use super::target::Target;
 
@@ -113,7 +113,9 @@ pub struct Timeouts {
     #[schemars(with = "String", pattern(r"^([0-9]+[hms])+$"))]
     pub deploy: Duration,
     /// Watching until the expectations are decided. Default 240 s. Leave it out when
-    /// `mustNotWindow` is given: the window, fitted to the kubelet, sets it then.
+    /// `mustNotWindow` is given: the window, fitted to the kubelet, sets it then; unless the
+    /// window is counted `from: promisedSignals`, when this is how long those signals have to
+    /// come.
     #[serde(default = "default_observe", with = "humantime_secs")]
     #[schemars(with = "String", pattern(r"^([0-9]+[hms])+$"))]
     pub observe: Duration,
@@ -178,13 +180,25 @@ fn default_cleanup() -> Duration {
 }
 
 impl Timeouts {
-    /// The observe time on a kubelet whose initial back-off is `initial_s` seconds: the
-    /// must-not window fitted to it, else `observe` as written.
+    /// The longest observe time on a kubelet whose initial back-off is `initial_s` seconds:
+    /// the must-not window fitted to it; for a window counted from the promised signals,
+    /// `observe` and then the window; else `observe` as written.
     pub fn observe_on(&self, initial_s: u32) -> Duration {
         match &self.must_not_window {
-            Some(window) => window.on_kubelet(initial_s),
+            Some(w) if w.from == WindowStart::PromisedSignals => {
+                self.observe + w.on_kubelet(initial_s)
+            }
+            Some(w) => w.on_kubelet(initial_s),
             None => self.observe,
         }
+    }
+
+    /// The fitted must-not window of a scenario whose window is counted from the moment every
+    /// promised signal has come: the runner ends the watch that long after that moment.
+    pub fn window_after_promised(&self) -> Option<Duration> {
+        self.must_not_window
+            .filter(|w| w.from == WindowStart::PromisedSignals)
+            .and_then(|w| w.fitted)
     }
 
     /// The observe time on a default kubelet (10 s initial back-off).
