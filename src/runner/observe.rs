@@ -494,18 +494,18 @@ where
         }
         // Every promised signal has come: the must-not window starts now, and the watch ends
         // when it does.
-        if let (Some(window), Some(started)) = (window_after_promised, observe_started) {
-            if observer.only_absence_left() {
-                window_after_promised = None;
-                let end = Instant::now() + window;
-                observe_deadline = Some(end);
-                observe_limit = end - started;
-                tracing::info!(
-                    scenario = %observer.scenario,
-                    seconds = window.as_secs(),
-                    "every promised signal has come; watching for absence"
-                );
-            }
+        if let (Some(window), Some(started)) = (window_after_promised, observe_started)
+            && observer.only_absence_left()
+        {
+            window_after_promised = None;
+            let end = Instant::now() + window;
+            observe_deadline = Some(end);
+            observe_limit = end - started;
+            tracing::info!(
+                scenario = %observer.scenario,
+                seconds = window.as_secs(),
+                "every promised signal has come; watching for absence"
+            );
         }
         let (phase, deadline, limit) = match observe_deadline {
             Some(d) => (RunPhase::Observe, d, observe_limit),
