@@ -336,3 +336,40 @@ fn past_the_window_evidence_waits_with_a_curve_under_way_and_fails_when_finished
     let e = evaluate(&no_curve, target, &first_exit, super::Watch::PastWindow);
     assert!(!e.curve_pending);
 }
+
+/// On the recorded `job-never-restart` run, only absence is left from the observation that
+/// brought the Job controller's `BackoffLimitExceeded` on, and not one observation before:
+/// the moment its must-not window starts (`from: promisedSignals`).
+#[test]
+fn only_absence_is_left_once_the_last_promised_signal_has_come() {
+    let (_, rec) = recorded()
+        .into_iter()
+        .find(|(f, _)| f == "job-never-restart")
+        .expect("the recorded job-never-restart run");
+    let scenario = scenario_of(&rec);
+    let (target, expect) = (&scenario.spec.target, &scenario.spec.expect);
+    let mut builder = TimelineBuilder::new();
+    let mut first = None;
+    let mut limit_at = None;
+    for (i, obs) in rec.observations.iter().enumerate() {
+        builder.push(obs);
+        if limit_at.is_none()
+            && matches!(&obs.what, crate::timeline::Observed::Event { object }
+                if object.reason.as_deref() == Some("BackoffLimitExceeded"))
+        {
+            limit_at = Some(i);
+        }
+        let left = super::only_absence_left(expect, target, builder.timeline());
+        if left && first.is_none() {
+            first = Some(i);
+        }
+        // Never decided while watching: absence is still to prove.
+        assert_eq!(
+            evaluate(expect, target, builder.timeline(), super::Watch::Open).decided,
+            Decision::Pending,
+            "#{i}"
+        );
+    }
+    assert!(limit_at.is_some(), "the recording has BackoffLimitExceeded");
+    assert_eq!(first, limit_at);
+}
